@@ -1,0 +1,157 @@
+# VMM32: the one entry point.  `make help` lists the targets.
+#
+# Three compilations of partly shared sources:
+#   loader  x86_64 PE/COFF UEFI application (gnu-efi), -fpic       -> esp/EFI/BOOT/BOOTX64.EFI
+#   vmm     i386 freestanding ELF32 executable at 0xC0001000       -> esp/VMM/VMM32.VXD
+#   host    x86_64 Linux, the portable code under Criterion tests  -> build/host/unit
+# Portable sources (no hardware access) are compiled into the loader or VMM and into the host tests.
+
+BUILD   := build
+ESP     := esp
+QEMU    ?= qemu-system-x86_64
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+FONT_PSF ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
+
+WARN    := -Wall -Wextra -Werror
+DEPFLAGS = -MMD -MP
+
+# ---- the loader ---------------------------------------------------------------------------------
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+              -fshort-wchar -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args \
+              -DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Iefi
+EFI_SRCS   := efi/main.c efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c
+EFI_ASMS   := efi/trampoline.S
+EFI_OBJS   := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS)) $(patsubst %.S,$(BUILD)/efi/%.o,$(EFI_ASMS))
+LOADER     := $(ESP)/EFI/BOOT/BOOTX64.EFI
+
+# ---- the VMM ------------------------------------------------------------------------------------
+VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
+              -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+              -fno-omit-frame-pointer -fno-common -Iinclude -Ivmm
+VMM_SRCS   := vmm/main.c \
+              vmm/x86/gdt.c vmm/x86/trap.c vmm/x86/cpu.c \
+              vmm/mem/physmap.c \
+              vmm/console/console.c vmm/console/fbcon.c \
+              vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
+              vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c
+VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S
+VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
+              $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
+VMM        := $(ESP)/VMM/VMM32.VXD
+LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
+
+# ---- host: build tools and unit tests -----------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -Iinclude -Ivmm -Iefi
+PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
+               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
+UNIT        := $(BUILD)/host/unit
+PSF2C       := $(BUILD)/host/psf2c
+
+IMAGE := $(BUILD)/vmm32.img
+
+.PHONY: all image run debug test unit boot-test bench deps clean help
+all: $(LOADER) $(VMM)
+
+help:
+	@echo "make            build the loader and the VMM into esp/"
+	@echo "make image      write $(IMAGE) (GPT disk, one EFI system partition = esp/)"
+	@echo "make run        boot it under QEMU+OVMF (NOGRAPHIC=1: terminal only)"
+	@echo "make debug      boot halted with a gdb stub on :1234"
+	@echo "make test       unit tests and boot tests; ends with 'N passed, N failed'"
+	@echo "make bench      in-guest instruction counts under -icount"
+	@echo "make deps       install missing Debian packages"
+
+deps:
+	@ci/deps.sh
+
+# The loader: gnu-efi's crt0 and linker script make an ELF shared object, objcopy a PE32+.
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/efi/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/efi/loader.so: $(EFI_OBJS)
+	$(LD) -shared -Bsymbolic -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds \
+	    $(EFI_LIB)/crt0-efi-x86_64.o $^ -L$(EFI_LIB) -lefi -lgnuefi -o $@
+$(LOADER): $(BUILD)/efi/loader.so
+	@mkdir -p $(@D)
+	objcopy -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
+	    -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# The VMM.
+$(BUILD)/vmm/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(VMM_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/vmm/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(VMM_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/vmm/font.c: $(FONT_PSF) $(PSF2C)
+	@mkdir -p $(@D)
+	gzip -dc $(FONT_PSF) > $(BUILD)/vmm/font.psf
+	$(PSF2C) $(BUILD)/vmm/font.psf $@
+$(BUILD)/vmm/font.o: $(BUILD)/vmm/font.c
+	$(CC) $(VMM_CFLAGS) -c $< -o $@
+$(VMM): $(VMM_OBJS) vmm/vmm.ld
+	@mkdir -p $(@D)
+	$(LD) -m elf_i386 -nostdlib -z max-page-size=4096 --build-id=none -T vmm/vmm.ld \
+	    $(VMM_OBJS) $(LIBGCC32) -o $@
+
+# Host tools and tests.
+$(PSF2C): tools/psf2c.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) $< -o $@
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(UNIT): $(UNIT_OBJS)
+	$(CC) $(HOST_CFLAGS) $^ -lcriterion -o $@
+
+image: $(IMAGE)
+$(IMAGE): $(LOADER) $(VMM) $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh
+	ci/mkimage.sh $(ESP) $@
+
+NOGRAPHIC ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
+QEMU_DISPLAY = $(if $(NOGRAPHIC),-display none -serial mon:stdio,-serial mon:stdio)
+QEMU_BASE = -machine q35 -m 1G -no-reboot -net none \
+            -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+            -drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd \
+            -drive format=raw,file=$(IMAGE) -device isa-debugcon,iobase=0xe9,chardev=dbg \
+            -chardev file,id=dbg,path=$(BUILD)/debugcon.log
+
+$(BUILD)/OVMF_VARS.fd: $(OVMF_VARS)
+	@mkdir -p $(@D)
+	cp $< $@
+
+run: deps
+	@$(MAKE) --no-print-directory image $(BUILD)/OVMF_VARS.fd
+	@echo "QEMU: the VMM's console is below (and in $(BUILD)/debugcon.log); Ctrl-A X quits."
+	$(QEMU) $(QEMU_BASE) $(QEMU_DISPLAY)
+
+debug: deps
+	@$(MAKE) --no-print-directory image $(BUILD)/OVMF_VARS.fd
+	@echo "QEMU waits for gdb on :1234.  In another terminal:"
+	@echo "  gdb -ex 'set architecture i386' -ex 'symbol-file $(VMM)' -ex 'target remote :1234' -ex 'break vmm_main' -ex continue"
+	$(QEMU) $(QEMU_BASE) -display none -serial mon:stdio -s -S
+
+unit: $(UNIT)
+boot-test: $(IMAGE)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT) $(IMAGE)
+	@ci/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@ci/bench.sh
+
+clean:
+	rm -rf $(BUILD) $(LOADER) $(VMM)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,15 @@
+/* The SYSTEM.INI settings the VMM reads so far.  Filled once at boot by sysini_load; read-only
+ * afterwards. */
+#ifndef VMM_BOOT_SYSINI_H
+#define VMM_BOOT_SYSINI_H
+#include <stdint.h>
+
+struct vmm_settings {
+    uint16_t debug_exit_port;   /* [Debug] ExitPort=: isa-debug-exit port for test verdicts; 0 off */
+    char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", "DE", "GP", "DF" after VMM ready */
+};
+extern struct vmm_settings settings;
+
+void sysini_load(void);         /* reads VMM/SYSTEM.INI if present; reports bad lines */
+
+#endif

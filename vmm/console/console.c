@@ -1,0 +1,115 @@
+/* The console multiplexer and its port sinks: see console.h. */
+#include "console/console.h"
+#include "console/fbcon.h"
+#include "lib/kfmt.h"
+#include "mem/physmap.h"
+#include "x86/x86.h"
+#include <stdarg.h>
+
+#define COM1        0x3F8
+#define UART_THR    0       /* transmit holding register */
+#define UART_IER    1
+#define UART_FCR    2
+#define UART_LCR    3
+#define UART_MCR    4
+#define UART_LSR    5
+#define UART_SCR    7
+#define LSR_THRE    0x20
+#define DEBUGCON    0xE9
+#define THRE_SPINS  100000  /* ~10 ms at any plausible port speed: then give the byte up */
+
+static int have_serial, have_debugcon, have_fb;
+
+/* A 16550 has a scratch register; an absent port reads back 0xFF. */
+static int serial_probe_init(void)
+{
+    outb(COM1 + UART_SCR, 0x5A);
+    if (inb(COM1 + UART_SCR) != 0x5A || inb(COM1 + UART_LSR) == 0xFF)
+        return 0;
+    outb(COM1 + UART_IER, 0x00);    /* polled: no interrupts */
+    outb(COM1 + UART_LCR, 0x80);    /* DLAB: divisor 1 = 115200 baud */
+    outb(COM1 + 0, 1);
+    outb(COM1 + 1, 0);
+    outb(COM1 + UART_LCR, 0x03);    /* 8N1 */
+    outb(COM1 + UART_FCR, 0x07);    /* FIFOs on and cleared */
+    outb(COM1 + UART_MCR, 0x03);    /* DTR, RTS; OUT2 off keeps the IRQ line quiet */
+    return 1;
+}
+
+static void serial_putc(char c)
+{
+    for (unsigned i = 0; i < THRE_SPINS && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
+        cpu_pause();
+    outb(COM1 + UART_THR, (uint8_t)c);
+}
+
+void console_init_early(void)
+{
+    have_serial = serial_probe_init();
+    /* QEMU's and Bochs' debugcon read back 0xE9; an empty ISA port reads 0xFF. */
+    have_debugcon = inb(DEBUGCON) == DEBUGCON;
+}
+
+int console_attach_fb(const struct bi_framebuffer *fb)
+{
+    if (fb->bpp != 32) {
+        kprintf("console: framebuffer has %u bits per pixel; only 32 is drawn, serial only\n", fb->bpp);
+        return -1;
+    }
+    void *base = map_phys(fb->base, (uint32_t)fb->size, PM_WRITE);
+    if (!base) {
+        kprintf("console: cannot map the framebuffer (%llu bytes at 0x%llx)\n",
+                (unsigned long long)fb->size, (unsigned long long)fb->base);
+        return -1;
+    }
+    struct fbcon_mode m = { base, fb->width, fb->height, fb->pitch,
+                            fb->red_mask, fb->green_mask, fb->blue_mask };
+    if (fbcon_init(&m)) {
+        kprintf("console: framebuffer mode %ux%u pitch %u is not usable; serial only\n",
+                fb->width, fb->height, fb->pitch);
+        return -1;
+    }
+    have_fb = 1;
+    return 0;
+}
+
+void console_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (have_serial) {
+            if (s[i] == '\n')
+                serial_putc('\r');
+            serial_putc(s[i]);
+        }
+        if (have_debugcon)
+            outb(DEBUGCON, (uint8_t)s[i]);
+    }
+    if (have_fb)
+        fbcon_write(s, n);
+}
+
+void kprintf(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    console_write(buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void console_set_color(int which)
+{
+    if (have_fb)
+        fbcon_set_color(which == CON_ALERT ? 0xFFFFFF : 0xAAAAAA,
+                        which == CON_ALERT ? 0xAA0000 : 0x000000);
+}
+
+const char *console_sinks(void)
+{
+    static const char *const s[8] = {
+        "none", "serial", "debugcon", "serial debugcon", "framebuffer", "serial framebuffer",
+        "debugcon framebuffer", "serial debugcon framebuffer",
+    };
+    return s[have_serial | have_debugcon << 1 | have_fb << 2];
+}

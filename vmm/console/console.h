@@ -1,0 +1,22 @@
+/*
+ * The VMM console: every line goes to COM1 (16550, 115200 8N1), to QEMU's debugcon (port 0xE9)
+ * and to the framebuffer text console, each only if present.  Presence is probed, never assumed,
+ * so that output can never hang on a port with nothing behind it.  Not reentrant; callers run
+ * with interrupts off (the VMM is single-threaded), and the fatal report may call it from a trap.
+ */
+#ifndef CONSOLE_CONSOLE_H
+#define CONSOLE_CONSOLE_H
+#include <stddef.h>
+#include "boot/bootinfo.h"
+
+#define CON_NORMAL 0
+#define CON_ALERT  1
+
+void console_init_early(void);                         /* serial and debugcon */
+int  console_attach_fb(const struct bi_framebuffer *fb); /* 0 ok, -1 (reason printed) */
+void console_write(const char *s, size_t n);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_set_color(int which);
+const char *console_sinks(void);                       /* e.g. "serial debugcon framebuffer" */
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * vmm_main: the VMM's boot, one step a line.  Entered from x86/entry.S on the boot stack with
+ * interrupts off, paging on (the loader's PAE tables) and the trampoline's GDT.
+ */
+#include "vmm.h"
+#include "boot/modules.h"
+#include "boot/symbols.h"
+#include "boot/sysini.h"
+#include "console/console.h"
+#include "mem/physmap.h"
+#include "x86/cpu.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+#include "boot/layout.h"
+
+extern uint64_t vmm_entry_tsc;
+static void boot_fault(const char *kind);
+
+__attribute__((noreturn)) void vmm_main(uint32_t magic, uint32_t bootinfo_phys);
+
+void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
+{
+    boot.entry_tsc = vmm_entry_tsc;
+    console_init_early();                   /* COM1 and debugcon, where present */
+    kprintf("VMM32: 32-bit VMM entered at %08x (boot info at %08x)\n", (uint32_t)vmm_main,
+            bootinfo_phys);
+    gdt_init();                             /* own GDT, TSS and double-fault TSS */
+    idt_init();                             /* 256 stubs; exceptions give a fatal report */
+    if (magic != BOOT_ENTRY_MAGIC) {
+        kprintf("vmm: entered with EAX=%08x, not the loader's magic %08x\n", magic, BOOT_ENTRY_MAGIC);
+        vmm_exit(VMM_EXIT_BADBOOT);
+    }
+    physmap_init(1);                        /* NX is refined below once the boot info is read */
+    if (bootinfo_map(bootinfo_phys))        /* map and validate the loader's handoff */
+        vmm_exit(VMM_EXIT_BADBOOT);
+    physmap_init((boot.bi->flags & BI_FLAG_NX) != 0);
+    if (boot.bi->flags & BI_FLAG_FB)
+        console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
+    symbols_init();                         /* the VMM's own symbols, for fault reports */
+    sysini_load();                          /* VMM/SYSTEM.INI settings */
+    cpu_identify();
+
+    kprintf("console: %s\n", console_sinks());
+    cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
+    bootinfo_print_summary();
+    uint64_t ready = rdtsc();
+    kprintf("bench: exitbs_to_entry_tsc=%llu entry_to_ready_tsc=%llu exit_attempts=%u\n",
+            (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),
+            (unsigned long long)(ready - boot.entry_tsc), boot.bi->exit_attempts);
+    kprintf("VMM ready\n");
+    if (settings.boot_fault[0])
+        boot_fault(settings.boot_fault);    /* test aid: must end in a fatal report */
+    if (settings.debug_exit_port)
+        vmm_exit(VMM_EXIT_READY);
+    for (;;)
+        cpu_idle();                         /* IF=0: nothing wakes us but NMI, for now */
+}
+
+void vmm_exit(uint32_t code)
+{
+    if (settings.debug_exit_port)
+        outl(settings.debug_exit_port, code);
+    halt_forever();
+}
+
+/* Deliberate faults for the boot tests of the fault report (SYSTEM.INI [Debug] BootFault=). */
+static void boot_fault(const char *k)
+{
+    static const uint8_t data_ret = 0xC3;   /* a RET in a non-executable data page */
+    volatile uint32_t zero = 0;
+
+    kprintf("boot fault: %s\n", k);
+    if (k[0] == 'U' && k[1] == 'D')
+        __asm__ volatile("ud2");
+    else if (k[0] == 'P' && k[1] == 'F')
+        *(volatile uint32_t *)SYSTEM_BASE = 1;                  /* the unmapped first system page */
+    else if (k[0] == 'D' && k[1] == 'E')
+        kprintf("%u\n", 1u / zero);
+    else if (k[0] == 'G' && k[1] == 'P')
+        __asm__ volatile("mov %0, %%ds" : : "r"(0x1234u));        /* no such descriptor */
+    else if (k[0] == 'W' && k[1] == 'P')
+        *(volatile uint8_t *)(uintptr_t)vmm_main = 0x90;        /* write to read-only code */
+    else if (k[0] == 'N' && k[1] == 'X')
+        ((void (*)(void))(uintptr_t)&data_ret)();               /* execute from data */
+    else if (k[0] == 'D' && k[1] == 'F')
+        __asm__ volatile("mov %0, %%esp; push $0" : : "i"(SYSTEM_BASE + 0x800));  /* no stack */
+    kprintf("boot fault: '%s' is not one of UD PF DE GP WP NX DF, or did not fault\n", k);
+}

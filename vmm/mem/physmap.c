@@ -1,0 +1,35 @@
+/* Early physical mappings through the self-map: see physmap.h. */
+#include "mem/physmap.h"
+#include "boot/layout.h"
+#include "x86/x86.h"
+
+static uint32_t next = PHYSMAP_BASE;
+static int use_nx;
+
+void physmap_init(int nx) { use_nx = nx; }
+
+uint32_t physmap_used(void) { return next - PHYSMAP_BASE; }
+
+void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
+{
+    uint32_t off = (uint32_t)phys & (PAGE_SIZE - 1);
+    uint64_t base = phys - off;
+    uint64_t pages = ((uint64_t)off + size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+    if (size == 0 || base >= (1ull << 52) || pages > (SELFMAP_BASE - next) >> PAGE_SHIFT)
+        return 0;
+    uint32_t lin = next;
+    next += (uint32_t)pages << PAGE_SHIFT;
+    for (uint32_t i = 0; i < pages; i++) {
+        uint32_t l = lin + (i << PAGE_SHIFT);
+        volatile uint32_t *pte = (volatile uint32_t *)(PTE_WINDOW + (l >> PAGE_SHIFT) * 8);
+        uint64_t v = (base + ((uint64_t)i << PAGE_SHIFT)) | PTE_P |
+                     (flags & PM_WRITE ? PTE_W : 0) | (flags & PM_UNCACHED ? PTE_PCD | PTE_PWT : 0) |
+                     (use_nx ? PTE_NX : 0);
+        /* Not present until the low half (with P) lands, so the high half goes first. */
+        pte[1] = (uint32_t)(v >> 32);
+        pte[0] = (uint32_t)v;
+        invlpg(l);
+    }
+    return (void *)(lin + off);
+}

@@ -1,0 +1,27 @@
+/*
+ * VMM-wide state handed over at boot, and the way the VMM ends a run.  Set up once by vmm_main
+ * before anything else uses it; read-only afterwards.
+ */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+#include <stdint.h>
+#include "boot/bootinfo.h"
+
+struct vmm_boot {
+    const struct boot_info *bi;             /* mapped */
+    const struct bi_mem_range *mmap;        /* mapped, bi->mmap_count entries */
+    const struct bi_module *mods;           /* mapped, bi->module_count entries */
+    uint64_t entry_tsc;                     /* TSC at vmm_entry */
+};
+extern struct vmm_boot boot;
+
+/* Verdicts reported to a test harness through QEMU's isa-debug-exit (SYSTEM.INI [Debug]
+ * ExitPort=); QEMU exits with (code << 1) | 1.  Never 0. */
+#define VMM_EXIT_READY     0x10     /* boot completed: QEMU exit status 33 */
+#define VMM_EXIT_FATAL     0x11     /* fatal exception report printed: 35 */
+#define VMM_EXIT_BADBOOT   0x12     /* boot info unusable: 37 */
+
+/* Reports the verdict when a debug-exit port is configured, then halts for good. */
+__attribute__((noreturn)) void vmm_exit(uint32_t code);
+
+#endif

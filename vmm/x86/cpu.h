@@ -1,0 +1,20 @@
+/* CPU identification: what the VMM relies on, read once at boot with CPUID. */
+#ifndef X86_CPU_H
+#define X86_CPU_H
+#include <stdint.h>
+
+struct cpu_info {
+    char vendor[13];
+    char brand[49];
+    uint32_t family, model, stepping;
+    uint32_t feat_edx, feat_ecx, ext_edx, ext_ecx;
+    uint32_t max_leaf, max_ext_leaf;
+};
+extern struct cpu_info cpu;
+
+#define CPU_HAS(reg, bit) ((cpu.reg >> (bit)) & 1)
+
+void cpu_identify(void);
+void cpu_print_summary(int nx_enabled);
+
+#endif

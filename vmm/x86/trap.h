@@ -1,0 +1,51 @@
+/*
+ * The interrupted state as the first-level stubs (x86/traps.S) leave it on the stack, in the
+ * order of the DDK's Client_Reg_Struc.  Owned by the trap code; the fatal report reads it, and the
+ * interrupt hooks of later issues will modify it before the stub's IRET restores it.
+ * esp/ss exist only when the CPU switched stacks (entry from ring 3); es..gs only from V86 mode.
+ */
+#ifndef X86_TRAP_H
+#define X86_TRAP_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct client_regs {
+    uint32_t edi, esi, ebp, res0;       /* res0: the ESP that PUSHAD saved (ignored) */
+    uint32_t ebx, edx, ecx, eax;
+    uint32_t error;                     /* CPU error code, or 0 */
+    uint32_t eip;
+    uint32_t cs;                        /* selector in the low 16 bits */
+    uint32_t eflags;
+    uint32_t esp, ss;                   /* only on a privilege change */
+    uint32_t es, ds, fs, gs;            /* only from V86 mode */
+};
+
+_Static_assert(offsetof(struct client_regs, eax) == 0x1C, "Client_EAX (PUSHAD order)");
+_Static_assert(offsetof(struct client_regs, error) == 0x20, "Client_Error follows PUSHAD");
+_Static_assert(offsetof(struct client_regs, eip) == 0x24, "Client_EIP");
+_Static_assert(offsetof(struct client_regs, eflags) == 0x2C, "Client_EFlags");
+_Static_assert(offsetof(struct client_regs, gs) == 0x44, "Client_GS");
+
+#define EFLAGS_IF 0x200u
+#define EFLAGS_VM 0x20000u
+
+/* GDT selectors.  The ring-0 pair is where Windows 95 has its flat selectors (28h/30h). */
+#define SEL_KCODE   0x28
+#define SEL_KDATA   0x30
+#define SEL_UCODE   0x3B
+#define SEL_UDATA   0x43
+#define SEL_TSS     0x48
+#define SEL_DFTSS   0x50
+
+void gdt_init(void);
+void idt_init(void);
+void trap_dispatch(uint32_t vector, struct client_regs *r);
+/* Prints the fatal-exception report (vector, error, CS:EIP and its symbol, registers, control
+ * registers) on every console, reports the failure to the test harness if one is attached, halts. */
+__attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);
+const char *trap_name(uint32_t vector);
+
+/* The ESP the interrupted ring-0 code had: just above the CPU's EIP/CS/EFLAGS. */
+static inline uint32_t trap_ring0_esp(const struct client_regs *r) { return (uint32_t)(uintptr_t)&r->esp; }
+
+#endif
