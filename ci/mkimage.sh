@@ -21,7 +21,7 @@ mformat -i "$tmp@@1M" -F -T "$sectors" -v VMM32 ::
 ( cd "$src" && find . -mindepth 1 -type d | sort ) | while read -r d; do
     mmd -i "$tmp@@1M" "::${d#.}"
 done
-( cd "$src" && find . -type f | sort ) | while read -r f; do
+( cd "$src" && find . -type f ! -name '.*' | sort ) | while read -r f; do
     mcopy -i "$tmp@@1M" "$src/${f#./}" "::${f#.}"
 done
 mv "$tmp" "$img"

@@ -249,6 +249,8 @@ static void read_vxds(struct loader *L)
         EFI_FILE_INFO *fi = (EFI_FILE_INFO *)buf;
         if (fi->Attribute & EFI_FILE_DIRECTORY)
             continue;
+        if (fi->FileName[0] == '.')         /* ".keep", macOS "._X.VXD": not drivers */
+            continue;
         char name[BI_NAME_MAX + 8];
         ascii_name(name, sizeof name, "VMM/VXD/", fi->FileName);
         if (wlen(fi->FileName) + 8 >= BI_NAME_MAX) {

@@ -48,12 +48,14 @@ static volatile uint32_t *scan_line(uint32_t y)
     return (volatile uint32_t *)((volatile uint8_t *)fb.base + (size_t)y * fb.pitch);
 }
 
+/* One string store per scan line: clearing a 1280x800 screen pixel by pixel costs millions of
+ * instructions, which is most of the VMM's boot time. */
 static void fill_lines(uint32_t y0, uint32_t y1, uint32_t px)
 {
     for (uint32_t y = y0; y < y1; y++) {
-        volatile uint32_t *p = scan_line(y);
-        for (uint32_t x = 0; x < fb.width; x++)
-            p[x] = px;
+        void *p = (void *)(uintptr_t)scan_line(y);
+        size_t n = fb.width;
+        __asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(px) : "memory");
     }
 }
 

@@ -1,0 +1,44 @@
+#!/bin/bash
+# In-guest benchmarks: boots the image under `-icount shift=7,sleep=off`, where the guest TSC
+# advances exactly 2^7 per guest instruction, and prints instruction counts measured by the VMM
+# after ExitBootServices (repeatable to the instruction).  Two runs; a difference is reported.
+set -u
+cd "$(dirname "$0")/.."
+SHIFT=7
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+dir=build/bench
+rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
+cp -r esp/EFI "$dir/esp/" && cp esp/VMM/VMM32.VXD "$dir/esp/VMM/"
+printf '[Debug]\r\nExitPort=0xf4\r\n' > "$dir/esp/VMM/SYSTEM.INI"
+ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
+
+run() {     # run N: boots once, leaves the serial log in $dir/serial.N
+    cp "$OVMF_VARS" "$dir/vars.fd"
+    timeout 120 qemu-system-x86_64 -machine q35 -m 1G -no-reboot -net none -display none \
+        -icount shift=$SHIFT,sleep=off \
+        -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
+        -drive if=pflash,format=raw,file="$dir/vars.fd" \
+        -drive format=raw,file="$dir/vmm32.img" -serial file:"$dir/serial.$1" \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 >/dev/null 2>&1
+    local rc=$?
+    [ $rc -eq 33 ] || { echo "bench: boot $1 failed (QEMU exit $rc; see $dir/serial.$1)" >&2; exit 1; }
+}
+
+field() {   # field RUN NAME: the value NAME= on the VMM's bench line, in instructions
+    local v
+    v=$(tr -d '\r' < "$dir/serial.$1" | sed -n "s/^bench: .*$2=\([0-9]*\).*/\1/p" | head -1)
+    [ -n "$v" ] || { echo "bench: no $2 in $dir/serial.$1" >&2; exit 1; }
+    [ $((v % (1 << SHIFT))) -eq 0 ] || echo "bench: warning: $2=$v is not a multiple of 2^$SHIFT" >&2
+    echo $((v >> SHIFT))
+}
+
+run 1
+run 2
+printf '%-58s %12s %12s\n' "in-guest figure (q35, 1 GB, qemu64, GOP 1280x800)" "run 1" "run 2"
+for f in "exitbs_to_entry_tsc:ExitBootServices returns -> VMM entry" \
+         "entry_to_ready_tsc:VMM entry -> 'VMM ready'"; do
+    key=${f%%:*} label=${f#*:}
+    a=$(field 1 "$key") b=$(field 2 "$key")
+    printf '%-58s %12s %12s instructions%s\n' "$label" "$a" "$b" "$([ "$a" = "$b" ] || echo '  (runs differ!)')"
+done
