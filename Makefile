@@ -55,7 +55,7 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench deps clean help
+.PHONY: all image run debug test unit boot-test bench fuzz deps clean help
 all: $(LOADER) $(VMM)
 
 help:
@@ -65,6 +65,7 @@ help:
 	@echo "make debug      boot halted with a gdb stub on :1234"
 	@echo "make test       unit tests and boot tests; ends with 'N passed, N failed'"
 	@echo "make bench      in-guest instruction counts under -icount"
+	@echo "make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)"
 	@echo "make deps       install missing Debian packages"
 
 deps:
@@ -112,6 +113,28 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(UNIT): $(UNIT_OBJS)
 	$(CC) $(HOST_CFLAGS) $^ -lcriterion -o $@
+
+# Fuzzing (clang/libFuzzer, not part of `make test`): see tests/fuzz/README.md.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := elfexec memmap ini elfsym
+FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
+FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
+FUZZ_SRCS_ini     := vmm/lib/ini.c
+FUZZ_SRCS_elfsym  := vmm/lib/elfsym.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ivmm -Iefi \
+	    $< $(FUZZ_SRCS_$*) -o $@
+fuzz:
+	@FUZZ_PKGS="clang libclang-rt-14-dev" ci/deps.sh
+	@$(MAKE) --no-print-directory $(VMM) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@mkdir -p $(BUILD)/fuzz/corpus-elfexec $(BUILD)/fuzz/corpus-elfsym $(BUILD)/fuzz/corpus-ini
+	@cp $(VMM) $(BUILD)/fuzz/corpus-elfexec/ && cp $(VMM) $(BUILD)/fuzz/corpus-elfsym/
+	@cp $(ESP)/VMM/SYSTEM.INI $(BUILD)/fuzz/corpus-ini/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$t; echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	    (cd $(BUILD)/fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        corpus-$$t 2>&1 | tail -3); done
 
 image: $(IMAGE)
 $(IMAGE): $(LOADER) $(VMM) $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh

@@ -30,10 +30,9 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         kprintf("vmm: entered with EAX=%08x, not the loader's magic %08x\n", magic, BOOT_ENTRY_MAGIC);
         vmm_exit(VMM_EXIT_BADBOOT);
     }
-    physmap_init(1);                        /* NX is refined below once the boot info is read */
+    physmap_init(rdmsr(MSR_EFER) & EFER_NXE ? 1 : 0);  /* NX bit only if the trampoline enabled it */
     if (bootinfo_map(bootinfo_phys))        /* map and validate the loader's handoff */
         vmm_exit(VMM_EXIT_BADBOOT);
-    physmap_init((boot.bi->flags & BI_FLAG_NX) != 0);
     if (boot.bi->flags & BI_FLAG_FB)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
     symbols_init();                         /* the VMM's own symbols, for fault reports */

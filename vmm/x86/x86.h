@@ -24,5 +24,6 @@ static inline void cpu_idle(void) { __asm__ volatile("hlt"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 
 #define MSR_EFER 0xC0000080u
+#define EFER_NXE (1u << 11)
 
 #endif
