@@ -21,7 +21,8 @@ static int check_header(const Elf32_Ehdr *h, uint64_t len, struct kerr *e)
     if (h->e_ident[EI_DATA] != ELFDATA2LSB)
         return kerr_set(e, "ELF data encoding %u, expected 1 (little-endian)", h->e_ident[EI_DATA]);
     if (h->e_ident[EI_VERSION] != EV_CURRENT || h->e_version != EV_CURRENT)
-        return kerr_set(e, "ELF version %u, expected 1", h->e_version);
+        return kerr_set(e, "ELF identification version %u and header version %u, expected 1",
+                        h->e_ident[EI_VERSION], h->e_version);
     if (h->e_type != ET_EXEC)
         return kerr_set(e, "ELF type %u, expected 2 (executable)", h->e_type);
     if (h->e_machine != EM_386)

@@ -29,7 +29,8 @@ struct efi_mdesc {
 uint32_t memmap_bi_type(uint32_t efi_type);
 
 /* Returns the number of entries written to out (at most cap), or -1 with e filled when the map is
- * malformed or cap is too small (2 * descriptors + 1 always suffices). */
+ * malformed or cap is too small.  out doubles as the sort buffer, so cap must hold every
+ * non-empty descriptor even if they merge; 2 * descriptors + 1 always suffices (overlaps split). */
 int memmap_convert(const void *map, uint64_t map_size, uint64_t desc_size,
                    struct bi_mem_range *out, uint32_t cap, struct kerr *e);
 

@@ -47,6 +47,9 @@ int pt_map(struct pt_builder *b, uint32_t lin, uint64_t phys, unsigned flags, st
 {
     if ((lin | phys) & (PAGE_SIZE - 1))
         return kerr_set(e, "map 0x%08x -> 0x%llx: not page aligned", lin, (unsigned long long)phys);
+    if (phys & ~PTE_ADDR_MASK)
+        return kerr_set(e, "map 0x%08x -> 0x%llx: beyond the 52-bit physical address space", lin,
+                        (unsigned long long)phys);
     if (lin >= SELFMAP_BASE)
         return kerr_set(e, "map 0x%08x: inside the page-table self-map", lin);
     uint64_t *pd = table(b, b->pd[lin >> 30]);

@@ -632,3 +632,15 @@ Test(elfexec, random_mutations_never_crash_and_keep_invariants)
     cr_assert_gt(accepted, 100, "only %u accepted", accepted);
     cr_assert_gt(rejected, 1000, "only %u rejected", rejected);
 }
+
+/* ---- regressions: defects found in efi/elfexec.c and fixed ---------- */
+
+/* When e_ident[EI_VERSION] is wrong but e_version is 1, the message prints e_version and reads
+ * "ELF version 1, expected 1": it should name the bad value (0 here). */
+Test(elfexec, ident_version_message_names_the_bad_field)
+{
+    struct image im;
+    good_image(&im);
+    ehdr(&im)->e_ident[EI_VERSION] = 0;
+    expect_reject(&im, "version 0", NULL);
+}

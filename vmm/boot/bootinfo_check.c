@@ -10,7 +10,11 @@ const char *bi_mem_type_name(uint32_t t)
     return t <= BI_MEM_TYPE_MAX ? n[t] : "invalid";
 }
 
-static int table_ok(uint64_t phys, uint64_t bytes) { return phys && phys + bytes <= (1ull << 32); }
+/* Inside the low 4 GB, written so that no sum can wrap. */
+static int table_ok(uint64_t phys, uint64_t bytes)
+{
+    return phys && bytes <= (1ull << 32) && phys <= (1ull << 32) - bytes;
+}
 
 int bootinfo_check_header(const struct boot_info *bi, size_t avail, struct kerr *e)
 {
@@ -44,10 +48,11 @@ int bootinfo_check_header(const struct boot_info *bi, size_t avail, struct kerr 
                             (unsigned long long)bi->modules);
     }
     if ((bi->flags & BI_FLAG_FB) && (bi->fb.width == 0 || bi->fb.height == 0 ||
-        bi->fb.pitch < bi->fb.width * (bi->fb.bpp / 8) ||
+        bi->fb.bpp == 0 || bi->fb.bpp % 8 || bi->fb.pitch < (uint64_t)bi->fb.width * (bi->fb.bpp / 8) ||
         bi->fb.size < (uint64_t)bi->fb.pitch * bi->fb.height))
-        return kerr_set(e, "boot info: framebuffer %ux%u pitch %u size %llu is inconsistent",
-                        bi->fb.width, bi->fb.height, bi->fb.pitch, (unsigned long long)bi->fb.size);
+        return kerr_set(e, "boot info: framebuffer %ux%u, %u bpp, pitch %u, size %llu is inconsistent",
+                        bi->fb.width, bi->fb.height, bi->fb.bpp, bi->fb.pitch,
+                        (unsigned long long)bi->fb.size);
     return 0;
 }
 

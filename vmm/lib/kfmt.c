@@ -82,6 +82,10 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         if (*fmt == '*') {
             width = va_arg(ap, int);
+            if (width < 0) {            /* as in C: a negative '*' width means '-' */
+                left = 1;
+                width = -width;
+            }
             fmt++;
         } else {
             while (*fmt >= '0' && *fmt <= '9')
@@ -98,12 +102,15 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                     prec = prec * 10 + (*fmt++ - '0');
             }
         }
+        int shrt = 0;                   /* 1: h (short), 2: hh (char) */
         for (;; fmt++) {
             if (*fmt == 'l')
                 lng++;
             else if (*fmt == 'z')
                 lng = sizeof(size_t) == 8 ? 2 : 1;
-            else if (*fmt != 'h')
+            else if (*fmt == 'h')
+                shrt++;
+            else
                 break;
         }
         char c = *fmt ? *fmt++ : 0;
@@ -121,6 +128,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'd':
         case 'i':
             s = lng >= 2 ? va_arg(ap, long long) : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
+            if (!lng && shrt)
+                s = shrt == 1 ? (short)s : (signed char)s;
             u = s < 0 ? 0ull - (unsigned long long)s : (unsigned long long)s;
             put_num(&o, u, s < 0, 10, 0, width, zero, left);
             break;
@@ -129,6 +138,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'X':
             u = lng >= 2 ? va_arg(ap, unsigned long long)
               : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+            if (!lng && shrt)
+                u = shrt == 1 ? (unsigned short)u : (unsigned char)u;
             put_num(&o, u, 0, c == 'u' ? 10 : 16, c == 'X', width, zero, left);
             break;
         case 'p':
