@@ -132,6 +132,14 @@ static void ascii_name(char *dst, size_t cap, const char *prefix, const CHAR16 *
     dst[n] = 0;
 }
 
+/* Our own: gnu-efi's strcmpa returns an unsigned UINTN, useless for ordering. */
+static int name_cmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
 static size_t wlen(const CHAR16 *s)
 {
     size_t n = 0;
@@ -265,8 +273,7 @@ static void read_vxds(struct loader *L)
     if (!found)
         say("VMM/VXD: empty; no VxD files");
     for (unsigned i = first + 1; i < L->nmods; i++)
-        for (unsigned j = i; j > first && strcmpa((CHAR8 *)L->mods[j - 1].name,
-                                                   (CHAR8 *)L->mods[j].name) > 0; j--) {
+        for (unsigned j = i; j > first && name_cmp(L->mods[j - 1].name, L->mods[j].name) > 0; j--) {
             struct bi_module t = L->mods[j];
             L->mods[j] = L->mods[j - 1];
             L->mods[j - 1] = t;

@@ -14,7 +14,7 @@
 #include "boot/layout.h"
 
 extern uint64_t vmm_entry_tsc;
-static void boot_fault(const char *kind);
+static __attribute__((noinline)) void boot_fault(const char *kind);
 
 __attribute__((noreturn)) void vmm_main(uint32_t magic, uint32_t bootinfo_phys);
 
@@ -33,6 +33,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     physmap_init(rdmsr(MSR_EFER) & EFER_NXE ? 1 : 0);  /* NX bit only if the trampoline enabled it */
     if (bootinfo_map(bootinfo_phys))        /* map and validate the loader's handoff */
         vmm_exit(VMM_EXIT_BADBOOT);
+    unmap_range((uint32_t)boot.bi->trampoline, boot.bi->trampoline_size);  /* last W+X pages */
     if (boot.bi->flags & BI_FLAG_FB)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
     symbols_init();                         /* the VMM's own symbols, for fault reports */
@@ -62,11 +63,12 @@ void vmm_exit(uint32_t code)
     halt_forever();
 }
 
-/* Deliberate faults for the boot tests of the fault report (SYSTEM.INI [Debug] BootFault=). */
-static void boot_fault(const char *k)
+/* Deliberate faults for the boot tests of the fault report (SYSTEM.INI [Debug] BootFault=).
+ * Not inlined, so that the report's symbol line names this function. */
+static __attribute__((noinline)) void boot_fault(const char *k)
 {
     static const uint8_t data_ret = 0xC3;   /* a RET in a non-executable data page */
-    volatile uint32_t zero = 0;
+    uint32_t zero = 0;
 
     kprintf("boot fault: %s\n", k);
     if (k[0] == 'U' && k[1] == 'D')
@@ -74,9 +76,9 @@ static void boot_fault(const char *k)
     else if (k[0] == 'P' && k[1] == 'F')
         *(volatile uint32_t *)SYSTEM_BASE = 1;                  /* the unmapped first system page */
     else if (k[0] == 'D' && k[1] == 'E')
-        kprintf("%u\n", 1u / zero);
+        __asm__ volatile("divl %2" : : "a"(1u), "d"(0u), "r"(zero));   /* the compiler would fold 1/x */
     else if (k[0] == 'G' && k[1] == 'P')
-        __asm__ volatile("mov %0, %%ds" : : "r"(0x1234u));        /* no such descriptor */
+        __asm__ volatile("mov %0, %%ds" : : "r"(0x1230u));        /* GDT index past the limit */
     else if (k[0] == 'W' && k[1] == 'P')
         *(volatile uint8_t *)(uintptr_t)vmm_main = 0x90;        /* write to read-only code */
     else if (k[0] == 'N' && k[1] == 'X')

@@ -33,3 +33,18 @@ void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
     }
     return (void *)(lin + off);
 }
+
+void unmap_range(uint32_t lin, uint32_t size)
+{
+    for (uint32_t l = lin & ~(PAGE_SIZE - 1); l - (lin & ~(PAGE_SIZE - 1)) < size; l += PAGE_SIZE) {
+        volatile uint32_t *pte = (volatile uint32_t *)(PTE_WINDOW + (l >> PAGE_SHIFT) * 8);
+        /* The page table itself must exist: below the system region only PD0's trampoline table
+         * is guaranteed to, so read the PDE first. */
+        volatile uint32_t *pde = (volatile uint32_t *)(PDE_WINDOW + (l >> 21) * 8);
+        if (!(*pde & PTE_P))
+            continue;
+        pte[0] = 0;                     /* P goes first */
+        pte[1] = 0;
+        invlpg(l);
+    }
+}

@@ -14,5 +14,7 @@
 void  physmap_init(int nx);
 void *map_phys(uint64_t phys, uint32_t size, unsigned flags);   /* NULL when the window is full */
 uint32_t physmap_used(void);                                    /* bytes of window consumed */
+/* Removes the mappings of the pages covering [lin, lin + size) (e.g. the loader's trampoline). */
+void  unmap_range(uint32_t lin, uint32_t size);
 
 #endif

@@ -70,7 +70,9 @@ void gdt_init(void)
         "mov %%ax, %%fs\n\t"
         "mov %%ax, %%gs\n\t"
         "mov %3, %%ax\n\t"
-        "ltr %%ax"
+        "ltr %%ax\n\t"
+        "xor %%ax, %%ax\n\t"
+        "lldt %%ax"                             /* no LDT: LDTR keeps its reset state otherwise */
         : : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "i"(SEL_TSS) : "eax", "memory");
 }
 

@@ -1,0 +1,654 @@
+#!/usr/bin/env bash
+# tests/boot/run.sh [-l] [PATTERN]
+#
+# Boot tests: BOOTX64.EFI + VMM32.VXD from esp/ under QEMU+OVMF, in many configurations.
+#
+#   tests/boot/run.sh              every scenario
+#   tests/boot/run.sh PATTERN      only the scenarios whose name matches the grep pattern
+#   tests/boot/run.sh -l [PATTERN] list the scenario names, run nothing
+#
+# Output: one line per scenario, `PASS name` or `FAIL name: reason (see build/boot-tests/name/)`,
+# then `boot: P passed, F failed`.  Exit status 0 only if nothing failed (2: could not start).
+#
+# Environment: JOBS (parallel QEMUs, default nproc), ESP (the tree to test, default esp/),
+# OUT (default build/boot-tests), QEMU, OVMF_CODE, OVMF_VARS.
+#
+# How it works.  Every distinct ESP content is staged once under OUT/images/KEY/esp and written
+# to OUT/images/KEY.img with ci/mkimage.sh; scenarios that boot the same content (the 32-boot
+# matrix, the no-GOP boot ...) share that image, opened with snapshot=on so that concurrent QEMUs
+# neither take its write lock nor change it.  Each scenario gets OUT/NAME/ with a private copy of
+# OVMF_VARS (the firmware writes its boot options there), the QEMU command line, the raw and the
+# cleaned serial and debugcon logs, and log.txt: every check made and what it matched.
+#
+# Verdicts.  With SYSTEM.INI [Debug] ExitPort=0xf4 the VMM ends the run through isa-debug-exit:
+# QEMU exits (code << 1) | 1, i.e. 33 ready, 35 fatal exception report, 37 unusable boot info.
+# -no-reboot turns a reset or a triple fault into QEMU exit status 0, never a valid verdict.
+# Without ExitPort the VMM idles after "VMM ready", so such runs watch the serial log for a line
+# and then stop QEMU.  Every QEMU runs under timeout(1) (and a kill -9 fallback), so a hang is a
+# FAIL ("timed out after Ns"), never a stuck test run.
+#
+# Only bash, coreutils, grep, sed, od, dd, timeout, qemu, mtools and sfdisk: no Python.
+# shellcheck disable=SC2059,SC2015  # printf formats are built on purpose; ok() never fails
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ESP=${ESP:-$ROOT/esp}
+OUT=${OUT:-$ROOT/build/boot-tests}
+JOBS=${JOBS:-$(nproc)}
+QEMU=${QEMU:-qemu-system-x86_64}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+MKIMAGE=$ROOT/ci/mkimage.sh
+PATH=$PATH:/sbin:/usr/sbin            # sfdisk, for mkimage.sh
+
+BOOT_TIMEOUT=60     # s: one OVMF boot to a verdict takes ~4-8 s under TCG, 5G and -smp 2 included
+ERROR_TIMEOUT=60    # s: a loader error costs a boot plus the loader's 5 s pause
+
+die() { echo "boot: $*" >&2; exit 2; }
+
+# ---- the scenario table ------------------------------------------------------------------------
+# scenario NAME IMAGE-KEY FUNCTION [ARGS...]: FUNCTION ARGS (kept %q-quoted, run by eval) runs
+# with DIR=OUT/NAME and IMG the image of IMAGE-KEY.
+S_NAME=() S_IMAGE=() S_CMD=()
+scenario() { S_NAME+=("$1"); S_IMAGE+=("$2"); S_CMD+=("$(printf "%q " "${@:3}")"); }
+
+# ---- logging and verdicts (inside a scenario: stdout is OUT/NAME/log.txt) -----------------------
+REASON=""                                   # the first failure; empty = pass
+log()  { printf '%s\n' "$*"; }
+ok()   { printf 'ok:   %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; [[ -n $REASON ]] || REASON=$*; return 1; }
+
+# ---- staging ESPs and images -------------------------------------------------------------------
+# Little-endian reads and writes in an ELF file, with od and dd only.
+u16() { od -An -t u2 --endian=little -j "$2" -N 2 "$1" | tr -d ' '; }
+u32() { od -An -t u4 --endian=little -j "$2" -N 4 "$1" | tr -d ' '; }
+put_u32() {     # FILE OFFSET VALUE
+    local v=$3
+    printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((v & 255)) $((v >> 8 & 255)) \
+              $((v >> 16 & 255)) $((v >> 24 & 255)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+put_bytes() {   # FILE OFFSET HEX-BYTES...
+    local f=$1 off=$2 s="" b
+    shift 2
+    for b; do s+="\\x$b"; done
+    printf "$s" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
+# Offset of the program header of the first PT_LOAD segment (or of the one with flags & MASK).
+elf_phdr() {    # FILE [FLAG-MASK]
+    local f=$1 mask=${2:-0} phoff phnum i p
+    phoff=$(u32 "$f" 28) phnum=$(u16 "$f" 44)
+    for ((i = 0; i < phnum; i++)); do
+        p=$((phoff + 32 * i))
+        [[ $(u32 "$f" "$p") == 1 ]] || continue                     # PT_LOAD
+        (( mask == 0 || ($(u32 "$f" $((p + 24))) & mask) )) && { echo "$p"; return 0; }
+    done
+    return 1
+}
+# File offset of the entry point.
+elf_entry_offset() {
+    local f=$1 entry p va
+    entry=$(u32 "$f" 24) p=$(elf_phdr "$f" 1) || return 1             # the PF_X segment
+    va=$(u32 "$f" $((p + 8)))
+    echo $(( $(u32 "$f" $((p + 4))) + entry - va ))
+}
+
+INI_EXIT='[Debug]\r\nExitPort=0xf4\r\n'
+# The base ESP: loader, VMM, empty VMM/VXD, SYSTEM.INI with the debug-exit port.
+esp_base() {
+    mkdir -p "$1/EFI/BOOT" "$1/VMM/VXD"
+    cp "$SRC/BOOTX64.EFI" "$1/EFI/BOOT/"
+    cp "$SRC/VMM32.VXD" "$1/VMM/"
+    printf "$INI_EXIT" > "$1/VMM/SYSTEM.INI"
+}
+# One function per image key: stage the ESP in $1.  Anything not listed is a BootFault image.
+img_exit()        { esp_base "$1"; }
+img_noexit()      { esp_base "$1"; printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
+img_vmm_missing() { esp_base "$1"; rm "$1/VMM/VMM32.VXD"; }
+img_vmm_short()   { esp_base "$1"; head -c 100 "$SRC/VMM32.VXD" > "$1/VMM/VMM32.VXD"; }
+img_vmm_text()    {     # text, longer than an ELF header (52 bytes): the magic check must catch it
+    esp_base "$1"
+    printf '; VMM32.VXD\r\n; This is a text file, not a VxD: the loader must reject it by its magic.\r\n' \
+        > "$1/VMM/VMM32.VXD"
+}
+img_vmm_elf64()   { esp_base "$1"; put_bytes "$1/VMM/VMM32.VXD" 4 02; }           # EI_CLASS
+img_vmm_lowaddr() {     # first PT_LOAD's p_vaddr -> 1 MB, below the system region
+    local p
+    esp_base "$1"
+    p=$(elf_phdr "$1/VMM/VMM32.VXD") || return 1
+    put_u32 "$1/VMM/VMM32.VXD" $((p + 8)) $((0x00100000))
+}
+img_vmm_triple() {      # ud2 at the entry point: the IDT limit is still 0 -> triple fault
+    local o
+    esp_base "$1"
+    o=$(elf_entry_offset "$1/VMM/VMM32.VXD") || return 1
+    put_bytes "$1/VMM/VMM32.VXD" "$o" 0f 0b
+}
+img_no_vxd_dir()  { esp_base "$1"; rmdir "$1/VMM/VXD"; }
+img_no_sysini()   { esp_base "$1"; rm "$1/VMM/SYSTEM.INI"; }
+img_sysini_junk() {
+    esp_base "$1"
+    printf '[Debug]\r\nExitPort=0xf4\r\ngarbage line\r\n; a comment\r\n[unclosed\r\n' \
+        > "$1/VMM/SYSTEM.INI"
+}
+VXD_A_SIZE=1000 VXD_B_SIZE=12345
+img_vxd_files() {
+    esp_base "$1"
+    head -c "$VXD_A_SIZE" /dev/zero > "$1/VMM/VXD/A.VXD"
+    yes 'B.VXD filler' | head -c "$VXD_B_SIZE" > "$1/VMM/VXD/B.VXD"
+}
+img_fault() { esp_base "$1"; printf "${INI_EXIT}BootFault=%s\r\n" "$2" > "$1/VMM/SYSTEM.INI"; }
+
+make_image() {  # KEY: stage OUT/images/KEY/esp, write OUT/images/KEY.img; log in KEY.log
+    local key=$1 d=$OUT/images/$1 fn
+    rm -rf "$d" "$d.img"
+    mkdir -p "$d"
+    fn=img_${key//-/_}
+    {
+        if declare -F "$fn" >/dev/null; then "$fn" "$d/esp"
+        else img_fault "$d/esp" "${key#fault-}"; fi &&
+        "$MKIMAGE" "$d/esp" "$d.img"
+    } > "$d.log" 2>&1 || { echo "image $key: staging failed (see $d.log)" > "$d.failed"; return 1; }
+    rm -f "$d.failed"
+}
+
+# ---- running QEMU ------------------------------------------------------------------------------
+# Per-scenario globals: DIR (OUT/NAME), IMG, RC (QEMU's exit status, 124 = timed out).
+# isa-debug-exit is always present: it only acts when SYSTEM.INI names its port, and then a run
+# that was meant to stop elsewhere (a loader error that the loader let through) ends at once with
+# the VMM's verdict instead of idling until the timeout.
+QEMU_STDIN=/dev/null
+# shellcheck disable=SC2054  # the commas are QEMU option syntax
+qemu_args() {   # QEMU-EXTRA...: the full command line in Q
+    Q=("$QEMU" -no-reboot -net none -display none
+       -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+       -drive "if=pflash,format=raw,file=$DIR/vars.fd"
+       -drive "format=raw,file=$IMG,snapshot=on"
+       -serial "file:$DIR/serial.log"
+       -chardev "file,id=dbg,path=$DIR/debugcon.log" -device isa-debugcon,iobase=0xe9,chardev=dbg
+       -device isa-debug-exit,iobase=0xf4,iosize=4
+       -pidfile "$DIR/qemu.pid" "$@")
+}
+# Strip CRs and the firmware's ANSI escapes: OUT/NAME/serial.txt and debugcon.txt are what the
+# checks read.
+clean_log() { [[ -f $1 ]] && tr -d '\r' < "$1" 2>/dev/null | sed -E 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1b[()][0-9A-Z]//g'; }
+clean_logs() {
+    clean_log "$DIR/serial.log" > "$DIR/serial.txt"
+    clean_log "$DIR/debugcon.log" > "$DIR/debugcon.txt"
+}
+
+# Start QEMU in the background under timeout(1); QPID is timeout's pid.
+qemu_start() {  # TIMEOUT QEMU-EXTRA...
+    QTIMEOUT=$1
+    shift
+    qemu_args "$@"
+    printf '%q ' timeout -k 5 "$QTIMEOUT" "${Q[@]}" > "$DIR/qemu.cmd"
+    echo >> "$DIR/qemu.cmd"
+    log "qemu: timeout $QTIMEOUT ${Q[*]}"
+    rm -f "$DIR/qemu.pid"
+    timeout -k 5 "$QTIMEOUT" "${Q[@]}" < "$QEMU_STDIN" > "$DIR/qemu.out" 2> "$DIR/qemu.err" &
+    QPID=$!
+}
+# Stop it (TERM through timeout, which passes it on), kill -9 QEMU by its pidfile if it lingers.
+qemu_stop() {
+    local i qp
+    kill -TERM "$QPID" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do kill -0 "$QPID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$QPID" 2>/dev/null; then
+        qp=$(cat "$DIR/qemu.pid" 2>/dev/null)
+        [[ -n $qp ]] && kill -KILL "$qp" 2>/dev/null
+        kill -KILL "$QPID" 2>/dev/null
+        log "qemu did not stop on SIGTERM: killed"
+    fi
+    wait "$QPID" 2>/dev/null
+}
+# Why QEMU ended with status $RC, for a failure message.
+rc_text() {
+    case $1 in
+    124|137) echo "timed out after ${QTIMEOUT}s" ;;
+    0)   echo "reset or triple fault (exit 0)" ;;
+    33)  echo "exit 33 (VMM ready)" ;;
+    35)  echo "exit 35 (VMM fatal exception report)" ;;
+    37)  echo "exit 37 (VMM: unusable boot info)" ;;
+    1)   echo "QEMU error (exit 1): $(head -n 1 "$DIR/qemu.err" 2>/dev/null)" ;;
+    *)   echo "exit $1" ;;
+    esac
+}
+
+# boot_exit TIMEOUT QEMU-EXTRA...: run to the end; RC is the status (see expect_exit).
+boot_exit() {
+    qemu_start "$@"
+    wait "$QPID"
+    RC=$?
+    clean_logs
+    log "qemu: ended: $(rc_text "$RC")"
+}
+
+# wait_serial ERE: poll the serial log until the ERE matches, QEMU ends or times out.
+wait_serial() {
+    local re=$1
+    while :; do
+        if clean_log "$DIR/serial.log" | grep -Eq -e "$re"; then
+            ok "serial: /$re/ appeared"
+            return 0
+        fi
+        if ! kill -0 "$QPID" 2>/dev/null; then
+            wait "$QPID"
+            RC=$?
+            clean_logs
+            case $RC in
+            124|137) fail "$(rc_text "$RC") waiting for /$re/ on serial" ;;
+            *)       fail "QEMU ended before /$re/ on serial: $(rc_text "$RC")" ;;
+            esac
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# boot_until TIMEOUT ERE QEMU-EXTRA...: boot, wait for ERE on serial, stop QEMU.
+boot_until() {
+    local t=$1 re=$2
+    shift 2
+    qemu_start "$t" "$@"
+    if wait_serial "$re"; then
+        qemu_stop
+        clean_logs
+    fi
+}
+
+# ---- checks ------------------------------------------------------------------------------------
+expect_exit() { # CODE
+    if [[ $RC == "$1" ]]; then ok "QEMU exit status $RC"
+    else fail "$(rc_text "$RC"), expected exit $1"; fi
+}
+_expect() {     # serial|debugcon ERE
+    local m
+    if m=$(grep -E -m 1 -e "$2" "$DIR/$1.txt"); then ok "$1: /$2/: $m"
+    else fail "$1 log lacks /$2/"; fi
+}
+expect_serial()   { _expect serial "$1"; }
+expect_debugcon() { _expect debugcon "$1"; }
+expect_no_serial() {
+    local m
+    if m=$(grep -E -m 1 -e "$1" "$DIR/serial.txt"); then fail "serial log has /$1/: $m"
+    else ok "serial: no /$1/"; fi
+}
+# expect_serial_seq ERE...: each one on a later line than the previous one's match.
+expect_serial_seq() {
+    local at=0 re n
+    for re; do
+        n=$(tail -n "+$((at + 1))" "$DIR/serial.txt" | grep -E -n -m 1 -e "$re" | cut -d: -f1)
+        if [[ -z $n ]]; then
+            fail "serial log lacks /$re/ after line $at"
+            return 1
+        fi
+        at=$((at + n))
+        ok "serial line $at: /$re/: $(sed -n "${at}p" "$DIR/serial.txt")"
+    done
+}
+# The VMM's memory summary against the RAM QEMU was given.  QEMU puts RAM above 4 GB when it
+# does not fit below the PCI hole: q35 keeps at most 2 GB low once RAM >= 2816 MB, pc 3 GB once
+# RAM >= 3584 MB.  The firmware keeps some RAM for itself, so usable must be close to, never
+# above, what QEMU gave.
+expect_memory() {   # MACHINE RAM-MB
+    local machine=$1 ram=$2 line lo hi low_mb high_mb
+    line=$(grep -E -m 1 '^memory: [0-9]+ ranges; usable below 4 GB [0-9]+ KB' "$DIR/serial.txt") ||
+        { fail "serial log lacks the 'memory:' summary line"; return 1; }
+    lo=$(sed -E 's/.*usable below 4 GB ([0-9]+) KB.*/\1/' <<< "$line")
+    hi=$(sed -E 's/.*above 4 GB ([0-9]+) KB.*/\1/' <<< "$line")
+    [[ $hi =~ ^[0-9]+$ ]] || { fail "no 'above 4 GB N KB' in: $line"; return 1; }
+    high_mb=0
+    if [[ $machine == q35 ]] && (( ram >= 2816 )); then high_mb=$((ram - 2048)); fi
+    if [[ $machine == pc ]] && (( ram >= 3584 )); then high_mb=$((ram - 3072)); fi
+    low_mb=$((ram - high_mb))
+    log "memory: expected ${low_mb} MB below 4 GB, ${high_mb} MB above; got $line"
+    if (( high_mb == 0 )); then
+        (( hi == 0 )) || { fail "above 4 GB $hi KB, expected 0 with ${ram}M on $machine"; return 1; }
+    else
+        (( hi > 0 )) || { fail "above 4 GB 0 KB, expected > 0 with ${ram}M on $machine"; return 1; }
+        (( hi <= high_mb * 1024 && hi >= high_mb * 1024 * 9 / 10 )) ||
+            { fail "above 4 GB $hi KB, expected about $((high_mb * 1024)) KB"; return 1; }
+    fi
+    (( lo <= low_mb * 1024 && lo >= low_mb * 1024 * 3 / 4 )) ||
+        { fail "below 4 GB $lo KB, expected a little under $((low_mb * 1024)) KB"; return 1; }
+    ok "memory: below 4 GB $lo KB, above 4 GB $hi KB"
+}
+
+# ---- scenarios ---------------------------------------------------------------------------------
+# a. The matrix: every machine/RAM/CPU combination boots to "VMM ready" with a sane memory map.
+sc_matrix() {   # MACHINE RAM-MB SMP CPU
+    local cpu=()
+    [[ $4 == max ]] && cpu=(-cpu max)
+    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m "$2M" -smp "$3" "${cpu[@]}"
+    expect_exit 33
+    expect_serial '^VMM ready$'
+    expect_debugcon '^VMM ready$'
+    expect_memory "$1" "$2"
+}
+
+# A CPU without NX: the loader must not enable EFER.NXE nor set bit 63 (reserved then) in any
+# entry, and the VMM must not either when it maps the boot info.
+sc_nonx() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G -cpu qemu64,-nx
+    expect_exit 33
+    expect_serial '^loader: [0-9]+ page-table pages; NX absent; handing over to the VMM$'
+    expect_serial ' -NX .*NX absent'
+    expect_serial '^VMM ready$'
+}
+
+# b. Bad VMM32.VXD: the loader names the file and the reason, pauses, returns EFI_LOAD_ERROR, and
+# the firmware says so and moves on.  That OVMF line is the proof of a clean return.
+sc_bad_vmm() {      # ERE-OF-THE-LOADER-MESSAGE
+    local loaded='BdsDxe: failed to start Boot[0-9A-F]{4} "UEFI QEMU HARDDISK[^"]*" from .*: Load Error'
+    boot_until "$ERROR_TIMEOUT" "$loaded" -machine q35 -m 1G || return
+    expect_serial_seq '^loader: VMM32 loader starting' "^loader: $1" \
+        '^loader: returning to the firmware in 5 s' "$loaded"
+    expect_no_serial '^VMM32: 32-bit VMM entered'
+}
+
+# c. Degraded but booting.
+sc_vxd_empty() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 33
+    expect_serial '^loader: VMM/VXD: empty; no VxD files$'
+    expect_serial '^files: 2 handed over$'
+}
+sc_vxd_none() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 33
+    expect_serial '^loader: VMM/VXD: not found; no VxD files$'
+    expect_serial '^files: 2 handed over$'
+}
+sc_no_sysini() {    # no ExitPort: wait for the line, then stop QEMU
+    boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
+    expect_serial '^loader: VMM/SYSTEM.INI: not found; the VMM uses its defaults$'
+    expect_serial '^VMM/SYSTEM.INI: none; using defaults$'
+    expect_serial '^files: 1 handed over$'
+    expect_debugcon '^VMM ready$'
+}
+sc_sysini_junk() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 33
+    expect_serial "^VMM/SYSTEM.INI:3: ignored: .*'garbage line'$"
+    expect_serial "^VMM/SYSTEM.INI:5: ignored: .*'\[unclosed'$"
+    expect_serial '^VMM/SYSTEM.INI: [0-9]+ bytes read, 2 bad lines$'
+}
+sc_no_gop() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G -vga none
+    expect_exit 33
+    expect_serial '^loader: no graphics output'
+    expect_serial '^framebuffer: none'
+    expect_serial '^console: serial debugcon$'
+}
+sc_vxd_files() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 33
+    expect_serial "^loader: VMM/VXD/A.VXD: $VXD_A_SIZE bytes$"
+    expect_serial "^loader: VMM/VXD/B.VXD: $VXD_B_SIZE bytes$"
+    expect_serial '^files: 4 handed over$'
+    expect_serial_seq '^files: 4 handed over$' "^  VMM/VXD/A\.VXD +$VXD_A_SIZE bytes$" \
+        "^  VMM/VXD/B\.VXD +$VXD_B_SIZE bytes$"
+}
+
+# d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
+# The symbol line must name the EIP of the report.  The deliberate faults happen in boot_fault;
+# GCC may name the compiled function with a clone suffix (boot_fault.constprop.0), still the
+# same source function.  NX faults on fetching the data byte itself, so EIP = CR2 = that object.
+# #DF is taken on a task switch wherever the stack ran out: any symbol.
+IN_BOOT_FAULT='boot_fault(\.[a-z]+(\.[0-9]+)?)*\+0x[0-9a-f]+'
+ANY_SYMBOL='[A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-f]+'
+sc_fault() {        # KIND FIRST-LINE-ERE ERROR-CODE-ERE SYMBOL-ERE
+    local kind=$1 eip addr
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 35
+    expect_serial_seq '^VMM ready$' "^boot fault: $kind$" "^\*\*\* VMM fatal exception $2" \
+        "^error code $3  CS:EIP 0028:c[0-9a-f]{7}  EFLAGS [0-9a-f]{8}$" \
+        '^EAX [0-9a-f]{8}  EBX [0-9a-f]{8}  ECX [0-9a-f]{8}  EDX [0-9a-f]{8}$' \
+        '^ESI [0-9a-f]{8}  EDI [0-9a-f]{8}  EBP [0-9a-f]{8}  ESP [0-9a-f]{8}$' \
+        '^CR0 [0-9a-f]{8}  CR2 [0-9a-f]{8}  CR3 [0-9a-f]{8}  CR4 [0-9a-f]{8}$' \
+        '^EIP c[0-9a-f]{7} is ' '^\*\*\* system halted$'
+    eip=$(sed -nE 's/^error code .* CS:EIP 0028:([0-9a-f]{8}) .*/\1/p' "$DIR/serial.txt" | head -n 1)
+    [[ -n $eip ]] && expect_serial "^EIP $eip is $4 in VMM32\.VXD$"
+    # A page fault's address is CR2; an instruction fetch faults at EIP itself.
+    addr=$(sed -nE 's/^\*\*\* VMM fatal exception 14 .* at linear address ([0-9a-f]{8}) .*/\1/p' \
+           "$DIR/serial.txt" | head -n 1)
+    [[ -n $addr ]] && expect_serial "^CR0 [0-9a-f]{8}  CR2 $addr "
+    [[ $kind == NX && -n $addr ]] && { [[ $addr == "$eip" ]] && ok "NX: EIP = CR2 = $addr" ||
+        fail "NX: the fetch faulted at $addr but EIP is $eip"; }
+    return 0
+}
+
+# e. The machine state the VMM runs in, read through the QEMU monitor once it idles.
+sc_monitor() {
+    local fifo=$DIR/monitor.fifo fd m f cr0 cr4 efer eip gdt idt p tlo thi lines=0 bad=""
+    rm -f "$fifo"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
+    # Read-write open: never blocks, and keeps the FIFO open for writing while QEMU runs.
+    exec {fd}<>"$fifo"
+    QEMU_STDIN=$fifo
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 1G -smp 1 -monitor stdio
+    QEMU_STDIN=/dev/null
+    if ! wait_serial '^VMM ready$'; then exec {fd}>&-; return; fi
+    printf 'info registers\ninfo mem\nquit\n' >&"$fd"
+    wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
+    RC=$?
+    exec {fd}>&-
+    clean_logs
+    tr -d '\r' < "$DIR/qemu.out" | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' > "$DIR/monitor.txt"
+    f=$DIR/monitor.txt
+    [[ $RC == 0 ]] || fail "QEMU did not quit on the monitor's 'quit': $(rc_text "$RC")"
+
+    # info registers
+    m=$(grep -E -m 1 '^CS =0028 .* CS32 ' "$f") && ok "CS: $m" || fail "no 'CS =0028 ... CS32' in info registers"
+    m=$(grep -E -m 1 '^TR =0048 .* TSS32' "$f") && ok "TR: $m" || fail "no 'TR =0048 ... TSS32' in info registers"
+    m=$(grep -E -m 1 'CPL=0 ' "$f") && ok "CPL: $m" || fail "no CPL=0 in info registers"
+    cr0=$(sed -nE 's/^CR0=([0-9a-f]{8}) .*/\1/p' "$f")
+    cr4=$(sed -nE 's/.* CR4=([0-9a-f]{8}).*/\1/p' "$f")
+    efer=$(sed -nE 's/^EFER=([0-9a-f]{16}).*/\1/p' "$f")
+    eip=$(sed -nE 's/^EIP=([0-9a-f]{8}) .*/\1/p' "$f")
+    gdt=$(sed -nE 's/^GDT= +([0-9a-f]{8}) .*/\1/p' "$f")
+    idt=$(sed -nE 's/^IDT= +([0-9a-f]{8}) .*/\1/p' "$f")
+    log "registers: CR0=$cr0 CR4=$cr4 EFER=$efer EIP=$eip GDT=$gdt IDT=$idt"
+    if [[ -z $cr0 || -z $cr4 || -z $efer || -z $eip || -z $gdt || -z $idt ]]; then
+        fail "info registers: missing CR0, CR4, EFER, EIP, GDT or IDT (see monitor.txt)"
+    else
+        (( 16#$cr0 & 1 )) && ok "CR0.PE set" || fail "CR0=$cr0: PE clear"
+        (( 16#$cr0 >> 31 & 1 )) && ok "CR0.PG set" || fail "CR0=$cr0: PG clear"
+        (( 16#$cr4 >> 5 & 1 )) && ok "CR4.PAE set" || fail "CR4=$cr4: PAE clear"
+        if (( 16#$efer >> 10 & 1 )); then fail "EFER=$efer: LMA set (long mode)"; else ok "EFER.LMA clear"; fi
+        (( 16#$eip >= 0xc0000000 )) && ok "EIP $eip in the system region" || fail "EIP=$eip below c0000000"
+        (( 16#$gdt >= 0xc0000000 )) && ok "GDT base $gdt is the VMM's" || fail "GDT base $gdt below c0000000"
+        (( 16#$idt >= 0xc0000000 )) && ok "IDT base $idt is the VMM's" || fail "IDT base $idt below c0000000"
+    fi
+
+    # info mem: START-END SIZE PROT, merged ranges, PROT = u/- r w/-.  The VMM's code segment
+    # (its PF_X program header) must be mapped read-only, and nothing in it writable.
+    p=$(elf_phdr "$SRC/VMM32.VXD" 1) || { fail "VMM32.VXD has no executable segment"; return; }
+    tlo=$(u32 "$SRC/VMM32.VXD" $((p + 8)))
+    thi=$(( (tlo + $(u32 "$SRC/VMM32.VXD" $((p + 20))) + 4095) & ~4095 ))
+    log "code segment: $(printf '%08x..%08x' "$tlo" "$thi")"
+    m=$(grep -E -m 1 "^0*$(printf '%08x' "$tlo")-[0-9a-f]+ [0-9a-f]+ -r-" "$f") &&
+        ok "code mapping: $m" || fail "info mem: no supervisor read-only mapping starting at $(printf '%08x' "$tlo")"
+    local s e prot phys=0
+    while read -r range _ prot; do
+        [[ $range =~ ^([0-9a-f]+)-([0-9a-f]+)$ ]] || continue
+        s=$((16#${BASH_REMATCH[1]})) e=$((16#${BASH_REMATCH[2]}))
+        lines=$((lines + 1))
+        (( s < thi && e > tlo )) && [[ $prot == *w ]] && bad+=" ${range}${prot}"
+        (( s >= 0xc0000000 && s < 0xff800000 )) && [[ $prot == u* ]] && bad+=" user:${range}"
+        (( s <= 0xc0000000 && e > 0xc0000000 )) && bad+=" c0000000-mapped:${range}"
+        # The VMM unmaps the loader's identity-mapped trampoline: nothing below 3 GB is left.
+        (( s < 0xc0000000 )) && bad+=" below-3GB:${range}"
+        (( s >= 0xf0000000 && s < 0xff800000 )) && phys=$((phys + 1))
+    done < "$f"
+    log "info mem: $lines ranges"
+    if [[ -n $bad ]]; then fail "info mem: writable code, user system pages, page c0000000 or low memory mapped:$bad"
+    else ok "info mem: code not writable, system region supervisor only, c0000000 and all below 3 GB unmapped"; fi
+    (( phys > 0 )) && ok "info mem: $phys ranges in the physmap window f0000000..ff800000" ||
+        fail "info mem: nothing mapped in the physmap window f0000000..ff800000"
+}
+
+# f. The harness itself: a hang and a triple fault must be FAILs with their reason.  The inner
+# boot check is meant to fail; the scenario passes when it failed for exactly the right reason.
+sc_harness() {      # EXPECTED-REASON TIMEOUT [ERE-ON-SERIAL...]
+    local want=$1 got re
+    boot_exit "$2" -machine q35 -m 1G
+    log "inner check, meant to fail:"
+    expect_exit 33
+    got=$REASON
+    REASON=""
+    [[ $got == "$want, expected exit 33" ]] && ok "reported as: $got" ||
+        fail "reported '${got:-PASS}', expected '$want, expected exit 33'"
+    for re in "${@:3}"; do expect_serial "$re"; done
+}
+
+# ---- the table ---------------------------------------------------------------------------------
+# In the order they start: the long ones first (a loader error costs its 5 s pause, the timeout
+# check its 8 s), so that the short boots fill the job slots at the end.
+scenario bad-vmm-missing   vmm-missing sc_bad_vmm 'VMM/VMM32.VXD: not found'
+scenario bad-vmm-truncated vmm-short   sc_bad_vmm 'VMM/VMM32.VXD: program header table .* runs past the end of the file \(100 bytes\)'
+scenario bad-vmm-not-elf   vmm-text    sc_bad_vmm 'VMM/VMM32.VXD: not an ELF file'
+scenario bad-vmm-low-vaddr vmm-lowaddr sc_bad_vmm 'VMM/VMM32.VXD: segment [0-9]+ at 0x00100000\.\..* lies outside the system region'
+scenario bad-vmm-elf64     vmm-elf64   sc_bad_vmm 'VMM/VMM32.VXD: ELF class 2, expected 1'
+scenario harness-timeout   noexit      sc_harness 'timed out after 8s' 8 '^VMM ready$'
+scenario harness-reset     vmm-triple  sc_harness 'reset or triple fault (exit 0)' "$BOOT_TIMEOUT" \
+    '^loader: .*handing over to the VMM$'
+scenario monitor-q35-state noexit      sc_monitor
+scenario degraded-vxd-empty   exit        sc_vxd_empty
+scenario degraded-vxd-no-dir  no-vxd-dir  sc_vxd_none
+scenario degraded-no-sysini   no-sysini   sc_no_sysini
+scenario degraded-sysini-junk sysini-junk sc_sysini_junk
+scenario degraded-no-gop      exit        sc_no_gop
+scenario degraded-vxd-files   vxd-files   sc_vxd_files
+scenario cpu-no-nx            exit        sc_nonx
+scenario fault-UD fault-UD sc_fault UD '6 \(#UD invalid opcode\)$' 00000000 "$IN_BOOT_FAULT"
+scenario fault-PF fault-PF sc_fault PF '14 \(#PF page fault\) at linear address c0000000 \(not present, write, supervisor\)$' \
+    00000002 "$IN_BOOT_FAULT"
+scenario fault-DE fault-DE sc_fault DE '0 \(#DE divide error\)$' 00000000 "$IN_BOOT_FAULT"
+scenario fault-GP fault-GP sc_fault GP '13 \(#GP general protection\)$' '00001230' "$IN_BOOT_FAULT" # GDT selector past the limit
+scenario fault-WP fault-WP sc_fault WP '14 \(#PF page fault\) at linear address c[0-9a-f]{7} \(protection, write, supervisor\)$' \
+    00000003 "$IN_BOOT_FAULT"
+scenario fault-NX fault-NX sc_fault NX '14 \(#PF page fault\) at linear address c[0-9a-f]{7} \(protection, read, supervisor, instruction fetch\)$' \
+    00000011 'data_ret(\.[0-9]+)?\+0x0'
+scenario fault-DF fault-DF sc_fault DF '8 \(#DF double fault\)$' 00000000 "$ANY_SYMBOL"
+for machine in q35 pc; do
+    for mem in 128 1024 3584 5120; do
+        case $mem in 1024) m=1G ;; 5120) m=5G ;; *) m=${mem}M ;; esac
+        for smp in 1 2; do
+            for cpu in default max; do
+                scenario "matrix-$machine-$m-smp$smp-$cpu" exit sc_matrix "$machine" "$mem" "$smp" "$cpu"
+            done
+        done
+    done
+done
+
+# ---- main --------------------------------------------------------------------------------------
+list=0
+[[ ${1:-} == -l ]] && { list=1; shift; }
+PATTERN=${1:-}
+SEL=()
+for i in "${!S_NAME[@]}"; do
+    [[ -z $PATTERN ]] || grep -q -e "$PATTERN" <<< "${S_NAME[$i]}" && SEL+=("$i")
+done
+(( ${#SEL[@]} )) || die "no scenario matches '$PATTERN' (tests/boot/run.sh -l lists them)"
+if (( list )); then
+    for i in "${SEL[@]}"; do echo "${S_NAME[$i]}"; done
+    exit 0
+fi
+
+[[ -f $ESP/EFI/BOOT/BOOTX64.EFI && -f $ESP/VMM/VMM32.VXD ]] ||
+    die "$ESP/EFI/BOOT/BOOTX64.EFI or $ESP/VMM/VMM32.VXD is missing: run 'make all' first"
+for t in "$QEMU" timeout mformat mmd mcopy sfdisk od dd; do
+    command -v "$t" >/dev/null || die "$t not found (make deps installs what is missing)"
+done
+[[ -r $OVMF_CODE && -r $OVMF_VARS ]] || die "OVMF not found: $OVMF_CODE, $OVMF_VARS"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "JOBS=$JOBS is not a positive number"
+mkdir -p "$OUT/images" || die "cannot create $OUT"
+# One snapshot of the binaries for the whole run: a rebuild of esp/ while the tests run cannot
+# give two scenarios two different VMMs.
+SRC=$OUT/images/src
+rm -rf "$SRC" && mkdir -p "$SRC" &&
+    cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/VMM/VMM32.VXD" "$SRC/" || die "cannot copy the binaries to $SRC"
+
+# Paths in the report: relative to the top of the tree when OUT is inside it.
+show() { [[ $1 == "$ROOT"/* ]] && echo "${1#"$ROOT"/}" || echo "$1"; }
+
+# Ctrl-C or kill: stop our QEMUs (by the pids in their pidfiles, checked to be QEMUs of ours).
+on_signal() {
+    trap - INT TERM
+    local p pid
+    # shellcheck disable=SC2046  # one pid per word
+    kill $(jobs -p) 2>/dev/null
+    for i in "${SEL[@]}"; do
+        p=$OUT/${S_NAME[$i]}/qemu.pid
+        pid=$(cat "$p" 2>/dev/null) || continue
+        grep -qF "$OUT/${S_NAME[$i]}/" "/proc/$pid/cmdline" 2>/dev/null && kill -KILL "$pid"
+    done
+    echo "boot: interrupted" >&2
+    exit 130
+}
+trap on_signal INT TERM
+
+throttle() { while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n; "$@"; done; }
+
+# 1. The images the selected scenarios need, each once, in parallel.
+declare -A NEED=()
+for i in "${SEL[@]}"; do NEED[${S_IMAGE[$i]}]=1; done
+for key in "${!NEED[@]}"; do
+    throttle :
+    make_image "$key" &
+done
+wait
+
+# 2. The scenarios.  Each runs in a subshell that writes OUT/NAME/result; only this shell prints.
+run_scenario() {
+    local i=$1 name=${S_NAME[$1]} key=${S_IMAGE[$1]} t0=$SECONDS
+    DIR=$OUT/$name IMG=$OUT/images/$key.img
+    mkdir -p "$DIR"
+    exec > "$DIR/log.txt" 2>&1
+    log "scenario $name: ${S_CMD[$i]} (image $key)"
+    if [[ -f $OUT/images/$key.failed ]]; then
+        fail "$(cat "$OUT/images/$key.failed")"
+    elif ! cp "$OVMF_VARS" "$DIR/vars.fd"; then
+        fail "cannot copy $OVMF_VARS"
+    else
+        eval "${S_CMD[$i]}"
+    fi
+    log "took $((SECONDS - t0)) s"
+    if [[ -z $REASON ]]; then log "result: PASS"; echo PASS > "$DIR/result.tmp"
+    else log "result: FAIL: $REASON"; printf 'FAIL\t%s\n' "$REASON" > "$DIR/result.tmp"; fi
+    mv "$DIR/result.tmp" "$DIR/result"
+}
+
+declare -A REPORTED=()
+PASSED=0 FAILED=0
+report() {
+    local i name r
+    for i in "${SEL[@]}"; do
+        name=${S_NAME[$i]}
+        [[ -z ${REPORTED[$name]:-} && -f $OUT/$name/result ]] || continue
+        REPORTED[$name]=1
+        r=$(cat "$OUT/$name/result")
+        if [[ $r == PASS ]]; then echo "PASS $name"; PASSED=$((PASSED + 1))
+        else echo "FAIL $name: ${r#FAIL$'\t'} (see $(show "$OUT/$name")/)"; FAILED=$((FAILED + 1)); fi
+    done
+}
+
+for i in "${SEL[@]}"; do
+    rm -rf "${OUT:?}/${S_NAME[$i]}"
+done
+for i in "${SEL[@]}"; do
+    throttle report
+    ( run_scenario "$i" ) &
+done
+wait
+report
+# A scenario whose subshell died without a result is a failure too.
+for i in "${SEL[@]}"; do
+    [[ -n ${REPORTED[${S_NAME[$i]}]:-} ]] && continue
+    echo "FAIL ${S_NAME[$i]}: no result (harness error; see $(show "$OUT/${S_NAME[$i]}")/)"
+    FAILED=$((FAILED + 1))
+done
+echo "boot: $PASSED passed, $FAILED failed"
+(( FAILED == 0 ))
