@@ -13,6 +13,7 @@
 #include "boot/layout.h"
 #include "elfexec.h"
 #include "lib/elf32.h"
+#include "testlib.h"
 
 #define LO 0xC0000000u
 #define HI 0xF0000000u
@@ -480,22 +481,6 @@ Test(elfexec, rejects_more_than_16_segments)
 
 /* ---- the real VMM image ---------------------------------------------------------------------- */
 
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc(n > 0 ? (size_t)n : 1);
-    cr_assert_not_null(p);
-    cr_assert_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 /* The VMM32.VXD that `make all` produced passes the loader's check with the real region, and its
  * segments are page-aligned in memory and in the file. */
 Test(elfexec, real_vmm_image_is_accepted)
@@ -525,14 +510,7 @@ Test(elfexec, real_vmm_image_is_accepted)
 /* ---- robustness ------------------------------------------------------------------------------ */
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rng_next(&rng_state); }
 
 static uint32_t interesting32(void)
 {

@@ -13,6 +13,7 @@
 
 #include "lib/elf32.h"
 #include "lib/elfsym.h"
+#include "testlib.h"
 
 struct symspec {
     const char *name;           /* NULL: st_name 0 */
@@ -350,13 +351,7 @@ Test(elfsym, not_elf32)
 }
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rng_next(&rng_state); }
 
 /* 5000 random mutations (bytes anywhere, interesting words in the headers and tables): never a
  * crash or an out-of-bounds read, and any name returned lies inside the file, terminated. */
@@ -388,22 +383,6 @@ Test(elfsym, random_mutations_are_safe)
 }
 
 /* ---- the real VMM image ---------------------------------------------------------------------- */
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *p = malloc(n > 0 ? (size_t)n : 1);
-    cr_assert_not_null(p);
-    cr_assert_eq(fread(p, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return p;
-}
 
 /* Our own minimal reader: the value and size of a named symbol in the first SHT_SYMTAB. */
 static int find_symbol(const unsigned char *p, size_t len, const char *want, uint32_t *value,

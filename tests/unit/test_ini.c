@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/ini.h"
+#include "testlib.h"
 
 /* An exact-size, unterminated copy of the first len bytes of s. */
 static char *exact(const char *s, size_t len)
@@ -401,13 +402,7 @@ Test(ini, parse_uint_rejects_overflow)
 /* ---- robustness ------------------------------------------------------------------------------ */
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rng_next(&rng_state); }
 
 struct bounds {
     const char *buf;

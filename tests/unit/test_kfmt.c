@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/kfmt.h"
+#include "testlib.h"
 
 /* Formats with ksnprintf and snprintf into 256-byte buffers; results and return values must be
  * identical.  A macro so that gcc checks the literal format against the arguments for both. */
@@ -232,13 +233,7 @@ Test(kfmt, truncated_padding_matches_libc)
 /* ---- randomized comparison ------------------------------------------------------------------- */
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rng_next(&rng_state); }
 
 static uint64_t random_value(void)
 {

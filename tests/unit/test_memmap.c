@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "memmap.h"
+#include "testlib.h"
 
 #define PG 4096ull
 
@@ -183,13 +184,7 @@ static void expect_model(const struct desc *d, size_t n, size_t desc_size, size_
 }
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rng_next(&rng_state); }
 
 static void shuffle(struct desc *d, size_t n)
 {
