@@ -430,6 +430,12 @@ sc_monitor() {
     qemu_start "$BOOT_TIMEOUT" -machine q35 -m 1G -smp 1 -monitor stdio
     QEMU_STDIN=/dev/null
     if ! wait_serial '^VMM ready$'; then exec {fd}>&-; return; fi
+    # An NMI is logged and survived: proof that a stub's IRET path resumes the interrupted code
+    # (every fault scenario ends in a halt).  The registers are read after it, in the idle loop.
+    printf 'nmi\n' >&"$fd"
+    if ! wait_serial '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
+    printf 'nmi\n' >&"$fd"
+    if ! wait_serial '^NMI 2 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
     printf 'info registers\ninfo mem\nquit\n' >&"$fd"
     wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
     RC=$?

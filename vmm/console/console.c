@@ -105,6 +105,8 @@ void console_set_color(int which)
                         which == CON_ALERT ? 0xAA0000 : 0x000000);
 }
 
+void console_drop_fb(void) { have_fb = 0; }
+
 const char *console_sinks(void)
 {
     static const char *const s[8] = {

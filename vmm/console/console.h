@@ -17,6 +17,7 @@ int  console_attach_fb(const struct bi_framebuffer *fb); /* 0 ok, -1 (reason pri
 void console_write(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_set_color(int which);
+void console_drop_fb(void);                            /* fault paths: ports only from now on */
 const char *console_sinks(void);                       /* e.g. "serial debugcon framebuffer" */
 
 #endif

@@ -60,7 +60,17 @@ static void print_symbol(const char *what, uint32_t addr)
 
 void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
 {
+    static int reporting;
     uint32_t cr2 = read_cr2();
+
+    /* A fault while reporting one (a bad framebuffer mapping, say) must not recurse into the
+     * same report: say so on the port sinks only, and stop. */
+    if (reporting++) {
+        console_drop_fb();
+        kprintf("\n*** fault %u (%s) at %08x while reporting a fatal exception; halted\n", v,
+                trap_name(v), r->eip);
+        vmm_exit(VMM_EXIT_FATAL);
+    }
 
     console_set_color(CON_ALERT);
     kprintf("\n*** VMM fatal exception %u (%s)", v, trap_name(v));
