@@ -8,6 +8,7 @@
 #include "boot/sysini.h"
 #include "console/console.h"
 #include "mem/physmap.h"
+#include "mem/pmem.h"
 #include "x86/cpu.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
@@ -36,6 +37,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     unmap_range((uint32_t)boot.bi->trampoline, boot.bi->trampoline_size);  /* last W+X pages */
     if (boot.bi->flags & BI_FLAG_FB)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
+    if (pmem_init())                        /* frame allocator over the memory map */
+        vmm_exit(VMM_EXIT_BADBOOT);
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
@@ -43,6 +46,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     kprintf("console: %s\n", console_sinks());
     cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
     bootinfo_print_summary();
+    pmem_print_summary();
     uint64_t ready = rdtsc();
     kprintf("bench: exitbs_to_entry_tsc=%llu entry_to_ready_tsc=%llu exit_attempts=%u\n",
             (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),

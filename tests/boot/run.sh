@@ -315,6 +315,32 @@ expect_memory() {   # MACHINE RAM-MB
     ok "memory: below 4 GB $lo KB, above 4 GB $hi KB"
 }
 
+# The frame allocator's summary must account for every page exactly: its free frames are the
+# usable and reclaimable memory of the summary less its own metadata; its total is free + owned +
+# metadata; and the metadata stays within 0.5 % of RAM (the memory-manager target).
+expect_frames() {
+    local mem fr meta lo hi total free owned kb pct
+    mem=$(grep -E -m 1 '^memory: ' "$DIR/serial.txt")
+    fr=$(grep -E -m 1 '^frames: [0-9]+ of 4 KB in [0-9]+ zones' "$DIR/serial.txt") ||
+        { fail "serial log lacks the 'frames:' summary line"; return 1; }
+    meta=$(grep -E -m 1 '^frames: metadata [0-9]+ KB = [0-9]+\.[0-9]{2} % of RAM$' "$DIR/serial.txt") ||
+        { fail "serial log lacks the 'frames: metadata' line"; return 1; }
+    lo=$(sed -E 's/.*usable below 4 GB ([0-9]+) KB.*/\1/' <<< "$mem")
+    hi=$(sed -E 's/.*above 4 GB ([0-9]+) KB.*/\1/' <<< "$mem")
+    total=$(sed -E 's/^frames: ([0-9]+) of 4 KB.*/\1/' <<< "$fr")
+    free=$(sed -E 's/.*: ([0-9]+) free, .*/\1/' <<< "$fr")
+    owned=$(sed -E 's/.*VMM ([0-9]+), boot data ([0-9]+), modules ([0-9]+), ACPI ([0-9]+)$/\1+\2+\3+\4/' <<< "$fr")
+    kb=$(sed -E 's/^frames: metadata ([0-9]+) KB.*/\1/' <<< "$meta")
+    pct=$(sed -E 's/.* = ([0-9]+)\.([0-9]{2}) %.*/\1\2/' <<< "$meta")
+    log "frames: total $total free $free owned $owned metadata $kb KB ($pct/100 %)"
+    (( free * 4 == lo + hi - kb )) ||
+        { fail "free frames $free x 4 KB != usable+reclaimable $((lo + hi)) KB - metadata $kb KB"; return 1; }
+    (( total == free + owned + kb / 4 )) ||
+        { fail "total frames $total != free $free + owned ($owned) + metadata $((kb / 4))"; return 1; }
+    (( 10#$pct <= 50 )) || { fail "frame metadata is $meta: over 0.5 % of RAM"; return 1; }
+    ok "frames: $free free = usable+reclaimable - metadata; total = free + owned + metadata; ${meta#*= }"
+}
+
 # ---- scenarios ---------------------------------------------------------------------------------
 # a. The matrix: every machine/RAM/CPU combination boots to "VMM ready" with a sane memory map.
 sc_matrix() {   # MACHINE RAM-MB SMP CPU
@@ -325,6 +351,7 @@ sc_matrix() {   # MACHINE RAM-MB SMP CPU
     expect_serial '^VMM ready$'
     expect_debugcon '^VMM ready$'
     expect_memory "$1" "$2"
+    expect_frames
 }
 
 # A CPU without NX: the loader must not enable EFER.NXE nor set bit 63 (reserved then) in any

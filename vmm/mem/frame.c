@@ -1,0 +1,269 @@
+/* The physical page-frame allocator: see frame.h. */
+#include "mem/frame.h"
+
+#define META_PER_FRAME (2 * sizeof(uint32_t) + 2 * sizeof(uint16_t))
+
+static int tracked(uint32_t type, unsigned *owner)
+{
+    switch (type) {
+    case BI_MEM_USABLE:
+    case BI_MEM_RECLAIMABLE:    *owner = FRAME_FREE; return 1;
+    case BI_MEM_VMM:            *owner = FRAME_VMM; return 1;
+    case BI_MEM_BOOTDATA:       *owner = FRAME_BOOTDATA; return 1;
+    case BI_MEM_MODULES:        *owner = FRAME_MODULES; return 1;
+    case BI_MEM_ACPI_RECLAIM:   *owner = FRAME_ACPI; return 1;
+    default:                    return 0;       /* reserved, MMIO, NVS, runtime, bad: never ours */
+    }
+}
+
+static uint64_t range_frames(const struct bi_mem_range *r) { return r->length >> 12; }
+
+size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
+{
+    uint64_t frames = 0;
+    unsigned owner;
+    for (uint32_t i = 0; i < n; i++)
+        if (tracked(map[i].type, &owner))
+            frames += range_frames(&map[i]);
+    return (size_t)(frames * META_PER_FRAME);
+}
+
+/* Dense index of the frame at phys, FRAME_NIL if it is not tracked.  Zones are sorted and few,
+ * so a binary search is a handful of steps. */
+static uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
+{
+    uint64_t pfn = phys >> 12;
+    unsigned lo = 0, hi = fa->nzones;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        const struct frame_zone *z = &fa->zone[mid];
+        if (pfn < z->base_pfn)
+            hi = mid;
+        else if (pfn - z->base_pfn >= z->count)
+            lo = mid + 1;
+        else
+            return z->first + (uint32_t)(pfn - z->base_pfn);
+    }
+    return FRAME_NIL;
+}
+
+static uint64_t phys_of(const struct frame_alloc *fa, uint32_t idx)
+{
+    unsigned lo = 0, hi = fa->nzones - 1;
+    while (lo < hi) {                   /* the last zone whose first index is <= idx */
+        unsigned mid = (lo + hi + 1) / 2;
+        if (fa->zone[mid].first <= idx)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return (fa->zone[lo].base_pfn + (idx - fa->zone[lo].first)) << 12;
+}
+
+static void push_free(struct frame_alloc *fa, uint32_t i)
+{
+    fa->prev[i] = FRAME_NIL;
+    fa->next[i] = fa->head;
+    if (fa->head != FRAME_NIL)
+        fa->prev[fa->head] = i;
+    fa->head = i;
+    fa->owner[i] = FRAME_FREE;
+    fa->nfree++;
+}
+
+static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
+{
+    if (fa->prev[i] != FRAME_NIL)
+        fa->next[fa->prev[i]] = fa->next[i];
+    else
+        fa->head = fa->next[i];
+    if (fa->next[i] != FRAME_NIL)
+        fa->prev[fa->next[i]] = fa->prev[i];
+    fa->owner[i] = (uint16_t)owner;
+    fa->per_owner[owner]++;
+    fa->nfree--;
+}
+
+int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
+               void *meta, size_t meta_size, struct kerr *e)
+{
+    size_t need = frame_meta_size(map, n);
+    unsigned owner;
+
+    *fa = (struct frame_alloc){ .head = FRAME_NIL };
+    if (meta_size < need || ((uintptr_t)meta & 3))
+        return kerr_set(e, "frames: metadata buffer of %zu bytes, %zu needed (4-byte aligned)",
+                        meta_size, need);
+    if (need / META_PER_FRAME >= FRAME_NIL)
+        return kerr_set(e, "frames: %zu frames is more than this allocator indexes",
+                        need / META_PER_FRAME);
+    /* Zones: maximal runs of adjacent tracked ranges (the map is sorted and disjoint). */
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tracked(map[i].type, &owner) || !range_frames(&map[i]))
+            continue;
+        struct frame_zone *z = fa->nzones ? &fa->zone[fa->nzones - 1] : 0;
+        uint64_t pfn = map[i].base >> 12;
+        uint32_t frames = (uint32_t)range_frames(&map[i]);
+        if (z && z->base_pfn + z->count == pfn)
+            z->count += frames;
+        else if (fa->nzones == FRAME_MAX_ZONES)
+            return kerr_set(e, "frames: RAM in more than %u separate zones", FRAME_MAX_ZONES);
+        else
+            fa->zone[fa->nzones++] = (struct frame_zone){ pfn, frames, fa->nframes };
+        fa->nframes += frames;
+    }
+    if (fa->nframes == 0)
+        return kerr_set(e, "frames: the memory map has no RAM");
+    fa->next = meta;
+    fa->prev = fa->next + fa->nframes;
+    fa->owner = (uint16_t *)(fa->prev + fa->nframes);
+    fa->locks = fa->owner + fa->nframes;
+    /* Push in descending address order so that the list hands out low frames first: the first
+     * allocations of a boot are then the same on every machine size. */
+    for (uint32_t r = n; r-- > 0;) {
+        if (!tracked(map[r].type, &owner))
+            continue;
+        uint32_t first = index_of(fa, map[r].base);
+        for (uint32_t k = (uint32_t)range_frames(&map[r]); k-- > 0;) {
+            uint32_t i = first + k;
+            fa->locks[i] = 0;
+            if (owner == FRAME_FREE)
+                push_free(fa, i);
+            else {
+                fa->owner[i] = (uint16_t)owner;
+                fa->per_owner[owner]++;
+            }
+        }
+    }
+    return 0;
+}
+
+int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
+{
+    uint32_t i = fa->head;
+    if (i == FRAME_NIL || owner - 1u >= FRAME_MAX_OWNERS - 1u)     /* none free, or owner 0/bad */
+        return -1;
+    fa->head = fa->next[i];
+    if (fa->head != FRAME_NIL)
+        fa->prev[fa->head] = FRAME_NIL;
+    fa->owner[i] = (uint16_t)owner;
+    fa->per_owner[owner]++;
+    fa->nfree--;
+    *phys = phys_of(fa, i);
+    return 0;
+}
+
+int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
+                       uint32_t align_pages, uint64_t limit, uint64_t *phys, struct kerr *e)
+{
+    if (count == 0 || !align_pages || (align_pages & (align_pages - 1)) || owner == FRAME_FREE ||
+        owner >= FRAME_MAX_OWNERS)
+        return kerr_set(e, "frames: contiguous request of %u frames aligned to %u is invalid",
+                        count, align_pages);
+    for (unsigned zi = 0; zi < fa->nzones; zi++) {
+        const struct frame_zone *z = &fa->zone[zi];
+        uint64_t pfn = (z->base_pfn + align_pages - 1) & ~(uint64_t)(align_pages - 1);
+        while (pfn + count <= z->base_pfn + z->count &&
+               (!limit || ((pfn + count) << 12) <= limit)) {
+            uint32_t first = z->first + (uint32_t)(pfn - z->base_pfn), k = 0;
+            while (k < count && fa->owner[first + k] == FRAME_FREE)
+                k++;
+            if (k == count) {
+                for (k = 0; k < count; k++)
+                    unlink_free(fa, first + k, owner);
+                *phys = pfn << 12;
+                return 0;
+            }
+            /* Restart past the frame in use, at the next aligned frame. */
+            pfn = (pfn + k + 1 + align_pages - 1) & ~(uint64_t)(align_pages - 1);
+        }
+    }
+    return kerr_set(e, "frames: no %u contiguous free frames aligned to %u below 0x%llx", count,
+                    align_pages, (unsigned long long)limit);
+}
+
+static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const char *what,
+                              struct kerr *e)
+{
+    uint32_t i = (phys & 0xFFF) ? FRAME_NIL : index_of(fa, phys);
+    if (i == FRAME_NIL)
+        kerr_set(e, "frames: %s 0x%llx: not a tracked RAM frame", what, (unsigned long long)phys);
+    else if (fa->owner[i] == FRAME_FREE) {
+        kerr_set(e, "frames: %s 0x%llx: the frame is free", what, (unsigned long long)phys);
+        i = FRAME_NIL;
+    }
+    return i;
+}
+
+int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = checked_index(fa, phys, "free", e);
+    if (i == FRAME_NIL)
+        return -1;
+    if (fa->locks[i])
+        return kerr_set(e, "frames: free 0x%llx: the frame is locked %u times",
+                        (unsigned long long)phys, fa->locks[i]);
+    fa->per_owner[fa->owner[i]]--;
+    push_free(fa, i);
+    return 0;
+}
+
+int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,
+                struct kerr *e)
+{
+    if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
+        return kerr_set(e, "frames: claim for owner %u", owner);
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t i = index_of(fa, phys + ((uint64_t)k << 12));
+        if (i == FRAME_NIL || fa->owner[i] != FRAME_FREE || (phys & 0xFFF))
+            return kerr_set(e, "frames: claim 0x%llx: frame %u of %u is not free RAM",
+                            (unsigned long long)phys, k, count);
+    }
+    for (uint32_t k = 0; k < count; k++)
+        unlink_free(fa, index_of(fa, phys + ((uint64_t)k << 12)), owner);
+    return 0;
+}
+
+uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner)
+{
+    uint32_t n = 0;
+    if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
+        return 0;
+    for (uint32_t i = fa->nframes; i-- > 0;)
+        if (fa->owner[i] == owner && !fa->locks[i]) {
+            fa->per_owner[owner]--;
+            push_free(fa, i);
+            n++;
+        }
+    return n;
+}
+
+int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = checked_index(fa, phys, "lock", e);
+    if (i == FRAME_NIL)
+        return -1;
+    if (fa->locks[i] == 0xFFFF)
+        return kerr_set(e, "frames: lock 0x%llx: lock count overflow", (unsigned long long)phys);
+    if (fa->locks[i]++ == 0)
+        fa->nlocked++;
+    return 0;
+}
+
+int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = checked_index(fa, phys, "unlock", e);
+    if (i == FRAME_NIL)
+        return -1;
+    if (fa->locks[i] == 0)
+        return kerr_set(e, "frames: unlock 0x%llx: the frame is not locked", (unsigned long long)phys);
+    if (--fa->locks[i] == 0)
+        fa->nlocked--;
+    return 0;
+}
+
+int frame_owner(const struct frame_alloc *fa, uint64_t phys)
+{
+    uint32_t i = index_of(fa, phys);
+    return i == FRAME_NIL ? -1 : fa->owner[i];
+}

@@ -1,0 +1,79 @@
+/*
+ * The physical page-frame allocator: which 4 KB frames of RAM are free, who owns the others, and
+ * how often each is locked.  Portable: it never touches the frames themselves (RAM above 4 GB is
+ * not even mapped), only its own metadata, which the caller provides; the host tests run it on
+ * synthetic memory maps.  Not reentrant: the VMM calls it with interrupts off.
+ *
+ * Frames are numbered densely over the RAM zones of the memory map (holes cost nothing): 12 bytes
+ * of metadata per frame, 0.29 % of RAM.  Free frames form one doubly linked LIFO list, so that
+ * one frame is allocated and freed in O(1), the most recently freed (cache-warm) first, and a
+ * contiguous run can unlink its frames from anywhere in the list in O(1) each.
+ */
+#ifndef MEM_FRAME_H
+#define MEM_FRAME_H
+#include <stddef.h>
+#include <stdint.h>
+#include "boot/bootinfo.h"
+#include "lib/kfmt.h"
+
+#define FRAME_MAX_ZONES  64
+#define FRAME_NIL        0xFFFFFFFFu
+
+/* Owners: who holds a frame.  0 is "free"; the counters are per owner. */
+#define FRAME_FREE       0
+#define FRAME_VMM        1      /* the VMM's image */
+#define FRAME_BOOTDATA   2      /* boot info, its tables, the page tables built by the loader */
+#define FRAME_MODULES    3      /* files handed over by the loader, until released */
+#define FRAME_ACPI       4      /* ACPI tables, until read */
+#define FRAME_META       5      /* this allocator's own metadata */
+#define FRAME_PAGES      6      /* the page services (the default owner of allocations) */
+#define FRAME_MAX_OWNERS 16
+
+struct frame_zone {
+    uint64_t base_pfn;          /* first frame number (physical address >> 12) */
+    uint32_t count;             /* frames */
+    uint32_t first;             /* dense index of its first frame */
+};
+
+struct frame_alloc {
+    struct frame_zone zone[FRAME_MAX_ZONES];
+    unsigned nzones;
+    uint32_t nframes;
+    uint32_t *next, *prev;      /* free-list links by dense index, FRAME_NIL at the ends */
+    uint16_t *owner;            /* FRAME_FREE or the owner */
+    uint16_t *locks;            /* _LinPageLock count */
+    uint32_t head;              /* first free frame, FRAME_NIL if none */
+    uint32_t nfree, nlocked;
+    uint32_t per_owner[FRAME_MAX_OWNERS];
+};
+
+/* Bytes of metadata frame_init needs for this memory map. */
+size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n);
+
+/* Sets the allocator up over every RAM range of the map (usable, reclaimable, VMM, modules,
+ * boot data, ACPI reclaimable).  Usable and reclaimable frames become free; the VMM's, the boot
+ * data's, the modules' and ACPI's frames are owned by FRAME_VMM, FRAME_BOOTDATA, FRAME_MODULES
+ * and FRAME_ACPI until released.  meta must hold frame_meta_size bytes, 4-byte aligned. */
+int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
+               void *meta, size_t meta_size, struct kerr *e);
+
+/* One frame, O(1).  Returns 0 and its physical address, or -1 when none is free (or owner is
+ * not 1..FRAME_MAX_OWNERS-1). */
+int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys);
+/* count physically contiguous frames, the first aligned to align_pages (a power of two), all
+ * below limit (exclusive; 0 for no limit).  O(frames) scan: for DMA-style callers only. */
+int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
+                       uint32_t align_pages, uint64_t limit, uint64_t *phys, struct kerr *e);
+/* Frees one frame, which must be allocated and unlocked; -1 with a message otherwise. */
+int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
+/* Takes specific free frames (the allocator's own metadata, say) for owner. */
+int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,
+                struct kerr *e);
+/* Frees every frame owned by owner (e.g. the boot modules once loaded); returns how many. */
+uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner);
+int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
+int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
+/* The owner of the frame at phys, or -1 if phys is not RAM the allocator tracks. */
+int frame_owner(const struct frame_alloc *fa, uint64_t phys);
+
+#endif
