@@ -36,7 +36,8 @@ VMM_SRCS   := vmm/main.c \
               vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
-              vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c
+              vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
+              vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
@@ -47,7 +48,7 @@ LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
                -Iinclude -Ivmm -Iefi
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
-               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c
+               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit

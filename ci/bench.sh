@@ -10,7 +10,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 dir=build/bench
 rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
 cp -r esp/EFI "$dir/esp/" && cp esp/VMM/VMM32.VXD "$dir/esp/VMM/"
-printf '[Debug]\r\nExitPort=0xf4\r\n' > "$dir/esp/VMM/SYSTEM.INI"
+printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n' > "$dir/esp/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
 
 run() {     # run N: boots once, leaves the serial log in $dir/serial.N
@@ -35,10 +35,34 @@ field() {   # field RUN NAME: the value NAME= on the VMM's bench line, in instru
 
 run 1
 run 2
-printf '%-58s %12s %12s\n' "in-guest figure (q35, 1 GB, qemu64, GOP 1280x800)" "run 1" "run 2"
+printf '%-58s %12s %12s\n' "boot (q35, 1 GB, qemu64, GOP 1280x800)" "run 1" "run 2"
 for f in "exitbs_to_entry_tsc:ExitBootServices returns -> VMM entry" \
          "entry_to_ready_tsc:VMM entry -> 'VMM ready'"; do
     key=${f%%:*} label=${f#*:}
     a=$(field 1 "$key") b=$(field 2 "$key")
     printf '%-58s %12s %12s instructions%s\n' "$label" "$a" "$b" "$([ "$a" = "$b" ] || echo '  (runs differ!)')"
 done
+
+# Per-operation figures: "bench: NAME n=N sum_tsc=S max_tsc=M" -> mean and max instructions.
+echo
+printf '%-22s %8s %10s %8s   %s\n' "operation" "calls" "mean" "max" "target (instructions)"
+op() {      # NAME TARGET-TEXT
+    local line
+    line=$(tr -d '\r' < "$dir/serial.1" | grep -m 1 "^bench: $1 n=") ||
+        { echo "bench: no figures for $1 in $dir/serial.1" >&2; exit 1; }
+    echo "$line" | awk -v shift=$((1 << SHIFT)) -v tgt="$2" '{
+        split($3, n, "="); split($4, s, "="); split($5, m, "=");
+        printf "%-22s %8d %10.1f %8d   %s\n", $2, n[2], s[2] / n[2] / shift, m[2] / shift, tgt }'
+}
+op heap_alloc       "mean <= 100, max <= 200"
+op heap_free        "mean <= 80, max <= 160"
+op list_allocate    "<= 25"
+op list_deallocate  "<= 25"
+for fill in 10 50 95; do
+    op "frame_alloc_$fill%" "frame layer of _PageAllocate (page target <= 150)"
+    op "frame_free_$fill%"  "frame layer of _PageFree (page target <= 150)"
+done
+if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
+            <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
+    echo "bench: the two runs' per-operation figures differ" >&2
+fi

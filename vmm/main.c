@@ -6,6 +6,7 @@
 #include "boot/modules.h"
 #include "boot/symbols.h"
 #include "boot/sysini.h"
+#include "bench/membench.h"
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
@@ -52,6 +53,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
             (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),
             (unsigned long long)(ready - boot.entry_tsc), boot.bi->exit_attempts);
     kprintf("VMM ready\n");
+    if (settings.bench)
+        membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* test aid: must end in a fatal report */
     if (settings.debug_exit_port)

@@ -7,6 +7,7 @@
 struct vmm_settings {
     uint16_t debug_exit_port;   /* [Debug] ExitPort=: isa-debug-exit port for test verdicts; 0 off */
     char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", "DE", "GP", "DF" after VMM ready */
+    uint8_t bench;              /* [Debug] Bench=1: run the in-guest benchmarks after VMM ready */
 };
 extern struct vmm_settings settings;
 

@@ -18,14 +18,21 @@ static int tracked(uint32_t type, unsigned *owner)
 
 static uint64_t range_frames(const struct bi_mem_range *r) { return r->length >> 12; }
 
-size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
+static uint64_t tracked_frames(const struct bi_mem_range *map, uint32_t n)
 {
     uint64_t frames = 0;
     unsigned owner;
     for (uint32_t i = 0; i < n; i++)
         if (tracked(map[i].type, &owner))
             frames += range_frames(&map[i]);
-    return (size_t)(frames * META_PER_FRAME);
+    return frames;
+}
+
+/* Saturates rather than wraps: on the 32-bit VMM a huge map must not look small. */
+size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
+{
+    uint64_t bytes = tracked_frames(map, n) * META_PER_FRAME;
+    return bytes > (size_t)-1 ? (size_t)-1 : (size_t)bytes;
 }
 
 /* Dense index of the frame at phys, FRAME_NIL if it is not tracked.  Zones are sorted and few,
@@ -87,16 +94,17 @@ static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
 int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
                void *meta, size_t meta_size, struct kerr *e)
 {
+    uint64_t frames = tracked_frames(map, n);
     size_t need = frame_meta_size(map, n);
     unsigned owner;
 
     *fa = (struct frame_alloc){ .head = FRAME_NIL };
+    if (frames >= FRAME_NIL)
+        return kerr_set(e, "frames: %llu frames is more than this allocator indexes",
+                        (unsigned long long)frames);
     if (meta_size < need || ((uintptr_t)meta & 3))
         return kerr_set(e, "frames: metadata buffer of %zu bytes, %zu needed (4-byte aligned)",
                         meta_size, need);
-    if (need / META_PER_FRAME >= FRAME_NIL)
-        return kerr_set(e, "frames: %zu frames is more than this allocator indexes",
-                        need / META_PER_FRAME);
     /* Zones: maximal runs of adjacent tracked ranges (the map is sorted and disjoint). */
     for (uint32_t i = 0; i < n; i++) {
         if (!tracked(map[i].type, &owner) || !range_frames(&map[i]))
@@ -106,8 +114,10 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
         uint32_t frames = (uint32_t)range_frames(&map[i]);
         if (z && z->base_pfn + z->count == pfn)
             z->count += frames;
-        else if (fa->nzones == FRAME_MAX_ZONES)
+        else if (fa->nzones == FRAME_MAX_ZONES) {
+            *fa = (struct frame_alloc){ .head = FRAME_NIL };    /* empty, safe to query */
             return kerr_set(e, "frames: RAM in more than %u separate zones", FRAME_MAX_ZONES);
+        }
         else
             fa->zone[fa->nzones++] = (struct frame_zone){ pfn, frames, fa->nframes };
         fa->nframes += frames;
@@ -118,23 +128,39 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
     fa->prev = fa->next + fa->nframes;
     fa->owner = (uint16_t *)(fa->prev + fa->nframes);
     fa->locks = fa->owner + fa->nframes;
-    /* Push in descending address order so that the list hands out low frames first: the first
-     * allocations of a boot are then the same on every machine size. */
-    for (uint32_t r = n; r-- > 0;) {
+    /* One ascending pass links every free frame to the next (low frames are handed out first,
+     * so the first allocations of a boot are the same on every machine size); straight stores,
+     * a few instructions a frame, as this runs over all of RAM at boot. */
+    uint32_t tail = FRAME_NIL;
+    for (uint32_t r = 0; r < n; r++) {
         if (!tracked(map[r].type, &owner))
             continue;
-        uint32_t first = index_of(fa, map[r].base);
-        for (uint32_t k = (uint32_t)range_frames(&map[r]); k-- > 0;) {
-            uint32_t i = first + k;
+        uint32_t first = index_of(fa, map[r].base), count = (uint32_t)range_frames(&map[r]);
+        for (uint32_t i = first; i < first + count; i++)
             fa->locks[i] = 0;
-            if (owner == FRAME_FREE)
-                push_free(fa, i);
-            else {
+        if (owner != FRAME_FREE) {
+            for (uint32_t i = first; i < first + count; i++)
                 fa->owner[i] = (uint16_t)owner;
-                fa->per_owner[owner]++;
-            }
+            fa->per_owner[owner] += count;
+            continue;
         }
+        if (!count)
+            continue;
+        for (uint32_t i = first; i < first + count; i++) {
+            fa->owner[i] = FRAME_FREE;
+            fa->prev[i] = i - 1;
+            fa->next[i] = i + 1;
+        }
+        fa->prev[first] = tail;
+        if (tail == FRAME_NIL)
+            fa->head = first;
+        else
+            fa->next[tail] = first;
+        tail = first + count - 1;
+        fa->nfree += count;
     }
+    if (tail != FRAME_NIL)
+        fa->next[tail] = FRAME_NIL;
     return 0;
 }
 

@@ -1,0 +1,92 @@
+/*
+ * Heap services (the DDK's _HeapAllocate, _HeapFree, _HeapReAllocate, _HeapGetSize): small blocks
+ * on top of pages.  A two-level segregated fit: free blocks sit in 16 lists per power of two,
+ * found by two bit scans, so allocation and free are O(1) in the number of blocks; neighbours
+ * coalesce at once.  Portable: pages come from callbacks (the page services in the VMM, malloc in
+ * the host tests).  Not reentrant; never call it from an interrupt handler.
+ *
+ * Every block starts with a 4-word header; the payload after it is 16-byte aligned (the DDK's
+ * default, HEAPALIGN_16).  Memory is taken in pools of whole pages; a pool whose blocks are all
+ * free goes back to the page source (one spare pool is kept, so that an allocate/free pair at a
+ * pool boundary does not thrash).  heap_free checks that the pointer lies inside the heap's
+ * bounds, is aligned, heads an allocated block (a check word in its header) and was not freed
+ * already: otherwise it refuses, with the caller's address in the message, and changes nothing.
+ * One case is not refused but trapped: a stale pointer into a pool already given back to the page
+ * source, between live pools, is read; in the VMM those pages are unmapped, so the read faults
+ * and the fault report names the caller.
+ */
+#ifndef LIB_HEAP_H
+#define LIB_HEAP_H
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/kfmt.h"
+
+/* _HeapAllocate / _HeapReAllocate flags, with the DDK's values */
+#define HEAPZEROINIT    0x00000001u
+#define HEAPZEROREINIT  0x00000002u
+#define HEAPNOCOPY      0x00000004u
+#define HEAPALIGN_SHIFT 16
+#define HEAPALIGN_MASK  0x000F0000u
+#define HEAPALIGN_4     0x00000000u
+#define HEAPALIGN_8     0x00000000u
+#define HEAPALIGN_16    0x00000000u
+#define HEAPALIGN_32    0x00010000u
+#define HEAPALIGN_64    0x00020000u
+#define HEAPALIGN_128   0x00030000u
+#define HEAPALIGN_256   0x00040000u
+#define HEAPALIGN_512   0x00050000u
+#define HEAPALIGN_1K    0x00060000u
+#define HEAPALIGN_2K    0x00070000u
+#define HEAPALIGN_4K    0x00080000u
+#define HEAPALIGN_8K    0x00090000u
+#define HEAPALIGN_16K   0x000A0000u
+#define HEAPALIGN_32K   0x000B0000u
+#define HEAPALIGN_64K   0x000C0000u
+#define HEAPALIGN_128K  0x000D0000u
+
+#define HEAP_SL_LOG2    4
+#define HEAP_SL_COUNT   (1 << HEAP_SL_LOG2)
+#define HEAP_FL_COUNT   25          /* size classes up to 4 GB */
+
+struct heap_source {
+    void *(*alloc)(void *ctx, size_t bytes);    /* whole pages, page aligned; NULL when out */
+    void  (*free)(void *ctx, void *p, size_t bytes);
+    void *ctx;
+};
+
+struct heap_block;
+struct heap_pool;
+
+struct heap {
+    uint32_t fl_map;                            /* bit f: some list of class f is non-empty */
+    uint32_t sl_map[HEAP_FL_COUNT];
+    struct heap_block *lists[HEAP_FL_COUNT][HEAP_SL_COUNT];
+    struct heap_pool *pools;                    /* every pool, for the check and for destroy */
+    uintptr_t lo, hi;                           /* bounds of every pool: cheap pointer check */
+    size_t pool_min;                            /* bytes asked from the source at least */
+    struct heap_source src;
+    /* counters */
+    size_t used_bytes, used_blocks, pool_bytes;
+    uint32_t npools, spare_pools;
+};
+
+void   heap_init(struct heap *h, const struct heap_source *src, size_t pool_min);
+void   heap_destroy(struct heap *h);            /* returns every pool to the source */
+/* Gives the heap a region to use (e.g. pre-sized for a benchmark); 0 ok. */
+int    heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e);
+
+void  *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller);
+int    heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e);
+/* _HeapReAllocate: NULL (and the old block untouched) when it cannot; HEAPNOCOPY: contents
+ * not kept; HEAPZEROREINIT: bytes past the old block's usable size (heap_get_size) are zero.
+ * HEAPZEROINIT on heap_alloc zeroes the whole usable block. */
+void  *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr_t caller,
+                    struct kerr *e);
+/* Usable bytes of an allocated block (at least what was asked), 0 for a bad pointer. */
+size_t heap_get_size(const struct heap *h, const void *p);
+
+/* Walks every block of every pool and every free list and verifies the invariants; 0 when they
+ * hold, else -1 with the first violation. */
+int    heap_check(const struct heap *h, struct kerr *e);
+
+#endif
