@@ -105,14 +105,18 @@ static __attribute__((noinline)) void unspare(struct heap *h, struct heap_block 
     }
 }
 
-/* The first free block of a class that holds `need` bytes, removed from its list; NULL if none.
- * Rounding the request up to the next class boundary makes any block of the found class fit. */
+/* A request rounded up to the next class boundary: any block of that class fits it (good fit).
+ * grow() sizes new pools by the same rounding, so that the search after it succeeds. */
+HOT size_t search_size(size_t need)
+{
+    return need >= SMALL ? need + ((size_t)1 << (fls_sz(need) - HEAP_SL_LOG2)) - 1 : need;
+}
+
+/* The first free block of a class that holds `need` bytes, removed from its list; NULL if none. */
 HOT struct heap_block *take(struct heap *h, size_t need)
 {
     unsigned fl, sl;
-    if (need >= SMALL)
-        need += ((size_t)1 << (fls_sz(need) - HEAP_SL_LOG2)) - 1;
-    mapping(need, &fl, &sl);
+    mapping(search_size(need), &fl, &sl);
     if (fl >= HEAP_FL_COUNT)
         return 0;
     uint32_t slm = h->sl_map[fl] & (~0u << sl);
@@ -182,7 +186,7 @@ int heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e)
 /* A pool from the source big enough for one block of `need` bytes. */
 static __attribute__((noinline)) int grow(struct heap *h, size_t need)
 {
-    size_t bytes = (POOL_HDR + need + HDR + PAGE - 1) & ~(size_t)(PAGE - 1);
+    size_t bytes = (POOL_HDR + search_size(need) + HDR + PAGE - 1) & ~(size_t)(PAGE - 1);
     if (bytes < h->pool_min)
         bytes = h->pool_min;
     void *p = h->src.alloc ? h->src.alloc(h->src.ctx, bytes) : 0;
@@ -293,13 +297,14 @@ refuse(const struct heap *h, const void *p, uintptr_t caller, const char *op, st
 }
 
 /* The header of an allocated block at p, or NULL with the reason (naming the caller).  The
- * range test is one unsigned compare (a pointer below lo wraps to a huge offset). */
+ * range test is one unsigned compare (a pointer below lo wraps to a huge offset); with no pools
+ * lo = hi and nothing passes.  The header read is then inside a pool (at worst its sentinel). */
 HOT struct heap_block *checked(const struct heap *h, const void *p, uintptr_t caller,
                                const char *op, struct kerr *e)
 {
     uintptr_t a = (uintptr_t)p;
     struct heap_block *b = (struct heap_block *)(a - HDR);
-    if (__builtin_expect(a - HDR - h->lo < h->hi - h->lo - HDR && !(a & (ALIGN - 1)) &&
+    if (__builtin_expect(a - HDR - h->lo < h->hi - h->lo && !(a & (ALIGN - 1)) &&
                          !(b->size & F_FREE) && bsize(b) &&
                          b->check == (MAGIC_USED ^ (uintptr_t)b ^ bsize(b)), 1))
         return b;
@@ -386,8 +391,13 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
     if (!p)
         return heap_alloc(h, size, flags, caller);
     struct heap_block *b = checked(h, p, caller, "reallocate", e);
-    if (!b || size > MAX_REQUEST)
+    if (!b)
         return 0;
+    if (size > MAX_REQUEST) {
+        kerr_set(e, "heap: reallocate of %p to %zu bytes by caller %p: more than %u bytes", p,
+                 size, (void *)caller, MAX_REQUEST);
+        return 0;
+    }
     size_t old = bsize(b) - HDR;
     size_t need = block_need(size);
     struct heap_block *next = after(b);
@@ -423,17 +433,21 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
         b->size = total | (b->size & (F_FIRST | F_PREV_FREE));
         b->check = MAGIC_USED ^ (uintptr_t)b ^ total;
         h->used_bytes += total;
-        if ((flags & HEAPZEROREINIT) && size > old)
-            __builtin_memset((char *)p + old, 0, size - old);
+        if ((flags & HEAPZEROREINIT) && total - HDR > old)
+            __builtin_memset((char *)p + old, 0, total - HDR - old);
         return p;
     }
     void *q = heap_alloc(h, size, flags & ~HEAPZEROINIT, caller);
-    if (!q)
+    if (!q) {
+        kerr_set(e, "heap: reallocate of %p to %zu bytes by caller %p: out of memory", p, size,
+                 (void *)caller);
         return 0;
+    }
+    size_t usable = bsize((struct heap_block *)((char *)q - HDR)) - HDR;
     if (!(flags & HEAPNOCOPY))
         __builtin_memcpy(q, p, old < size ? old : size);
-    if ((flags & HEAPZEROREINIT) && size > old)
-        __builtin_memset((char *)q + old, 0, size - old);
+    if ((flags & HEAPZEROREINIT) && usable > old)
+        __builtin_memset((char *)q + old, 0, usable - old);
     heap_free(h, p, caller, e);
     return q;
 }

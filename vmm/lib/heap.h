@@ -78,8 +78,10 @@ int    heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e);
 void  *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller);
 int    heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e);
 /* _HeapReAllocate: NULL (and the old block untouched) when it cannot; HEAPNOCOPY: contents
- * not kept; HEAPZEROREINIT: bytes past the old block's usable size (heap_get_size) are zero.
- * HEAPZEROINIT on heap_alloc zeroes the whole usable block. */
+ * not kept; HEAPZEROREINIT: bytes past the old block's usable size (heap_get_size) are zero,
+ * up to the new block's usable size.  HEAPZEROINIT on heap_alloc zeroes the whole usable block.
+ * A request is served from a size class whose every block fits it (good fit), so a heap whose
+ * only free blocks fit exactly grows by a pool rather than search a list. */
 void  *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr_t caller,
                     struct kerr *e);
 /* Usable bytes of an allocated block (at least what was asked), 0 for a bad pointer. */

@@ -29,16 +29,17 @@ int LIST_CALL list_create(struct list *l, uint32_t flags, size_t data_size, cons
                 struct kerr *e)
 {
     size_t a = sizeof(void *);
-    size_t node = (sizeof(struct list_node) + data_size + a - 1) & ~(a - 1);
+    size_t max_data = CHUNK_BYTES - sizeof(struct list_chunk) - sizeof(struct list_node);
+    /* Bounded before rounding, which would wrap a huge size into a small node. */
+    size_t node = data_size <= max_data ? (sizeof(struct list_node) + data_size + a - 1) & ~(a - 1) : 0;
 
     if ((flags & LF_ASYNC) && (flags & LF_USE_HEAP))
         return kerr_set(e, "list: LF_ASYNC and LF_USE_HEAP together (heap blocks cannot be "
                         "allocated at interrupt time)");
     if (flags & ~(LF_ASYNC | LF_USE_HEAP | LF_ALLOC_ERROR))
         return kerr_set(e, "list: unknown flags 0x%x", flags & ~(LF_ASYNC | LF_USE_HEAP | LF_ALLOC_ERROR));
-    if (data_size == 0 || node > CHUNK_BYTES - sizeof(struct list_chunk))
-        return kerr_set(e, "list: node size %zu is not between 1 and %zu", data_size,
-                        CHUNK_BYTES - sizeof(struct list_chunk) - sizeof(struct list_node));
+    if (data_size == 0 || data_size > max_data || node > CHUNK_BYTES - sizeof(struct list_chunk))
+        return kerr_set(e, "list: node size %zu is not between 1 and %zu", data_size, max_data);
     if ((uintptr_t)l & ST_MASK)
         return kerr_set(e, "list: list structure at %p is not aligned", (void *)l);
     *l = (struct list){ 0, 0, 0, 0, node, data_size, flags, 0, *mem };

@@ -49,7 +49,10 @@ struct list {
 
 int LIST_CALL list_create(struct list *l, uint32_t flags, size_t data_size,
                           const struct list_mem *mem, struct kerr *e);
-void LIST_CALL list_destroy(struct list *l);                 /* frees every node, attached or not */
+/* Frees the list's memory: every chunk (so every node, attached or not, of a chunked list) and,
+ * with LF_USE_HEAP, the nodes attached to it (as the DDK's List_Destroy, "the nodes in the
+ * list"); a detached heap node is the caller's to deallocate first. */
+void LIST_CALL list_destroy(struct list *l);
 void *LIST_CALL list_allocate(struct list *l);                /* NULL if out of memory */
 int LIST_CALL list_deallocate(struct list *l, void *node, struct kerr *e);
 int LIST_CALL list_attach(struct list *l, void *node, struct kerr *e);        /* at the head */
