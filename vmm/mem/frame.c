@@ -2,6 +2,7 @@
 #include "mem/frame.h"
 
 #define META_PER_FRAME (2 * sizeof(uint32_t) + 2 * sizeof(uint16_t))
+#define HOT static inline __attribute__((always_inline))
 
 static int tracked(uint32_t type, unsigned *owner)
 {
@@ -37,9 +38,14 @@ size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
 
 /* Dense index of the frame at phys, FRAME_NIL if it is not tracked.  Zones are sorted and few,
  * so a binary search is a handful of steps. */
-static uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
+HOT uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
 {
     uint64_t pfn = phys >> 12;
+    if (fa->nzones) {                   /* the zone of the last allocation, first */
+        const struct frame_zone *z = &fa->zone[fa->hot];
+        if (pfn - z->base_pfn < z->count)
+            return z->first + (uint32_t)(pfn - z->base_pfn);
+    }
     unsigned lo = 0, hi = fa->nzones;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
@@ -54,8 +60,11 @@ static uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
     return FRAME_NIL;
 }
 
-static uint64_t phys_of(const struct frame_alloc *fa, uint32_t idx)
+HOT uint64_t phys_of(struct frame_alloc *fa, uint32_t idx)
 {
+    const struct frame_zone *z = &fa->zone[fa->hot];
+    if (idx - z->first < z->count)
+        return (z->base_pfn + (idx - z->first)) << 12;
     unsigned lo = 0, hi = fa->nzones - 1;
     while (lo < hi) {                   /* the last zone whose first index is <= idx */
         unsigned mid = (lo + hi + 1) / 2;
@@ -64,10 +73,11 @@ static uint64_t phys_of(const struct frame_alloc *fa, uint32_t idx)
         else
             hi = mid - 1;
     }
+    fa->hot = lo;
     return (fa->zone[lo].base_pfn + (idx - fa->zone[lo].first)) << 12;
 }
 
-static void push_free(struct frame_alloc *fa, uint32_t i)
+HOT void push_free(struct frame_alloc *fa, uint32_t i)
 {
     fa->prev[i] = FRAME_NIL;
     fa->next[i] = fa->head;
@@ -221,14 +231,22 @@ static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const
     return i;
 }
 
-int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+/* Why frame_free refused; out of the fast path. */
+static __attribute__((noinline, cold)) int refuse_free(struct frame_alloc *fa, uint64_t phys,
+                                                       struct kerr *e)
 {
     uint32_t i = checked_index(fa, phys, "free", e);
     if (i == FRAME_NIL)
         return -1;
-    if (fa->locks[i])
-        return kerr_set(e, "frames: free 0x%llx: the frame is locked %u times",
-                        (unsigned long long)phys, fa->locks[i]);
+    return kerr_set(e, "frames: free 0x%llx: the frame is locked %u times",
+                    (unsigned long long)phys, fa->locks[i]);
+}
+
+int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = (phys & 0xFFF) ? FRAME_NIL : index_of(fa, phys);
+    if (__builtin_expect(i == FRAME_NIL || fa->owner[i] == FRAME_FREE || fa->locks[i], 0))
+        return refuse_free(fa, phys, e);
     fa->per_owner[fa->owner[i]]--;
     push_free(fa, i);
     return 0;

@@ -43,6 +43,8 @@ struct frame_alloc {
     uint16_t *owner;            /* FRAME_FREE or the owner */
     uint16_t *locks;            /* _LinPageLock count */
     uint32_t head;              /* first free frame, FRAME_NIL if none */
+    unsigned hot;               /* zone of the last index -> address lookup: LIFO reuse keeps
+                                   allocations local, so it usually hits */
     uint32_t nfree, nlocked;
     uint32_t per_owner[FRAME_MAX_OWNERS];
 };
