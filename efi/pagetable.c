@@ -58,8 +58,10 @@ int pt_map(struct pt_builder *b, uint32_t lin, uint64_t phys, unsigned flags, st
         uint64_t pt = new_page(b, e);
         if (!pt)
             return -1;
-        *pde = pt | PTE_P | PTE_W | PTE_U;          /* rights are decided per PTE */
+        *pde = pt | PTE_P | PTE_W;                  /* write is decided per PTE */
     }
+    if (flags & PT_MAP_USER)
+        *pde |= PTE_U;                              /* user only where a user page lies below */
     uint64_t *pte = &table(b, *pde)[(lin >> 12) & 511];
     if (*pte & PTE_P)
         return kerr_set(e, "map 0x%08x: already mapped to 0x%llx", lin,

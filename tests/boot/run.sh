@@ -463,7 +463,7 @@ sc_monitor() {
     if ! wait_serial '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
     printf 'nmi\n' >&"$fd"
     if ! wait_serial '^NMI 2 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
-    printf 'info registers\ninfo mem\nquit\n' >&"$fd"
+    printf 'info registers\ninfo mem\ninfo tlb\nquit\n' >&"$fd"
     wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
     RC=$?
     exec {fd}>&-
@@ -520,6 +520,42 @@ sc_monitor() {
     else ok "info mem: code not writable, system region supervisor only, c0000000 and all below 3 GB unmapped"; fi
     (( phys > 0 )) && ok "info mem: $phys ranges in the physmap window f0000000..ff800000" ||
         fail "info mem: nothing mapped in the physmap window f0000000..ff800000"
+    expect_tlb_wx "$f"
+}
+
+# info tlb: one line per mapped page, "ADDR: PHYS" then the flags NX G PS D A PCD PWT U W (a '-'
+# where clear).  W^X page by page over the VMM image: code executable and read-only, read-only
+# data neither writable nor executable, data and bss writable and NX; nothing in the system
+# region user-accessible.
+expect_tlb_wx() {
+    local f=$1 p dlo dhi tlo thi addr a fl code=0 ro=0 data=0 bad=""
+    p=$(elf_phdr "$SRC/VMM32.VXD" 1) || { fail "VMM32.VXD has no executable segment"; return; }
+    tlo=$(u32 "$SRC/VMM32.VXD" $((p + 8)))
+    thi=$(( (tlo + $(u32 "$SRC/VMM32.VXD" $((p + 20))) + 4095) & ~4095 ))
+    p=$(elf_phdr "$SRC/VMM32.VXD" 2) || { fail "VMM32.VXD has no writable segment"; return; }
+    dlo=$(u32 "$SRC/VMM32.VXD" $((p + 8)))
+    dhi=$(( (dlo + $(u32 "$SRC/VMM32.VXD" $((p + 20))) + 4095) & ~4095 ))
+    while read -r addr _ fl; do
+        [[ $addr =~ ^0*([0-9a-f]+):$ ]] || continue
+        a=$((16#${BASH_REMATCH[1]}))          # before the next match replaces BASH_REMATCH
+        [[ $fl =~ ^[-X][-G][-P][-D][-A][-C][-T][-U][-W]$ ]] || continue
+        (( a >= 0xc0000000 )) && [[ ${fl:7:1} == U ]] && bad+=" user:$(printf %x $a)"
+        if (( a >= tlo && a < thi )); then
+            code=$((code + 1))
+            [[ ${fl:0:1} == - && ${fl:8:1} == - ]] || bad+=" code:$(printf %x $a):$fl"
+        elif (( a >= thi && a < dlo )); then
+            ro=$((ro + 1))
+            [[ ${fl:0:1} == X && ${fl:8:1} == - ]] || bad+=" rodata:$(printf %x $a):$fl"
+        elif (( a >= dlo && a < dhi )); then
+            data=$((data + 1))
+            [[ ${fl:0:1} == X && ${fl:8:1} == W ]] || bad+=" data:$(printf %x $a):$fl"
+        fi
+    done < "$f"
+    log "info tlb: VMM code $code pages, read-only data $ro, data $data"
+    (( code == (thi - tlo) / 4096 && data == (dhi - dlo) / 4096 && ro > 0 )) ||
+        { fail "info tlb: expected every VMM page listed (code $(( (thi - tlo) / 4096 )), data $(( (dhi - dlo) / 4096 ))), got code $code rodata $ro data $data"; return; }
+    [[ -z $bad ]] && ok "info tlb: code RX, rodata R+NX, data RW+NX, system region supervisor-only" ||
+        fail "info tlb: W^X violated:${bad:0:300}"
 }
 
 # f. The harness itself: a hang and a triple fault must be FAILs with their reason.  The inner
@@ -555,6 +591,8 @@ scenario degraded-sysini-junk sysini-junk sc_sysini_junk
 scenario degraded-no-gop      exit        sc_no_gop
 scenario degraded-vxd-files   vxd-files   sc_vxd_files
 scenario cpu-no-nx            exit        sc_nonx
+scenario mem-q35-64M          exit        sc_matrix q35 64 1 default
+scenario mem-q35-512M         exit        sc_matrix q35 512 1 default
 scenario fault-UD fault-UD sc_fault UD '6 \(#UD invalid opcode\)$' 00000000 "$IN_BOOT_FAULT"
 scenario fault-PF fault-PF sc_fault PF '14 \(#PF page fault\) at linear address c0000000 \(not present, write, supervisor\)$' \
     00000002 "$IN_BOOT_FAULT"

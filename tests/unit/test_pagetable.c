@@ -417,3 +417,22 @@ Test(pagetable, phys_beyond_52_bits_refused, .init = setup, .fini = teardown)
     cr_assert_eq(pt_map(&pt, 0xC0401000u, 1ull << 63, PT_MAP_EXEC, &e), -1);
     cr_assert(!walk(0xC0401000u).present);
 }
+
+/* A page directory entry carries U only where a user page lies below it: a supervisor mapping
+ * below 3 GB (the trampoline) must not leave a user-accessible PDE, which the self-map would
+ * then show as a user "PTE" (found by the boot test's `info tlb` check). */
+Test(pagetable, pde_user_bit_only_for_user_mappings, .init = setup, .fini = teardown)
+{
+    init_ok();
+    map_ok(0x00200000, 0x5000, PT_MAP_WRITE | PT_MAP_EXEC);          /* supervisor, PD0 */
+    struct walk w = walk(0x00200000);
+    cr_assert(w.present);
+    cr_assert_eq(w.pde & PTE_U, 0, "PDE 0x%llx has U for a supervisor-only mapping",
+                 (unsigned long long)w.pde);
+    cr_assert(!w.user);
+    map_ok(0x00201000, 0x6000, PT_MAP_WRITE | PT_MAP_USER);          /* same table, user page */
+    w = walk(0x00201000);
+    cr_assert(w.user, "a user mapping must be reachable from ring 3");
+    w = walk(0x00200000);
+    cr_assert(!w.user, "the supervisor page stays supervisor-only (its PTE lacks U)");
+}
