@@ -33,7 +33,7 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
               -fno-omit-frame-pointer -fno-common -Iinclude -Ivmm
 VMM_SRCS   := vmm/main.c \
               vmm/x86/gdt.c vmm/x86/trap.c vmm/x86/cpu.c \
-              vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c \
+              vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c vmm/mem/linear.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
@@ -48,7 +48,8 @@ LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
                -Iinclude -Ivmm -Iefi
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
-               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c
+               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c \
+               vmm/mem/arena.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit

@@ -62,6 +62,10 @@ for fill in 10 50 95; do
     op "frame_alloc_$fill%" "frame layer of _PageAllocate (page target <= 150)"
     op "frame_free_$fill%"  "frame layer of _PageFree (page target <= 150)"
 done
+for fill in 10 50 95; do
+    op "arena_reserve_$fill%" "linear layer of _PageAllocate (page target <= 150)"
+    op "arena_release_$fill%" "linear layer of _PageFree (page target <= 150)"
+done
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

@@ -10,6 +10,7 @@
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
+#include "mem/linear.h"
 #include "x86/cpu.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
@@ -39,6 +40,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (boot.bi->flags & BI_FLAG_FB)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
     if (pmem_init())                        /* frame allocator over the memory map */
+        vmm_exit(VMM_EXIT_BADBOOT);
+    if (linear_init())                      /* the system arena, kept in its own PTEs */
         vmm_exit(VMM_EXIT_BADBOOT);
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */

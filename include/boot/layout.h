@@ -7,8 +7,10 @@
  *   0xFF800000 +--------------------------+  space is visible at PTE_WINDOW, every PDE at PDE_WINDOW
  *              | physical mappings        |  _MapPhysToLinear window (framebuffer, boot modules,
  *   0xF0000000 +--------------------------+  boot info, APIC ...)
- *              | system arena             |  VMM and VxDs, supervisor only (3-4 GB)
- *   0xC0000000 +--------------------------+  <- VMM image linked here
+ *              | system arena             |  _PageAllocate / _PageReserve(PR_SYSTEM): VxDs,
+ *   0xC0400000 +--------------------------+  heap pools ... (3-4 GB, supervisor only)
+ *              | VMM image                |  linked at 0xC0001000, at most 4 MB
+ *   0xC0000000 +--------------------------+
  *              | shared arena (2-3 GB)    |
  *   0x80000000 +--------------------------+
  *              | private arena            |  per memory context (4 MB-2 GB)
@@ -30,6 +32,7 @@
 #define PRIVATE_BASE        0x00400000u
 #define SHARED_BASE         0x80000000u
 #define SYSTEM_BASE         0xC0000000u
+#define SYSARENA_BASE       0xC0400000u     /* system arena: above the VMM image (<= 4 MB) */
 #define PHYSMAP_BASE        0xF0000000u     /* start of the physical-mapping window */
 #define SELFMAP_BASE        0xFF800000u     /* end of the mappable system region */
 #define PTE_WINDOW          0xFF800000u     /* PTE for linear L is at PTE_WINDOW + (L >> 12) * 8 */

@@ -10,6 +10,7 @@
 #include "lib/list.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
+#include "mem/linear.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -194,11 +195,62 @@ static void bench_frames(void)
     }
 }
 
+/* One page reserved and released in the system arena at a fill level, after fragmenting it:
+ * chunks of 1..16 pages up to the level, then every third chunk released. */
+static void bench_arena(void)
+{
+    static const unsigned fills[3] = { 10, 50, 95 };
+    static char names[3][2][24];
+    struct arena *a = &sys_arena;
+    uint32_t (*chunk)[2] = bench_pages(64 * 4096);      /* page, count: 32768 chunks */
+    struct kerr e;
+
+    if (!chunk)
+        return;
+    for (unsigned k = 0; k < 3; k++) {
+        struct stat r = { names[k][0], 0, 0, 0 }, f = { names[k][1], 0, 0, 0 };
+        ksnprintf(names[k][0], sizeof names[k][0], "arena_reserve_%u%%", fills[k]);
+        ksnprintf(names[k][1], sizeof names[k][1], "arena_release_%u%%", fills[k]);
+        uint32_t want = (uint32_t)((uint64_t)a->npages * fills[k] / 100), used = 0, n = 0;
+        while (used < want && n < 32768) {
+            uint32_t c = 1 + next_rand() % 16, p;
+            if (arena_alloc(a, c, 1, &p))
+                break;
+            chunk[n][0] = p;
+            chunk[n++][1] = c;
+            used += c;
+        }
+        for (uint32_t i = 0; i < n; i += 3)
+            arena_free(a, chunk[i][0], chunk[i][1], &e);
+        for (int i = 0; i < 1000; i++) {
+            uint32_t p;
+            uint64_t t0 = rdtsc();
+            int rc = arena_alloc(a, 1, 1, &p);
+            uint64_t t1 = rdtsc();
+            if (rc)
+                break;
+            add(&r, t0, t1);
+            t0 = rdtsc();
+            rc = arena_free(a, p, 1, &e);
+            t1 = rdtsc();
+            add(&f, t0, t1);
+        }
+        report(&r);
+        report(&f);
+        for (uint32_t i = 0; i < n; i++)
+            if (i % 3)
+                arena_free(a, chunk[i][0], chunk[i][1], &e);
+        if (arena_check(a, &e) || a->free_pages != a->npages)
+            kprintf("bench: arena not whole again after the %u %% round: %s\n", fills[k], e.msg);
+    }
+}
+
 void membench_run(void)
 {
     kprintf("bench: memory benchmarks (heap trace %u ops, 16 B..4 KB)\n", HEAP_OPS);
     calibrate();
     bench_heap();
     bench_list();
+    bench_arena();
     bench_frames();
 }
