@@ -15,8 +15,8 @@
 #define SIZE_MASK  0x1FFFFFull          /* 21 bits: up to 2^20 pages */
 #define LINK_MASK  0xFFFFFull
 
-static inline uint64_t get(const struct arena *a, uint32_t r) { return a->ops.get(a->ops.ctx, a->base + r); }
-static inline void set(const struct arena *a, uint32_t r, uint64_t v) { a->ops.set(a->ops.ctx, a->base + r, v); }
+static inline uint64_t get(const struct arena *a, uint32_t r) { return a->entry[r]; }
+static inline void set(const struct arena *a, uint32_t r, uint64_t v) { a->entry[r] = v; }
 static inline int is_head(uint64_t e) { return (e & 7) == ARENA_FREE_HEAD; }
 static inline int is_tail(uint64_t e) { return (e & 7) == ARENA_FREE_TAIL; }
 static inline uint32_t tsize(uint64_t e) { return (uint32_t)((e >> 3) & SIZE_MASK); }
@@ -79,7 +79,7 @@ static void remove_extent(struct arena *a, uint64_t e)
     a->free_pages -= n;
 }
 
-int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, const struct arena_ops *ops,
+int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, volatile uint64_t *entries,
                struct kerr *e)
 {
     if (npages == 0 || npages >= NIL || base_page + (uint64_t)npages > ARENA_MAX_PAGES)
@@ -89,7 +89,7 @@ int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, const struc
     a->npages = npages;
     a->fl_map = 0;
     a->free_pages = 0;
-    a->ops = *ops;
+    a->entry = entries;
     for (unsigned f = 0; f < ARENA_FL; f++) {
         a->sl_map[f] = 0;
         for (unsigned s = 0; s < ARENA_SL; s++)
@@ -111,6 +111,35 @@ static void carve(struct arena *a, uint32_t h, uint32_t size, uint32_t r, uint32
         set(a, i, ARENA_RESERVED);
 }
 
+/* The first relative page at or after h whose absolute number is a multiple of align. */
+static inline uint32_t aligned(const struct arena *a, uint32_t h, uint32_t align)
+{
+    return ((a->base + h + align - 1) & ~(align - 1)) - a->base;
+}
+
+/* The slow path: no extent of a class above the rounded request is free, but one of the
+ * request's own class (or, aligned, a larger one) may still hold it.  Scans those extents. */
+static __attribute__((noinline)) int alloc_scan(struct arena *a, uint32_t n, uint32_t align,
+                                                uint32_t *page)
+{
+    unsigned fl0, sl0;
+    mapping(n, &fl0, &sl0);
+    for (unsigned f = fl0; f < ARENA_FL; f++)
+        for (unsigned s = f == fl0 ? sl0 : 0; s < ARENA_SL; s++)
+            for (uint32_t h = a->head[f][s]; h != NIL;) {
+                uint64_t e = get(a, h);
+                uint32_t r = aligned(a, h, align);
+                if ((uint64_t)r + n <= (uint64_t)h + tsize(e)) {
+                    remove_extent(a, e);
+                    carve(a, h, tsize(e), r, n);
+                    *page = a->base + r;
+                    return 0;
+                }
+                h = tnext(e);
+            }
+    return -1;
+}
+
 int arena_alloc(struct arena *a, uint32_t n, uint32_t align_pages, uint32_t *page)
 {
     if (n == 0 || n > a->npages || !align_pages || (align_pages & (align_pages - 1)) ||
@@ -121,24 +150,22 @@ int arena_alloc(struct arena *a, uint32_t n, uint32_t align_pages, uint32_t *pag
         search += (1u << (fls32(search) - 2)) - 1;      /* any extent of the class fits */
     unsigned fl, sl;
     mapping(search, &fl, &sl);
-    if (fl >= ARENA_FL)
-        return -1;
-    uint32_t slm = a->sl_map[fl] & (~0u << sl);
-    if (!slm) {
-        uint32_t flm = fl + 1 < 32 ? a->fl_map & (~0u << (fl + 1)) : 0;
-        if (!flm)
-            return -1;
-        fl = (unsigned)__builtin_ctz(flm);
-        slm = a->sl_map[fl];
+    uint32_t slm = fl < ARENA_FL ? a->sl_map[fl] & (~0u << sl) : 0;
+    if (!slm && fl < ARENA_FL) {
+        uint32_t flm = fl + 1 < ARENA_FL ? a->fl_map & (~0u << (fl + 1)) : 0;
+        if (flm) {
+            fl = (unsigned)__builtin_ctz(flm);
+            slm = a->sl_map[fl];
+        }
     }
+    if (!slm)
+        return alloc_scan(a, n, align_pages, page);
     sl = (unsigned)__builtin_ctz(slm);
     uint32_t h = a->head[fl][sl];
     uint64_t e = get(a, h);
     uint32_t size = tsize(e);
     remove_extent(a, e);
-    /* Alignment is of the absolute page number (it becomes a linear address). */
-    uint32_t abs = a->base + h;
-    uint32_t r = ((abs + align_pages - 1) & ~(align_pages - 1)) - a->base;
+    uint32_t r = aligned(a, h, align_pages);
     carve(a, h, size, r, n);
     *page = a->base + r;
     return 0;
@@ -173,10 +200,10 @@ int arena_free(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
                         a->base, a->npages);
     uint32_t r = page - a->base, end = r + n;
     uint64_t first = get(a, r), last = get(a, end - 1);
-    /* The ends of a handed-out range are never free tags; a range already given back starts with
-     * one (or ends with one), unless it merged into a neighbour: the page services, which know
-     * their allocations, are the real check. */
-    if (is_head(first) || is_tail(last) || (first & 1) || (last & 1))
+    /* The ends of a handed-out range are never free tags, nor mapped (the caller unmaps first).
+     * A range wholly inside a free extent has no tags to show: see arena.h. */
+    if (is_head(first) || is_tail(first) || is_head(last) || is_tail(last) || (first & 1) ||
+        (last & 1))
         return kerr_set(e, "arena: free of pages 0x%x..+%u: %s", page, n,
                         (first & 1) || (last & 1) ? "still mapped" : "already free");
     if (r > 0) {                                        /* a free extent ending just before? */
@@ -223,11 +250,14 @@ int arena_check(const struct arena *a, struct kerr *e)
             if (!!(a->sl_map[f] & (1u << s)) != (h != NIL))
                 return kerr_set(e, "arena check: list %u/%u: bit and contents disagree", f, s);
             for (; h != NIL; prev = h, h = tnext(get(a, h))) {
-                uint64_t t = get(a, h);
                 unsigned mf, ms;
                 if (++extents > a->npages)
                     return kerr_set(e, "arena check: list %u/%u: a cycle", f, s);
-                if (h >= a->npages || !is_head(t) || tsize(t) == 0 || h + tsize(t) > a->npages)
+                if (h >= a->npages)             /* before any read: links may be corrupt */
+                    return kerr_set(e, "arena check: list %u/%u links to page +0x%x, outside",
+                                    f, s, h);
+                uint64_t t = get(a, h);
+                if (!is_head(t) || tsize(t) == 0 || h + tsize(t) > a->npages)
                     return kerr_set(e, "arena check: extent at page +0x%x: bad head tag", h);
                 mapping(tsize(t), &mf, &ms);
                 if (mf != f || ms != s || tprev(t) != prev)
