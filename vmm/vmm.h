@@ -9,8 +9,8 @@
 
 struct vmm_boot {
     const struct boot_info *bi;             /* mapped */
-    const struct bi_mem_range *mmap;        /* mapped, bi->mmap_count entries */
-    const struct bi_module *mods;           /* mapped, bi->module_count entries */
+    const struct bi_mem_range *mmap;        /* mapped, bi->mmap_count entries, packed (an array) */
+    const struct bi_module *mods;           /* mapped, bi->module_count entries, packed */
     uint64_t entry_tsc;                     /* TSC at vmm_entry */
 };
 extern struct vmm_boot boot;

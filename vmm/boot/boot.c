@@ -4,17 +4,21 @@
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "vmm.h"
+#include "lib/ascii.h"
+#include "lib/string.h"
 
 struct vmm_boot boot;
 static const void *mod_view[BI_MAX_MODULES];
 
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
-
-static int name_eq(const char *a, const char *b)
+/* The loader's tables have entries entry_size apart (at least the struct's size, so that a
+ * newer loader may append fields).  Packing them once, in place (each entry moves down, never
+ * over one not yet moved), lets the rest of the VMM index them as plain arrays. */
+static void *compact(void *table, uint32_t count, uint32_t entry_size, size_t size)
 {
-    while (*a && lower(*a) == lower(*b))
-        a++, b++;
-    return !*a && !*b;
+    char *t = table;
+    for (uint32_t i = 1; entry_size != size && i < count; i++)
+        memmove(t + i * size, t + (size_t)i * entry_size, size);
+    return table;
 }
 
 int bootinfo_map(uint32_t phys)
@@ -27,30 +31,27 @@ int bootinfo_map(uint32_t phys)
         return -1;
     }
     boot.bi = bi;
-    boot.mmap = map_phys(bi->mmap, bi->mmap_count * bi->mmap_entry_size, 0);
-    boot.mods = bi->module_count ? map_phys(bi->modules, bi->module_count * bi->module_entry_size, 0)
-                                 : 0;
-    if (!boot.mmap || (bi->module_count && !boot.mods)) {
+    struct bi_mem_range *mmap = map_phys(bi->mmap, bi->mmap_count * bi->mmap_entry_size, PM_WRITE);
+    struct bi_module *mods = bi->module_count ?
+        map_phys(bi->modules, bi->module_count * bi->module_entry_size, PM_WRITE) : 0;
+    if (!mmap || (bi->module_count && !mods)) {
         kprintf("vmm: boot info: cannot map its tables\n");
         return -1;
     }
-    if (bootinfo_check_tables(bi, boot.mmap, boot.mods, &e)) {
+    if (bootinfo_check_tables(bi, mmap, mods, &e)) {
         kprintf("vmm: %s\n", e.msg);
         return -1;
     }
+    boot.mmap = compact(mmap, bi->mmap_count, bi->mmap_entry_size, sizeof *mmap);
+    boot.mods = compact(mods, bi->module_count, bi->module_entry_size, sizeof *mods);
     return 0;
-}
-
-static const struct bi_module *module(uint32_t i)
-{
-    return (const void *)((const char *)boot.mods + (size_t)i * boot.bi->module_entry_size);
 }
 
 const void *module_find(const char *name, size_t *size)
 {
     for (uint32_t i = 0; i < boot.bi->module_count; i++) {
-        const struct bi_module *m = module(i);
-        if (!name_eq(m->name, name))
+        const struct bi_module *m = &boot.mods[i];
+        if (!ascii_ieq(m->name, strlen(m->name), name))
             continue;
         if (!mod_view[i] && m->size)
             mod_view[i] = map_phys(m->phys, (uint32_t)m->size, 0);
@@ -72,7 +73,7 @@ void bootinfo_print_summary(void)
     uint64_t lo = 0, hi = 0, reclaim = 0;
 
     for (uint32_t i = 0; i < bi->mmap_count; i++) {
-        const struct bi_mem_range *r = (const void *)((const char *)boot.mmap + (size_t)i * bi->mmap_entry_size);
+        const struct bi_mem_range *r = &boot.mmap[i];
         if (r->type != BI_MEM_USABLE && r->type != BI_MEM_RECLAIMABLE)
             continue;
         if (r->type == BI_MEM_RECLAIMABLE)
@@ -99,5 +100,5 @@ void bootinfo_print_summary(void)
         kprintf("ACPI: no RSDP\n");
     kprintf("files: %u handed over\n", bi->module_count);
     for (uint32_t i = 0; i < bi->module_count; i++)
-        kprintf("  %-40s %10llu bytes\n", module(i)->name, (unsigned long long)module(i)->size);
+        kprintf("  %-40s %10llu bytes\n", boot.mods[i].name, (unsigned long long)boot.mods[i].size);
 }

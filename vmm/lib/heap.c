@@ -52,6 +52,22 @@ struct heap_pool {
 
 _Static_assert(HDR % ALIGN == 0 || ALIGN % HDR == 0, "payload alignment");
 
+/* The two header states: a free block's check word depends on its address only, a used
+ * block's also on its size, so that heap_free's one compare covers both. */
+HOT void set_free(struct heap_block *b, uintptr_t size_flags, uintptr_t caller)
+{
+    b->size = size_flags | F_FREE;
+    b->check = MAGIC_FREE ^ (uintptr_t)b;
+    b->caller = caller;
+}
+
+HOT void set_used(struct heap_block *b, uintptr_t size, uintptr_t flags, uintptr_t caller)
+{
+    b->size = size | flags;
+    b->check = MAGIC_USED ^ (uintptr_t)b ^ size;
+    b->caller = caller;
+}
+
 static inline size_t bsize(const struct heap_block *b) { return b->size & ~(uintptr_t)F_MASK; }
 static inline struct heap_block *after(struct heap_block *b) { return (struct heap_block *)((char *)b + bsize(b)); }
 static inline unsigned fls_sz(size_t x) { return (unsigned)(8 * sizeof(unsigned long) - 1 - __builtin_clzl(x)); }
@@ -156,13 +172,9 @@ static void pool_link(struct heap *h, struct heap_pool *p, size_t bytes, uintptr
         h->lo = (uintptr_t)p;
     if ((uintptr_t)p + bytes > h->hi)
         h->hi = (uintptr_t)p + bytes;
-    b->size = ((uintptr_t)((char *)end - (char *)b)) | F_FREE | F_FIRST;
-    b->check = MAGIC_FREE ^ (uintptr_t)b;
-    b->caller = 0;
+    set_free(b, (uintptr_t)((char *)end - (char *)b) | F_FIRST, 0);
     end->prev_phys = b;
-    end->size = F_PREV_FREE;                    /* size 0: the sentinel */
-    end->check = MAGIC_USED ^ (uintptr_t)end;
-    end->caller = 0;
+    set_used(end, 0, F_PREV_FREE, 0);           /* size 0: the sentinel */
     insert(h, b);
 }
 
@@ -204,18 +216,14 @@ HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t calle
 
     if (size - need >= MIN_BLOCK) {
         struct heap_block *r = (struct heap_block *)((char *)b + need);
-        r->size = (size - need) | F_FREE;
-        r->check = MAGIC_FREE ^ (uintptr_t)r;
-        r->caller = caller;
+        set_free(r, size - need, caller);
         next->prev_phys = r;                    /* next keeps PREV_FREE: r is free */
         insert(h, r);
         size = need;
     } else {
         next->size &= ~(uintptr_t)F_PREV_FREE;
     }
-    b->size = size | (b->size & (F_FIRST | F_PREV_FREE));
-    b->check = MAGIC_USED ^ (uintptr_t)b ^ size;
-    b->caller = caller;
+    set_used(b, size, b->size & (F_FIRST | F_PREV_FREE), caller);
     h->used_bytes += size;
     h->used_blocks++;
     return (char *)b + HDR;
@@ -248,8 +256,7 @@ static __attribute__((noinline)) void *alloc_aligned(struct heap *h, size_t size
         nb->size = (bsize(b) - gap) | F_PREV_FREE;
         nb->prev_phys = b;
         after(nb)->prev_phys = nb;
-        b->size = gap | F_FREE | (b->size & F_FIRST);
-        b->check = MAGIC_FREE ^ (uintptr_t)b;
+        set_free(b, gap | (b->size & F_FIRST), b->caller);
         insert(h, b);
         b = nb;
     }
@@ -353,9 +360,7 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
         first = prev->size & F_FIRST;
         /* The absorbed header stays in memory: mark it freed, so that freeing this pointer
          * again is reported as a double free instead of passing the check. */
-        b->size |= F_FREE;
-        b->check = MAGIC_FREE ^ (uintptr_t)b;
-        b->caller = caller;
+        set_free(b, b->size, caller);
         b = prev;
     }
     next = (struct heap_block *)((char *)b + size);
@@ -369,9 +374,7 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
         h->spare_pools += pool->from_source ? 1 : 0;
         pool->reserved = 1;                     /* counted as the spare */
     }
-    b->size = size | F_FREE | first;
-    b->check = MAGIC_FREE ^ (uintptr_t)b;
-    b->caller = caller;
+    set_free(b, size | first, caller);
     next->prev_phys = b;
     next->size |= F_PREV_FREE;
     insert(h, b);
@@ -422,16 +425,13 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
                 rs += bsize(next);
                 next = (struct heap_block *)((char *)r + rs);
             }
-            r->size = rs | F_FREE;
-            r->check = MAGIC_FREE ^ (uintptr_t)r;
-            r->caller = caller;
+            set_free(r, rs, caller);
             next->prev_phys = r;
             next->size |= F_PREV_FREE;
             insert(h, r);
             total = need;
         }
-        b->size = total | (b->size & (F_FIRST | F_PREV_FREE));
-        b->check = MAGIC_USED ^ (uintptr_t)b ^ total;
+        set_used(b, total, b->size & (F_FIRST | F_PREV_FREE), b->caller);
         h->used_bytes += total;
         if ((flags & HEAPZEROREINIT) && total - HDR > old)
             __builtin_memset((char *)p + old, 0, total - HDR - old);

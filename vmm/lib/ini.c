@@ -1,8 +1,8 @@
 /* SYSTEM.INI reader: see ini.h. */
 #include "lib/ini.h"
+#include "lib/ascii.h"
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 static void trim(const char **s, size_t *n)
 {
@@ -10,15 +10,6 @@ static void trim(const char **s, size_t *n)
         (*s)++, (*n)--;
     while (*n && is_space((*s)[*n - 1]))
         (*n)--;
-}
-
-static int name_eq(const char *a, size_t an, const char *b)
-{
-    size_t i = 0;
-    for (; i < an && b[i]; i++)
-        if (lower(a[i]) != lower(b[i]))
-            return 0;
-    return i == an && !b[i];
 }
 
 int ini_walk(const char *text, size_t len, ini_cb cb, void *ctx)
@@ -88,8 +79,8 @@ struct get_ctx {
 static int get_cb(const struct ini_item *it, void *p)
 {
     struct get_ctx *g = p;
-    if (it->bad || !name_eq(it->section, it->section_len, g->section) ||
-        !name_eq(it->key, it->key_len, g->key))
+    if (it->bad || !ascii_ieq(it->section, it->section_len, g->section) ||
+        !ascii_ieq(it->key, it->key_len, g->key))
         return 0;
     size_t n = it->value_len < g->cap - 1 ? it->value_len : g->cap - 1;
     for (size_t i = 0; i < n; i++)
@@ -120,7 +111,7 @@ int ini_parse_uint(const char *s, unsigned long *out)
         return -1;
     for (; *s; s++) {
         unsigned d;
-        char c = lower(*s);
+        char c = ascii_lower(*s);
         if (c >= '0' && c <= '9')
             d = (unsigned)(c - '0');
         else if (base == 16 && c >= 'a' && c <= 'f')

@@ -4,6 +4,9 @@
 #include "x86/x86.h"
 
 static uint32_t next = PHYSMAP_BASE;
+
+/* The PTE of linear address lin, as two dwords, through the self-map. */
+static volatile uint32_t *pte_of(uint32_t lin) { return (volatile uint32_t *)(PTE_WINDOW + (lin >> PAGE_SHIFT) * 8); }
 static int use_nx;
 
 void physmap_init(int nx) { use_nx = nx; }
@@ -22,7 +25,7 @@ void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
     next += (uint32_t)pages << PAGE_SHIFT;
     for (uint32_t i = 0; i < pages; i++) {
         uint32_t l = lin + (i << PAGE_SHIFT);
-        volatile uint32_t *pte = (volatile uint32_t *)(PTE_WINDOW + (l >> PAGE_SHIFT) * 8);
+        volatile uint32_t *pte = pte_of(l);
         uint64_t v = (base + ((uint64_t)i << PAGE_SHIFT)) | PTE_P |
                      (flags & PM_WRITE ? PTE_W : 0) | (flags & PM_UNCACHED ? PTE_PCD | PTE_PWT : 0) |
                      (use_nx ? PTE_NX : 0);
@@ -37,7 +40,7 @@ void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
 void unmap_range(uint32_t lin, uint32_t size)
 {
     for (uint32_t l = lin & ~(PAGE_SIZE - 1); l - (lin & ~(PAGE_SIZE - 1)) < size; l += PAGE_SIZE) {
-        volatile uint32_t *pte = (volatile uint32_t *)(PTE_WINDOW + (l >> PAGE_SHIFT) * 8);
+        volatile uint32_t *pte = pte_of(l);
         /* The page table itself must exist: below the system region only PD0's trampoline table
          * is guaranteed to, so read the PDE first. */
         volatile uint32_t *pde = (volatile uint32_t *)(PDE_WINDOW + (l >> 21) * 8);
