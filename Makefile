@@ -34,6 +34,7 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
 VMM_SRCS   := vmm/main.c \
               vmm/x86/gdt.c vmm/x86/trap.c vmm/x86/cpu.c \
               vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c vmm/mem/linear.c \
+              vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/pagetest.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \

@@ -66,6 +66,12 @@ for fill in 10 50 95; do
     op "arena_reserve_$fill%" "linear layer of _PageAllocate (page target <= 150)"
     op "arena_release_$fill%" "linear layer of _PageFree (page target <= 150)"
 done
+for size in 1 16; do
+    for fill in 10 50 95; do
+        op "page_alloc_${size}_$fill%" "$([ $size = 1 ] && echo '<= 150, max/min across fills <= 2' || echo 'reported')"
+        op "page_free_${size}_$fill%"  "$([ $size = 1 ] && echo '<= 150, max/min across fills <= 2' || echo 'reported')"
+    done
+done
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

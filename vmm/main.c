@@ -7,16 +7,19 @@
 #include "boot/symbols.h"
 #include "boot/sysini.h"
 #include "bench/membench.h"
+#include "mem/pagetest.h"
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
-#include "mem/linear.h"
+#include "mem/page.h"
+#include "mem/heapsvc.h"
 #include "x86/cpu.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "boot/layout.h"
 
 extern uint64_t vmm_entry_tsc;
+extern char boot_stack_guard[];
 static __attribute__((noinline)) void boot_fault(const char *kind);
 
 __attribute__((noreturn)) void vmm_main(uint32_t magic, uint32_t bootinfo_phys);
@@ -41,8 +44,10 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
     if (pmem_init())                        /* frame allocator over the memory map */
         vmm_exit(VMM_EXIT_BADBOOT);
-    if (linear_init())                      /* the system arena, kept in its own PTEs */
+    if (page_init())                        /* arenas, contexts, page services */
         vmm_exit(VMM_EXIT_BADBOOT);
+    page_make_guard((uint32_t)boot_stack_guard);    /* the boot stack overflows into a fault */
+    heapsvc_init();                         /* the system heap, over the page services */
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
@@ -55,7 +60,10 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     kprintf("bench: exitbs_to_entry_tsc=%llu entry_to_ready_tsc=%llu exit_attempts=%u\n",
             (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),
             (unsigned long long)(ready - boot.entry_tsc), boot.bi->exit_attempts);
+    page_print_summary();
     kprintf("VMM ready\n");
+    if (settings.page_test)
+        pagetest_run();                     /* the page services on real page tables */
     if (settings.bench)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])
@@ -71,6 +79,15 @@ void vmm_exit(uint32_t code)
     if (settings.debug_exit_port)
         outl(settings.debug_exit_port, code);
     halt_forever();
+}
+
+/* Deep recursion: 64 bytes of stack a level, never optimised into a loop. */
+static volatile uint32_t recurse_limit = ~0u;    /* never reached: the guard page is */
+static __attribute__((noinline)) uint32_t recurse(uint32_t n)
+{
+    volatile uint32_t pad[12];
+    pad[0] = n;
+    return n >= recurse_limit ? n : recurse(n + 1) + pad[0];
 }
 
 /* Deliberate faults for the boot tests of the fault report (SYSTEM.INI [Debug] BootFault=).
@@ -95,5 +112,11 @@ static __attribute__((noinline)) void boot_fault(const char *k)
         ((void (*)(void))(uintptr_t)&data_ret)();               /* execute from data */
     else if (k[0] == 'D' && k[1] == 'F')
         __asm__ volatile("mov %0, %%esp; push $0" : : "i"(SYSTEM_BASE + 0x800));  /* no stack */
-    kprintf("boot fault: '%s' is not one of UD PF DE GP WP NX DF, or did not fault\n", k);
+    else if (k[0] == 'R' && k[1] == 'E') {                      /* a reserved, uncommitted page */
+        uint32_t lin = _PageReserve(PR_SYSTEM, 1, 0);
+        kprintf("boot fault: reading reserved page %08x\n", lin);
+        (void)*(volatile uint32_t *)lin;
+    } else if (k[0] == 'S' && k[1] == 'T')
+        kprintf("boot fault: %u\n", recurse(1));               /* into the boot stack's guard */
+    kprintf("boot fault: '%s' is not one of UD PF DE GP WP NX DF RE ST, or did not fault\n", k);
 }

@@ -749,7 +749,7 @@ Test(frame, contig_aligned_owned_and_off_the_list)
     for (unsigned i = 0; i < NELEM(rq); i++) {
         uint32_t nfree = fa.nfree;
         strcpy(e.msg, "(none)");
-        cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, rq[i].count, rq[i].align, rq[i].limit,
+        cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, rq[i].count, rq[i].align, 0, rq[i].limit,
                                         &rq[i].phys, &e), 0, "request %u: %s", i, e.msg);
         expect_run(&fa, rq[i].phys, rq[i].count, rq[i].align, rq[i].limit, FRAME_PAGES);
         cr_assert_geq(rq[i].phys, 0x100000);
@@ -769,6 +769,31 @@ Test(frame, contig_aligned_owned_and_off_the_list)
                       "frame 0x%llx of contiguous run %u handed out again",
                       (unsigned long long)out[j], i);
     cr_assert_eq(fa.per_owner[FRAME_PAGES], taken);
+    free(meta);
+}
+
+/* The lower bound (_PageAllocate's minPhys): runs start at or above it, rounded up to the
+ * alignment, even when lower frames are free; an empty window [min, limit) is refused. */
+Test(frame, contig_lower_bound)
+{
+    struct frame_alloc fa;
+    struct kerr e;
+    uint64_t p;
+    void *meta = init_ok(&fa, cmap, NELEM(cmap));
+
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 4, 1, 0x200000, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(p, 0x200000);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 2, 8, 0x200800, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(p, 0x208000, "a min inside a frame rounds up, then to the alignment: 0x%llx",
+                 (unsigned long long)p);
+    expect_run(&fa, p, 2, 8, 0, FRAME_PAGES);
+    clear_err(&e);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0x4FF000 + PG, 0, &p, &e), -1,
+                 "nothing at or above the zone's end");
+    cr_assert_neq(e.msg[0], 0);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 4, 1, 0x300000, 0x302000, &p, &e), -1,
+                 "four frames do not fit in [min, limit) of two");
+    check_integrity(&fa);
     free(meta);
 }
 
@@ -798,13 +823,13 @@ Test(frame, contig_fragmented_free_list)
 
     void *meta = fragmented(&fa);
     strcpy(e.msg, "(none)");
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 16, 16, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 16, 16, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x300000);
     expect_run(&fa, p, 16, 16, 0, 11);
     cr_assert_eq(fa.nfree, 512 + 8 - 16);
     check_integrity(&fa);
     clear_err(&e);
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 2, 1, 0, &p, &e), -1, "a second run at 0x%llx",
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 2, 1, 0, 0, &p, &e), -1, "a second run at 0x%llx",
                  (unsigned long long)p);
     cr_assert_neq(e.msg[0], 0);
     uint32_t n = drain(&fa, FRAME_PAGES, out, 1024);
@@ -817,20 +842,20 @@ Test(frame, contig_fragmented_free_list)
 
     /* the run plus its free neighbour 0x310: 17 frames, and 18 do not exist */
     meta = fragmented(&fa);
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 17, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 17, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x300000);
     cr_assert_eq(frame_owner(&fa, 0x310000), 11);
     free(meta);
     meta = fragmented(&fa);
     struct snap s = take_snap(&fa);
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 18, 1, 0, &p, &e), -1);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 18, 1, 0, 0, &p, &e), -1);
     expect_unchanged(&fa, &s, "an impossible contiguous request");
     /* 8 frames aligned to 8: 0x300 and 0x308 qualify, both inside the run */
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 8, 8, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 8, 8, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert(p == 0x300000 || p == 0x308000, "0x%llx", (unsigned long long)p);
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 8, 8, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 8, 8, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert(p == 0x300000 || p == 0x308000, "0x%llx", (unsigned long long)p);
-    cr_assert_eq(frame_alloc_contig(&fa, 11, 2, 1, 0, &p, &e), -1);
+    cr_assert_eq(frame_alloc_contig(&fa, 11, 2, 1, 0, 0, &p, &e), -1);
     check_integrity(&fa);
     free(meta);
 }
@@ -851,7 +876,7 @@ Test(frame, contig_rejects_invalid_requests)
         struct snap s = take_snap(&fa);
         uint64_t p = 0x1234;
         clear_err(&e);
-        cr_assert_eq(frame_alloc_contig(&fa, bad[i].owner, bad[i].count, bad[i].align, 0, &p, &e),
+        cr_assert_eq(frame_alloc_contig(&fa, bad[i].owner, bad[i].count, bad[i].align, 0, 0, &p, &e),
                      -1, "request %u", i);
         cr_assert_neq(strstr(e.msg, "frames:"), NULL, "request %u message: %s", i, e.msg);
         cr_assert_eq(p, 0x1234);
@@ -877,20 +902,20 @@ Test(frame, contig_impossible_requests)
         struct snap s = take_snap(&fa);
         uint64_t p = 0x1234;
         clear_err(&e);
-        cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, bad[i].count, bad[i].align, bad[i].limit,
+        cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, bad[i].count, bad[i].align, 0, bad[i].limit,
                                         &p, &e), -1, "request %u got 0x%llx", i, (unsigned long long)p);
         cr_assert_neq(strstr(e.msg, "frames:"), NULL, "request %u message: %s", i, e.msg);
         expect_unchanged(&fa, &s, "an impossible contiguous request");
     }
     uint64_t p;
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0x101000, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, 0x101000, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x100000);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 512, 512, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 512, 512, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x200000);
     /* left: 0x101..0x1FF (255 frames) and 0x400..0x4FF (256): each request has one answer */
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 256, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 256, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x400000);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 255, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 255, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x101000);
     cr_assert_eq(fa.nfree, 0);
     check_integrity(&fa);
@@ -911,16 +936,16 @@ Test(frame, contig_does_not_span_zone_holes)
     uint64_t p;
     void *meta = init_ok(&fa, map, NELEM(map));
     cr_assert_eq(fa.nzones, 3);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 9, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 9, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x19000);
     free(meta);
 
     meta = init_ok(&fa, map, NELEM(map));
     struct snap s = take_snap(&fa);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 24, 1, 0, &p, &e), -1, "got 0x%llx",
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 24, 1, 0, 0, &p, &e), -1, "got 0x%llx",
                  (unsigned long long)p);
     /* 16 frames ending by 0x28000: only across the hole (0x10..0x17 + 0x19..0x20) */
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 16, 1, 0x28000, &p, &e), -1,
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 16, 1, 0, 0x28000, &p, &e), -1,
                  "got 0x%llx", (unsigned long long)p);
     expect_unchanged(&fa, &s, "a request spanning a hole");
     /* the end of zone 2 plus the start of zone 3 (dense indices 30..32) is not a run */
@@ -928,7 +953,7 @@ Test(frame, contig_does_not_span_zone_holes)
         cr_assert_eq(frame_claim(&fa, pfn * PG, 1, FRAME_PAGES, &e), 0, "%s", e.msg);
     for (uint64_t pfn = 0x10; pfn < 0x18; pfn++)
         cr_assert_eq(frame_claim(&fa, pfn * PG, 1, FRAME_PAGES, &e), 0, "%s", e.msg);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 3, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 3, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x40000, "got 0x%llx", (unsigned long long)p);
     check_integrity(&fa);
     free(meta);
@@ -1174,7 +1199,7 @@ Test(frame, failed_init_leaves_a_safe_empty_allocator)
     cr_assert_eq(frame_free(&fa, 0x0, &e), -1);
     cr_assert_eq(frame_lock(&fa, 0x0, &e), -1);
     cr_assert_eq(frame_claim(&fa, 0x0, 1, FRAME_PAGES, &e), -1);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, &p, &e), -1);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, 0, &p, &e), -1);
     cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), -1);
     cr_assert_eq(frame_release_owner(&fa, FRAME_PAGES), 0);
     free(meta);
@@ -1400,7 +1425,7 @@ Test(frame, random_operations_match_model)
                         exists = m.owner[st + k] == FRAME_FREE;
                 }
                 clear_err(&e);
-                got = frame_alloc_contig(&fa, owner, count, align, limit, &p, &e);
+                got = frame_alloc_contig(&fa, owner, count, align, 0, limit, &p, &e);
                 cr_assert_eq(got, exists ? 0 : -1, "%s: contig(%u, %u, owner %u, limit 0x%llx)",
                              step, count, align, owner, (unsigned long long)limit);
                 if (!got) {
@@ -1573,11 +1598,11 @@ Test(frame, huge_map_48gb_in_60_zones)
     cr_assert_eq(frame_free(&fa, last * PG, &e), 0, "%s", e.msg);
     cr_assert_eq(frame_alloc(&fa, 9, &q), 0);
     cr_assert_eq(q, last * PG);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1024, 1024, 0, &q, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1024, 1024, 0, 0, &q, &e), 0, "%s", e.msg);
     cr_assert_eq(q % (1024 * PG), 0);
     cr_assert_geq(q, p + 1001 * PG);
     expect_run(&fa, q, 1024, 1024, 0, FRAME_PAGES);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 16, 1, 0, &q, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 16, 1, 0, 0, &q, &e), 0, "%s", e.msg);
     expect_run(&fa, q, 16, 1, 0, FRAME_PAGES);
     /* held: 1001 + 1024 + 16 frames by FRAME_PAGES, 2 by owner 9, 2 by FRAME_META */
     cr_assert_eq(fa.nfree, total - 0x100 - (1001 + 1024 + 16) - 2 - 2);
@@ -1601,11 +1626,11 @@ Test(frame, tiny_map_single_frame)
     cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), 0);
     cr_assert_eq(p, 0x7000);
     cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), -1);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, &p, &e), -1);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, 0, &p, &e), -1);
     cr_assert_eq(fa.nfree, 0);
     cr_assert_eq(frame_free(&fa, 0x7000, &e), 0, "%s", e.msg);
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 8, 0, &p, &e), -1);   /* 7 is not aligned */
-    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 8, 0, 0, &p, &e), -1);   /* 7 is not aligned */
+    cr_assert_eq(frame_alloc_contig(&fa, FRAME_PAGES, 1, 1, 0, 0, &p, &e), 0, "%s", e.msg);
     cr_assert_eq(p, 0x7000);
     cr_assert_eq(frame_release_owner(&fa, FRAME_PAGES), 1);
     cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), 0);

@@ -11,6 +11,7 @@
 #include "mem/physmap.h"
 #include "mem/pmem.h"
 #include "mem/linear.h"
+#include "mem/page.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -68,7 +69,7 @@ static void *bench_pages(uint32_t bytes)
 {
     struct kerr e;
     uint64_t phys;
-    if (frame_alloc_contig(&pmem, FRAME_PAGES, bytes >> 12, 1, 0, &phys, &e)) {
+    if (frame_alloc_contig(&pmem, FRAME_PAGES, bytes >> 12, 1, 0, 0, &phys, &e)) {
         kprintf("bench: %s\n", e.msg);
         return 0;
     }
@@ -211,7 +212,8 @@ static void bench_arena(void)
         struct stat r = { names[k][0], 0, 0, 0 }, f = { names[k][1], 0, 0, 0 };
         ksnprintf(names[k][0], sizeof names[k][0], "arena_reserve_%u%%", fills[k]);
         ksnprintf(names[k][1], sizeof names[k][1], "arena_release_%u%%", fills[k]);
-        uint32_t want = (uint32_t)((uint64_t)a->npages * fills[k] / 100), used = 0, n = 0;
+        uint32_t free0 = a->free_pages;
+        uint32_t want = (uint32_t)((uint64_t)free0 * fills[k] / 100), used = 0, n = 0;
         while (used < want && n < 32768) {
             uint32_t c = 1 + next_rand() % 16, p;
             if (arena_alloc(a, c, 1, &p))
@@ -240,9 +242,84 @@ static void bench_arena(void)
         for (uint32_t i = 0; i < n; i++)
             if (i % 3)
                 arena_free(a, chunk[i][0], chunk[i][1], &e);
-        if (arena_check(a, &e) || a->free_pages != a->npages)
+        if (arena_check(a, &e) || a->free_pages != free0)
             kprintf("bench: arena not whole again after the %u %% round: %s\n", fills[k], e.msg);
     }
+}
+
+/* _PageAllocate/_PageFree of PG_SYS blocks of `pages` pages with RAM filled to a level by 16-page
+ * PG_PRIVATE blocks (every third freed again, so free frames are scattered): a random trace of
+ * allocations and frees with at most `window` blocks live. */
+static void bench_page_services(void)
+{
+    static const unsigned fills[3] = { 10, 50, 95 }, sizes[2] = { 1, 16 };
+    static char names[3][2][2][24];
+    uint32_t *fill = bench_pages(64 * 4096);            /* 65536 handles */
+    uint32_t live[64];
+
+    if (!fill)
+        return;
+    for (unsigned k = 0; k < 3; k++) {
+        uint32_t total = pmem.nframes, n = 0;
+        uint32_t want = (uint32_t)((uint64_t)total * fills[k] / 100);
+        while (total - pmem.nfree < want && n < 65536) {
+            uint64_t r = _PageAllocate(16, PG_PRIVATE, 0, 0, 0, 0, 0, 0);
+            if (!PAGE_RET_LO(r))
+                break;
+            fill[n++] = PAGE_RET_LO(r);
+        }
+        for (uint32_t i = 0; i < n; i += 3) {
+            _PageFree(fill[i], 0);
+            fill[i] = 0;
+        }
+        while (total - pmem.nfree < want && n < 65536) {     /* back up to the level */
+            uint64_t r = _PageAllocate(16, PG_PRIVATE, 0, 0, 0, 0, 0, 0);
+            if (!PAGE_RET_LO(r))
+                break;
+            fill[n++] = PAGE_RET_LO(r);
+        }
+        kprintf("bench: page services at %u %% fill: %u of %u frames in use\n", fills[k],
+                total - pmem.nfree, total);
+        for (unsigned z = 0; z < 2; z++) {
+            char (*nm)[24] = names[k][z];
+            ksnprintf(nm[0], 24, "page_alloc_%u_%u%%", sizes[z], fills[k]);
+            ksnprintf(nm[1], 24, "page_free_%u_%u%%", sizes[z], fills[k]);
+            struct stat a = { nm[0], 0, 0, 0 }, f = { nm[1], 0, 0, 0 };
+            uint32_t nlive = 0, window = sizes[z] == 1 ? 64 : 16;
+            for (uint32_t op = 0; op < 4000; op++) {
+                uint32_t r = next_rand();
+                if (nlive == 0 || (nlive < window && (r & 1))) {
+                    uint64_t t0 = rdtsc();
+                    uint64_t h = _PageAllocate(sizes[z], PG_SYS, 0, 0, 0, 0, 0, 0);
+                    uint64_t t1 = rdtsc();
+                    if (!PAGE_RET_LO(h)) {
+                        kprintf("bench: _PageAllocate(%u) failed at op %u\n", sizes[z], op);
+                        break;
+                    }
+                    add(&a, t0, t1);
+                    live[nlive++] = PAGE_RET_LO(h);
+                } else {
+                    uint32_t i = next_rand() % nlive, h = live[i];
+                    live[i] = live[--nlive];
+                    uint64_t t0 = rdtsc();
+                    uint32_t ok = _PageFree(h, 0);
+                    uint64_t t1 = rdtsc();
+                    if (!ok)
+                        break;
+                    add(&f, t0, t1);
+                }
+            }
+            while (nlive)
+                _PageFree(live[--nlive], 0);
+            report(&a);
+            report(&f);
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if (fill[i])
+                _PageFree(fill[i], 0);
+    }
+    if (page_check())
+        kprintf("bench: page_check failed after the page-service benchmark\n");
 }
 
 void membench_run(void)
@@ -253,4 +330,5 @@ void membench_run(void)
     bench_list();
     bench_arena();
     bench_frames();
+    bench_page_services();
 }

@@ -40,6 +40,8 @@ void sysini_load(void)
     }
     if (ini_get(text, len, "Debug", "Bench", v, sizeof v))
         settings.bench = !ini_parse_uint(v, &n) && n;
+    if (ini_get(text, len, "Debug", "PageTest", v, sizeof v))
+        settings.page_test = !ini_parse_uint(v, &n) && n;
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);

@@ -6,8 +6,9 @@
 
 struct vmm_settings {
     uint16_t debug_exit_port;   /* [Debug] ExitPort=: isa-debug-exit port for test verdicts; 0 off */
-    char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", "DE", "GP", "DF" after VMM ready */
+    char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", ... (vmm/main.c) after VMM ready */
     uint8_t bench;              /* [Debug] Bench=1: run the in-guest benchmarks after VMM ready */
+    uint8_t page_test;          /* [Debug] PageTest=1: the page services' in-guest tests */
 };
 extern struct vmm_settings settings;
 

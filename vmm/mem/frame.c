@@ -36,16 +36,10 @@ size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
     return bytes > (size_t)-1 ? (size_t)-1 : (size_t)bytes;
 }
 
-/* Dense index of the frame at phys, FRAME_NIL if it is not tracked.  Zones are sorted and few,
- * so a binary search is a handful of steps. */
-HOT uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
+/* The zone searches behind frame_index and frame_phys (frame.h): zones are sorted and few, so
+ * a binary search is a handful of steps.  frame_phys_search moves the hot zone. */
+uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
 {
-    uint64_t pfn = phys >> 12;
-    if (fa->nzones) {                   /* the zone of the last allocation, first */
-        const struct frame_zone *z = &fa->zone[fa->hot];
-        if (pfn - z->base_pfn < z->count)
-            return z->first + (uint32_t)(pfn - z->base_pfn);
-    }
     unsigned lo = 0, hi = fa->nzones;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
@@ -60,11 +54,8 @@ HOT uint32_t index_of(const struct frame_alloc *fa, uint64_t phys)
     return FRAME_NIL;
 }
 
-HOT uint64_t phys_of(struct frame_alloc *fa, uint32_t idx)
+uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
 {
-    const struct frame_zone *z = &fa->zone[fa->hot];
-    if (idx - z->first < z->count)
-        return (z->base_pfn + (idx - z->first)) << 12;
     unsigned lo = 0, hi = fa->nzones - 1;
     while (lo < hi) {                   /* the last zone whose first index is <= idx */
         unsigned mid = (lo + hi + 1) / 2;
@@ -76,6 +67,9 @@ HOT uint64_t phys_of(struct frame_alloc *fa, uint32_t idx)
     fa->hot = lo;
     return (fa->zone[lo].base_pfn + (idx - fa->zone[lo].first)) << 12;
 }
+
+#define index_of frame_index
+#define phys_of  frame_phys
 
 HOT void push_free(struct frame_alloc *fa, uint32_t i)
 {
@@ -176,21 +170,12 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
 
 int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
 {
-    uint32_t i = fa->head;
-    if (i == FRAME_NIL || owner - 1u >= FRAME_MAX_OWNERS - 1u)     /* none free, or owner 0/bad */
-        return -1;
-    fa->head = fa->next[i];
-    if (fa->head != FRAME_NIL)
-        fa->prev[fa->head] = FRAME_NIL;
-    fa->owner[i] = (uint16_t)owner;
-    fa->per_owner[owner]++;
-    fa->nfree--;
-    *phys = phys_of(fa, i);
-    return 0;
+    return frame_alloc_fast(fa, owner, phys);
 }
 
 int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
-                       uint32_t align_pages, uint64_t limit, uint64_t *phys, struct kerr *e)
+                       uint32_t align_pages, uint64_t min, uint64_t limit, uint64_t *phys,
+                       struct kerr *e)
 {
     if (count == 0 || !align_pages || (align_pages & (align_pages - 1)) || owner == FRAME_FREE ||
         owner >= FRAME_MAX_OWNERS)
@@ -198,7 +183,8 @@ int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
                         count, align_pages);
     for (unsigned zi = 0; zi < fa->nzones; zi++) {
         const struct frame_zone *z = &fa->zone[zi];
-        uint64_t pfn = (z->base_pfn + align_pages - 1) & ~(uint64_t)(align_pages - 1);
+        uint64_t start = z->base_pfn > (min >> 12) ? z->base_pfn : (min + 0xFFF) >> 12;
+        uint64_t pfn = (start + align_pages - 1) & ~(uint64_t)(align_pages - 1);
         while (pfn + count <= z->base_pfn + z->count &&
                (!limit || ((pfn + count) << 12) <= limit)) {
             uint32_t first = z->first + (uint32_t)(pfn - z->base_pfn), k = 0;
@@ -214,8 +200,8 @@ int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
             pfn = (pfn + k + 1 + align_pages - 1) & ~(uint64_t)(align_pages - 1);
         }
     }
-    return kerr_set(e, "frames: no %u contiguous free frames aligned to %u below 0x%llx", count,
-                    align_pages, (unsigned long long)limit);
+    return kerr_set(e, "frames: no %u contiguous free frames aligned to %u in 0x%llx-0x%llx",
+                    count, align_pages, (unsigned long long)min, (unsigned long long)limit);
 }
 
 static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const char *what,
@@ -232,7 +218,7 @@ static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const
 }
 
 /* Why frame_free refused; out of the fast path. */
-static __attribute__((noinline, cold)) int refuse_free(struct frame_alloc *fa, uint64_t phys,
+__attribute__((noinline, cold)) int frame_free_refused(struct frame_alloc *fa, uint64_t phys,
                                                        struct kerr *e)
 {
     uint32_t i = checked_index(fa, phys, "free", e);
@@ -244,12 +230,7 @@ static __attribute__((noinline, cold)) int refuse_free(struct frame_alloc *fa, u
 
 int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
-    uint32_t i = (phys & 0xFFF) ? FRAME_NIL : index_of(fa, phys);
-    if (__builtin_expect(i == FRAME_NIL || fa->owner[i] == FRAME_FREE || fa->locks[i], 0))
-        return refuse_free(fa, phys, e);
-    fa->per_owner[fa->owner[i]]--;
-    push_free(fa, i);
-    return 0;
+    return frame_free_fast(fa, phys, e);
 }
 
 int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,

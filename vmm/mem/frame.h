@@ -27,6 +27,7 @@
 #define FRAME_ACPI       4      /* ACPI tables, until read */
 #define FRAME_META       5      /* this allocator's own metadata */
 #define FRAME_PAGES      6      /* the page services (the default owner of allocations) */
+#define FRAME_PAGETABLE  7      /* page tables and directories made by the page services */
 #define FRAME_MAX_OWNERS 16
 
 struct frame_zone {
@@ -63,9 +64,11 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
  * not 1..FRAME_MAX_OWNERS-1). */
 int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys);
 /* count physically contiguous frames, the first aligned to align_pages (a power of two), all
- * below limit (exclusive; 0 for no limit).  O(frames) scan: for DMA-style callers only. */
+ * at or above min and below limit (exclusive; 0 for no limit).  O(frames) scan: for DMA-style
+ * callers only. */
 int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
-                       uint32_t align_pages, uint64_t limit, uint64_t *phys, struct kerr *e);
+                       uint32_t align_pages, uint64_t min, uint64_t limit, uint64_t *phys,
+                       struct kerr *e);
 /* Frees one frame, which must be allocated and unlocked; -1 with a message otherwise. */
 int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
 /* Takes specific free frames (the allocator's own metadata, say) for owner. */
@@ -77,5 +80,62 @@ int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
 int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
 /* The owner of the frame at phys, or -1 if phys is not RAM the allocator tracks. */
 int frame_owner(const struct frame_alloc *fa, uint64_t phys);
+
+/* ---- inline fast paths (the page services' one-page path); same contracts as above ---- */
+
+/* Out of line: the zone searches behind the hot-zone test, and the reasons of a refused free. */
+uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn);
+uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx);
+int frame_free_refused(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
+
+/* Dense index of the frame at phys (page aligned or not), FRAME_NIL if not tracked. */
+static inline uint32_t frame_index(const struct frame_alloc *fa, uint64_t phys)
+{
+    uint64_t pfn = phys >> 12;
+    const struct frame_zone *z = &fa->zone[fa->hot];   /* LIFO reuse: usually the last zone */
+    if (pfn - z->base_pfn < z->count)
+        return z->first + (uint32_t)(pfn - z->base_pfn);
+    return frame_index_search(fa, pfn);
+}
+
+static inline uint64_t frame_phys(struct frame_alloc *fa, uint32_t idx)
+{
+    const struct frame_zone *z = &fa->zone[fa->hot];
+    if (idx - z->first < z->count)
+        return (z->base_pfn + (idx - z->first)) << 12;
+    return frame_phys_search(fa, idx);
+}
+
+static inline int frame_alloc_fast(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
+{
+    uint32_t i = fa->head;
+    if (i == FRAME_NIL || owner - 1u >= FRAME_MAX_OWNERS - 1u)     /* none free, or owner 0/bad */
+        return -1;
+    uint32_t next = fa->next[i];
+    fa->head = next;
+    if (next != FRAME_NIL)
+        fa->prev[next] = FRAME_NIL;
+    fa->owner[i] = (uint16_t)owner;
+    fa->per_owner[owner]++;
+    fa->nfree--;
+    *phys = frame_phys(fa, i);
+    return 0;
+}
+
+static inline int frame_free_fast(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = (phys & 0xFFF) ? FRAME_NIL : frame_index(fa, phys);
+    if (__builtin_expect(i == FRAME_NIL || fa->owner[i] == 0 || fa->locks[i], 0))
+        return frame_free_refused(fa, phys, e);
+    fa->per_owner[fa->owner[i]]--;
+    fa->owner[i] = 0;
+    fa->prev[i] = FRAME_NIL;
+    fa->next[i] = fa->head;
+    if (fa->head != FRAME_NIL)
+        fa->prev[fa->head] = i;
+    fa->head = i;
+    fa->nfree++;
+    return 0;
+}
 
 #endif

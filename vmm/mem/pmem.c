@@ -42,9 +42,11 @@ void pmem_print_summary(void)
     uint64_t meta = (uint64_t)pmem.per_owner[FRAME_META] << 12;
 
     kprintf("frames: %u of 4 KB in %u zones (%llu MB RAM): %u free, %u locked; VMM %u, boot data %u, "
-            "modules %u, ACPI %u\n", pmem.nframes, pmem.nzones, (unsigned long long)(ram >> 20),
-            pmem.nfree, pmem.nlocked, pmem.per_owner[FRAME_VMM], pmem.per_owner[FRAME_BOOTDATA],
-            pmem.per_owner[FRAME_MODULES], pmem.per_owner[FRAME_ACPI]);
+            "modules %u, ACPI %u, page tables %u, pages %u\n", pmem.nframes, pmem.nzones,
+            (unsigned long long)(ram >> 20), pmem.nfree, pmem.nlocked, pmem.per_owner[FRAME_VMM],
+            pmem.per_owner[FRAME_BOOTDATA], pmem.per_owner[FRAME_MODULES],
+            pmem.per_owner[FRAME_ACPI], pmem.per_owner[FRAME_PAGETABLE],
+            pmem.per_owner[FRAME_PAGES]);
     /* Overhead in hundredths of a percent, without floating point. */
     kprintf("frames: metadata %llu KB = %llu.%02llu %% of RAM\n", (unsigned long long)(meta >> 10),
             (unsigned long long)(meta * 100 / ram), (unsigned long long)(meta * 10000 / ram % 100));

@@ -22,7 +22,9 @@ vmm_entry:
 
     .section .bss
     .balign 4096
-    .globl boot_stack, boot_stack_top
+    .globl boot_stack_guard, boot_stack, boot_stack_top
+boot_stack_guard:                       /* unmapped at boot (page_make_guard): an overflow faults */
+    .space  4096
 boot_stack:
     .space  16384
 boot_stack_top:

@@ -1,13 +1,15 @@
 /*
  * The IDT and the second half of every interrupt: trap_dispatch, called by the stubs of
  * x86/traps.S with the interrupted state.  Until the interrupt services of a later issue exist,
- * every exception is fatal except NMI, which is logged and survived; a stray vector >= 32 is
- * logged and dismissed.
+ * every exception is fatal except NMI, which is logged and survived, and a page fault that the
+ * page services resolve (mem/page.c: page tables on demand, Hook_Invalid_Page_Fault); a stray
+ * vector >= 32 is logged and dismissed.
  */
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
 #include "boot/symbols.h"
+#include "mem/page.h"
 #include "vmm.h"
 
 struct idt_gate {
@@ -78,6 +80,8 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
         kprintf(" at linear address %08x (%s, %s, %s%s)", cr2, r->error & 1 ? "protection" : "not present",
                 r->error & 2 ? "write" : "read", r->error & 4 ? "user" : "supervisor",
                 r->error & 16 ? ", instruction fetch" : "");
+    if (v == 14 || v == 8)      /* a #DF is most often a #PF that could not be delivered */
+        kprintf("\n%s %08x: %s", v == 14 ? "the page at" : "CR2", cr2, page_describe(cr2));
     kprintf("\nerror code %08x  CS:EIP %04x:%08x  EFLAGS %08x\n", r->error, r->cs & 0xFFFF,
             r->eip, r->eflags);
     kprintf("EAX %08x  EBX %08x  ECX %08x  EDX %08x\n", r->eax, r->ebx, r->ecx, r->edx);
@@ -96,6 +100,8 @@ void trap_dispatch(uint32_t v, struct client_regs *r)
         kprintf("NMI %u received at %04x:%08x; continuing\n", ++nmi_count, r->cs & 0xFFFF, r->eip);
         return;
     }
+    if (v == 14 && page_fault(r, read_cr2()))
+        return;                 /* made valid (a page table, or a hook): restart the instruction */
     if (v >= 32) {
         kprintf("stray interrupt on vector %u at %08x; ignored\n", v, r->eip);
         return;

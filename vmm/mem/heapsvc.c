@@ -1,0 +1,80 @@
+/* The system heap over the page services: see heapsvc.h. */
+#include "mem/heapsvc.h"
+#include "mem/page.h"
+#include "console/console.h"
+
+#define CALLER ((uintptr_t)__builtin_return_address(0))
+#define POOL_MIN (64u << 10)            /* pages asked at a time: 16 */
+
+struct heap sys_heap;
+
+static void *pool_alloc(void *ctx, size_t bytes)
+{
+    (void)ctx;
+    uint64_t r = _PageAllocate((uint32_t)(bytes >> 12), PG_SYS, 0, 0, 0, 0, 0, PAGEFIXED);
+    return PAGE_RET_LO(r) ? (void *)PAGE_RET_HI(r) : 0;
+}
+
+static void pool_free(void *ctx, void *p, size_t bytes)
+{
+    (void)ctx;
+    (void)bytes;
+    uint32_t h = page_handle_at((uint32_t)p);
+    if (!h || !_PageFree(h, 0))
+        kprintf("heap: pool %08x is not a page block (internal error)\n", (uint32_t)p);
+}
+
+static void *node_alloc(void *ctx, size_t bytes)
+{
+    (void)ctx;
+    return heap_alloc(&sys_heap, bytes, 0, CALLER);
+}
+
+static void node_free(void *ctx, void *p, size_t bytes)
+{
+    struct kerr e;
+    (void)ctx;
+    (void)bytes;
+    if (heap_free(&sys_heap, p, CALLER, &e))
+        kprintf("list: %s\n", e.msg);
+}
+
+const struct list_mem list_mem_sys = { node_alloc, node_free, 0 };
+
+void heapsvc_init(void)
+{
+    static const struct heap_source src = { pool_alloc, pool_free, 0 };
+    heap_init(&sys_heap, &src, POOL_MIN);
+}
+
+void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
+{
+    return heap_alloc(&sys_heap, nbytes, flags, CALLER);
+}
+
+uint32_t _HeapFree(void *p, uint32_t flags)
+{
+    struct kerr e;
+    (void)flags;
+    if (heap_free(&sys_heap, p, CALLER, &e)) {
+        kprintf("_HeapFree: %s\n", e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
+{
+    struct kerr e;
+    e.msg[0] = 0;
+    void *q = heap_realloc(&sys_heap, p, nbytes, flags, CALLER, &e);
+    if (!q && e.msg[0])             /* refused; out of memory is a plain NULL */
+        kprintf("_HeapReAllocate: %s\n", e.msg);
+    return q;
+}
+
+uint32_t _HeapGetSize(void *p, uint32_t flags)
+{
+    (void)flags;
+    return (uint32_t)heap_get_size(&sys_heap, p);
+}

@@ -1,0 +1,1117 @@
+/*
+ * Page services and memory contexts: see include/vmm/page.h (the services) and mem/page.h (the
+ * entry encodings and the VMM-internal side).
+ *
+ *   0xFFFFFFFF +------------------+  self-map: pte[page] and pde[page >> 9] below are windows here
+ *   0xF0000000 | physical windows |  _MapPhysToLinear
+ *   0xC0400000 | system arena     |  PG_SYS, PG_VM, PR_SYSTEM; page tables exist from boot
+ *   0xC0000000 | VMM image        |
+ *   0x80000000 | shared arena     |  PR_SHARED; PD2, common to every context
+ *   0x00400000 | private arena    |  PG_PRIVATE, PR_PRIVATE; PD0/PD1, one pair per context
+ *   0x00000000 | V86 region       |  the current VM's (a later issue)
+ *
+ * Bookkeeping: which pages are free is the arenas' (mem/arena.h, tags in the PTEs); what a page
+ * is once handed out is its PTE (mem/page.h); who asked for it is a block descriptor, the
+ * memory handle, found by pointer (checked: it must lie in a descriptor page and carry a check
+ * word made from its own address) or, for a reserved range, by its first page through a hash.
+ * Page tables of the private and shared arenas are made on demand: the arenas write their tags
+ * through the PTE window, and a not-present window page faults into page_fault, which makes the
+ * page table.  Every call that can reach that fault first checks that enough frames are free.
+ *
+ * Fast path: a one-page _PageAllocate/_PageFree in the system arena reuses linear pages from a
+ * small cache (no arena call), so it costs a descriptor, a frame and a PTE.
+ */
+#include "mem/page.h"
+#include "mem/arena.h"
+#include "mem/linear.h"
+#include "mem/physmap.h"
+#include "mem/pmem.h"
+#include "boot/layout.h"
+#include "console/console.h"
+#include "lib/string.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+
+#define AR_PRIVATE  0
+#define AR_SHARED   1
+#define AR_SYSTEM   2
+#define AR_NONE     3
+
+#define BLK_ALLOC   1               /* from _PageAllocate: every page committed, SW_ALLOC */
+#define BLK_RESERVE 2               /* from _PageReserve */
+#define BLK_CONTIG  0x1             /* flags: physically contiguous (PAGEUSEALIGN) */
+
+#define BLK_MAGIC   0x50474B42u     /* "PGKB" ^ the descriptor's address */
+#define SLAB_MAGIC  0x534C4142u     /* "SLAB" ^ the page's address, in slot 0 */
+#define CTX_MAGIC   0x43545858u
+
+#define HASH_BITS   10
+#define LCACHE_MAX  64              /* one-page linear cache: 256 KB of system linear space */
+#define LCACHE_FILL 8               /* pages reserved at once when it runs dry */
+#define PT_MARGIN   8               /* frames kept for page tables an arena call may make */
+
+#define PAGE_PRIV_FIRST (PRIVATE_BASE >> 12)
+#define PAGE_SHARED_FIRST (SHARED_BASE >> 12)
+#define PAGE_SYSTEM_FIRST (SYSTEM_BASE >> 12)
+#define PAGE_SYSARENA_FIRST (SYSARENA_BASE >> 12)
+#define PAGE_SYSARENA_END (PHYSMAP_BASE >> 12)
+
+struct pg_block {
+    uint32_t magic;
+    uint32_t base, npages;                  /* linear pages */
+    uint8_t kind, arena;
+    uint16_t flags;
+    struct pg_block *next, **pprev;         /* hash chain by base page (O(1) unlink) */
+    uint32_t owner;                         /* the VM of PG_VM; the context of a private block */
+    uint32_t spare;
+};
+_Static_assert(sizeof(struct pg_block) == 32, "descriptor slots of 32 bytes");
+
+struct mem_context {
+    uint32_t magic;
+    uint64_t pd[2];                         /* PD0 (0-1 GB) and PD1 (1-2 GB): physical */
+    struct arena arena;                     /* the private arena, valid while current */
+    struct mem_context *next;
+};
+
+static volatile uint64_t *const pte = (volatile uint64_t *)PTE_WINDOW;
+static volatile uint32_t *const pte32 = (volatile uint32_t *)PTE_WINDOW;
+static volatile uint64_t *const pde = (volatile uint64_t *)PDE_WINDOW;
+static volatile uint64_t *pdpt;
+static uint64_t nx;
+
+static struct arena shared_arena;
+static struct mem_context boot_ctx, *cur_ctx = &boot_ctx, *all_ctx = &boot_ctx;
+static struct pg_block *htab[1u << HASH_BITS];
+static struct pg_block *free_desc;
+static uint32_t lcache[LCACHE_MAX], nlcache;
+static uint32_t desc_pages, nblocks, npt, scratch_page;
+static ipf_handler ipf_hooks[16];
+static unsigned nipf;
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static uint32_t bad_call(const char *svc, uint32_t caller, const char *why, uint32_t v)
+{
+    kprintf("%s: %s %08x (caller %08x); refused\n", svc, why, v, caller);
+    return 0;
+}
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+static unsigned arena_id(uint32_t page)
+{
+    if (page >= PAGE_SYSARENA_FIRST && page < PAGE_SYSARENA_END)
+        return AR_SYSTEM;
+    if (page >= PAGE_SHARED_FIRST && page < PAGE_SYSTEM_FIRST)
+        return AR_SHARED;
+    if (page >= PAGE_PRIV_FIRST && page < PAGE_SHARED_FIRST)
+        return AR_PRIVATE;
+    return AR_NONE;
+}
+
+static struct arena *arena_of(unsigned ar)
+{
+    return ar == AR_SYSTEM ? &sys_arena : ar == AR_SHARED ? &shared_arena : &cur_ctx->arena;
+}
+
+/* Is the page table of page present?  (Always, in the system region.) */
+static int pt_present(uint32_t page) { return (pde[page >> 9] & PTE_P) != 0; }
+
+/* The entry of page, or 0 when its page table does not exist (no fault, no page table made). */
+static uint64_t pte_get(uint32_t page) { return pt_present(page) ? pte[page] : 0; }
+
+/* not present -> present: the high half (NX, frame bits 32+) first, P last */
+static inline void pte_map(uint32_t page, uint64_t v)
+{
+    pte32[2 * page + 1] = (uint32_t)(v >> 32);
+    pte32[2 * page] = (uint32_t)v;
+}
+
+/* -> not present: P goes first; then the TLB entry */
+static inline void pte_unmap(uint32_t page, uint32_t v)
+{
+    pte32[2 * page] = v;
+    pte32[2 * page + 1] = 0;
+    invlpg(page << 12);
+}
+
+static inline int is_reserved(uint64_t v) { return (v & 0x1F) == ARENA_RESERVED; }
+
+static uint32_t hslot(uint32_t base) { return (base * 0x9E3779B1u) >> (32 - HASH_BITS); }
+
+static inline void hash_insert(struct pg_block *b)
+{
+    struct pg_block **head = &htab[hslot(b->base)];
+    b->next = *head;
+    if (*head)
+        (*head)->pprev = &b->next;
+    b->pprev = head;
+    *head = b;
+}
+
+static inline void hash_remove(struct pg_block *b)
+{
+    *b->pprev = b->next;
+    if (b->next)
+        b->next->pprev = b->pprev;
+}
+
+static struct pg_block *hash_find(uint32_t base)
+{
+    for (struct pg_block *b = htab[hslot(base)]; b; b = b->next)
+        if (b->base == base && (b->arena != AR_PRIVATE || b->owner == (uint32_t)cur_ctx))
+            return b;
+    return 0;
+}
+
+/* Every live block, in hash order (for queries, checks and context teardown: not fast paths). */
+#define FOR_EACH_BLOCK(b, i, nxt)                                                            \
+    for (unsigned i = 0; i < (1u << HASH_BITS); i++)                                         \
+        for (struct pg_block *b = htab[i], *nxt; b && (nxt = b->next, 1); b = nxt)
+
+/* ---- page tables, scratch mappings, descriptors ------------------------------------------- */
+
+static void zero_frame(uint64_t phys)
+{
+    pte_map(scratch_page, phys | PTE_P | PTE_W | nx);
+    memset((void *)(scratch_page << 12), 0, PAGE_SIZE);
+    pte_unmap(scratch_page, ARENA_RESERVED);
+}
+
+/* Makes the page table of PDE index pdi (a page of linear space >> 9): zeroed, user-accessible
+ * below the system region (the PTEs decide), supervisor above. */
+static int pt_create(uint32_t pdi)
+{
+    uint64_t phys;
+    if (frame_alloc(&pmem, FRAME_PAGETABLE, &phys))
+        return -1;
+    zero_frame(phys);
+    uint64_t v = phys | PTE_P | PTE_W | (pdi < (SYSTEM_BASE >> 21) ? PTE_U : 0);
+    pde[pdi] = v;
+    invlpg(PTE_WINDOW + (pdi << 12));
+    npt++;
+    return 0;
+}
+
+static struct pg_block *desc_get(void)
+{
+    struct pg_block *b = free_desc;
+    if (__builtin_expect(!b, 0)) {
+        uint32_t p;
+        uint64_t phys;
+        if (arena_alloc(&sys_arena, 1, 1, &p))
+            return 0;
+        if (frame_alloc(&pmem, FRAME_PAGES, &phys)) {
+            struct kerr e;
+            arena_free(&sys_arena, p, 1, &e);
+            return 0;
+        }
+        pte_map(p, phys | PTE_P | PTE_W | PTE_SW_ALLOC | nx);
+        struct pg_block *s = (struct pg_block *)(p << 12);
+        memset(s, 0, PAGE_SIZE);
+        s[0].magic = SLAB_MAGIC ^ (uint32_t)s;      /* slot 0: marks a descriptor page */
+        for (unsigned i = PAGE_SIZE / sizeof *s; i-- > 1;) {
+            s[i].next = free_desc;
+            free_desc = &s[i];
+        }
+        desc_pages++;
+        b = free_desc;
+    }
+    free_desc = b->next;
+    return b;
+}
+
+static inline void desc_put(struct pg_block *b)
+{
+    b->magic = 0;
+    b->kind = 0;
+    b->next = free_desc;
+    free_desc = b;
+}
+
+/* The live block behind handle h, or 0 (never faults: the page is checked before it is read). */
+static inline struct pg_block *block_of(uint32_t h)
+{
+    if ((h & 31) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM || !(pte[h >> 12] & PTE_P))
+        return 0;
+    const struct pg_block *slab = (const struct pg_block *)(h & ~0xFFFu);
+    struct pg_block *b = (struct pg_block *)h;
+    if (slab->magic != (SLAB_MAGIC ^ (uint32_t)slab) || b->magic != (BLK_MAGIC ^ h))
+        return 0;
+    if (b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx)
+        return 0;                   /* another context's: not reachable from here */
+    return b;
+}
+
+/* ---- linear ranges ------------------------------------------------------------------------ */
+
+/* Frames an arena call on n pages may need for page tables it makes through the window. */
+static int pt_room(unsigned ar, uint32_t n)
+{
+    return ar == AR_SYSTEM || pmem.nfree >= n / 512 + PT_MARGIN;
+}
+
+static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uint32_t *page)
+{
+    if (ar == AR_SYSTEM && n == 1) {
+        uint32_t p;
+        if (!nlcache && arena_alloc(&sys_arena, LCACHE_FILL, 1, &p) == 0)
+            for (uint32_t i = LCACHE_FILL; i-- > 0;) {  /* one arena call for eight pages */
+                pte32[2 * (p + i)] = ARENA_RESERVED | PTE_SW_CACHED;
+                lcache[nlcache++] = p + i;
+            }
+        if (nlcache) {
+            *page = lcache[--nlcache];
+            return 0;
+        }
+    }
+    if (!pt_room(ar, n))
+        return -1;
+    return arena_alloc(arena_of(ar), n, align, page);
+}
+
+/* Gives back [page, page + n), whose entries are not present: cleared to 0 (only reserved
+ * entries may stay inside an extent the arena hands out again), then merged. */
+static void lin_release(unsigned ar, uint32_t page, uint32_t n)
+{
+    struct kerr e;
+    if (ar == AR_SYSTEM && n == 1 && nlcache < LCACHE_MAX) {
+        pte32[2 * page] = ARENA_RESERVED | PTE_SW_CACHED;
+        lcache[nlcache++] = page;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        pte32[2 * (page + i)] = 0;
+    if (arena_free(arena_of(ar), page, n, &e))
+        kprintf("page: %s (internal error; range leaked)\n", e.msg);
+}
+
+/* Unmaps the present pages of [page, page + n), freeing the frames that are ours; each entry
+ * becomes v.  Locked frames are unlocked first (their owner is going away). */
+static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
+{
+    struct kerr e;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t x = pte[page + i];
+        if (!(x & PTE_P)) {
+            pte32[2 * (page + i)] = v;
+            continue;
+        }
+        pte_unmap(page + i, v);
+        if (x & PTE_SW_PHYS)
+            continue;
+        uint64_t phys = x & PTE_ADDR_MASK;
+        if (__builtin_expect(pmem.nlocked != 0, 0))
+            while (!frame_unlock(&pmem, phys, &e))
+                ;
+        if (frame_free(&pmem, phys, &e))
+            kprintf("page: %s (internal error)\n", e.msg);
+    }
+}
+
+static void free_block(struct pg_block *b)
+{
+    hash_remove(b);
+    unmap_pages(b->base, b->npages, 0);
+    lin_release(b->arena, b->base, b->npages);
+    desc_put(b);
+    nblocks--;
+}
+
+static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
+                                  uint32_t owner)
+{
+    struct pg_block *b = desc_get();
+    if (!b)
+        return 0;
+    b->magic = BLK_MAGIC ^ (uint32_t)b;
+    b->base = base;
+    b->npages = n;
+    b->kind = (uint8_t)kind;
+    b->arena = (uint8_t)ar;
+    b->flags = 0;
+    b->owner = ar == AR_PRIVATE ? (uint32_t)cur_ctx : owner;
+    hash_insert(b);
+    nblocks++;
+    return b;
+}
+
+/* Maps n fresh frames at page (entries not present) with flags; 0, or -1 with nothing mapped. */
+static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t phys;
+        if (frame_alloc(&pmem, FRAME_PAGES, &phys)) {
+            unmap_pages(page, i, ARENA_RESERVED);
+            return -1;
+        }
+        pte_map(page + i, phys | flags);
+    }
+    return 0;
+}
+
+/* ---- _PageAllocate, _PageReAllocate, _PageFree, _PageGetSizeAddr --------------------------- */
+
+uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
+                       uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
+{
+    unsigned ar;
+    uint32_t page;
+    uint64_t pflags = PTE_P | PTE_W | PTE_SW_ALLOC | nx;
+
+    /* Fast path: one system page, a cached linear page, a spare descriptor, a free frame. */
+    if (npages == 1 && type <= PG_SYS && !(flags & (PAGEUSEALIGN | PAGEMAPGLOBAL)) && nlcache &&
+        free_desc) {
+        uint64_t phys;
+        if (frame_alloc_fast(&pmem, FRAME_PAGES, &phys))
+            return 0;
+        page = lcache[--nlcache];
+        pte_map(page, phys | pflags);
+        struct pg_block *b = free_desc;
+        free_desc = b->next;
+        b->magic = BLK_MAGIC ^ (uint32_t)b;
+        b->base = page;
+        b->npages = 1;
+        b->kind = BLK_ALLOC;
+        b->arena = AR_SYSTEM;
+        b->flags = 0;
+        b->owner = vm;
+        hash_insert(b);
+        nblocks++;
+        if (flags & PAGEZEROINIT)
+            memset((void *)(page << 12), 0, PAGE_SIZE);
+        return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
+    }
+
+    if (type == PG_SYS || type == PG_VM)
+        ar = AR_SYSTEM;
+    else if (type == PG_PRIVATE && !(flags & PAGEMAPGLOBAL)) {
+        ar = AR_PRIVATE;
+        pflags |= PTE_U;
+    } else
+        return bad_call("_PageAllocate", CALLER, "page type (or PAGEMAPGLOBAL with it)", type);
+    if (npages == 0 || npages > arena_of(ar)->npages || npages > pmem.nfree)
+        return 0;
+
+    if (__builtin_expect(flags & PAGEUSEALIGN, 0)) {
+        struct kerr e;
+        uint64_t phys;
+        if (!(flags & PAGEFIXED) || (align_mask & (align_mask + 1)) || min_phys > max_phys)
+            return bad_call("_PageAllocate", CALLER, "PAGEUSEALIGN without PAGEFIXED, or a bad "
+                            "AlignMask/minPhys/maxPhys; AlignMask", align_mask);
+        if (lin_reserve(ar, npages, 1, &page))
+            return 0;
+        if (frame_alloc_contig(&pmem, FRAME_PAGES, npages, align_mask + 1, (uint64_t)min_phys << 12,
+                               ((uint64_t)max_phys + 1) << 12, &phys, &e)) {
+            lin_release(ar, page, npages);
+            return 0;
+        }
+        for (uint32_t i = 0; i < npages; i++)
+            pte_map(page + i, (phys + ((uint64_t)i << 12)) | pflags);
+        if (phys_addr)
+            *phys_addr = (uint32_t)phys;
+        struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm);
+        if (!b) {
+            unmap_pages(page, npages, 0);
+            lin_release(ar, page, npages);
+            return 0;
+        }
+        b->flags = BLK_CONTIG;
+        if (flags & PAGEZEROINIT)
+            memset((void *)(page << 12), 0, npages << 12);
+        return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
+    }
+
+    if (lin_reserve(ar, npages, 1, &page))
+        return 0;
+    if (map_frames(page, npages, pflags)) {
+        lin_release(ar, page, npages);
+        return 0;
+    }
+    struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm);
+    if (!b) {
+        unmap_pages(page, npages, 0);
+        lin_release(ar, page, npages);
+        return 0;
+    }
+    if (flags & PAGEZEROINIT)
+        memset((void *)(page << 12), 0, npages << 12);
+    return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
+}
+
+uint32_t _PageFree(uint32_t hmem, uint32_t flags)
+{
+    (void)flags;
+    struct pg_block *b = block_of(hmem);
+    /* Fast path: a one-page system block goes back to the caches. */
+    if (b && b->npages == 1 && b->arena == AR_SYSTEM && b->kind == BLK_ALLOC &&
+        nlcache < LCACHE_MAX && !pmem.nlocked) {
+        struct kerr e;
+        uint32_t page = b->base;
+        uint64_t x = pte[page];
+        hash_remove(b);
+        pte_unmap(page, ARENA_RESERVED | PTE_SW_CACHED);
+        lcache[nlcache++] = page;
+        b->magic = 0;
+        b->next = free_desc;
+        free_desc = b;
+        nblocks--;
+        if (frame_free_fast(&pmem, x & PTE_ADDR_MASK, &e))
+            kprintf("_PageFree: %s (internal error)\n", e.msg);
+        return 1;
+    }
+    if (b)
+        ;
+    else if (!(hmem & 0xFFF)) {                          /* _PageReserve's linear address */
+        b = hash_find(hmem >> 12);
+        if (!b || b->kind != BLK_RESERVE)
+            return bad_call("_PageFree", CALLER, "not the address of a reserved range:", hmem);
+    } else
+        return bad_call("_PageFree", CALLER, "not a live memory handle:", hmem);
+    /* Locked pages go too: unmap_pages unlocks them (the block's owner frees it). */
+    free_block(b);
+    return 1;
+}
+
+uint64_t _PageGetSizeAddr(uint32_t hmem, uint32_t flags)
+{
+    (void)flags;
+    struct pg_block *b = block_of(hmem);
+    if (!b)
+        return bad_call("_PageGetSizeAddr", CALLER, "not a live memory handle:", hmem);
+    return ((uint64_t)(b->base << 12) << 32) | b->npages;
+}
+
+uint64_t _PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
+{
+    struct kerr e;
+    struct pg_block *b = block_of(hmem);
+    if (!b || b->kind != BLK_ALLOC)
+        return bad_call("_PageReAllocate", CALLER, "not a live _PageAllocate handle:", hmem);
+    uint32_t old = b->npages, page = b->base;
+    unsigned ar = b->arena;
+    uint64_t pflags = PTE_P | PTE_W | PTE_SW_ALLOC | nx | (ar == AR_PRIVATE ? PTE_U : 0);
+    if (npages == 0 || npages > arena_of(ar)->npages)
+        return 0;
+    if (npages != old && (b->flags & BLK_CONTIG))
+        return bad_call("_PageReAllocate", CALLER, "cannot resize physically contiguous block",
+                        hmem);
+    if (npages < old) {
+        unmap_pages(page + npages, old - npages, 0);
+        lin_release(ar, page + npages, old - npages);
+    } else if (npages > old) {
+        uint32_t extra = npages - old;
+        if (extra > pmem.nfree || !pt_room(ar, npages))
+            return 0;
+        if (arena_alloc_at(arena_of(ar), page + old, extra, &e) == 0) {
+            if (map_frames(page + old, extra, pflags)) {
+                lin_release(ar, page + old, extra);
+                return 0;
+            }
+        } else {
+            uint32_t np;
+            if (arena_alloc(arena_of(ar), npages, 1, &np))
+                return 0;
+            if (map_frames(np + old, extra, pflags)) {
+                lin_release(ar, np, npages);
+                return 0;
+            }
+            /* Move the frames, not the bytes: the contents follow their frames. */
+            for (uint32_t i = 0; i < old; i++) {
+                uint64_t x = pte[page + i];
+                pte_unmap(page + i, 0);
+                pte_map(np + i, x);
+            }
+            lin_release(ar, page, old);
+            hash_remove(b);
+            b->base = page = np;
+            hash_insert(b);
+        }
+        if ((flags & PAGEZEROINIT) && !(flags & PAGEZEROREINIT))
+            memset((void *)((page + old) << 12), 0, extra << 12);
+    }
+    b->npages = npages;
+    if (flags & PAGEZEROREINIT)
+        memset((void *)(page << 12), 0, npages << 12);
+    return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
+}
+
+/* ---- _PageReserve, _PageCommit, _PageCommitPhys, _PageDecommit --------------------------- */
+
+uint32_t _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    struct kerr e;
+    unsigned ar;
+    uint32_t p;
+    if (npages == 0)
+        return 0xFFFFFFFFu;
+    if (page == PR_SYSTEM || page == PR_SHARED || page == PR_PRIVATE) {
+        ar = page == PR_SYSTEM ? AR_SYSTEM : page == PR_SHARED ? AR_SHARED : AR_PRIVATE;
+        if (npages > arena_of(ar)->npages || !pt_room(ar, npages) ||
+            arena_alloc(arena_of(ar), npages, flags & PR_4MEG ? 1024 : 1, &p))
+            return 0xFFFFFFFFu;
+    } else {
+        ar = arena_id(page);
+        if (ar == AR_NONE || npages > arena_of(ar)->npages || arena_id(page + npages - 1) != ar) {
+            bad_call("_PageReserve", CALLER, "range outside one arena, at page", page);
+            return 0xFFFFFFFFu;
+        }
+        if (!pt_room(ar, npages) || arena_alloc_at(arena_of(ar), page, npages, &e))
+            return 0xFFFFFFFFu;
+        p = page;
+    }
+    if (!new_block(BLK_RESERVE, ar, p, npages, 0)) {
+        lin_release(ar, p, npages);
+        return 0xFFFFFFFFu;
+    }
+    return p << 12;
+}
+
+/* The range [page, page + n) lies in one arena, and PC_USER is not asked in the system arena. */
+static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n,
+                            uint32_t flags)
+{
+    unsigned ar = arena_id(page);
+    if (n == 0 || ar == AR_NONE || page + n < page || arena_id(page + n - 1) != ar) {
+        bad_call(svc, caller, "range outside one arena, at page", page);
+        return AR_NONE;
+    }
+    if ((flags & PC_USER) && ar == AR_SYSTEM) {
+        bad_call(svc, caller, "PC_USER in the system arena (ring 0 only), at page", page);
+        return AR_NONE;
+    }
+    return ar;
+}
+
+static int all_reserved(const char *svc, uint32_t caller, uint32_t page, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!is_reserved(pte_get(page + i))) {
+            bad_call(svc, caller, "page not reserved-and-uncommitted:", page + i);
+            return 0;
+        }
+    return 1;
+}
+
+static uint64_t pc_bits(uint32_t flags)
+{
+    return (flags & PC_WRITEABLE ? PTE_W : 0) | (flags & PC_USER ? PTE_U : 0) |
+           (flags & PC_CACHEDIS ? PTE_PCD : 0) | (flags & PC_CACHEWT ? PTE_PWT : 0);
+}
+
+uint32_t _PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
+                     uint32_t flags)
+{
+    (void)pagerdata;
+    uint32_t caller = CALLER;
+    if (check_range("_PageCommit", caller, page, npages, flags) == AR_NONE)
+        return 0;
+    if (hpd < PD_ZEROINIT || hpd > PD_FIXED)
+        return bad_call("_PageCommit", caller, "pager descriptor (no pagers here):", hpd);
+    if (!all_reserved("_PageCommit", caller, page, npages) || npages > pmem.nfree)
+        return 0;
+    int zero = hpd == PD_ZEROINIT || hpd == PD_FIXEDZERO;
+    uint64_t bits = pc_bits(flags);
+    /* Zero-filled through a writable mapping first; the final permissions come after. */
+    if (map_frames(page, npages, PTE_P | nx | (zero ? PTE_W : bits)))
+        return 0;
+    if (zero) {
+        memset((void *)(page << 12), 0, npages << 12);
+        for (uint32_t i = 0; i < npages; i++) {
+            pte32[2 * (page + i)] = (uint32_t)((pte[page + i] & ~0xFFFull) | PTE_P | bits);
+            invlpg((page + i) << 12);
+        }
+    }
+    return 1;
+}
+
+uint32_t _PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
+{
+    uint32_t caller = CALLER;
+    if (check_range("_PageCommitPhys", caller, page, npages, flags) == AR_NONE ||
+        !all_reserved("_PageCommitPhys", caller, page, npages))
+        return 0;
+    for (uint32_t i = 0; i < npages; i++) {
+        uint64_t phys = (uint64_t)(physpg + (flags & PC_INCR ? i : 0)) << 12;
+        if (frame_owner(&pmem, phys) == FRAME_FREE)
+            return bad_call("_PageCommitPhys", caller, "physical page is free RAM (it would be "
+                            "handed out again):", (uint32_t)(phys >> 12));
+    }
+    for (uint32_t i = 0; i < npages; i++) {
+        uint64_t phys = (uint64_t)(physpg + (flags & PC_INCR ? i : 0)) << 12;
+        pte_map(page + i, phys | PTE_P | PTE_SW_PHYS | nx | pc_bits(flags));
+    }
+    return 1;
+}
+
+uint32_t _PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    uint32_t caller = CALLER;
+    if (check_range("_PageDecommit", caller, page, npages, flags) == AR_NONE)
+        return 0;
+    for (uint32_t i = 0; i < npages; i++) {
+        uint64_t x = pte_get(page + i);
+        if (is_reserved(x))
+            continue;
+        if (!(x & PTE_P) || (x & PTE_SW_ALLOC))
+            return bad_call("_PageDecommit", caller, x & PTE_P ? "page of a _PageAllocate block:"
+                            : "page not committed nor reserved:", page + i);
+    }
+    for (uint32_t i = 0; i < npages; i++)
+        if (pte[page + i] & PTE_P)
+            unmap_pages(page + i, 1, ARENA_RESERVED);
+    return 1;
+}
+
+/* ---- permissions, queries, locks ---------------------------------------------------------- */
+
+uint32_t _PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand,
+                                uint32_t permor)
+{
+    uint32_t caller = CALLER;
+    unsigned ar = check_range("_PageModifyPermissions", caller, page, npages, permor);
+    if (ar == AR_NONE)
+        return 0;
+    for (uint32_t i = 0; i < npages; i++)
+        if (!(pte_get(page + i) & PTE_P))
+            return bad_call("_PageModifyPermissions", caller, "page not committed:", page + i);
+    for (uint32_t i = 0; i < npages; i++) {
+        uint64_t x = pte[page + i];
+        uint32_t pc = (x & PTE_W ? PC_WRITEABLE : 0) | (x & PTE_U ? PC_USER : 0);
+        pc = (pc & permand) | permor;
+        if ((pc & PC_USER) && ar == AR_SYSTEM)
+            return bad_call("_PageModifyPermissions", caller, "PC_USER in the system arena:", page);
+        uint32_t lo = (uint32_t)x & ~(PTE_W | PTE_U);
+        lo |= (pc & PC_WRITEABLE ? PTE_W : 0) | (pc & PC_USER ? PTE_U : 0);
+        pte32[2 * (page + i)] = lo;     /* one store: P stays set, W and U change */
+        invlpg((page + i) << 12);
+    }
+    return 1;
+}
+
+static struct pg_block *block_containing(uint32_t page)
+{
+    FOR_EACH_BLOCK(b, i, nxt)
+        if (page - b->base < b->npages &&
+            (b->arena != AR_PRIVATE || b->owner == (uint32_t)cur_ctx))
+            return b;
+    return 0;
+}
+
+/* state/protection of one entry: 0 free, 1 reserved, 2 committed read-only, 3 read-write */
+static unsigned page_state(uint64_t x)
+{
+    if (x & PTE_P)
+        return x & PTE_W ? 3 : 2;
+    return (x & ARENA_TYPE_MASK) == ARENA_RESERVED ? 1 : 0;
+}
+
+uint32_t _PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
+{
+    static const uint32_t state[4] = { MEM_FREE, MEM_RESERVE, MEM_COMMIT, MEM_COMMIT };
+    static const uint32_t prot[4] = { PAGE_NOACCESS, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE };
+    uint32_t page = lin >> 12;
+    unsigned ar = arena_id(page);
+    if (!mbi || size < sizeof *mbi || ar == AR_NONE)
+        return bad_call("_PageQuery", CALLER, "no buffer, or an address outside the arenas:", lin);
+    unsigned s = page_state(pte_get(page));
+    struct pg_block *b = s ? block_containing(page) : 0;
+    uint32_t end = b ? b->base + b->npages : arena_of(ar)->base + arena_of(ar)->npages;
+    uint32_t n = 1;
+    while (page + n < end) {
+        if (s == 0 && !pt_present(page + n) && !((page + n) & 511)) {
+            n += 512;                               /* no page table: 512 free pages */
+            continue;
+        }
+        if (page_state(pte_get(page + n)) != s)
+            break;
+        n++;
+    }
+    if (page + n > end)
+        n = end - page;
+    *mbi = (struct memory_basic_information){
+        .mbi_BaseAddress = page << 12,
+        .mbi_AllocationBase = b ? b->base << 12 : 0,
+        .mbi_AllocationProtect = b ? PAGE_READWRITE : 0,
+        .mbi_RegionSize = n << 12,
+        .mbi_State = state[s],
+        .mbi_Protect = prot[s],
+        .mbi_Type = b ? MEM_PRIVATE : 0,
+    };
+    return sizeof *mbi;
+}
+
+static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
+{
+    struct kerr e;
+    if (check_range(svc, caller, page, n, 0) == AR_NONE)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if ((pte_get(page + i) & (PTE_P | PTE_SW_PHYS)) != PTE_P)
+            return bad_call(svc, caller, "page not committed RAM:", page + i);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t phys = pte[page + i] & PTE_ADDR_MASK;
+        if (lock ? frame_lock(&pmem, phys, &e) : frame_unlock(&pmem, phys, &e)) {
+            kprintf("%s: %s (caller %08x)\n", svc, e.msg, caller);
+            while (i-- > 0)                 /* undo: all or nothing */
+                lock ? frame_unlock(&pmem, pte[page + i] & PTE_ADDR_MASK, &e)
+                     : frame_lock(&pmem, pte[page + i] & PTE_ADDR_MASK, &e);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+uint32_t _LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    if ((flags & PAGEMAPGLOBAL) && arena_id(page) == AR_PRIVATE)
+        return bad_call("_LinPageLock", CALLER, "PAGEMAPGLOBAL of private pages (unsupported):",
+                        page);
+    return lock_range("_LinPageLock", CALLER, page, npages, 1) ? (flags & PAGEMAPGLOBAL ?
+                                                                  page << 12 : 1) : 0;
+}
+
+uint32_t _LinPageUnLock(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    (void)flags;
+    return lock_range("_LinPageUnLock", CALLER, page, npages, 0);
+}
+
+uint32_t _MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
+{
+    static struct { uint64_t phys; uint32_t size, lin; } done[32];
+    static unsigned ndone;
+    (void)flags;
+    if (nbytes == 0)
+        return 0xFFFFFFFFu;
+    for (unsigned i = 0; i < ndone; i++)    /* the same range twice: the same address */
+        if (phys >= done[i].phys && phys + nbytes <= done[i].phys + done[i].size)
+            return done[i].lin + (uint32_t)(phys - done[i].phys);
+    /* RAM the frame allocator knows is cached; anything else (MMIO) is not. */
+    unsigned pm = PM_WRITE | (frame_owner(&pmem, phys & ~0xFFFull) < 0 ? PM_UNCACHED : 0);
+    void *p = map_phys(phys, nbytes, pm);
+    if (!p)
+        return 0xFFFFFFFFu;
+    if (ndone < 32)
+        done[ndone++] = (typeof(done[0])){ phys, nbytes, (uint32_t)p };
+    return (uint32_t)p;
+}
+
+uint64_t _GetFreePageCount(uint32_t flags)
+{
+    (void)flags;
+    return ((uint64_t)pmem.nfree << 32) | pmem.nfree;   /* no paging: every free page locks */
+}
+
+/* ---- memory contexts ---------------------------------------------------------------------- */
+
+static void load_context(struct mem_context *c)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        pdpt[i] = c->pd[i] | PTE_P;
+        pde[3 * 512 + SELFMAP_PDE_FIRST + i] = c->pd[i] | PTE_P | PTE_W | nx;
+    }
+    /* Reloading CR3 reloads the PDPTEs and flushes every non-global TLB entry, the self-map
+     * window's included. */
+    __asm__ volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" : : : "eax", "memory");
+    cur_ctx = c;
+}
+
+static struct mem_context *context_of(uint32_t h)
+{
+    for (struct mem_context *c = all_ctx; c; c = c->next)
+        if ((uint32_t)c == h && c->magic == CTX_MAGIC)
+            return c;
+    return 0;
+}
+
+uint32_t _ContextCreate(void)
+{
+    struct kerr e;
+    uint64_t r = _PageAllocate(1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
+    struct mem_context *c = (struct mem_context *)PAGE_RET_HI(r);
+    if (!PAGE_RET_LO(r))
+        return 0;
+    if (pmem.nfree < 2 + PT_MARGIN ||
+        frame_alloc(&pmem, FRAME_PAGETABLE, &c->pd[0]) ||
+        frame_alloc(&pmem, FRAME_PAGETABLE, &c->pd[1])) {
+        if (c->pd[0])
+            frame_free(&pmem, c->pd[0], &e);
+        _PageFree(PAGE_RET_LO(r), 0);
+        return 0;
+    }
+    zero_frame(c->pd[0]);
+    zero_frame(c->pd[1]);
+    npt += 2;
+    c->magic = CTX_MAGIC;
+    struct mem_context *old = cur_ctx;
+    load_context(c);                /* the arena's tags go into this context's page tables */
+    int rc = arena_init(&c->arena, PAGE_PRIV_FIRST, PAGE_SHARED_FIRST - PAGE_PRIV_FIRST,
+                        pte + PAGE_PRIV_FIRST, &e);
+    load_context(old);
+    if (rc) {
+        kprintf("_ContextCreate: %s\n", e.msg);
+        return 0;
+    }
+    c->next = all_ctx;
+    all_ctx = c;
+    return (uint32_t)c;
+}
+
+/* Frees every page table of PDE indices [first, end) of the current context, and the frames its
+ * committed pages own. */
+static void free_tables(uint32_t first, uint32_t end)
+{
+    struct kerr e;
+    for (uint32_t pdi = first; pdi < end; pdi++) {
+        uint64_t d = pde[pdi];
+        if (!(d & PTE_P))
+            continue;
+        unmap_pages(pdi << 9, 512, 0);
+        pde[pdi] = 0;
+        frame_free(&pmem, d & PTE_ADDR_MASK, &e);
+        npt--;
+    }
+}
+
+uint32_t _ContextDestroy(uint32_t h)
+{
+    struct kerr e;
+    struct mem_context *c = context_of(h);
+    if (!c || c == cur_ctx || c == &boot_ctx)
+        return bad_call("_ContextDestroy", CALLER, "not a context, or the current or system "
+                        "VM's:", h);
+    struct mem_context *old = cur_ctx;
+    load_context(c);
+    FOR_EACH_BLOCK(b, i, nxt)       /* descriptors only: the tables go below, wholesale */
+        if (b->arena == AR_PRIVATE && b->owner == (uint32_t)c) {
+            hash_remove(b);
+            desc_put(b);
+            nblocks--;
+        }
+    free_tables(0, SHARED_BASE >> 21);
+    load_context(old);
+    frame_free(&pmem, c->pd[0], &e);
+    frame_free(&pmem, c->pd[1], &e);
+    npt -= 2;
+    for (struct mem_context **pp = &all_ctx; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    c->magic = 0;
+    _PageFree(page_handle_at((uint32_t)c), 0);
+    return 1;
+}
+
+uint32_t _ContextSwitch(uint32_t h)
+{
+    struct mem_context *c = context_of(h), *old = cur_ctx;
+    if (!c)
+        return bad_call("_ContextSwitch", CALLER, "not a memory context:", h);
+    if (c != cur_ctx)
+        load_context(c);
+    return (uint32_t)old;
+}
+
+/* ---- faults ------------------------------------------------------------------------------- */
+
+uint32_t Hook_Invalid_Page_Fault(ipf_handler h)
+{
+    if (!h || nipf == sizeof ipf_hooks / sizeof ipf_hooks[0])
+        return bad_call("Hook_Invalid_Page_Fault", CALLER, "no handler, or the hook table is full:",
+                        (uint32_t)h);
+    ipf_hooks[nipf++] = h;
+    return 1;
+}
+
+uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
+{
+    for (unsigned i = nipf; i-- > 0;)
+        if (ipf_hooks[i] == h) {
+            for (; i + 1 < nipf; i++)
+                ipf_hooks[i] = ipf_hooks[i + 1];
+            nipf--;
+            return 1;
+        }
+    return bad_call("Unhook_Invalid_Page_Fault", CALLER, "handler not hooked:", (uint32_t)h);
+}
+
+int page_fault(struct client_regs *r, uint32_t cr2)
+{
+    static int in_hook;
+    if (r->error & 1)
+        return 0;                               /* a protection fault: never "invalid" */
+    uint32_t page = cr2 >> 12;
+    /* The PTE window of a region below the system one whose page table does not exist yet. */
+    if (cr2 >= PTE_WINDOW && cr2 < PTE_WINDOW + (SYSTEM_BASE >> 21) * PAGE_SIZE &&
+        !(r->cs & 3) && !(r->eflags & EFLAGS_VM)) {
+        uint32_t pdi = (cr2 - PTE_WINDOW) >> 12;
+        if (!(pde[pdi] & PTE_P)) {
+            if (pt_create(pdi) == 0)
+                return 1;
+            kprintf("page: no frame left for a page table (PDE %u)\n", pdi);
+            return 0;
+        }
+    }
+    if (!nipf)
+        return 0;
+    struct ipf_data ipf = { .IPF_LinAddr = cr2, .IPF_MapPageNum = page };
+    if (!pt_present(page))
+        ipf.IPF_Flags |= IPF_PGDIR;
+    else {
+        ipf.IPF_PTEEntry = (uint32_t)pte[page];
+        if (!is_reserved(pte[page]))
+            ipf.IPF_Flags |= IPF_INVTYP;
+    }
+    ipf.IPF_Flags |= r->eflags & EFLAGS_VM ? IPF_V86 : (r->cs & 3) ? IPF_PM : IPF_VMM;
+    if (in_hook)
+        ipf.IPF_Flags |= IPF_REFLT;
+    in_hook++;
+    for (unsigned i = nipf; i-- > 0;)
+        if (ipf_hooks[i](&ipf, r) == 0) {
+            in_hook--;
+            return 1;
+        }
+    in_hook--;
+    return 0;
+}
+
+const char *page_describe(uint32_t lin)
+{
+    uint32_t page = lin >> 12;
+    if (lin >= PTE_WINDOW)
+        return "in the page-table self-map";
+    if (!pt_present(page))
+        return "no page table (never reserved)";
+    uint64_t x = pte[page];
+    if (x & PTE_P)
+        return x & PTE_W ? "committed, writable" : "committed, read-only";
+    if ((x & 0x1F) == (ARENA_RESERVED | PTE_SW_GUARD))
+        return "a guard page below a kernel stack: stack overflow";
+    if (is_reserved(x))
+        return "reserved, not committed";
+    return arena_id(page) == AR_NONE ? "not mapped" : "free (not reserved)";
+}
+
+/* ---- stacks ------------------------------------------------------------------------------- */
+
+uint32_t kstack_create(uint32_t npages)
+{
+    uint32_t lin = _PageReserve(PR_SYSTEM, npages + 1, 0);
+    if (lin == 0xFFFFFFFFu)
+        return 0;
+    if (!_PageCommit((lin >> 12) + 1, npages, PD_FIXED, 0, PC_FIXED | PC_WRITEABLE)) {
+        _PageFree(lin, 0);
+        return 0;
+    }
+    pte32[2 * (lin >> 12)] = ARENA_RESERVED | PTE_SW_GUARD;
+    return lin + ((npages + 1) << 12);
+}
+
+void kstack_destroy(uint32_t top, uint32_t npages)
+{
+    _PageFree(top - ((npages + 1) << 12), 0);
+}
+
+void page_make_guard(uint32_t lin)
+{
+    /* The frame stays the image's (FRAME_VMM): the frame counts then still add up to the map. */
+    pte_unmap(lin >> 12, ARENA_RESERVED | PTE_SW_GUARD);
+}
+
+uint32_t page_handle_at(uint32_t lin)
+{
+    struct pg_block *b = (lin & 0xFFF) ? 0 : hash_find(lin >> 12);
+    return (uint32_t)b;
+}
+
+/* ---- set-up, checks ------------------------------------------------------------------------ */
+
+int page_init(void)
+{
+    struct kerr e;
+    nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+    pdpt = map_phys(read_cr3() & ~0x1Fu, 32, PM_WRITE);
+    if (!pdpt) {
+        kprintf("page: cannot map the PDPT\n");
+        return -1;
+    }
+    boot_ctx.magic = CTX_MAGIC;
+    boot_ctx.pd[0] = pdpt[0] & PTE_ADDR_MASK;
+    boot_ctx.pd[1] = pdpt[1] & PTE_ADDR_MASK;
+    if (linear_init())
+        return -1;
+    if (arena_alloc(&sys_arena, 1, 1, &scratch_page)) {
+        kprintf("page: no linear page for the scratch mapping\n");
+        return -1;
+    }
+    if (arena_init(&shared_arena, PAGE_SHARED_FIRST, PAGE_SYSTEM_FIRST - PAGE_SHARED_FIRST,
+                   pte + PAGE_SHARED_FIRST, &e) ||
+        arena_init(&boot_ctx.arena, PAGE_PRIV_FIRST, PAGE_SHARED_FIRST - PAGE_PRIV_FIRST,
+                   pte + PAGE_PRIV_FIRST, &e)) {
+        kprintf("page: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+void page_stats(struct page_stats *s)
+{
+    *s = (struct page_stats){ nblocks, desc_pages, npt, nlcache };
+}
+
+void page_print_summary(void)
+{
+    kprintf("pages: %u blocks, %u descriptor pages, %u page tables made; arenas free: system %u, "
+            "shared %u, private %u pages\n", nblocks, desc_pages, npt,
+            sys_arena.free_pages + nlcache, shared_arena.free_pages, cur_ctx->arena.free_pages);
+}
+
+static int check_fail(const char *what, uint32_t v)
+{
+    kprintf("page check: %s %08x\n", what, v);
+    return -1;
+}
+
+int page_check(void)
+{
+    struct kerr e;
+    if (arena_check(&sys_arena, &e) || arena_check(&shared_arena, &e) ||
+        arena_check(&cur_ctx->arena, &e)) {
+        kprintf("page check: %s\n", e.msg);
+        return -1;
+    }
+    uint32_t n = 0;
+    FOR_EACH_BLOCK(b, h, nxt) {
+        n++;
+        if (b->magic != (BLK_MAGIC ^ (uint32_t)b) || hslot(b->base) != h || *b->pprev != b)
+            return check_fail("block with a bad check word or hash link:", (uint32_t)b);
+        if (b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx) {
+            if (!context_of(b->owner))
+                return check_fail("private block of no context:", (uint32_t)b);
+            continue;                   /* its page tables are not visible from here */
+        }
+        if (arena_id(b->base) != b->arena || arena_id(b->base + b->npages - 1) != b->arena)
+            return check_fail("block outside its arena:", (uint32_t)b);
+        {
+            for (uint32_t i = 0; i < b->npages; i++) {
+                uint64_t x = pte[b->base + i];
+                if (b->kind == BLK_ALLOC && (x & (PTE_P | PTE_SW_ALLOC)) != (PTE_P | PTE_SW_ALLOC))
+                    return check_fail("allocated page not mapped as such:", b->base + i);
+                if (b->kind == BLK_RESERVE && !(x & PTE_P) && (x & ARENA_TYPE_MASK) != ARENA_RESERVED)
+                    return check_fail("reserved page not marked reserved:", b->base + i);
+                if ((x & (PTE_P | PTE_SW_PHYS)) == PTE_P &&
+                    frame_owner(&pmem, x & PTE_ADDR_MASK) != FRAME_PAGES)
+                    return check_fail("committed page on a frame not the page services':",
+                                      b->base + i);
+            }
+        }
+    }
+    if (n != nblocks)
+        return check_fail("block count differs from the hash:", n);
+    for (unsigned i = 0; i < nlcache; i++)
+        if ((pte[lcache[i]] & 0x1F) != (ARENA_RESERVED | PTE_SW_CACHED))
+            return check_fail("cached linear page not marked:", lcache[i]);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * The page services' VMM-internal side (the services themselves are declared in
+ * include/vmm/page.h): set-up, the page-fault path, and the helpers of the other subsystems.
+ *
+ * Page-table entries of the arenas, as the page services keep them (PAE, 64 bits):
+ *   present               frame | P | W? | U? | NX (data) | SW_ALLOC (a _PageAllocate block's)
+ *                         | SW_PHYS (the frame is not ours: _PageCommitPhys)
+ *   0                     free (inside a free extent of the arena), or no page table
+ *   ARENA_FREE_HEAD/TAIL  free: the arena's boundary tags (mem/arena.h)
+ *   ARENA_RESERVED        reserved, not committed: touching it is an invalid page fault
+ *     | SW_GUARD          ... and a guard page below a kernel stack: never committed
+ *     | SW_CACHED         ... and held in the page services' one-page cache (no owner)
+ */
+#ifndef MEM_PAGE_H
+#define MEM_PAGE_H
+#include <stdint.h>
+#include "vmm/page.h"
+
+#define PTE_SW_PHYS     0x200u      /* available bits 9..11 of a present entry */
+#define PTE_SW_ALLOC    0x400u
+#define PTE_SW_GUARD    0x008u      /* in a not-present entry: software's */
+#define PTE_SW_CACHED   0x010u
+
+struct client_regs;
+
+int  page_init(void);                       /* after pmem_init; 0 ok, -1 (reason printed) */
+/* The #PF path (x86/trap.c): page tables on demand for the PTE window, then the hooks.
+ * Returns 1 when the fault is resolved and the instruction can be restarted. */
+int  page_fault(struct client_regs *r, uint32_t cr2);
+/* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */
+const char *page_describe(uint32_t lin);
+/* The handle of the _PageAllocate or _PageReserve block starting at linear address lin, or 0. */
+uint32_t page_handle_at(uint32_t lin);
+/* A ring-0 stack of npages committed pages above one guard page that stays reserved (so an
+ * overflow faults, and the double-fault task reports it).  Returns the top, or 0. */
+uint32_t kstack_create(uint32_t npages);
+void     kstack_destroy(uint32_t top, uint32_t npages);
+/* Marks the page at lin (a page of the VMM image) as a guard page: unmapped for good. */
+void     page_make_guard(uint32_t lin);
+/* Walks every block, the arenas and the caches and checks them against the page tables;
+ * 0 or -1 with the reason printed. */
+int  page_check(void);
+void page_print_summary(void);
+
+struct page_stats { uint32_t blocks, desc_pages, page_tables, cached; };
+void page_stats(struct page_stats *s);
+
+#endif
