@@ -9,7 +9,13 @@
  * A block's header: prev_phys (valid only when PREV_FREE), size | flags, check, caller; a free
  * block also links next_free/prev_free in what would be its payload.  Invariants (heap_check):
  * no two free blocks are adjacent; PREV_FREE mirrors the previous block's FREE; every free block
- * is in the list its size maps to, and a list's bit is set exactly when it is non-empty.
+ * but one is in the list its size maps to, and a list's bit is set exactly when it is non-empty.
+ *
+ * The one free block outside the lists is the designated victim (h->dv, list field DV_LIST): the
+ * remainder of the last split.  Allocations that fit are carved from its front with no list work
+ * at all, and a free next to it merges into it, also without list work; only when a request does
+ * not fit does the allocator go to the lists (good fit), and the larger of the old victim and the
+ * new remainder stays the victim while the other is filed.
  */
 #include "lib/heap.h"
 
@@ -28,6 +34,7 @@
 #define SMALL       (1u << (HEAP_SL_LOG2 + ALIGN_LOG2))     /* sizes below: class 0, exact */
 #define MAX_REQUEST 0x40000000u     /* 1 GB: far beyond any system-arena allocation */
 #define PAGE        4096u
+#define DV_LIST     0xFFFFFFFFu     /* list field of the designated victim: in no list */
 
 struct heap_block {
     struct heap_block *prev_phys;
@@ -92,13 +99,16 @@ HOT void insert(struct heap *h, struct heap_block *b)
     struct heap_block *head = h->lists[fl][sl];
     b->next_free = head;
     b->prev_free = 0;
+    h->lists[fl][sl] = b;
     if (head)
         head->prev_free = b;
-    h->lists[fl][sl] = b;
-    h->fl_map |= 1u << fl;
-    h->sl_map[fl] |= 1u << sl;
+    else {                                      /* the list was empty: now it is not */
+        h->fl_map |= 1u << fl;
+        h->sl_map[fl] |= 1u << sl;
+    }
 }
 
+/* b must be in a list: not the victim (callers that may meet it test first). */
 HOT void remove_free(struct heap *h, struct heap_block *b)
 {
     unsigned fl = (unsigned)b->list / HEAP_SL_COUNT, sl = (unsigned)b->list % HEAP_SL_COUNT;
@@ -109,6 +119,15 @@ HOT void remove_free(struct heap *h, struct heap_block *b)
         p->next_free = n;
     else if (!(h->lists[fl][sl] = n) && !(h->sl_map[fl] &= ~(1u << sl)))
         h->fl_map &= ~(1u << fl);
+}
+
+/* Any free block out of the free lists, or out of the victim's place. */
+static void unfile(struct heap *h, struct heap_block *b)
+{
+    if (b == h->dv)
+        h->dv = 0;
+    else
+        remove_free(h, b);
 }
 
 /* A pool kept as the spare (wholly free) stops being one when its first block is used. */
@@ -195,6 +214,17 @@ int heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e)
     return 0;
 }
 
+/* A free block of a class that holds `need` bytes from the lists, after filing the victim (which
+ * may be the only free memory) if the lists alone have none; NULL if nothing fits. */
+static __attribute__((noinline)) struct heap_block *take_filing_dv(struct heap *h, size_t need)
+{
+    if (!h->dv)
+        return 0;
+    insert(h, h->dv);
+    h->dv = 0;
+    return take(h, need);
+}
+
 /* A pool from the source big enough for one block of `need` bytes. */
 static __attribute__((noinline)) int grow(struct heap *h, size_t need)
 {
@@ -208,7 +238,8 @@ static __attribute__((noinline)) int grow(struct heap *h, size_t need)
     return 0;
 }
 
-/* Marks free block b (out of its list) used with `need` bytes, returning the tail to the lists. */
+/* Marks free block b (out of its list) used with `need` bytes; the tail becomes the victim
+ * when it is larger than the current one (which is filed), else it is filed itself. */
 HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t caller)
 {
     size_t size = bsize(b);
@@ -218,7 +249,14 @@ HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t calle
         struct heap_block *r = (struct heap_block *)((char *)b + need);
         set_free(r, size - need, caller);
         next->prev_phys = r;                    /* next keeps PREV_FREE: r is free */
-        insert(h, r);
+        struct heap_block *dv = h->dv;
+        if (!dv || bsize(dv) < size - need) {
+            h->dv = r;
+            r->list = DV_LIST;
+            if (dv)
+                insert(h, dv);
+        } else
+            insert(h, r);
         size = need;
     } else {
         next->size &= ~(uintptr_t)F_PREV_FREE;
@@ -243,7 +281,7 @@ static __attribute__((noinline)) void *alloc_aligned(struct heap *h, size_t size
     size_t need = block_need(size);
     size_t want = need + align + MIN_BLOCK;
     struct heap_block *b = take(h, want);
-    if (!b && (grow(h, want) || !(b = take(h, want))))
+    if (!b && !(b = take_filing_dv(h, want)) && (grow(h, want) || !(b = take(h, want))))
         return 0;
     uintptr_t pay = ((uintptr_t)b + HDR + align - 1) & ~(uintptr_t)(align - 1);
     size_t gap = pay - HDR - (uintptr_t)b;
@@ -272,10 +310,33 @@ void *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller)
         p = alloc_aligned(h, size, (size_t)ALIGN << ((flags & HEAPALIGN_MASK) >> HEAPALIGN_SHIFT), caller);
     } else {
         size_t need = block_need(size);
-        struct heap_block *b = take(h, need);
-        if (!b && (grow(h, need) || !(b = take(h, need))))
-            return 0;
-        p = use(h, b, need, caller);
+        struct heap_block *b = h->dv;
+        if (b && bsize(b) >= need) {            /* carve from the victim: no list work */
+            size_t bs = bsize(b);
+            struct heap_block *next = (struct heap_block *)((char *)b + bs);
+            if (__builtin_expect(b->size & F_FIRST, 0))
+                unspare(h, b);
+            if (bs - need >= MIN_BLOCK) {
+                struct heap_block *r = (struct heap_block *)((char *)b + need);
+                set_free(r, bs - need, caller);
+                r->list = DV_LIST;
+                next->prev_phys = r;
+                h->dv = r;
+                bs = need;
+            } else {
+                next->size &= ~(uintptr_t)F_PREV_FREE;
+                h->dv = 0;
+            }
+            set_used(b, bs, b->size & F_FIRST, caller);
+            h->used_bytes += bs;
+            h->used_blocks++;
+            p = (char *)b + HDR;
+        } else {
+            b = take(h, need);
+            if (!b && !(b = take_filing_dv(h, need)) && (grow(h, need) || !(b = take(h, need))))
+                return 0;
+            p = use(h, b, need, caller);
+        }
     }
     /* The whole usable block, so that a later HEAPZEROREINIT growth, which zeroes past the
      * old usable size, leaves no stale bytes in between. */
@@ -349,13 +410,20 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
 
     h->used_bytes -= size;
     h->used_blocks--;
+    int victim = 0;                             /* merged with the victim: the result is it */
     if (next->size & F_FREE) {
-        remove_free(h, next);
+        if (next == h->dv)
+            victim = 1;
+        else
+            remove_free(h, next);
         size += bsize(next);
     }
     if (b->size & F_PREV_FREE) {
         struct heap_block *prev = b->prev_phys;
-        remove_free(h, prev);
+        if (prev == h->dv)
+            victim = 1;
+        else
+            remove_free(h, prev);
         size += bsize(prev);
         first = prev->size & F_FIRST;
         /* The absorbed header stays in memory: mark it freed, so that freeing this pointer
@@ -368,6 +436,8 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
         /* The whole pool is free: give it back, but keep one spare (and pools we were given). */
         struct heap_pool *pool = (struct heap_pool *)((char *)b - POOL_HDR);
         if (pool->from_source && h->spare_pools) {
+            if (victim)
+                h->dv = 0;
             release_pool(h, pool);
             return 0;
         }
@@ -377,7 +447,11 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
     set_free(b, size | first, caller);
     next->prev_phys = b;
     next->size |= F_PREV_FREE;
-    insert(h, b);
+    if (victim) {
+        h->dv = b;
+        b->list = DV_LIST;
+    } else
+        insert(h, b);
     return 0;
 }
 
@@ -412,7 +486,7 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
         size_t total = bsize(b);
         h->used_bytes -= total;
         if (need > total) {                     /* absorb the free successor */
-            remove_free(h, next);
+            unfile(h, next);
             total += bsize(next);
             next = (struct heap_block *)((char *)b + total);
             next->size &= ~(uintptr_t)F_PREV_FREE;
@@ -421,7 +495,7 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
             struct heap_block *r = (struct heap_block *)((char *)b + need);
             size_t rs = total - need;
             if (next->size & F_FREE) {
-                remove_free(h, next);
+                unfile(h, next);
                 rs += bsize(next);
                 next = (struct heap_block *)((char *)r + rs);
             }
@@ -468,6 +542,7 @@ void heap_destroy(struct heap *h)
 int heap_check(const struct heap *h, struct kerr *e)
 {
     size_t used_bytes = 0, used_blocks = 0, free_blocks = 0, listed = 0;
+    int dv_seen = 0;
 
     for (const struct heap_pool *p = h->pools; p; p = p->next) {
         struct heap_block *b = (struct heap_block *)((char *)p + POOL_HDR);
@@ -495,7 +570,12 @@ int heap_check(const struct heap *h, struct kerr *e)
                                     (void *)prev, (void *)b);
                 if (b->check != (MAGIC_FREE ^ (uintptr_t)b))
                     return kerr_set(e, "heap check: free block %p: bad check word", (void *)b);
-                free_blocks++;
+                if (b == h->dv) {
+                    if (b->list != DV_LIST)
+                        return kerr_set(e, "heap check: the victim %p is not marked", (void *)b);
+                    dv_seen = 1;
+                } else
+                    free_blocks++;
             } else {
                 if (b->check != (MAGIC_USED ^ (uintptr_t)b ^ s))
                     return kerr_set(e, "heap check: used block %p: bad check word", (void *)b);
@@ -523,7 +603,7 @@ int heap_check(const struct heap *h, struct kerr *e)
                     return kerr_set(e, "heap check: list %u/%u: more listed than free blocks "
                                     "(a cycle?)", fl, sl);
                 mapping(bsize(b), &f, &s);
-                if (!(b->size & F_FREE) || f != fl || s != sl || b->prev_free != prev)
+                if (!(b->size & F_FREE) || f != fl || s != sl || b->prev_free != prev || b == h->dv)
                     return kerr_set(e, "heap check: block %p in list %u/%u: used, misfiled or "
                                     "mislinked", (const void *)b, fl, sl);
             }
@@ -531,6 +611,9 @@ int heap_check(const struct heap *h, struct kerr *e)
     }
     if (listed != free_blocks)
         return kerr_set(e, "heap check: %zu free blocks, %zu in the lists", free_blocks, listed);
+    if (h->dv && !dv_seen)
+        return kerr_set(e, "heap check: the victim %p is not a free block of any pool",
+                        (void *)h->dv);
     if (used_bytes != h->used_bytes || used_blocks != h->used_blocks)
         return kerr_set(e, "heap check: %zu used blocks of %zu bytes, counters say %zu of %zu",
                         used_blocks, used_bytes, h->used_blocks, h->used_bytes);

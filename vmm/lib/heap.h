@@ -62,6 +62,7 @@ struct heap {
     uint32_t sl_map[HEAP_FL_COUNT];
     struct heap_block *lists[HEAP_FL_COUNT][HEAP_SL_COUNT];
     struct heap_pool *pools;                    /* every pool, for the check and for destroy */
+    struct heap_block *dv;                      /* the designated victim (heap.c), or NULL */
     uintptr_t lo, hi;                           /* bounds of every pool: cheap pointer check */
     size_t pool_min;                            /* bytes asked from the source at least */
     struct heap_source src;
@@ -80,8 +81,9 @@ int    heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e);
 /* _HeapReAllocate: NULL (and the old block untouched) when it cannot; HEAPNOCOPY: contents
  * not kept; HEAPZEROREINIT: bytes past the old block's usable size (heap_get_size) are zero,
  * up to the new block's usable size.  HEAPZEROINIT on heap_alloc zeroes the whole usable block.
- * A request is served from a size class whose every block fits it (good fit), so a heap whose
- * only free blocks fit exactly grows by a pool rather than search a list. */
+ * A request is carved from the designated victim (the remainder of the last split) when it fits,
+ * else served from a size class whose every block fits it (good fit), so a heap whose only free
+ * blocks fit exactly grows by a pool rather than search a list. */
 void  *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr_t caller,
                     struct kerr *e);
 /* Usable bytes of an allocated block (at least what was asked), 0 for a bad pointer. */
