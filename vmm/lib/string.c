@@ -24,6 +24,12 @@ void *memmove(void *d, const void *s, size_t n)
 void *memset(void *d, int c, size_t n)
 {
     void *r = d;
+    if (!((uintptr_t)d & 3) && n >= 16) {      /* dwords first: a quarter of the iterations */
+        size_t words = n >> 2;
+        uint32_t v = (uint8_t)c * 0x01010101u;
+        __asm__ volatile("rep stosl" : "+D"(d), "+c"(words) : "a"(v) : "memory");
+        n &= 3;
+    }
     __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return r;
 }

@@ -193,30 +193,35 @@ static int pt_create(uint32_t pdi)
     return 0;
 }
 
+/* One more page of descriptors: slot 0 marks the page, slots 1..127 go on the free list. */
+static int desc_refill(void)
+{
+    uint32_t p;
+    uint64_t phys;
+    if (arena_alloc(&sys_arena, 1, 1, &p))
+        return -1;
+    if (frame_alloc(&pmem, FRAME_PAGES, &phys)) {
+        struct kerr e;
+        arena_free(&sys_arena, p, 1, &e);
+        return -1;
+    }
+    pte_map(p, phys | PTE_P | PTE_W | PTE_SW_ALLOC | nx);
+    struct pg_block *s = (struct pg_block *)(p << 12);
+    s[0].magic = SLAB_MAGIC ^ (uint32_t)s;
+    for (unsigned i = PAGE_SIZE / sizeof *s; i-- > 1;) {    /* a free slot's magic is 0 */
+        s[i].magic = 0;
+        s[i].next = free_desc;
+        free_desc = &s[i];
+    }
+    desc_pages++;
+    return 0;
+}
+
 static struct pg_block *desc_get(void)
 {
+    if (__builtin_expect(!free_desc, 0) && desc_refill())
+        return 0;
     struct pg_block *b = free_desc;
-    if (__builtin_expect(!b, 0)) {
-        uint32_t p;
-        uint64_t phys;
-        if (arena_alloc(&sys_arena, 1, 1, &p))
-            return 0;
-        if (frame_alloc(&pmem, FRAME_PAGES, &phys)) {
-            struct kerr e;
-            arena_free(&sys_arena, p, 1, &e);
-            return 0;
-        }
-        pte_map(p, phys | PTE_P | PTE_W | PTE_SW_ALLOC | nx);
-        struct pg_block *s = (struct pg_block *)(p << 12);
-        memset(s, 0, PAGE_SIZE);
-        s[0].magic = SLAB_MAGIC ^ (uint32_t)s;      /* slot 0: marks a descriptor page */
-        for (unsigned i = PAGE_SIZE / sizeof *s; i-- > 1;) {
-            s[i].next = free_desc;
-            free_desc = &s[i];
-        }
-        desc_pages++;
-        b = free_desc;
-    }
     free_desc = b->next;
     return b;
 }
@@ -1044,6 +1049,10 @@ int page_init(void)
         return -1;
     if (arena_alloc(&sys_arena, 1, 1, &scratch_page)) {
         kprintf("page: no linear page for the scratch mapping\n");
+        return -1;
+    }
+    if (desc_refill()) {                /* the first 127 handles, made before anyone waits */
+        kprintf("page: no page for the first block descriptors\n");
         return -1;
     }
     if (arena_init(&shared_arena, PAGE_SHARED_FIRST, PAGE_SYSTEM_FIRST - PAGE_SHARED_FIRST,
