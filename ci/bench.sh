@@ -72,6 +72,15 @@ for size in 1 16; do
         op "page_free_${size}_$fill%"  "$([ $size = 1 ] && echo '<= 150, max/min across fills <= 2' || echo 'reported')"
     done
 done
+op int_soft        "INT n to a Set_PM_Int_Vector handler and back"
+for n in 1 2 4 8; do
+    op "fault_hooks_$n" "#UD through $n Hook_VMM_Fault hooks and back"
+done
+op irq_timer       "APIC timer IRQ: stub -> hooked handler -> back (by difference)"
+a=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_1 n=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
+b=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_8 n=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
+[ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v s=$((1 << SHIFT)) \
+    'BEGIN { printf "%-22s %8s %10.1f %8s   %s\n", "each extra hook", "", (b - a) / 256 / s / 7, "", "(fault_hooks_8 - fault_hooks_1) / 7" }'
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

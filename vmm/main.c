@@ -8,6 +8,11 @@
 #include "boot/sysini.h"
 #include "bench/membench.h"
 #include "mem/pagetest.h"
+#include "boot/acpi_load.h"
+#include "int/int.h"
+#include "int/inttest.h"
+#include "int/timer.h"
+#include "x86/apic.h"
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
@@ -48,9 +53,15 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         vmm_exit(VMM_EXIT_BADBOOT);
     page_make_guard((uint32_t)boot_stack_guard);    /* the boot stack overflows into a fault */
     heapsvc_init();                         /* the system heap, over the page services */
+    int_init();                             /* hook tables; the 8259s at 50h-5Fh, all masked */
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
+    acpi_load();                            /* PM timer, local APIC, 8259s, from the tables */
+    if (apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
+        timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
+        vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
+    timer_start();                          /* periodic; taken once interrupts are on */
 
     kprintf("console: %s\n", console_sinks());
     cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
@@ -64,6 +75,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     kprintf("VMM ready\n");
     if (settings.page_test)
         pagetest_run();                     /* the page services on real page tables */
+    if (settings.int_test)
+        inttest_run();                      /* the interrupt services, the 8259, the timer */
     if (settings.bench)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])
@@ -71,7 +84,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (settings.debug_exit_port)
         vmm_exit(VMM_EXIT_READY);
     for (;;)
-        cpu_idle();                         /* IF=0: nothing wakes us but NMI, for now */
+        sti_hlt();                          /* interrupts on while idle: the timer ticks */
 }
 
 void vmm_exit(uint32_t code)

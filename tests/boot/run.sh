@@ -449,6 +449,55 @@ sc_fault() {        # KIND FIRST-LINE-ERE ERROR-CODE-ERE SYMBOL-ERE
     return 0
 }
 
+# A machine check injected through the monitor once the VMM idles: the #MC handler reports the
+# bank QEMU filled (status, address) and the fatal report follows; an NMI before it is survived.
+sc_mce() {
+    local fifo=$DIR/monitor.fifo fd
+    rm -f "$fifo"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
+    exec {fd}<>"$fifo"
+    QEMU_STDIN=$fifo
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -cpu max -monitor stdio
+    QEMU_STDIN=/dev/null
+    if ! wait_serial '^VMM ready$'; then exec {fd}>&-; return; fi
+    printf 'nmi\n' >&"$fd"
+    if ! wait_serial '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
+    printf 'mce 0 1 0xb400000000000000 0x5 0x1234000 0\n' >&"$fd"
+    if ! wait_serial '^\*\*\* system halted$'; then exec {fd}>&-; return; fi
+    printf 'quit\n' >&"$fd"
+    wait "$QPID"
+    RC=$?
+    exec {fd}>&-
+    clean_logs
+    expect_serial_seq '^machine check: MCG_STATUS 0000000000000005 \(RIPV MCIP\), [0-9]+ banks$' \
+        '^machine check: bank 1 status b400000000000000 uncorrected addr 0000000001234000$' \
+        '^\*\*\* VMM fatal exception 18 \(#MC machine check\)$' '^\*\*\* system halted$'
+}
+
+# The interrupt services in the guest (vmm/int/inttest.c), under icount so that the TSC, the PM
+# timer, the PIT and the APIC timer all run on instruction time and the rate is exact.
+img_inttest()    { esp_base "$1"; printf "${INI_EXIT}IntTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+img_inttest250() { esp_base "$1"; printf "${INI_EXIT}IntTest=1\r\n[386Enh]\r\nTimerHz=250\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_inttest() {      # MACHINE CPU HZ
+    local cpu=() hz lo hi
+    [[ $2 == max ]] && cpu=(-cpu max)
+    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
+    expect_exit 33
+    expect_serial '^timer: calibrated against the ACPI PM timer: APIC timer [0-9]+ Hz'
+    expect_serial_seq '^VMM ready$' '^inttest: start$' \
+        '^inttest: INT 30h: EAX 20 -> 41 through the hooked handler$' \
+        '^inttest: #DE chain order cba$' '^inttest: #DE chain after unhooking the middle: ca$' \
+        '^inttest: hook table full after [0-9]+ more hooks; all removed$' \
+        '^inttest: PIT IRQ 0 via VPICD: [0-9]+ interrupts in 50 ms$' \
+        "^inttest: timer: [0-9]+ ticks in 200 ms = [0-9]+ Hz \\(configured $3 Hz\\)" \
+        '^inttest: [0-9]+ passed, 0 failed$'
+    expect_no_serial 'inttest: FAIL'
+    hz=$(sed -nE 's/^inttest: timer: [0-9]+ ticks in 200 ms = ([0-9]+) Hz.*/\1/p' "$DIR/serial.txt")
+    lo=$(( $3 * 99 / 100 )) hi=$(( ($3 * 101 + 99) / 100 ))
+    (( ${hz:-0} >= lo && ${hz:-0} <= hi )) && ok "timer: $hz Hz measured, $3 Hz configured (1 %: $lo..$hi)" ||
+        fail "timer: ${hz:-no} Hz measured, $3 Hz configured: outside $lo..$hi"
+}
+
 # The page services, heap and lists exercised in the guest (vmm/mem/pagetest.c): every check
 # passes, the cycles leak nothing, the hooks resolve faults, the random trace agrees with its
 # model, and the VMM still reaches its verdict.
@@ -488,7 +537,7 @@ sc_monitor() {
     if ! wait_serial '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
     printf 'nmi\n' >&"$fd"
     if ! wait_serial '^NMI 2 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
-    printf 'info registers\ninfo mem\ninfo tlb\nquit\n' >&"$fd"
+    printf 'info registers\ninfo mem\ninfo tlb\ninfo pic\ninfo lapic\nquit\n' >&"$fd"
     wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
     RC=$?
     exec {fd}>&-
@@ -519,6 +568,20 @@ sc_monitor() {
         (( 16#$gdt >= 0xc0000000 )) && ok "GDT base $gdt is the VMM's" || fail "GDT base $gdt below c0000000"
         (( 16#$idt >= 0xc0000000 )) && ok "IDT base $idt is the VMM's" || fail "IDT base $idt below c0000000"
     fi
+
+    # info pic / info lapic: the 8259s remapped to 50h/58h and masked; the local APIC enabled
+    # with spurious vector FFh, the timer periodic on 60h, LINT0 ExtINT, LINT1 NMI, no error.
+    m=$(grep -E -m 1 '^pic0: .*imr=ff .*irq_base=50 ' "$f") && ok "master 8259: $m" ||
+        fail "info pic: master not at irq_base 50 with all lines masked"
+    m=$(grep -E -m 1 '^pic1: .*imr=ff .*irq_base=58 ' "$f") && ok "slave 8259: $m" ||
+        fail "info pic: slave not at irq_base 58 with all lines masked"
+    m=$(grep -E -m 1 '^LVTT.* periodic .*\(vec 96\)' "$f") && ok "APIC timer: $m" ||
+        fail "info lapic: the timer is not periodic on vector 60h"
+    m=$(grep -E -m 1 '^SPIV.*APIC enabled.*spurious vec 255' "$f") && ok "APIC: $m" ||
+        fail "info lapic: not enabled with spurious vector FFh"
+    grep -Eq '^LVT0.*ExtINT' "$f" && grep -Eq '^LVT1.* NMI' "$f" && ok "LINT0 ExtINT, LINT1 NMI" ||
+        fail "info lapic: LINT0 is not ExtINT or LINT1 not NMI"
+    grep -Eq '^ESR[[:space:]]+0x00000000' "$f" && ok "APIC error status 0" || fail "info lapic: ESR not 0"
 
     # info mem: START-END SIZE PROT, merged ranges, PROT = u/- r w/-.  The VMM's code segment
     # (its PF_X program header) must be mapped read-only, and nothing in it writable.
@@ -642,6 +705,10 @@ scenario fault-RE fault-RE sc_fault RE '14 \(#PF page fault\) at linear address 
     00000000 "$IN_BOOT_FAULT" '^the page at c[0-9a-f]{7}: reserved, not committed$'
 scenario fault-ST fault-ST sc_fault ST '8 \(#DF double fault\)$' 00000000 'recurse\+0x[0-9a-f]+' \
     '^CR2 c[0-9a-f]{7}: a guard page below a kernel stack: stack overflow$'
+scenario monitor-mce        noexit     sc_mce
+scenario inttest-q35-default inttest    sc_inttest q35 default 1000
+scenario inttest-pc-max      inttest    sc_inttest pc max 1000
+scenario inttest-q35-250Hz   inttest250 sc_inttest q35 default 250
 scenario pagetest-q35-1G     pagetest sc_pagetest q35 1024 default
 scenario pagetest-pc-5G-max  pagetest sc_pagetest pc 5120 max
 scenario pagetest-q35-64M    pagetest sc_pagetest q35 64 default

@@ -12,6 +12,7 @@
 #include "mem/pmem.h"
 #include "mem/linear.h"
 #include "mem/page.h"
+#include "bench/intbench.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -331,4 +332,5 @@ void membench_run(void)
     bench_arena();
     bench_frames();
     bench_page_services();
+    intbench_run();
 }

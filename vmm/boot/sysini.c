@@ -6,7 +6,7 @@
 
 #define SYSINI "VMM/SYSTEM.INI"
 
-struct vmm_settings settings;
+struct vmm_settings settings = { .timer_hz = 1000 };
 
 static int report_bad(const struct ini_item *it, void *ctx)
 {
@@ -42,6 +42,15 @@ void sysini_load(void)
         settings.bench = !ini_parse_uint(v, &n) && n;
     if (ini_get(text, len, "Debug", "PageTest", v, sizeof v))
         settings.page_test = !ini_parse_uint(v, &n) && n;
+    if (ini_get(text, len, "Debug", "IntTest", v, sizeof v))
+        settings.int_test = !ini_parse_uint(v, &n) && n;
+    if (ini_get(text, len, "386Enh", "TimerHz", v, sizeof v)) {
+        if (ini_parse_uint(v, &n) || n < 18 || n > 10000)
+            kprintf("%s: [386Enh] TimerHz=%s is not a rate of 18..10000 Hz; using %u\n", SYSINI, v,
+                    settings.timer_hz);
+        else
+            settings.timer_hz = (uint32_t)n;
+    }
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);

@@ -9,6 +9,8 @@ struct vmm_settings {
     char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", ... (vmm/main.c) after VMM ready */
     uint8_t bench;              /* [Debug] Bench=1: run the in-guest benchmarks after VMM ready */
     uint8_t page_test;          /* [Debug] PageTest=1: the page services' in-guest tests */
+    uint8_t int_test;           /* [Debug] IntTest=1: the interrupt services' in-guest tests */
+    uint32_t timer_hz;          /* [386Enh] TimerHz=: APIC timer interrupts a second (1000) */
 };
 extern struct vmm_settings settings;
 

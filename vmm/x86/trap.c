@@ -1,15 +1,16 @@
 /*
  * The IDT and the second half of every interrupt: trap_dispatch, called by the stubs of
- * x86/traps.S with the interrupted state.  Until the interrupt services of a later issue exist,
- * every exception is fatal except NMI, which is logged and survived, and a page fault that the
- * page services resolve (mem/page.c: page tables on demand, Hook_Invalid_Page_Fault); a stray
- * vector >= 32 is logged and dismissed.
+ * x86/traps.S with the interrupted state.  A page fault goes to the page services first
+ * (mem/page.c: page tables on demand, Hook_Invalid_Page_Fault); everything else to int_dispatch
+ * (int/int.c: fault hooks, NMI events, IRQs, the APIC, software interrupts).  What nobody takes
+ * ends in the fatal report.
  */
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
 #include "boot/symbols.h"
 #include "mem/page.h"
+#include "int/int.h"
 #include "vmm.h"
 
 struct idt_gate {
@@ -21,7 +22,6 @@ _Static_assert(sizeof(struct idt_gate) == 8, "IDT gate");
 
 extern char trap_stubs[];
 static struct idt_gate idt[256] __attribute__((aligned(8)));
-static uint32_t nmi_count;
 
 static const char *const names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -95,16 +95,9 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
 
 void trap_dispatch(uint32_t v, struct client_regs *r)
 {
-    if (v == 2) {
-        /* NMI: nothing in the VMM raises one on purpose; log it and go on. */
-        kprintf("NMI %u received at %04x:%08x; continuing\n", ++nmi_count, r->cs & 0xFFFF, r->eip);
-        return;
-    }
     if (v == 14 && page_fault(r, read_cr2()))
         return;                 /* made valid (a page table, or a hook): restart the instruction */
-    if (v >= 32) {
-        kprintf("stray interrupt on vector %u at %08x; ignored\n", v, r->eip);
-        return;
-    }
+    if (int_dispatch(v, r))
+        return;                 /* a hook took it, or an interrupt was served */
     trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
 }

@@ -1,0 +1,67 @@
+/*
+ * Interrupt services: the second-level handlers VxDs install (the VMM owns the IDT; VxDs never
+ * write it), with the Windows 95 DDK's names and meaning.  Install and remove with interrupts
+ * off (the VMM's rule); the handlers themselves run in interrupt context, on the interrupted
+ * code's ring-0 stack, with interrupts off.
+ *
+ * A handler gets the interrupted state (struct client_regs, the DDK's Client_Reg_Struc) and a
+ * reference value given at install time, and returns 0 when it has dealt with the event (the
+ * state, possibly changed, is restored and execution resumes) or nonzero to pass it on to the
+ * next handler (the DDK's carry set).  The handler installed last is called first.  An event no
+ * handler takes goes to the default: a fatal report for a fault, a log line for a stray
+ * interrupt.  A full table is refused with a message naming the caller, never a silent drop.
+ */
+#ifndef VMM_INT_H
+#define VMM_INT_H
+#include <stdint.h>
+
+struct client_regs;
+typedef int (*int_handler)(struct client_regs *r, void *ref);
+
+/* Vectors the VMM uses for hardware (not available to Set_PM_Int_Vector). */
+#define VEC_IRQ_BASE        0x50u   /* 8259 IRQ n -> 50h + n (VPICD's choice in Windows 95) */
+#define VEC_APIC_TIMER      0x60u
+#define VEC_APIC_ERROR      0x61u
+#define VEC_APIC_SPURIOUS   0xFFu
+
+uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref);   /* 0 if refused */
+int_handler Get_PM_Int_Vector(unsigned vector, void **ref);
+uint32_t Hook_VMM_Fault(unsigned fault, int_handler h, void *ref);       /* ring-0 faults */
+uint32_t Unhook_VMM_Fault(unsigned fault, int_handler h, void *ref);
+uint32_t Hook_PM_Fault(unsigned fault, int_handler h, void *ref);        /* ring-3 PM faults */
+uint32_t Unhook_PM_Fault(unsigned fault, int_handler h, void *ref);
+uint32_t Hook_V86_Fault(unsigned fault, int_handler h, void *ref);       /* V86-mode faults */
+uint32_t Unhook_V86_Fault(unsigned fault, int_handler h, void *ref);
+uint32_t Hook_V86_Int_Chain(unsigned intno, int_handler h, void *ref);   /* V86 INT n (later) */
+uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref);
+uint32_t Hook_NMI_Event(int_handler h, void *ref);
+
+/* Install_IO_Handler: the I/O-trap table V86 VMs will use (ports trapped through the TSS I/O
+ * bitmap, a later issue).  The handler gets the port and the DDK's I/O type. */
+typedef int (*io_trap_handler)(void *regs, unsigned port, unsigned type);
+uint32_t Install_IO_Handler(unsigned port, io_trap_handler h);
+uint32_t Remove_IO_Handler(unsigned port);
+
+/* VPICD: a VxD virtualises an IRQ instead of touching the PIC.  Its hardware-interrupt
+ * procedure runs when the IRQ fires, with the line still in service: it must end with
+ * VPICD_Phys_EOI (or the IRQ stays blocked).  One owner per IRQ unless every owner sets
+ * VPICD_OPT_CAN_SHARE; then the owners are called last-virtualised first until one returns 0. */
+struct vpicd_irq_descriptor {
+    uint16_t VID_IRQ_Number;
+    uint16_t VID_Options;
+    int (*VID_Hw_Int_Proc)(uint32_t hirq, struct client_regs *r, void *ref);
+    void *VID_Hw_Int_Ref;
+};
+#define VPICD_OPT_CAN_SHARE 0x0002u
+uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid);   /* IRQ handle, or 0 */
+void     VPICD_Force_Default_Behavior(uint32_t hirq);                    /* unvirtualise */
+void     VPICD_Phys_EOI(uint32_t hirq);
+void     VPICD_Physically_Mask(uint32_t hirq);
+void     VPICD_Physically_Unmask(uint32_t hirq);
+uint32_t VPICD_Get_Complete_Status(uint32_t hirq);  /* bit 0 in service, bit 1 masked (ours) */
+
+/* Time: milliseconds since the VMM started, and a monotonic nanosecond clock from the TSC. */
+uint32_t Get_System_Time(void);
+uint64_t Get_Clock_NS(void);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * Interrupt benchmarks (SYSTEM.INI [Debug] Bench=1, after the memory ones), in instructions under
+ * icount like the rest:
+ *   int_soft        INT 30h to a Set_PM_Int_Vector handler and back (stub, dispatch, IRET)
+ *   fault_hooks_N   #UD through a Hook_VMM_Fault chain of N hooks (N-1 decline, the first
+ *                   installed fixes EIP) and back: the slope is the cost of each extra hook
+ *   irq_timer       a hardware interrupt (the APIC timer) from the stub to its hooked
+ *                   second-level handler and back to the interrupted loop, no reschedule:
+ *                   measured by difference, a fixed loop run with interrupts off and then on,
+ *                   the extra instructions divided by the interrupts taken
+ */
+#include "bench/intbench.h"
+#include "console/console.h"
+#include "lib/kfmt.h"
+#include "int/int.h"
+#include "int/timer.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+
+static void report(const char *name, uint32_t n, uint64_t sum, uint64_t max)
+{
+    kprintf("bench: %s n=%u sum_tsc=%llu max_tsc=%llu\n", name, n, (unsigned long long)sum,
+            (unsigned long long)max);
+}
+
+static uint64_t bracket(void)         /* the cost of an empty rdtsc bracket */
+{
+    uint64_t best = ~0ull;
+    for (int i = 0; i < 16; i++) {
+        uint64_t t0 = rdtsc(), t1 = rdtsc();
+        if (t1 - t0 < best)
+            best = t1 - t0;
+    }
+    return best;
+}
+
+static int soft(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    r->eax++;
+    return 0;
+}
+
+static int decline(struct client_regs *r, void *ref)
+{
+    (void)r;
+    (void)ref;
+    return 1;
+}
+
+static int skip_ud2(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    r->eip += 2;
+    return 0;
+}
+
+static volatile uint32_t ticks_seen;
+static void tick(struct client_regs *r)
+{
+    (void)r;
+    ticks_seen++;
+}
+
+static volatile uint32_t sink;
+static __attribute__((noinline)) void busy(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        sink = i;
+}
+
+void intbench_run(void)
+{
+    uint64_t over = bracket();
+    char name[24];
+
+    /* INT n to its handler and back */
+    Set_PM_Int_Vector(0x30, soft, 0);
+    uint64_t sum = 0, max = 0;
+    for (int i = 0; i < 256; i++) {
+        uint32_t a = 0;
+        uint64_t t0 = rdtsc();
+        __asm__ volatile("int $0x30" : "+a"(a) : : "memory");
+        uint64_t d = rdtsc() - t0 - over;
+        sum += d;
+        if (d > max)
+            max = d;
+    }
+    Set_PM_Int_Vector(0x30, 0, 0);
+    report("int_soft", 256, sum, max);
+
+    /* #UD through chains of 1, 2, 4, 8 hooks */
+    Hook_VMM_Fault(6, skip_ud2, 0);
+    unsigned hooked = 1;
+    for (unsigned n = 1; n <= 8; n *= 2) {
+        while (hooked < n)
+            Hook_VMM_Fault(6, decline, (void *)(uintptr_t)hooked++);
+        sum = max = 0;
+        for (int i = 0; i < 256; i++) {
+            uint64_t t0 = rdtsc();
+            __asm__ volatile("ud2" : : : "memory");
+            uint64_t d = rdtsc() - t0 - over;
+            sum += d;
+            if (d > max)
+                max = d;
+        }
+        ksnprintf(name, sizeof name, "fault_hooks_%u", n);
+        report(name, 256, sum, max);
+    }
+    while (hooked > 1)
+        Unhook_VMM_Fault(6, decline, (void *)(uintptr_t)--hooked);
+    Unhook_VMM_Fault(6, skip_ud2, 0);
+
+    /* The APIC timer's interrupt, by difference */
+    const uint32_t loops = 200000;
+    uint64_t t0 = rdtsc();
+    busy(loops);
+    uint64_t quiet = rdtsc() - t0;
+    int_set_tick_hook(tick);
+    irq_enable();
+    __asm__ volatile("nop; nop" : : : "memory");    /* a tick pending from before lands here */
+    uint64_t k0 = timer.ticks;
+    t0 = rdtsc();
+    busy(loops);
+    irq_disable();                                  /* both ends inside the window */
+    uint64_t loud = rdtsc() - t0;
+    uint32_t k = (uint32_t)(timer.ticks - k0);
+    int_set_tick_hook(0);
+    if (k && loud > quiet && ticks_seen >= k) {
+        uint64_t per = (loud - quiet) / k;
+        report("irq_timer", k, per * k, per);
+    } else
+        kprintf("bench: irq_timer: no timer interrupt during the loop (%u)\n", k);
+}

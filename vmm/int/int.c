@@ -1,0 +1,388 @@
+/*
+ * Interrupt dispatch and the interrupt services: see int/int.h and include/vmm/int.h.
+ *
+ *   vector   what                         goes to
+ *   00-1F    exceptions                   page services (#PF), then the fault chain of the ring
+ *                                         it came from (Hook_VMM_Fault / Hook_PM_Fault /
+ *                                         Hook_V86_Fault); NMI to Hook_NMI_Event; #MC reported
+ *   50-5F    8259 IRQ 0-15                the VPICD owner(s) of the IRQ; spurious 7/15 dropped
+ *   60       local APIC timer             ticks, the tick hook; EOI here
+ *   61       local APIC error             logged; EOI here
+ *   FF       local APIC spurious          counted; no EOI (the SDM's rule)
+ *   others   software interrupts          the handler of Set_PM_Int_Vector, else logged
+ *
+ * The chains live in one hook table (lib/hook.h); chain numbers below.
+ */
+#include "int/int.h"
+#include "int/timer.h"
+#include "lib/hook.h"
+#include "lib/iotrap.h"
+#include "x86/apic.h"
+#include "x86/pic.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+#include "console/console.h"
+
+#define CH_VMM_FAULT    0u          /* + fault, 0..31 */
+#define CH_PM_FAULT     32u
+#define CH_V86_FAULT    64u
+#define CH_V86_INT      96u         /* + INT number, 0..255 */
+#define CH_NMI          352u
+
+struct int_stats int_stats;
+void (*int_hw_boost)(unsigned irq, int starting);
+void (*int_resched)(struct client_regs *r);
+volatile int int_resched_pending;
+
+static struct hook_table hooks;
+static struct iotrap_table iotraps;
+static struct { int_handler fn; void *ref; } pm_vec[256];
+static void (*tick_hook)(struct client_regs *r);
+
+/* VPICD: per IRQ, the owners' procedures (a chain), whether virtualised, whether shared. */
+static struct vpicd_irq {
+    struct vpicd_irq_descriptor vid[4];
+    uint8_t used;                   /* bit i: slot i has an owner (a handle names its slot) */
+    uint8_t shared;
+    uint8_t in_service;
+} virq[PIC_IRQS];
+
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+static uint32_t refused(const char *svc, uint32_t caller, const char *why)
+{
+    kprintf("%s: %s (caller %08x); refused\n", svc, why, caller);
+    return 0;
+}
+
+static void mce_init(void);
+static int ready;                   /* until int_init: faults are fatal, NMIs logged */
+
+void int_init(void)
+{
+    hook_init(&hooks);
+    iotrap_init(&iotraps);
+    pic_init();
+    mce_init();
+    ready = 1;
+}
+
+void int_set_tick_hook(void (*fn)(struct client_regs *r)) { tick_hook = fn; }
+
+/* ---- chains ----------------------------------------------------------------------------- */
+
+static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_handler h,
+                        void *ref)
+{
+    struct kerr e;
+    if (hook_install(&hooks, chain, (hook_fn)h, ref, &e))
+        return refused(svc, caller, e.msg);
+    return 1;
+}
+
+static uint32_t uninstall(const char *svc, uint32_t caller, unsigned chain, int_handler h,
+                          void *ref)
+{
+    struct kerr e;
+    if (hook_remove(&hooks, chain, (hook_fn)h, ref, &e))
+        return refused(svc, caller, e.msg);
+    return 1;
+}
+
+#define FAULT_SVC(name, base)                                                               \
+    uint32_t name(unsigned fault, int_handler h, void *ref)                                 \
+    {                                                                                       \
+        if (fault >= 32)                                                                    \
+            return refused(#name, CALLER, "not an exception number (0-31)");                \
+        return install(#name, CALLER, base + fault, h, ref);                                \
+    }
+#define UNFAULT_SVC(name, base)                                                             \
+    uint32_t name(unsigned fault, int_handler h, void *ref)                                 \
+    {                                                                                       \
+        if (fault >= 32)                                                                    \
+            return refused(#name, CALLER, "not an exception number (0-31)");                \
+        return uninstall(#name, CALLER, base + fault, h, ref);                              \
+    }
+FAULT_SVC(Hook_VMM_Fault, CH_VMM_FAULT)
+UNFAULT_SVC(Unhook_VMM_Fault, CH_VMM_FAULT)
+FAULT_SVC(Hook_PM_Fault, CH_PM_FAULT)
+UNFAULT_SVC(Unhook_PM_Fault, CH_PM_FAULT)
+FAULT_SVC(Hook_V86_Fault, CH_V86_FAULT)
+UNFAULT_SVC(Unhook_V86_Fault, CH_V86_FAULT)
+
+uint32_t Hook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
+{
+    if (intno > 255)
+        return refused("Hook_V86_Int_Chain", CALLER, "interrupt number past 255");
+    return install("Hook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+}
+
+uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
+{
+    if (intno > 255)
+        return refused("Unhook_V86_Int_Chain", CALLER, "interrupt number past 255");
+    return uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+}
+
+uint32_t Hook_NMI_Event(int_handler h, void *ref)
+{
+    return install("Hook_NMI_Event", CALLER, CH_NMI, h, ref);
+}
+
+static int vmm_vector(unsigned v)
+{
+    return v < 32 || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) || v == VEC_APIC_TIMER ||
+           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS;
+}
+
+uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
+{
+    if (vector > 255 || vmm_vector(vector))
+        return refused("Set_PM_Int_Vector", CALLER, "an exception or hardware vector of the "
+                       "VMM's (use Hook_VMM_Fault or VPICD)");
+    pm_vec[vector].fn = h;
+    pm_vec[vector].ref = ref;
+    return 1;
+}
+
+int_handler Get_PM_Int_Vector(unsigned vector, void **ref)
+{
+    if (vector > 255)
+        return 0;
+    if (ref)
+        *ref = pm_vec[vector].ref;
+    return pm_vec[vector].fn;
+}
+
+uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
+{
+    struct kerr e;
+    if (iotrap_install(&iotraps, port, (io_handler)h, &e))
+        return refused("Install_IO_Handler", CALLER, e.msg);
+    return 1;
+}
+
+uint32_t Remove_IO_Handler(unsigned port)
+{
+    struct kerr e;
+    if (iotrap_remove(&iotraps, port, &e))
+        return refused("Remove_IO_Handler", CALLER, e.msg);
+    return 1;
+}
+
+/* ---- VPICD ------------------------------------------------------------------------------ */
+
+/* An IRQ handle: "VI", the owner's slot, the IRQ; nonzero and checkable. */
+#define HIRQ(irq, slot) (0x56490000u | (uint32_t)(slot) << 8 | (irq))
+static int irq_of(uint32_t h)
+{
+    unsigned irq = h & 0xFF, slot = (h >> 8) & 0xFF;
+    if ((h & 0xFFFF0000u) != 0x56490000u || irq >= PIC_IRQS || slot >= 4 ||
+        !((virq[irq].used >> slot) & 1))
+        return -1;
+    return (int)irq;
+}
+
+uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid)
+{
+    if (!vid || vid->VID_IRQ_Number >= PIC_IRQS || !vid->VID_Hw_Int_Proc || vid->VID_IRQ_Number == 2)
+        return refused("VPICD_Virtualize_IRQ", CALLER, "no descriptor, IRQ past 15 or the "
+                       "cascade (2), or no hardware-interrupt procedure");
+    struct vpicd_irq *q = &virq[vid->VID_IRQ_Number];
+    int share = (vid->VID_Options & VPICD_OPT_CAN_SHARE) != 0;
+    if (q->used && (!q->shared || !share))
+        return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ already virtualised and not "
+                       "shareable by both");
+    unsigned slot = (unsigned)__builtin_ctz(~q->used | 0x10u);
+    if (slot >= 4)
+        return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ shared by four owners already");
+    q->vid[slot] = *vid;
+    q->used |= (uint8_t)(1u << slot);
+    q->shared = (uint8_t)share;
+    return HIRQ(vid->VID_IRQ_Number, slot);
+}
+
+void VPICD_Force_Default_Behavior(uint32_t h)
+{
+    int irq = irq_of(h);
+    if (irq < 0) {
+        refused("VPICD_Force_Default_Behavior", CALLER, "not an IRQ handle");
+        return;
+    }
+    struct vpicd_irq *q = &virq[irq];
+    q->used &= (uint8_t)~(1u << ((h >> 8) & 0xFF));
+    if (!q->used) {
+        pic_mask((unsigned)irq);
+        q->shared = 0;
+        if (q->in_service) {        /* its owner went without an EOI: do not block the line */
+            q->in_service = 0;
+            pic_eoi((unsigned)irq);
+        }
+    }
+}
+
+void VPICD_Phys_EOI(uint32_t h)
+{
+    int irq = irq_of(h);
+    if (irq < 0) {
+        refused("VPICD_Phys_EOI", CALLER, "not a virtualised IRQ's handle");
+        return;
+    }
+    if (virq[irq].in_service) {
+        virq[irq].in_service = 0;
+        pic_eoi((unsigned)irq);
+    }
+}
+
+void VPICD_Physically_Mask(uint32_t h)
+{
+    int irq = irq_of(h);
+    if (irq >= 0)
+        pic_mask((unsigned)irq);
+    else
+        refused("VPICD_Physically_Mask", CALLER, "not a virtualised IRQ's handle");
+}
+
+void VPICD_Physically_Unmask(uint32_t h)
+{
+    int irq = irq_of(h);
+    if (irq >= 0)
+        pic_unmask((unsigned)irq);
+    else
+        refused("VPICD_Physically_Unmask", CALLER, "not a virtualised IRQ's handle");
+}
+
+uint32_t VPICD_Get_Complete_Status(uint32_t h)
+{
+    int irq = irq_of(h);
+    if (irq < 0)
+        return 0;
+    return (virq[irq].in_service ? 1u : 0) | (pic_masked((unsigned)irq) ? 2u : 0);
+}
+
+static void irq_dispatch(unsigned irq, struct client_regs *r)
+{
+    if ((irq == 7 || irq == 15) && pic_spurious(irq)) {
+        if (irq == 7)
+            int_stats.spurious_pic7++;
+        else
+            int_stats.spurious_pic15++;
+        return;
+    }
+    int_stats.irq[irq]++;
+    struct vpicd_irq *q = &virq[irq];
+    if (!q->used) {                         /* nobody's line: keep it quiet from now on */
+        pic_mask(irq);
+        pic_eoi(irq);
+        kprintf("int: IRQ %u fired with no VPICD owner; masked\n", irq);
+        return;
+    }
+    q->in_service = 1;
+    if (int_hw_boost)
+        int_hw_boost(irq, 1);
+    for (unsigned i = 4; i-- > 0;)          /* every owner, until one takes it */
+        if (((q->used >> i) & 1) &&
+            q->vid[i].VID_Hw_Int_Proc(HIRQ(irq, i), r, q->vid[i].VID_Hw_Int_Ref) == 0)
+            break;
+    if (int_hw_boost)
+        int_hw_boost(irq, 0);
+}
+
+/* ---- machine check ------------------------------------------------------------------------ */
+
+static void mce_report(void)
+{
+    uint32_t f[4];
+    cpuid(1, 0, f);
+    if (!(f[3] & (1u << 14))) {             /* no MCA: nothing more to say */
+        kprintf("machine check: the CPU has no machine-check architecture registers\n");
+        return;
+    }
+    uint64_t cap = rdmsr(MSR_MCG_CAP), st = rdmsr(MSR_MCG_STATUS);
+    unsigned banks = (unsigned)(cap & 0xFF);
+    kprintf("machine check: MCG_STATUS %016llx (%s%s%s), %u banks\n", (unsigned long long)st,
+            st & 1 ? "RIPV " : "", st & 2 ? "EIPV " : "", st & 4 ? "MCIP" : "", banks);
+    for (unsigned b = 0; b < banks && b < 32; b++) {
+        uint64_t s = rdmsr(MSR_MC0_CTL + 4 * b + 1);
+        if (!(s >> 63))
+            continue;                       /* VAL clear: nothing logged in this bank */
+        kprintf("machine check: bank %u status %016llx%s%s", b, (unsigned long long)s,
+                (s >> 61) & 1 ? " uncorrected" : " corrected", (s >> 57) & 1 ? " PCC" : "");
+        if ((s >> 58) & 1)
+            kprintf(" addr %016llx", (unsigned long long)rdmsr(MSR_MC0_CTL + 4 * b + 2));
+        kprintf("\n");
+    }
+}
+
+/* Machine checks on: every bank reports (MCi_CTL all ones, stale status cleared), MCG_CTL too
+ * where it exists, and CR4.MCE (the firmware sets it; make sure). */
+static void mce_init(void)
+{
+    uint32_t f[4];
+    cpuid(1, 0, f);
+    if (!(f[3] & (1u << 7)) || !(f[3] & (1u << 14)))
+        return;                             /* no #MC or no MCA banks */
+    uint64_t cap = rdmsr(MSR_MCG_CAP);
+    unsigned banks = (unsigned)(cap & 0xFF);
+    if (cap & (1u << 8))
+        wrmsr(MSR_MCG_CAP + 2, ~0ull);      /* MCG_CTL (17Bh) */
+    for (unsigned b = 0; b < banks && b < 32; b++) {
+        wrmsr(MSR_MC0_CTL + 4 * b, ~0ull);
+        wrmsr(MSR_MC0_CTL + 4 * b + 1, 0);
+    }
+    __asm__ volatile("mov %%cr4, %%eax; or $0x40, %%eax; mov %%eax, %%cr4" : : : "eax");
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+int int_dispatch(uint32_t v, struct client_regs *r)
+{
+    int handled = 1;
+    if (!ready) {
+        if (v != 2)
+            return 0;
+        kprintf("NMI received at %04x:%08x (early); continuing\n", r->cs & 0xFFFF, r->eip);
+        return 1;
+    }
+    if (v < 32) {
+        if (v == 2) {
+            int_stats.nmi++;
+            if (hook_dispatch(&hooks, CH_NMI, r) != 0)
+                kprintf("NMI %u received at %04x:%08x; continuing\n", int_stats.nmi,
+                        r->cs & 0xFFFF, r->eip);
+        } else if (v == 18) {
+            mce_report();
+            handled = 0;
+        } else {
+            unsigned base = (r->eflags & EFLAGS_VM) ? CH_V86_FAULT
+                          : (r->cs & 3) ? CH_PM_FAULT : CH_VMM_FAULT;
+            handled = hook_dispatch(&hooks, base + v, r) == 0;
+        }
+    } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) {
+        irq_dispatch(v - VEC_IRQ_BASE, r);
+    } else if (v == VEC_APIC_TIMER) {
+        timer.ticks++;
+        apic_eoi();
+        if (int_hw_boost)
+            int_hw_boost(0x100, 1);         /* the APIC timer: no 8259 line, "IRQ" 100h */
+        if (tick_hook)
+            tick_hook(r);
+        if (int_hw_boost)
+            int_hw_boost(0x100, 0);
+    } else if (v == VEC_APIC_SPURIOUS) {
+        int_stats.spurious_apic++;          /* no EOI for the spurious vector */
+    } else if (v == VEC_APIC_ERROR) {
+        int_stats.apic_errors++;
+        kprintf("apic: error interrupt, ESR %08x\n", apic_esr());
+        apic_eoi();
+    } else if (pm_vec[v].fn) {
+        if (pm_vec[v].fn(r, pm_vec[v].ref) != 0)
+            kprintf("int: INT %02x handler declined; nothing else takes it\n", v);
+    } else {
+        int_stats.stray++;
+        kprintf("int: stray interrupt %02x at %04x:%08x; ignored\n", v, r->cs & 0xFFFF, r->eip);
+    }
+    if (handled && int_resched_pending && int_resched)
+        int_resched(r);                     /* the redispatch point */
+    return handled;
+}

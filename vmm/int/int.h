@@ -1,0 +1,36 @@
+/*
+ * The second half of every interrupt (x86/trap.c calls int_dispatch for each vector) and the
+ * interrupt services of include/vmm/int.h.  Runs in interrupt context with interrupts off.
+ *
+ * Interfaces for the scheduler (issue 5):
+ *   int_hw_boost        called as a hardware interrupt's handler starts (irq, 1) and ends
+ *                       (irq, 0): the scheduler boosts the handler's execution priority
+ *   int_resched         when int_resched_pending is set, called on the way out of any
+ *                       interrupt with the state about to be restored: it may switch threads
+ *                       there (the redispatch point)
+ */
+#ifndef INT_INT_H
+#define INT_INT_H
+#include <stdint.h>
+#include "vmm/int.h"
+
+struct client_regs;
+
+struct int_stats {
+    uint32_t spurious_apic, spurious_pic7, spurious_pic15, stray, apic_errors;
+    uint32_t irq[16];
+    uint32_t nmi;
+};
+extern struct int_stats int_stats;
+
+extern void (*int_hw_boost)(unsigned irq, int starting);
+extern void (*int_resched)(struct client_regs *r);
+extern volatile int int_resched_pending;
+
+void int_init(void);                /* hook tables, PIC remapped and masked */
+/* Returns 1 when the event was handled (resume), 0 when the caller must report it as fatal. */
+int  int_dispatch(uint32_t vector, struct client_regs *r);
+/* A timer tick's hook (the scheduler's time-slicer, later); at most one. */
+void int_set_tick_hook(void (*fn)(struct client_regs *r));
+
+#endif
