@@ -31,7 +31,7 @@
 
 struct int_stats int_stats;
 void (*int_hw_boost)(unsigned irq, int starting);
-void (*int_resched)(struct client_regs *r);
+struct client_regs *(*int_resched)(struct client_regs *r);
 volatile int int_resched_pending;
 
 static struct hook_table hooks;
@@ -382,7 +382,5 @@ int int_dispatch(uint32_t v, struct client_regs *r)
         int_stats.stray++;
         kprintf("int: stray interrupt %02x at %04x:%08x; ignored\n", v, r->cs & 0xFFFF, r->eip);
     }
-    if (handled && int_resched_pending && int_resched)
-        int_resched(r);                     /* the redispatch point */
     return handled;
 }

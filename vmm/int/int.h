@@ -6,8 +6,9 @@
  *   int_hw_boost        called as a hardware interrupt's handler starts (irq, 1) and ends
  *                       (irq, 0): the scheduler boosts the handler's execution priority
  *   int_resched         when int_resched_pending is set, called on the way out of any
- *                       interrupt with the state about to be restored: it may switch threads
- *                       there (the redispatch point)
+ *                       interrupt with the frame about to be restored; it returns the frame to
+ *                       resume — another thread's, saved the same way on that thread's ring-0
+ *                       stack, to switch threads there (the redispatch point; x86/traps.S)
  */
 #ifndef INT_INT_H
 #define INT_INT_H
@@ -24,7 +25,7 @@ struct int_stats {
 extern struct int_stats int_stats;
 
 extern void (*int_hw_boost)(unsigned irq, int starting);
-extern void (*int_resched)(struct client_regs *r);
+extern struct client_regs *(*int_resched)(struct client_regs *r);
 extern volatile int int_resched_pending;
 
 void int_init(void);                /* hook tables, PIC remapped and masked */

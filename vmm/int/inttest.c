@@ -13,6 +13,9 @@
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
+#include "mem/page.h"
+#include "lib/string.h"
+#include <stddef.h>
 
 static unsigned npass, nfail;
 
@@ -234,6 +237,71 @@ static void test_timer(void)
             "Get_System_Time advanced %u ms\n", ticks, hz, timer.hz, ms1 - ms0);
 }
 
+/* ---- redispatch: a switch of stacks on the way out of an interrupt ------------------------- */
+
+static struct client_regs *waiting;         /* the frame of whoever is not running */
+static volatile uint32_t other_ran;
+
+static struct client_regs *switcher(struct client_regs *r)
+{
+    int_resched_pending = 0;
+    struct client_regs *next = waiting;
+    waiting = r;                            /* the one interrupted waits, its frame as it is */
+    return next;
+}
+
+static int noop(struct client_regs *r, void *ref)
+{
+    (void)r;
+    (void)ref;
+    return 0;
+}
+
+static __attribute__((noreturn)) void other_thread(void)
+{
+    other_ran++;
+    int_resched_pending = 1;
+    __asm__ volatile("int $0x31" : : : "memory");     /* back to the first, for good */
+    for (;;)
+        halt_forever();
+}
+
+static void test_redispatch(void)
+{
+    uint32_t top = kstack_create(2);
+    CHECK(top != 0, "a second ring-0 stack");
+    if (!top)
+        return;
+    /* A frame as the stubs leave it, at the top of the new stack (room above it for a return
+     * address nobody uses), resuming at other_thread with interrupts off. */
+    struct client_regs *f = (struct client_regs *)(top - 16 - offsetof(struct client_regs, esp));
+    memset(f, 0, offsetof(struct client_regs, esp));
+    f->eip = (uint32_t)other_thread;
+    f->cs = SEL_KCODE;
+    f->eflags = 0x2;
+    waiting = f;
+    Set_PM_Int_Vector(0x31, noop, 0);
+    int_resched = switcher;
+    int_resched_pending = 1;
+    uint32_t b = 0xB0B0CAFE, si = 0x51515151;
+    __asm__ volatile("int $0x31" : "+b"(b), "+S"(si) : : "memory");   /* there, and back */
+    int_resched = 0;
+    Set_PM_Int_Vector(0x31, 0, 0);
+    CHECK(other_ran == 1, "the other stack's code ran once, switched to on the way out");
+    CHECK(b == 0xB0B0CAFE && si == 0x51515151, "and the first resumed with its registers");
+    kstack_destroy(top, 2);
+    kprintf("inttest: redispatch: switched to another stack and back (%u)\n", other_ran);
+}
+
+/* ---- NMI events (the monitor's nmi command, in the monitor-mce scenario) -------------------- */
+
+static int nmi_hook(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    kprintf("inttest: NMI hook: NMI %u at %04x:%08x\n", int_stats.nmi, r->cs & 0xFFFF, r->eip);
+    return 0;
+}
+
 void inttest_run(void)
 {
     kprintf("inttest: start\n");
@@ -242,5 +310,7 @@ void inttest_run(void)
     test_io();
     test_pic();
     test_timer();
+    test_redispatch();
+    CHECK(Hook_NMI_Event(nmi_hook, 0), "Hook_NMI_Event (stays hooked: NMIs after the test)");
     kprintf("inttest: %u passed, %u failed\n", npass, nfail);
 }

@@ -93,11 +93,12 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
     vmm_exit(VMM_EXIT_FATAL);
 }
 
-void trap_dispatch(uint32_t v, struct client_regs *r)
+struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
 {
-    if (v == 14 && page_fault(r, read_cr2()))
-        return;                 /* made valid (a page table, or a hook): restart the instruction */
-    if (int_dispatch(v, r))
-        return;                 /* a hook took it, or an interrupt was served */
-    trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
+    if (!(v == 14 && page_fault(r, read_cr2())) &&    /* page tables, Hook_Invalid_Page_Fault */
+        !int_dispatch(v, r))                           /* hooks, IRQs, the APIC, soft INTs */
+        trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
+    if (int_resched_pending && int_resched)
+        r = int_resched(r);             /* the redispatch point: maybe another thread's frame */
+    return r;
 }

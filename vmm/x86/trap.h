@@ -39,7 +39,8 @@ _Static_assert(offsetof(struct client_regs, gs) == 0x44, "Client_GS");
 
 void gdt_init(void);
 void idt_init(void);
-void trap_dispatch(uint32_t vector, struct client_regs *r);
+/* The second half of every interrupt; returns the frame the stub resumes (see traps.S). */
+struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
 /* Prints the fatal-exception report (vector, error, CS:EIP and its symbol, registers, control
  * registers) on every console, reports the failure to the test harness if one is attached, halts. */
 __attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);

@@ -8,8 +8,9 @@
  *     [esp+4]  EDI ESI EBP res0 EBX EDX ECX EAX   PUSHAD
  *              error code                pushed by the CPU, or a 0 pushed by the stub
  *              EIP CS EFLAGS (ESP SS)    pushed by the CPU
- * and calls trap_dispatch(vector, regs).  When it returns the registers are restored from the
- * (possibly modified) structure and IRET resumes.
+ * and calls trap_dispatch(vector, regs).  It returns the frame to resume — the same one, or, when
+ * the scheduler switched threads on the way out, the frame another thread left on its own stack
+ * the same way — and the stub restores the registers from it and IRET resumes.
  */
     .altmacro
 
@@ -43,8 +44,8 @@ trap_common:
     lea     4(%esp), %edx               /* struct client_regs * */
     push    %edx
     push    %eax
-    call    trap_dispatch
-    add     $12, %esp                   /* arguments and vector */
+    call    trap_dispatch               /* returns the frame to resume: this one, or another */
+    mov     %eax, %esp                  /* thread's when the scheduler switched (redispatch) */
     popal
     add     $4, %esp                    /* error code */
     iret
