@@ -34,13 +34,14 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
 VMM_SRCS   := vmm/main.c \
               vmm/x86/gdt.c vmm/x86/trap.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
               vmm/int/int.c vmm/int/timer.c vmm/int/inttest.c vmm/boot/acpi_load.c vmm/bench/intbench.c \
+              vmm/sched/thread.c vmm/sched/sem.c vmm/sched/schedtest.c vmm/bench/schedbench.c \
               vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c vmm/mem/linear.c \
               vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/pagetest.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
-              vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c
-VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S
+              vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
+VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
 VMM        := $(ESP)/VMM/VMM32.VXD
@@ -51,7 +52,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-
                -Iinclude -Ivmm -Iefi
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
                vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c \
-               vmm/mem/arena.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c
+               vmm/mem/arena.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit

@@ -12,6 +12,8 @@
 #include "int/int.h"
 #include "int/inttest.h"
 #include "int/timer.h"
+#include "sched/thread.h"
+#include "sched/schedtest.h"
 #include "x86/apic.h"
 #include "console/console.h"
 #include "mem/physmap.h"
@@ -62,6 +64,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
     timer_start();                          /* periodic; taken once interrupts are on */
+    if (thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000))
+        vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; an idle thread */
 
     kprintf("console: %s\n", console_sinks());
     cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
@@ -77,6 +81,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         pagetest_run();                     /* the page services on real page tables */
     if (settings.int_test)
         inttest_run();                      /* the interrupt services, the 8259, the timer */
+    if (settings.sched_test)
+        schedtest_run();                    /* threads, the time-slicer, semaphores */
     if (settings.bench)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])

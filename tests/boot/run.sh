@@ -501,6 +501,31 @@ sc_inttest() {      # MACHINE CPU HZ
         fail "timer: ${hz:-no} Hz measured, $3 Hz configured: outside $lo..$hi"
 }
 
+# Threads, the scheduler and semaphores in the guest (vmm/sched/schedtest.c), under icount so
+# that CPU shares and tick numbers are exact.
+img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_schedtest() {    # MACHINE CPU
+    local cpu=() line a b c
+    [[ $2 == max ]] && cpu=(-cpu max)
+    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
+    expect_exit 33
+    expect_serial_seq '^VMM ready$' '^schedtest: start$' \
+        '^schedtest: time-slice priorities 100/50/50 over 2000 ms: CPU shares ' \
+        '^schedtest: semaphore ping-pong: 100000 round trips in [0-9]+ ms$' \
+        '^schedtest: 10000 threads created and ended: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, threads ([0-9]+) -> \3$' \
+        '^schedtest: [0-9]+ passed, 0 failed$'
+    expect_no_serial 'schedtest: FAIL'
+    # The shares again, here: each within 2 points of 50/25/25.
+    line=$(sed -nE 's/^schedtest: time-slice priorities 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %$/\1\2 \3\4 \5\6/p' "$DIR/serial.txt")
+    read -r a b c <<< "$line"
+    if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
+        ok "CPU shares $a/$b/$c per mille, within 2 % of 500/250/250"
+    else
+        fail "CPU shares '${line:-none}' per mille, not within 2 % of 500/250/250"
+    fi
+    expect_serial '^schedtest: the driver woke for tick ([0-9]+) and ran in tick \1$'
+}
+
 # The page services, heap and lists exercised in the guest (vmm/mem/pagetest.c): every check
 # passes, the cycles leak nothing, the hooks resolve faults, the random trace agrees with its
 # model, and the VMM still reaches its verdict.
@@ -709,6 +734,8 @@ scenario fault-RE fault-RE sc_fault RE '14 \(#PF page fault\) at linear address 
 scenario fault-ST fault-ST sc_fault ST '8 \(#DF double fault\)$' 00000000 'recurse\+0x[0-9a-f]+' \
     '^CR2 c[0-9a-f]{7}: a guard page below a kernel stack: stack overflow$'
 scenario monitor-mce        inttest-idle sc_mce
+scenario schedtest-q35-default schedtest sc_schedtest q35 default
+scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario inttest-q35-default inttest    sc_inttest q35 default 1000
 scenario inttest-pc-max      inttest    sc_inttest pc max 1000
 scenario inttest-q35-250Hz   inttest250 sc_inttest q35 default 250

@@ -10,29 +10,13 @@
  *                   the extra instructions divided by the interrupts taken
  */
 #include "bench/intbench.h"
+#include "bench/benchlib.h"
 #include "console/console.h"
 #include "lib/kfmt.h"
 #include "int/int.h"
 #include "int/timer.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
-
-static void report(const char *name, uint32_t n, uint64_t sum, uint64_t max)
-{
-    kprintf("bench: %s n=%u sum_tsc=%llu max_tsc=%llu\n", name, n, (unsigned long long)sum,
-            (unsigned long long)max);
-}
-
-static uint64_t bracket(void)         /* the cost of an empty rdtsc bracket */
-{
-    uint64_t best = ~0ull;
-    for (int i = 0; i < 16; i++) {
-        uint64_t t0 = rdtsc(), t1 = rdtsc();
-        if (t1 - t0 < best)
-            best = t1 - t0;
-    }
-    return best;
-}
 
 static int soft(struct client_regs *r, void *ref)
 {
@@ -71,7 +55,7 @@ static __attribute__((noinline)) void busy(uint32_t n)
 
 void intbench_run(void)
 {
-    uint64_t over = bracket();
+    uint64_t over = bench_bracket();
     char name[24];
 
     /* INT n to its handler and back */
@@ -87,7 +71,7 @@ void intbench_run(void)
             max = d;
     }
     Set_PM_Int_Vector(0x30, 0, 0);
-    report("int_soft", 256, sum, max);
+    bench_report("int_soft", 256, sum, max);
 
     /* #UD through chains of 1, 2, 4, 8 hooks */
     Hook_VMM_Fault(6, skip_ud2, 0);
@@ -105,7 +89,7 @@ void intbench_run(void)
                 max = d;
         }
         ksnprintf(name, sizeof name, "fault_hooks_%u", n);
-        report(name, 256, sum, max);
+        bench_report(name, 256, sum, max);
     }
     while (hooked > 1)
         Unhook_VMM_Fault(6, decline, (void *)(uintptr_t)--hooked);
@@ -128,7 +112,7 @@ void intbench_run(void)
     int_set_tick_hook(0);
     if (k && loud > quiet && ticks_seen >= k) {
         uint64_t per = (loud - quiet) / k;
-        report("irq_timer", k, per * k, per);
+        bench_report("irq_timer", k, per * k, per);
     } else
         kprintf("bench: irq_timer: no timer interrupt during the loop (%u)\n", k);
 }

@@ -5,6 +5,7 @@
  * measures the same operations.
  */
 #include "bench/membench.h"
+#include "bench/benchlib.h"
 #include "console/console.h"
 #include "lib/heap.h"
 #include "lib/list.h"
@@ -13,6 +14,7 @@
 #include "mem/linear.h"
 #include "mem/page.h"
 #include "bench/intbench.h"
+#include "bench/schedbench.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -46,22 +48,11 @@ static void add(struct stat *s, uint64_t t0, uint64_t t1)
         s->max = d;
 }
 
-static void report(const struct stat *s)
-{
-    kprintf("bench: %s n=%u sum_tsc=%llu max_tsc=%llu\n", s->name, s->n,
-            (unsigned long long)s->sum, (unsigned long long)s->max);
-}
+static void report(const struct stat *s) { bench_report(s->name, s->n, s->sum, s->max); }
 
 static void calibrate(void)
 {
-    uint64_t best = ~0ull;
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = rdtsc();
-        uint64_t t1 = rdtsc();
-        if (t1 - t0 < best)
-            best = t1 - t0;
-    }
-    overhead = best;
+    overhead = bench_bracket();
     kprintf("bench: rdtsc_bracket_tsc=%llu\n", (unsigned long long)overhead);
 }
 
@@ -333,4 +324,5 @@ void membench_run(void)
     bench_frames();
     bench_page_services();
     intbench_run();
+    schedbench_run();
 }

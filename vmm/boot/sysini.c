@@ -6,7 +6,7 @@
 
 #define SYSINI "VMM/SYSTEM.INI"
 
-struct vmm_settings settings = { .timer_hz = 1000 };
+struct vmm_settings settings = { .timer_hz = 1000, .min_timeslice = 20 };
 
 static int report_bad(const struct ini_item *it, void *ctx)
 {
@@ -19,12 +19,36 @@ static int report_bad(const struct ini_item *it, void *ctx)
     return 0;
 }
 
+/* [section] key=N within lo..hi into *out: 1 if set; a bad value is reported (and *out kept). */
+static int setting(const char *text, size_t len, const char *section, const char *key,
+                   unsigned long lo, unsigned long hi, const char *what, uint32_t *out)
+{
+    char v[32];
+    unsigned long n;
+    if (!ini_get(text, len, section, key, v, sizeof v))
+        return 0;
+    if (ini_parse_uint(v, &n) || n < lo || n > hi) {
+        kprintf("%s: [%s] %s=%s is not %s; %s\n", SYSINI, section, key, v, what,
+                *out ? "the default stays" : "ignored");
+        return 0;
+    }
+    *out = (uint32_t)n;
+    return 1;
+}
+
+/* [Debug] key=1 switches (any nonzero number) */
+static void flag(const char *text, size_t len, const char *key, uint8_t *out)
+{
+    char v[32];
+    unsigned long n;
+    if (ini_get(text, len, "Debug", key, v, sizeof v))
+        *out = !ini_parse_uint(v, &n) && n;
+}
+
 void sysini_load(void)
 {
     size_t len;
     const char *text = module_find(SYSINI, &len);
-    char v[32];
-    unsigned long n;
     unsigned bad = 0;
 
     if (!text) {
@@ -32,25 +56,16 @@ void sysini_load(void)
         return;
     }
     ini_walk(text, len, report_bad, &bad);
-    if (ini_get(text, len, "Debug", "ExitPort", v, sizeof v)) {
-        if (ini_parse_uint(v, &n) || n == 0 || n > 0xFFFF)
-            kprintf("%s: [Debug] ExitPort=%s is not a port number (1..0xFFFF); ignored\n", SYSINI, v);
-        else
-            settings.debug_exit_port = (uint16_t)n;
-    }
-    if (ini_get(text, len, "Debug", "Bench", v, sizeof v))
-        settings.bench = !ini_parse_uint(v, &n) && n;
-    if (ini_get(text, len, "Debug", "PageTest", v, sizeof v))
-        settings.page_test = !ini_parse_uint(v, &n) && n;
-    if (ini_get(text, len, "Debug", "IntTest", v, sizeof v))
-        settings.int_test = !ini_parse_uint(v, &n) && n;
-    if (ini_get(text, len, "386Enh", "TimerHz", v, sizeof v)) {
-        if (ini_parse_uint(v, &n) || n < 18 || n > 10000)
-            kprintf("%s: [386Enh] TimerHz=%s is not a rate of 18..10000 Hz; using %u\n", SYSINI, v,
-                    settings.timer_hz);
-        else
-            settings.timer_hz = (uint32_t)n;
-    }
+    uint32_t port = 0;
+    if (setting(text, len, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
+        settings.debug_exit_port = (uint16_t)port;
+    flag(text, len, "Bench", &settings.bench);
+    flag(text, len, "PageTest", &settings.page_test);
+    flag(text, len, "IntTest", &settings.int_test);
+    flag(text, len, "SchedTest", &settings.sched_test);
+    setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
+            &settings.min_timeslice);
+    setting(text, len, "386Enh", "TimerHz", 18, 10000, "a rate of 18..10000 Hz", &settings.timer_hz);
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);

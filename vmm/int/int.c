@@ -132,7 +132,7 @@ uint32_t Hook_NMI_Event(int_handler h, void *ref)
 static int vmm_vector(unsigned v)
 {
     return v < 32 || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) || v == VEC_APIC_TIMER ||
-           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS;
+           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS || v == VEC_RESCHED;
 }
 
 uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
@@ -369,6 +369,8 @@ int int_dispatch(uint32_t v, struct client_regs *r)
             tick_hook(r);
         if (int_hw_boost)
             int_hw_boost(0x100, 0);
+    } else if (v == VEC_RESCHED) {
+        ;                                   /* nothing: the switch is on the way out */
     } else if (v == VEC_APIC_SPURIOUS) {
         int_stats.spurious_apic++;          /* no EOI for the spurious vector */
     } else if (v == VEC_APIC_ERROR) {

@@ -13,21 +13,13 @@
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
+#include "lib/selftest.h"
 #include "mem/page.h"
 #include "lib/string.h"
 #include <stddef.h>
 
-static unsigned npass, nfail;
-
-#define CHECK(cond, what)                                                                   \
-    do {                                                                                    \
-        if (cond)                                                                           \
-            npass++;                                                                        \
-        else {                                                                              \
-            nfail++;                                                                        \
-            kprintf("inttest: FAIL line %u: %s\n", __LINE__, what);                         \
-        }                                                                                   \
-    } while (0)
+static struct selftest T = { "inttest", 0, 0 };
+#define CHECK(cond, what) SELFTEST_CHECK(&T, cond, what)
 
 /* ---- a software interrupt ---------------------------------------------------------------- */
 
@@ -281,11 +273,12 @@ static void test_redispatch(void)
     f->eflags = 0x2;
     waiting = f;
     Set_PM_Int_Vector(0x31, noop, 0);
+    struct client_regs *(*keep)(struct client_regs *) = int_resched;   /* the scheduler's */
     int_resched = switcher;
     int_resched_pending = 1;
     uint32_t b = 0xB0B0CAFE, si = 0x51515151;
     __asm__ volatile("int $0x31" : "+b"(b), "+S"(si) : : "memory");   /* there, and back */
-    int_resched = 0;
+    int_resched = keep;
     Set_PM_Int_Vector(0x31, 0, 0);
     CHECK(other_ran == 1, "the other stack's code ran once, switched to on the way out");
     CHECK(b == 0xB0B0CAFE && si == 0x51515151, "and the first resumed with its registers");
@@ -312,5 +305,5 @@ void inttest_run(void)
     test_timer();
     test_redispatch();
     CHECK(Hook_NMI_Event(nmi_hook, 0), "Hook_NMI_Event (stays hooked: NMIs after the test)");
-    kprintf("inttest: %u passed, %u failed\n", npass, nfail);
+    selftest_end(&T);
 }

@@ -15,6 +15,7 @@
 #define MEM_PAGE_H
 #include <stdint.h>
 #include "vmm/page.h"
+#include "boot/layout.h"
 
 #define PTE_SW_PHYS     0x200u      /* available bits 9..11 of a present entry */
 #define PTE_SW_ALLOC    0x400u
@@ -29,6 +30,13 @@ int  page_init(void);                       /* after pmem_init; 0 ok, -1 (reason
 int  page_fault(struct client_regs *r, uint32_t cr2);
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */
 const char *page_describe(uint32_t lin);
+/* Whether the page of lin is mapped (a read there does not fault); for handle checks.  Its page
+ * table first (through the PDE window), then its PTE (through the PTE window). */
+static inline int page_mapped(uint32_t lin)
+{
+    return lin < PTE_WINDOW && (((volatile uint64_t *)PDE_WINDOW)[lin >> 21] & PTE_P) &&
+           (((volatile uint64_t *)PTE_WINDOW)[lin >> 12] & PTE_P);
+}
 /* The handle of the _PageAllocate or _PageReserve block starting at linear address lin, or 0. */
 uint32_t page_handle_at(uint32_t lin);
 /* A ring-0 stack of npages committed pages above one guard page that stays reserved (so an

@@ -11,19 +11,11 @@
 #include "mem/pmem.h"
 #include "boot/layout.h"
 #include "console/console.h"
+#include "lib/selftest.h"
 #include "lib/string.h"
 
-static unsigned npass, nfail;
-
-#define CHECK(cond, what)                                                                   \
-    do {                                                                                    \
-        if (cond)                                                                           \
-            npass++;                                                                        \
-        else {                                                                              \
-            nfail++;                                                                        \
-            kprintf("pagetest: FAIL line %u: %s\n", __LINE__, what);                        \
-        }                                                                                   \
-    } while (0)
+static struct selftest T = { "pagetest", 0, 0 };
+#define CHECK(cond, what) SELFTEST_CHECK(&T, cond, what)
 
 static uint32_t rng = 0x1234567u;
 static uint32_t rnd(void)
@@ -472,5 +464,5 @@ void pagetest_run(void)
     test_heap_lists();
     CHECK(page_check() == 0, "page_check at the end");
     page_print_summary();
-    kprintf("pagetest: %u passed, %u failed\n", npass, nfail);
+    selftest_end(&T);
 }

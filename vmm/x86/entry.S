@@ -20,6 +20,16 @@ vmm_entry:
     hlt
     jmp     1b
 
+/* Where a new thread begins (sched/thread.c builds its first frame): ESI holds the thread. */
+    .globl thread_entry
+thread_entry:
+    xor     %ebp, %ebp                  /* a fresh frame-pointer chain */
+    push    %esi
+    call    thread_main
+1:  cli
+    hlt
+    jmp     1b
+
     .section .bss
     .balign 4096
     .globl boot_stack_guard, boot_stack, boot_stack_top

@@ -32,6 +32,10 @@ static uint64_t seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags
            ((uint64_t)(flags & 0xF) << 52) | ((uint64_t)(base >> 24) << 56);
 }
 
+/* The ring-0 stack the CPU switches to on an interrupt from ring 3: the running thread's. */
+void tss_set_esp0(uint32_t esp0) { tss.esp0 = esp0; }
+uint32_t *const tss_esp0 = &tss.esp0;
+
 void gdt_init(void)
 {
     memset(gdt, 0, sizeof gdt);

@@ -38,6 +38,8 @@ _Static_assert(offsetof(struct client_regs, gs) == 0x44, "Client_GS");
 #define SEL_DFTSS   0x50
 
 void gdt_init(void);
+void tss_set_esp0(uint32_t esp0);
+extern uint32_t *const tss_esp0;        /* the same, for the thread switch's one store */
 void idt_init(void);
 /* The second half of every interrupt; returns the frame the stub resumes (see traps.S). */
 struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);

@@ -28,6 +28,9 @@ static inline void sti_hlt(void) { __asm__ volatile("sti; hlt; cli" : : : "memor
 static inline void irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
 static inline uint32_t read_eflags(void) { uint32_t v; __asm__ volatile("pushfl; popl %0" : "=r"(v)); return v; }
+/* Interrupts off, returning the flags to give irq_restore (which turns them on only if they were). */
+static inline uint32_t irq_save(void) { uint32_t f = read_eflags(); irq_disable(); return f; }
+static inline void irq_restore(uint32_t f) { if (f & 0x200u) irq_enable(); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 
 #define MSR_APIC_BASE 0x1Bu

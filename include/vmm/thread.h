@@ -1,0 +1,49 @@
+/*
+ * Threads and semaphores: the DDK's ring-0 thread services (VMMCreateThread-like), execution and
+ * time-slice priorities, and semaphores.  Every service here may be called with interrupts on
+ * or off (each saves the flag, works with interrupts off, and restores it); a call that must
+ * wait (Wait_Semaphore, Release_Time_Slice, thread_sleep) switches threads at once.
+ *
+ * Threads run their own code with interrupts on, so the timer preempts them: a thread that
+ * never yields still shares the CPU.  The other VMM services (pages, heap, lists) are
+ * non-reentrant and are called with interrupts off.
+ */
+#ifndef VMM_THREAD_H
+#define VMM_THREAD_H
+#include <stdint.h>
+
+typedef uint32_t THREADHANDLE;      /* 0: none */
+typedef uint32_t SEMHANDLE;
+
+/* Creates a thread running fn(arg) on a guarded ring-0 stack, ready at once with the given
+ * execution priority and time-slice priority (1..10000; 100 foreground, 50 background).  When
+ * fn returns the thread terminates.  0 when out of memory or refused. */
+THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, uint32_t weight);
+/* Ends a thread (itself too: then it does not return).  Its stack and control block are freed
+ * once another thread runs. */
+uint32_t VMMTerminateThread(THREADHANDLE t);
+THREADHANDLE Get_Cur_Thread_Handle(void);
+uint32_t Validate_Thread_Handle(THREADHANDLE t);
+uint32_t Adjust_Exec_Priority(THREADHANDLE t, int32_t delta);   /* 0 if refused */
+uint32_t Set_Time_Slice_Priority(THREADHANDLE t, uint32_t weight);
+uint32_t Get_Time_Slice_Priority(THREADHANDLE t);
+void     Release_Time_Slice(void);                      /* the rest of the slice to equals */
+void     thread_sleep(uint32_t ms);                     /* blocks for ms timer milliseconds */
+
+/* Semaphores (the DDK's Create_Semaphore ... Signal_Semaphore_No_Switch).  Waiters wake in
+ * FIFO order; Signal_Semaphore switches to the woken thread at once when its execution
+ * priority is higher than the signaller's; Signal_Semaphore_No_Switch never switches (safe in
+ * interrupt handlers: the switch happens on the way out if it is due). */
+#define BLOCK_SVC_INTS           0x0001u    /* accepted; interrupts are serviced while blocked */
+#define BLOCK_SVC_IF_INTS_LOCKED 0x0002u
+#define BLOCK_ENABLE_INTS        0x0004u
+#define BLOCK_POLL               0x0008u
+#define BLOCK_THREAD_IDLE        0x0010u
+#define BLOCK_FORCE_SVC_INTS     0x0020u
+SEMHANDLE Create_Semaphore(int32_t tokens);
+uint32_t  Destroy_Semaphore(SEMHANDLE s);               /* refused while threads wait on it */
+uint32_t  Wait_Semaphore(SEMHANDLE s, uint32_t flags);
+uint32_t  Signal_Semaphore(SEMHANDLE s);
+uint32_t  Signal_Semaphore_No_Switch(SEMHANDLE s);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * In-guest tests of threads, the primary scheduler, the time-slicer and semaphores (SYSTEM.INI
+ * [Debug] SchedTest=1, run by the boot thread; tests/boot/run.sh runs it under icount, where
+ * the results are exact).  Each failed check prints "schedtest: FAIL"; the run ends with
+ * "schedtest: N passed, M failed".
+ */
+#include "sched/schedtest.h"
+#include "sched/thread.h"
+#include "vmm/thread.h"
+#include "int/timer.h"
+#include "mem/heapsvc.h"
+#include "mem/pmem.h"
+#include "console/console.h"
+#include "lib/selftest.h"
+#include "x86/x86.h"
+
+static struct selftest T = { "schedtest", 0, 0 };
+#define CHECK(cond, what) SELFTEST_CHECK(&T, cond, what)
+
+#define BASE  CUR_RUN_VM_BOOST              /* the workers' execution priority */
+#define HIGH  (BASE + TIME_CRITICAL_BOOST)  /* the driver's, while it waits */
+
+static void spinner(void *arg)
+{
+    volatile uint32_t *c = arg;
+    for (;;)
+        (*c)++;                             /* never yields: only the timer takes it off */
+}
+
+/* Three CPU-bound threads with time-slice priorities 100/50/50 share the CPU 50/25/25. */
+static void test_shares(void)
+{
+    static volatile uint32_t count[3];
+    static const uint32_t weight[3] = { 100, 50, 50 };
+    struct thread *w[3];
+    for (int i = 0; i < 3; i++)
+        w[i] = (struct thread *)VMMCreateThread(spinner, (void *)&count[i], BASE, weight[i]);
+    CHECK(w[0] && w[1] && w[2], "three spinning threads");
+    if (!w[0] || !w[1] || !w[2])
+        return;
+    uint32_t wake = (uint32_t)timer.ticks + 2000;
+    thread_sleep(2000);                     /* the driver outranks them: they run while it sleeps */
+    uint32_t woke = (uint32_t)timer.ticks;
+    uint64_t cpu[3], sum = 0;
+    for (int i = 0; i < 3; i++)
+        sum += cpu[i] = w[i]->cpu_tsc;
+    for (int i = 0; i < 3; i++)
+        VMMTerminateThread((THREADHANDLE)w[i]);
+    uint32_t pm[3];                         /* per mille */
+    for (int i = 0; i < 3; i++)
+        pm[i] = (uint32_t)(cpu[i] * 1000 / (sum ? sum : 1));
+    CHECK(pm[0] >= 480 && pm[0] <= 520 && pm[1] >= 230 && pm[1] <= 270 && pm[2] >= 230 &&
+          pm[2] <= 270, "CPU shares within 2 % of 50/25/25");
+    CHECK(count[0] && count[1] && count[2], "every spinner ran, though none ever yields");
+    CHECK(woke == wake, "the higher-priority sleeper preempted at the tick it woke on");
+    kprintf("schedtest: time-slice priorities 100/50/50 over %u ms: CPU shares %u.%u %% %u.%u %% "
+            "%u.%u %%\n", 2000, pm[0] / 10, pm[0] % 10, pm[1] / 10, pm[1] % 10, pm[2] / 10,
+            pm[2] % 10);
+    kprintf("schedtest: the driver woke for tick %u and ran in tick %u\n", wake, woke);
+}
+
+/* Semaphore ping-pong: 100,000 round trips between two threads. */
+#define TRIPS 100000u
+static SEMHANDLE ping, pong, done;
+static volatile uint32_t trips;
+
+static void pinger(void *arg)
+{
+    (void)arg;
+    for (uint32_t i = 0; i < TRIPS; i++) {
+        Signal_Semaphore(ping);
+        Wait_Semaphore(pong, BLOCK_SVC_INTS);
+        trips++;
+    }
+    Signal_Semaphore(done);
+}
+
+static void ponger(void *arg)
+{
+    (void)arg;
+    for (uint32_t i = 0; i < TRIPS; i++) {
+        Wait_Semaphore(ping, BLOCK_SVC_INTS);
+        Signal_Semaphore(pong);
+    }
+}
+
+static void test_pingpong(void)
+{
+    ping = Create_Semaphore(0);
+    pong = Create_Semaphore(0);
+    done = Create_Semaphore(0);
+    CHECK(ping && pong && done, "three semaphores");
+    uint64_t t0 = rdtsc();
+    THREADHANDLE a = VMMCreateThread(ponger, 0, BASE, 100);
+    THREADHANDLE b = VMMCreateThread(pinger, 0, BASE, 100);
+    CHECK(a && b, "two ping-pong threads");
+    Wait_Semaphore(done, BLOCK_SVC_INTS);
+    uint64_t t1 = rdtsc();
+    CHECK(trips == TRIPS, "100,000 round trips");
+    thread_sleep(2);                        /* both end; their stacks go at the next ticks */
+    CHECK(Destroy_Semaphore(ping) && Destroy_Semaphore(pong) && Destroy_Semaphore(done),
+          "Destroy_Semaphore");
+    CHECK(!Destroy_Semaphore(done), "destroying twice refused");
+    kprintf("schedtest: semaphore ping-pong: %u round trips in %llu ms\n", trips,
+            (unsigned long long)((t1 - t0) * 1000 / timer.tsc_hz));
+}
+
+/* 10,000 threads created and ended: free pages and heap bytes back where they were. */
+static SEMHANDLE born;
+static void short_life(void *arg)
+{
+    (void)arg;
+    Signal_Semaphore(born);
+}
+
+static void test_churn(void)
+{
+    born = Create_Semaphore(0);
+    /* Warm up (the heap's spare pool, descriptor pages), then measure. */
+    VMMCreateThread(short_life, 0, BASE, 100);
+    Wait_Semaphore(born, 0);
+    thread_sleep(5);
+    irq_disable();
+    uint32_t pages0 = pmem.nfree;
+    size_t heap0 = sys_heap.used_bytes;
+    unsigned n0 = thread_count();
+    irq_enable();
+    unsigned made = 0;
+    for (unsigned i = 0; i < 10000; i++) {
+        if (VMMCreateThread(short_life, 0, BASE, 100))
+            made++;
+        Wait_Semaphore(born, 0);
+    }
+    thread_sleep(20);                       /* the last ones end and are reaped */
+    irq_disable();
+    uint32_t pages1 = pmem.nfree;
+    size_t heap1 = sys_heap.used_bytes;
+    unsigned n1 = thread_count();
+    irq_enable();
+    CHECK(made == 10000, "10,000 threads created");
+    CHECK(n1 == n0, "and all of them gone");
+    CHECK(pages1 == pages0, "free pages exactly as before");
+    CHECK(heap1 == heap0, "heap bytes exactly as before");
+    kprintf("schedtest: 10000 threads created and ended: free pages %u -> %u, heap bytes %u -> %u, "
+            "threads %u -> %u\n", pages0, pages1, (unsigned)heap0, (unsigned)heap1, n0, n1);
+    Destroy_Semaphore(born);
+}
+
+static void test_refusals(void)
+{
+    CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
+    CHECK(!Validate_Thread_Handle(0x12345678), "a junk handle is not a thread");
+    CHECK(Validate_Thread_Handle(Get_Cur_Thread_Handle()), "the current thread is one");
+    CHECK(!Set_Time_Slice_Priority(Get_Cur_Thread_Handle(), 0), "time-slice priority 0 refused");
+    CHECK(!Wait_Semaphore(0x12345678, 0), "waiting on a junk semaphore refused");
+    CHECK(!Create_Semaphore(-1), "a negative token count refused");
+}
+
+void schedtest_run(void)
+{
+    kprintf("schedtest: start\n");
+    irq_enable();
+    THREADHANDLE me = Get_Cur_Thread_Handle();
+    CHECK(Adjust_Exec_Priority(me, TIME_CRITICAL_BOOST), "the driver boosts itself");
+    test_refusals();
+    test_shares();
+    test_pingpong();
+    test_churn();
+    Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
+    irq_disable();
+    thread_print_summary();
+    selftest_end(&T);
+}

@@ -1,0 +1,360 @@
+/* Threads: see sched/thread.h and include/vmm/thread.h. */
+#include "sched/thread.h"
+#include "vmm/thread.h"
+#include "vmm/int.h"
+#include "int/int.h"
+#include "int/timer.h"
+#include "mem/heapsvc.h"
+#include "mem/page.h"
+#include "console/console.h"
+#include "lib/string.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+#include <stddef.h>
+
+/* The switch path: on i386 the frame pointer costs a register and a push/pop per call; fault
+ * reports name the function from EIP alone. */
+#pragma GCC optimize("omit-frame-pointer")
+
+#define THREAD_MAGIC 0x54485244u        /* "THRD" */
+#define STACK_PAGES  4
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+struct thread *thread_cur;
+static struct sched rq;
+static struct thread boot_thread, *idle_thread, *all, *zombies, *sleepers;
+static uint32_t next_id = 1, nthreads;
+
+extern char thread_entry[];             /* x86/entry.S: push %esi; call thread_main */
+void thread_swtch(uint32_t *save_esp, uint32_t esp);     /* x86/switch.S */
+
+struct thread *thread_of(uint32_t h)
+{
+    struct thread *t = (struct thread *)h;
+    for (struct thread *q = all; q; q = q->next_all)    /* never dereference a stranger */
+        if (q == t)
+            return t->magic == (THREAD_MAGIC ^ h) && t->state != T_DEAD ? t : 0;
+    return 0;
+}
+
+static void link_all(struct thread *t)
+{
+    t->prev_all = 0;
+    t->next_all = all;
+    if (all)
+        all->prev_all = t;
+    all = t;
+    nthreads++;
+}
+
+static void unlink_all(struct thread *t)
+{
+    if (t->prev_all)
+        t->prev_all->next_all = t->next_all;
+    else
+        all = t->next_all;
+    if (t->next_all)
+        t->next_all->prev_all = t->prev_all;
+    nthreads--;
+}
+
+/* Frees the threads that died while running; called on another thread's stack. */
+static void reap(void)
+{
+    while (zombies) {
+        struct thread *z = zombies;
+        zombies = z->next_wait;
+        unlink_all(z);
+        z->magic = 0;
+        if (z->stack_top)
+            kstack_destroy(z->stack_top, z->stack_pages);
+        _HeapFree(z, 0);
+    }
+}
+
+/* Switches to what the scheduler picks, if that is another thread; returns when this thread
+ * runs again (a dead one never does).  Interrupts off. */
+static void switch_to_pick(void)
+{
+    int_resched_pending = 0;
+    struct thread *next = (struct thread *)sched_pick(&rq);
+    if (!next)
+        next = idle_thread;                 /* not reached: idle is always ready */
+    struct thread *prev = thread_cur;
+    if (next == prev)
+        return;
+    uint64_t now = rdtsc();
+    prev->cpu_tsc += now - prev->run_start;
+    if (prev->state == T_DEAD) {            /* its stack goes once we are off it */
+        prev->next_wait = zombies;
+        zombies = prev;
+    }
+    next->run_start = now;
+    next->switches++;
+    thread_cur = next;
+    if (next->stack_top)
+        *tss_esp0 = next->stack_top;
+    thread_swtch(&prev->ctx_esp, next->ctx_esp);
+}
+
+/* The redispatch point, on the way out of any interrupt: a preempted thread waits inside this
+ * call (its interrupt frame below), and returns through it when it runs again. */
+static struct client_regs *resched(struct client_regs *r)
+{
+    switch_to_pick();
+    return r;
+}
+
+static void tick(struct client_regs *r)
+{
+    (void)r;
+    uint32_t now = (uint32_t)timer.ticks;
+    while (sleepers && (int32_t)(now - sleepers->wake_tick) >= 0) {
+        struct thread *t = sleepers;
+        sleepers = t->next_wait;
+        if (thread_wake(t))
+            int_resched_pending = 1;
+    }
+    if (sched_charge(&rq, &thread_cur->se, 1))
+        int_resched_pending = 1;
+    if (zombies && thread_cur != zombies)
+        reap();
+}
+
+void thread_switch_now(void)
+{
+    switch_to_pick();
+}
+
+void thread_block_self(void)
+{
+    struct kerr e;
+    thread_cur->state = T_BLOCKED;
+    if (sched_block(&rq, &thread_cur->se, &e))
+        kprintf("thread: %s (internal error)\n", e.msg);
+    thread_switch_now();
+}
+
+int thread_wake(struct thread *t)
+{
+    struct kerr e;
+    t->state = T_READY;
+    if (sched_ready(&rq, &t->se, &e)) {
+        kprintf("thread: %s\n", e.msg);
+        return 0;
+    }
+    return t->se.exec_pri > thread_cur->se.exec_pri;
+}
+
+/* Where a new thread starts (x86/entry.S's thread_entry calls it with ESI = the thread). */
+__attribute__((noreturn, used)) void thread_main(struct thread *t)
+{
+    irq_enable();
+    t->fn(t->arg);
+    VMMTerminateThread((uint32_t)t);
+    for (;;)
+        halt_forever();                     /* not reached */
+}
+
+static void idle_loop(void *arg)
+{
+    (void)arg;
+    for (;;)
+        sti_hlt();
+}
+
+static struct thread *create(void (*fn)(void *), void *arg, uint32_t pri, uint32_t weight)
+{
+    struct kerr e;
+    struct thread *t = _HeapAllocate(sizeof *t, HEAPZEROINIT);
+    if (!t)
+        return 0;
+    if (sched_thread_init(&rq, &t->se, pri, weight, &e)) {
+        kprintf("VMMCreateThread: %s\n", e.msg);
+        _HeapFree(t, 0);
+        return 0;
+    }
+    uint32_t top = kstack_create(STACK_PAGES);
+    if (!top) {
+        _HeapFree(t, 0);
+        return 0;
+    }
+    t->stack_top = top;
+    t->stack_pages = STACK_PAGES;
+    t->fn = fn;
+    t->arg = arg;
+    t->id = ++next_id;
+    t->magic = THREAD_MAGIC ^ (uint32_t)t;
+    /* A context as thread_swtch leaves one (EDI ESI EBX EBP, return address), returning into
+     * thread_entry with ESI = t; room above it. */
+    uint32_t *c = (uint32_t *)(top - 16) - 5;
+    c[0] = 0;
+    c[1] = (uint32_t)t;
+    c[2] = 0;
+    c[3] = 0;
+    c[4] = (uint32_t)thread_entry;
+    t->ctx_esp = (uint32_t)c;
+    link_all(t);
+    t->state = T_READY;
+    if (sched_ready(&rq, &t->se, &e)) {
+        kprintf("VMMCreateThread: %s\n", e.msg);
+        unlink_all(t);
+        kstack_destroy(top, STACK_PAGES);
+        _HeapFree(t, 0);
+        return 0;
+    }
+    return t;
+}
+
+int thread_init(uint32_t slice_ticks)
+{
+    struct kerr e;
+    if (sched_init(&rq, slice_ticks, &e) ||
+        sched_thread_init(&rq, &boot_thread.se, CUR_RUN_VM_BOOST, SCHED_WEIGHT_FOREGROUND, &e)) {
+        kprintf("thread: %s\n", e.msg);
+        return -1;
+    }
+    boot_thread.id = 1;
+    boot_thread.magic = THREAD_MAGIC ^ (uint32_t)&boot_thread;
+    boot_thread.state = T_READY;
+    boot_thread.run_start = rdtsc();
+    link_all(&boot_thread);
+    sched_ready(&rq, &boot_thread.se, &e);
+    thread_cur = &boot_thread;
+    idle_thread = create(idle_loop, 0, 0, SCHED_WEIGHT_MIN);
+    if (!idle_thread) {
+        kprintf("thread: no memory for the idle thread\n");
+        return -1;
+    }
+    int_resched = resched;
+    int_set_tick_hook(tick);
+    return 0;
+}
+
+/* ---- services ----------------------------------------------------------------------------- */
+
+THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, uint32_t weight)
+{
+    uint32_t f = irq_save();
+    struct thread *t = fn ? create(fn, arg, exec_pri, weight) : 0;
+    if (t && t->se.exec_pri > thread_cur->se.exec_pri)
+        thread_switch_now();                /* a higher-priority thread runs at once */
+    irq_restore(f);
+    return (THREADHANDLE)t;
+}
+
+uint32_t VMMTerminateThread(THREADHANDLE h)
+{
+    struct kerr e;
+    uint32_t f = irq_save();
+    struct thread *t = thread_of(h);
+    if (!t || t == idle_thread || t == &boot_thread) {
+        irq_restore(f);
+        kprintf("VMMTerminateThread: %08x is not a thread that can end (caller %08x)\n", h,
+                CALLER);
+        return 0;
+    }
+    if (t->state == T_READY)
+        sched_block(&rq, &t->se, &e);
+    else if (t->state == T_SLEEPING) {      /* off the sleepers' list */
+        for (struct thread **pp = &sleepers; *pp; pp = &(*pp)->next_wait)
+            if (*pp == t) {
+                *pp = t->next_wait;
+                break;
+            }
+    }
+    else if (t->state == T_BLOCKED && t->waiting_on)
+        sem_forget(t);
+    t->state = T_DEAD;
+    if (t == thread_cur)
+        thread_switch_now();                /* never returns */
+    t->next_wait = zombies;                 /* not running: free it at the next tick */
+    zombies = t;
+    irq_restore(f);
+    return 1;
+}
+
+THREADHANDLE Get_Cur_Thread_Handle(void) { return (THREADHANDLE)thread_cur; }
+
+uint32_t Validate_Thread_Handle(THREADHANDLE h)
+{
+    uint32_t f = irq_save();
+    uint32_t ok = thread_of(h) != 0;
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Adjust_Exec_Priority(THREADHANDLE h, int32_t delta)
+{
+    struct kerr e;
+    uint32_t f = irq_save(), ok = 1;
+    struct thread *t = thread_of(h);
+    if (!t || sched_adjust(&rq, &t->se, delta, &e)) {
+        kprintf("Adjust_Exec_Priority: %s (caller %08x)\n", t ? e.msg : "not a thread", CALLER);
+        ok = 0;
+    } else if ((struct thread *)sched_pick(&rq) != thread_cur)
+        thread_switch_now();                /* lowered below another, or raised another */
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Set_Time_Slice_Priority(THREADHANDLE h, uint32_t weight)
+{
+    struct kerr e;
+    uint32_t f = irq_save(), ok = 1;
+    struct thread *t = thread_of(h);
+    if (!t || sched_set_weight(&rq, &t->se, weight, &e)) {
+        kprintf("Set_Time_Slice_Priority: %s (caller %08x)\n", t ? e.msg : "not a thread",
+                CALLER);
+        ok = 0;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Get_Time_Slice_Priority(THREADHANDLE h)
+{
+    uint32_t f = irq_save();
+    struct thread *t = thread_of(h);
+    uint32_t w = t ? t->se.weight : 0;
+    irq_restore(f);
+    return w;
+}
+
+void Release_Time_Slice(void)
+{
+    uint32_t f = irq_save();
+    sched_yield(&rq, &thread_cur->se);
+    thread_switch_now();
+    irq_restore(f);
+}
+
+void thread_sleep(uint32_t ms)
+{
+    uint32_t f = irq_save();
+    uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
+    thread_cur->wake_tick = (uint32_t)timer.ticks + (ticks ? ticks : 1);
+    struct thread **pp = &sleepers;         /* sorted by wake tick */
+    while (*pp && (int32_t)((*pp)->wake_tick - thread_cur->wake_tick) <= 0)
+        pp = &(*pp)->next_wait;
+    thread_cur->next_wait = *pp;
+    *pp = thread_cur;
+    struct kerr e;
+    thread_cur->state = T_SLEEPING;
+    sched_block(&rq, &thread_cur->se, &e);
+    thread_switch_now();
+    irq_restore(f);
+}
+
+unsigned thread_count(void) { return nthreads; }
+
+void thread_print_summary(void)
+{
+    uint32_t f = irq_save();
+    for (struct thread *t = all; t; t = t->next_all)
+        kprintf("thread %u: priority %x, time-slice priority %u, %llu us CPU, %u switches in\n",
+                t->id, t->se.exec_pri, t->se.weight,
+                (unsigned long long)(t->cpu_tsc * 1000000 / (timer.tsc_hz ? timer.tsc_hz : 1)),
+                t->switches);
+    irq_restore(f);
+}

@@ -1,0 +1,53 @@
+/*
+ * Thread control blocks and the switch (the VMM side of include/vmm/thread.h; the policy is
+ * lib/sched.c).  A thread not running is stopped inside a call to thread_swtch (x86/switch.S),
+ * its callee-saved registers on its own ring-0 stack: it gave up the CPU (a wait, a yield), or
+ * it was preempted on the way out of an interrupt (the redispatch point calls the switch, and
+ * the interrupt frame waits below, to be restored when the thread runs again).  The boot flow is
+ * thread 1; an idle thread (priority 0) runs when nothing else can.
+ */
+#ifndef SCHED_THREAD_H
+#define SCHED_THREAD_H
+#include <stdint.h>
+#include "lib/sched.h"
+
+struct client_regs;
+
+struct thread {
+    struct sched_thread se;         /* first: the scheduler's view */
+    uint32_t magic;                 /* THREAD_MAGIC ^ address while alive */
+    uint32_t id;
+    uint8_t state;                  /* T_READY, T_BLOCKED, T_SLEEPING, T_DEAD */
+    uint32_t ctx_esp;               /* saved ESP, while not running (x86/switch.S) */
+    uint32_t stack_top, stack_pages;/* 0 for the boot thread (its stack is the image's) */
+    void (*fn)(void *);
+    void *arg;
+    uint64_t cpu_tsc;               /* CPU time used, TSC ticks */
+    uint64_t run_start;
+    uint32_t switches;              /* times switched to */
+    uint32_t wake_tick;             /* T_SLEEPING: the tick it wakes at */
+    struct thread *next_wait;       /* a semaphore's, the sleepers' or the zombies' queue */
+    struct semaphore *waiting_on;   /* T_BLOCKED on this semaphore, else NULL */
+    struct thread *next_all, *prev_all;
+};
+
+#define T_READY    1
+#define T_BLOCKED  2
+#define T_SLEEPING 3
+#define T_DEAD     4
+
+extern struct thread *thread_cur;
+
+int  thread_init(uint32_t timeslice_ticks);     /* 0 ok; the boot flow becomes thread 1 */
+struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
+/* Blocks the current thread (state T_BLOCKED; it must be queued somewhere by the caller) and
+ * switches; returns when it is made ready again.  Interrupts off. */
+void thread_block_self(void);
+/* Makes t ready; returns 1 if it should preempt the running thread.  Interrupts off. */
+int  thread_wake(struct thread *t);
+void thread_switch_now(void);                   /* through VEC_RESCHED */
+unsigned thread_count(void);                    /* live threads, idle and boot included */
+void sem_forget(struct thread *t);              /* sem.c: t leaves the queue it waits in */
+void thread_print_summary(void);                /* CPU time and switches per thread */
+
+#endif
