@@ -86,6 +86,8 @@ op sem_wake        "<= 300 (signal -> higher-priority waiter running)"
 for n in 10 100 1000; do
     op "sched_pick_$n" "pick at 1000 within 10 % of pick at 10"
 done
+op sched_ready_top "ready at a new top priority (part of sem_wake)"
+op sched_block_top "block it again (part of a wait)"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

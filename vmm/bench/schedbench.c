@@ -111,4 +111,20 @@ void schedbench_run(void)
         ksnprintf(name, sizeof name, "sched_pick_%u", ns[k]);
         bench_report(name, ROUNDS, sum, max);
     }
+    /* A thread of a priority of its own readied (a new top level) and blocked again, with the
+     * 1000 threads of two levels below: the wake and the wait of a higher-priority waiter. */
+    static struct sched_thread hi;
+    uint64_t rsum = 0, bsum = 0;
+    sched_thread_init(&s, &hi, 0x100000, 100, &e);
+    for (int i = 0; i < ROUNDS; i++) {
+        uint64_t t0 = rdtsc();
+        sched_ready(&s, &hi, &e);
+        uint64_t t1 = rdtsc();
+        sched_block(&s, &hi, &e);
+        uint64_t t2 = rdtsc();
+        rsum += t1 - t0 - over;
+        bsum += t2 - t1 - over;
+    }
+    bench_report("sched_ready_top", ROUNDS, rsum, rsum / ROUNDS);
+    bench_report("sched_block_top", ROUNDS, bsum, bsum / ROUNDS);
 }
