@@ -46,4 +46,22 @@ uint32_t  Wait_Semaphore(SEMHANDLE s, uint32_t flags);
 uint32_t  Signal_Semaphore(SEMHANDLE s);
 uint32_t  Signal_Semaphore_No_Switch(SEMHANDLE s);
 
+/* Mutexes (the DDK's _CreateMutex, _EnterMutex, _LeaveMutex, _GetMutexOwner, _DestroyMutex):
+ * owned by one thread, re-entrant for it.  The owner runs with the mutex's boost added to its
+ * execution priority; and while a thread of higher priority waits for the mutex the owner
+ * inherits that priority (priority inversion: a thread in between cannot starve the owner and so
+ * the waiter).  Inheritance is one level deep: an owner that itself waits for another mutex does
+ * not pass it on.  Waiters get the mutex in FIFO order. */
+typedef uint32_t MUTEXHANDLE;
+MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags);
+uint32_t    _DestroyMutex(MUTEXHANDLE m);       /* refused while owned */
+uint32_t    _EnterMutex(MUTEXHANDLE m, uint32_t flags);
+uint32_t    _LeaveMutex(MUTEXHANDLE m);         /* refused unless the caller owns it */
+THREADHANDLE _GetMutexOwner(MUTEXHANDLE m);
+
+/* The VMM's critical section (Begin_Critical_Section / End_Critical_Section): one mutex with
+ * CRITICAL_SECTION_BOOST, re-entrant for its owner. */
+void Begin_Critical_Section(uint32_t flags);
+void End_Critical_Section(void);
+
 #endif

@@ -513,6 +513,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: time-slice priorities 100/50/50 over 2000 ms: CPU shares ' \
         '^schedtest: semaphore ping-pong: 100000 round trips in [0-9]+ ms$' \
         '^schedtest: 10000 threads created and ended: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, threads ([0-9]+) -> \3$' \
+        '^schedtest: priority inversion: resolved, H got the mutex ' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.

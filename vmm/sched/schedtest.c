@@ -146,6 +146,66 @@ static void test_churn(void)
     Destroy_Semaphore(born);
 }
 
+/* Priority inversion: L holds the mutex; M, between L and H in priority, never yields; H wants
+ * the mutex.  Without inheritance M starves L and so H for ever; with it L runs at H's priority,
+ * leaves the mutex, and H gets it. */
+static MUTEXHANDLE mx;
+static volatile uint32_t l_done, h_done, m_spins;
+static volatile uint32_t l_pri_inside, h_owner_ok;
+
+static void low(void *arg)
+{
+    (void)arg;
+    _EnterMutex(mx, 0);
+    uint64_t until = rdtsc() + timer.tsc_hz / 50;      /* 20 ms of work inside */
+    while (rdtsc() < until)
+        l_pri_inside = ((struct thread *)Get_Cur_Thread_Handle())->se.exec_pri;
+    _LeaveMutex(mx);
+    l_done = 1;
+}
+
+static void middle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        m_spins++;
+}
+
+static void high(void *arg)
+{
+    (void)arg;
+    _EnterMutex(mx, 0);
+    h_owner_ok = _GetMutexOwner(mx) == Get_Cur_Thread_Handle();
+    _LeaveMutex(mx);
+    h_done = 1;
+}
+
+static void test_inversion(void)
+{
+    mx = _CreateMutex(0, 0);
+    CHECK(mx != 0, "_CreateMutex");
+    THREADHANDLE l = VMMCreateThread(low, 0, BASE, 100);
+    thread_sleep(5);                        /* L runs and takes the mutex */
+    CHECK(_GetMutexOwner(mx) == l, "the low thread owns the mutex");
+    THREADHANDLE m = VMMCreateThread(middle, 0, BASE + LOW_PRI_DEVICE_BOOST, 100);
+    THREADHANDLE h = VMMCreateThread(high, 0, BASE + HIGH_PRI_DEVICE_BOOST, 100);
+    thread_sleep(200);
+    uint32_t in_time = h_done;              /* with M still spinning */
+    CHECK(in_time, "the inversion scenario finished: H got the mutex");
+    CHECK(!l_done, "and L, back at its own priority, is outranked by M again");
+    CHECK(h_owner_ok, "H owned the mutex inside");
+    CHECK(l_pri_inside == BASE + HIGH_PRI_DEVICE_BOOST, "L ran at H's priority while H waited");
+    CHECK(m_spins > 0, "M ran too (it does not starve, it is just outranked)");
+    VMMTerminateThread(m);
+    (void)h;
+    thread_sleep(2);
+    CHECK(l_done, "with M gone, L finishes");
+    CHECK(_GetMutexOwner(mx) == 0 && _DestroyMutex(mx), "the mutex is free and goes");
+    CHECK(!_LeaveMutex(mx), "leaving a destroyed mutex refused");
+    kprintf("schedtest: priority inversion: %s (L ran at priority %x inside the mutex)\n",
+            in_time ? "resolved, H got the mutex" : "NOT resolved", l_pri_inside);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -166,6 +226,7 @@ void schedtest_run(void)
     test_shares();
     test_pingpong();
     test_churn();
+    test_inversion();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     thread_print_summary();

@@ -265,6 +265,8 @@ uint32_t VMMTerminateThread(THREADHANDLE h)
     }
     else if (t->state == T_BLOCKED && t->waiting_on)
         sem_forget(t);
+    else if (t->state == T_BLOCKED && t->waiting_mutex)
+        mutex_forget(t);
     t->state = T_DEAD;
     if (t == thread_cur)
         thread_switch_now();                /* never returns */
@@ -283,6 +285,13 @@ uint32_t Validate_Thread_Handle(THREADHANDLE h)
     irq_restore(f);
     return ok;
 }
+
+int thread_adjust(struct thread *t, int32_t delta, struct kerr *e)
+{
+    return sched_adjust(&rq, &t->se, delta, e);
+}
+
+struct thread *thread_pick(void) { return (struct thread *)sched_pick(&rq); }
 
 uint32_t Adjust_Exec_Priority(THREADHANDLE h, int32_t delta)
 {

@@ -28,6 +28,7 @@ struct thread {
     uint32_t wake_tick;             /* T_SLEEPING: the tick it wakes at */
     struct thread *next_wait;       /* a semaphore's, the sleepers' or the zombies' queue */
     struct semaphore *waiting_on;   /* T_BLOCKED on this semaphore, else NULL */
+    struct mutex *waiting_mutex;    /* T_BLOCKED on this mutex, else NULL */
     struct thread *next_all, *prev_all;
 };
 
@@ -48,6 +49,10 @@ int  thread_wake(struct thread *t);
 void thread_switch_now(void);                   /* through VEC_RESCHED */
 unsigned thread_count(void);                    /* live threads, idle and boot included */
 void sem_forget(struct thread *t);              /* sem.c: t leaves the queue it waits in */
+void mutex_forget(struct thread *t);            /* mutex.c: the same for a mutex's queue */
+/* Adds delta to t's execution priority (ready or blocked); interrupts off; 0 or -1 with e. */
+int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
+struct thread *thread_pick(void);               /* what the scheduler would run now */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 
 #endif
