@@ -64,4 +64,20 @@ THREADHANDLE _GetMutexOwner(MUTEXHANDLE m);
 void Begin_Critical_Section(uint32_t flags);
 void End_Critical_Section(void);
 
+/* Events and time-outs (Schedule_Global_Event, Cancel_Global_Event, Set_Global_Time_Out,
+ * Cancel_Time_Out).  A global event's procedure runs soon, in thread context, never inside an
+ * interrupt and never nested in another event's: one event thread, above every other priority,
+ * runs them one at a time in the order scheduled.  Scheduling and cancelling may be done from
+ * interrupt handlers.  A time-out's procedure runs the same way once its milliseconds have
+ * passed (whole timer ticks), told how late it is.  Events and time-outs share a pool of 256;
+ * a full pool is refused (handle 0, and a line saying so). */
+typedef uint32_t EVENTHANDLE;
+typedef uint32_t TIMEOUTHANDLE;
+typedef void (*event_proc)(void *ref);
+typedef void (*timeout_proc)(uint32_t late_ms, void *ref);
+EVENTHANDLE   Schedule_Global_Event(event_proc proc, void *ref);
+uint32_t      Cancel_Global_Event(EVENTHANDLE e);       /* 0 if it ran or was never one */
+TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref);
+uint32_t      Cancel_Time_Out(TIMEOUTHANDLE t);         /* 0 if it fired or was never one */
+
 #endif

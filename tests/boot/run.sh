@@ -514,6 +514,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: semaphore ping-pong: 100000 round trips in [0-9]+ ms$' \
         '^schedtest: 10000 threads created and ended: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, threads ([0-9]+) -> \3$' \
         '^schedtest: priority inversion: resolved, H got the mutex ' \
+        '^schedtest: events ran ab-cd; time-out due at tick ([0-9]+) fired at tick \1, 0 ms late$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.

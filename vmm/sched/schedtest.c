@@ -206,6 +206,76 @@ static void test_inversion(void)
             in_time ? "resolved, H got the mutex" : "NOT resolved", l_pri_inside);
 }
 
+/* Events in order, never nested (one scheduled from inside another runs after it); time-outs
+ * on their tick; cancelled ones never run. */
+static char ev_order[8];
+static volatile unsigned ev_n;
+static volatile uint32_t to_fired_tick, to_late, cancelled_ran;
+static THREADHANDLE ev_ran_in;
+
+static void ev_note(void *ref)
+{
+    if (ev_n < sizeof ev_order - 1)
+        ev_order[ev_n++] = (char)(uintptr_t)ref;
+    ev_ran_in = Get_Cur_Thread_Handle();
+}
+
+static void ev_nested(void *ref)
+{
+    ev_note(ref);
+    Schedule_Global_Event(ev_note, (void *)'d');    /* runs after this one returns */
+    ev_note((void *)'-');                           /* still inside: no 'd' yet */
+}
+
+static void ev_cancelled(void *ref)
+{
+    (void)ref;
+    cancelled_ran = 1;
+}
+
+static void to_note(uint32_t late_ms, void *ref)
+{
+    (void)ref;
+    to_fired_tick = (uint32_t)timer.ticks;
+    to_late = late_ms;
+}
+
+static void to_cancelled(uint32_t late_ms, void *ref)
+{
+    (void)late_ms;
+    (void)ref;
+    cancelled_ran = 1;
+}
+
+static void test_events(void)
+{
+    irq_disable();                          /* schedule all four before the event thread runs */
+    EVENTHANDLE a = Schedule_Global_Event(ev_note, (void *)'a');
+    EVENTHANDLE x = Schedule_Global_Event(ev_cancelled, 0);
+    EVENTHANDLE b = Schedule_Global_Event(ev_nested, (void *)'b');
+    EVENTHANDLE c = Schedule_Global_Event(ev_note, (void *)'c');
+    CHECK(a && x && b && c, "Schedule_Global_Event");
+    CHECK(Cancel_Global_Event(x), "Cancel_Global_Event before it ran");
+    CHECK(!Cancel_Global_Event(x), "cancelling twice refused");
+    uint32_t due = (uint32_t)timer.ticks + 50;
+    TIMEOUTHANDLE t = Set_Global_Time_Out(to_note, 50, 0);
+    TIMEOUTHANDLE u = Set_Global_Time_Out(to_cancelled, 20, 0);
+    CHECK(t && u, "Set_Global_Time_Out");
+    CHECK(Cancel_Time_Out(u), "Cancel_Time_Out before it fired");
+    irq_enable();
+    thread_sleep(100);
+    ev_order[ev_n] = 0;
+    CHECK(ev_n == 5 && ev_order[0] == 'a' && ev_order[1] == 'b' && ev_order[2] == '-' &&
+          ev_order[3] == 'c' && ev_order[4] == 'd', "events in order, the nested one after");
+    CHECK(event_max_nesting() == 1, "never nested");
+    CHECK(ev_ran_in && ev_ran_in != Get_Cur_Thread_Handle(), "in the event thread");
+    CHECK(!cancelled_ran, "cancelled ones never ran");
+    CHECK(to_fired_tick == due && to_late == 0, "the time-out fired on its tick");
+    CHECK(!Cancel_Time_Out(t), "a fired time-out cannot be cancelled");
+    kprintf("schedtest: events ran %s; time-out due at tick %u fired at tick %u, %u ms late\n",
+            ev_order, due, to_fired_tick, to_late);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -227,6 +297,7 @@ void schedtest_run(void)
     test_pingpong();
     test_churn();
     test_inversion();
+    test_events();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     thread_print_summary();

@@ -105,9 +105,14 @@ static struct client_regs *resched(struct client_regs *r)
     return r;
 }
 
+static void (*tick_extra)(void);
+void thread_set_tick_hook(void (*fn)(void)) { tick_extra = fn; }
+
 static void tick(struct client_regs *r)
 {
     (void)r;
+    if (tick_extra)
+        tick_extra();
     uint32_t now = (uint32_t)timer.ticks;
     while (sleepers && (int32_t)(now - sleepers->wake_tick) >= 0) {
         struct thread *t = sleepers;

@@ -53,6 +53,9 @@ void mutex_forget(struct thread *t);            /* mutex.c: the same for a mutex
 /* Adds delta to t's execution priority (ready or blocked); interrupts off; 0 or -1 with e. */
 int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
 struct thread *thread_pick(void);               /* what the scheduler would run now */
+void thread_set_tick_hook(void (*fn)(void));    /* called first in every tick (event.c) */
+int  event_init(void);                          /* event.c: the pool and the event thread */
+uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 
 #endif

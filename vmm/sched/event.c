@@ -1,0 +1,222 @@
+/* Global events and time-outs: see include/vmm/thread.h.
+ *
+ * One pool of nodes, each an event waiting to run or a time-out waiting for its tick.  Pending
+ * events form a FIFO; time-outs a list sorted by due tick, which the timer tick (interrupt
+ * context) walks from its head, moving the due ones onto the event FIFO.  The event thread, the
+ * highest priority in the system, sleeps on a semaphore and runs the FIFO one node at a time. */
+#include "sched/thread.h"
+#include "vmm/thread.h"
+#include "int/int.h"
+#include "int/timer.h"
+#include "console/console.h"
+#include "x86/x86.h"
+
+#define NODES      256
+#define N_FREE     0
+#define N_EVENT    1                    /* queued to run */
+#define N_TIMEOUT  2                    /* waiting for its tick */
+#define N_RUNNING  3
+#define NODE_MAGIC 0x45564E54u          /* "EVNT" */
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+struct node {
+    uint32_t magic;                     /* NODE_MAGIC ^ address ^ generation while in use */
+    uint32_t gen;
+    uint8_t kind;
+    uint32_t due;                       /* N_TIMEOUT: the tick */
+    event_proc ev;
+    timeout_proc to;
+    void *ref;
+    struct node *next;
+};
+
+static struct node pool[NODES], *free_list, *ev_head, *ev_tail, *to_head;
+static SEMHANDLE ev_sem;
+static THREADHANDLE ev_thread;
+static uint32_t running_depth, max_depth;
+
+static struct node *node_get(void)
+{
+    struct node *n = free_list;
+    if (n)
+        free_list = n->next;
+    return n;
+}
+
+static void node_put(struct node *n)
+{
+    n->kind = N_FREE;
+    n->magic = 0;
+    n->gen++;
+    n->next = free_list;
+    free_list = n;
+}
+
+static uint32_t handle_of(struct node *n)
+{
+    n->magic = NODE_MAGIC ^ (uint32_t)n ^ n->gen;
+    return (uint32_t)n;
+}
+
+static struct node *node_of(uint32_t h, uint8_t kind)
+{
+    struct node *n = (struct node *)h;
+    if (n < pool || n >= pool + NODES || (h - (uint32_t)pool) % sizeof *n ||
+        n->magic != (NODE_MAGIC ^ h ^ n->gen) || n->kind != kind)
+        return 0;
+    return n;
+}
+
+static void enqueue(struct node *n)
+{
+    n->kind = N_EVENT;
+    n->next = 0;
+    if (ev_tail)
+        ev_tail->next = n;
+    else
+        ev_head = n;
+    ev_tail = n;
+}
+
+/* The timer tick (interrupt context): due time-outs become events. */
+static void tick(void)
+{
+    uint32_t now = (uint32_t)timer.ticks;
+    int any = 0;
+    while (to_head && (int32_t)(now - to_head->due) >= 0) {
+        struct node *n = to_head;
+        to_head = n->next;
+        enqueue(n);
+        any = 1;
+    }
+    if (any)
+        Signal_Semaphore_No_Switch(ev_sem);
+}
+
+static void event_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        Wait_Semaphore(ev_sem, BLOCK_SVC_INTS);
+        for (;;) {
+            uint32_t f = irq_save();
+            struct node *n = ev_head;
+            if (n) {
+                ev_head = n->next;
+                if (!ev_head)
+                    ev_tail = 0;
+                n->kind = N_RUNNING;
+            }
+            irq_restore(f);
+            if (!n)
+                break;
+            if (++running_depth > max_depth)
+                max_depth = running_depth;
+            if (n->to)
+                n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
+            else
+                n->ev(n->ref);
+            running_depth--;
+            f = irq_save();
+            node_put(n);
+            irq_restore(f);
+        }
+    }
+}
+
+int event_init(void)
+{
+    for (int i = NODES; i-- > 0;)
+        node_put(&pool[i]);
+    ev_sem = Create_Semaphore(0);
+    ev_thread = ev_sem ? VMMCreateThread(event_thread, 0, RESERVED_HIGH_BOOST, 100) : 0;
+    if (!ev_thread) {
+        kprintf("event: no memory for the event thread\n");
+        return -1;
+    }
+    thread_set_tick_hook(tick);
+    return 0;
+}
+
+uint32_t event_max_nesting(void) { return max_depth; }
+
+EVENTHANDLE Schedule_Global_Event(event_proc proc, void *ref)
+{
+    uint32_t f = irq_save(), h = 0;
+    struct node *n = proc ? node_get() : 0;
+    if (n) {
+        n->ev = proc;
+        n->to = 0;
+        n->ref = ref;
+        h = handle_of(n);
+        enqueue(n);
+        Signal_Semaphore_No_Switch(ev_sem);
+    } else
+        kprintf("Schedule_Global_Event: %s (caller %08x); refused\n",
+                proc ? "the event pool is full" : "no procedure", CALLER);
+    irq_restore(f);
+    return h;
+}
+
+uint32_t Cancel_Global_Event(EVENTHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct node *n = node_of(h, N_EVENT);
+    if (n) {
+        struct node **pp = &ev_head, *prev = 0;
+        while (*pp && *pp != n) {
+            prev = *pp;
+            pp = &(*pp)->next;
+        }
+        if (*pp) {
+            *pp = n->next;
+            if (ev_tail == n)
+                ev_tail = prev;
+            node_put(n);
+            ok = 1;
+        }
+    }
+    irq_restore(f);
+    return ok;
+}
+
+TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref)
+{
+    uint32_t f = irq_save(), h = 0;
+    struct node *n = proc ? node_get() : 0;
+    if (n) {
+        uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
+        n->kind = N_TIMEOUT;
+        n->to = proc;
+        n->ev = 0;
+        n->ref = ref;
+        n->due = (uint32_t)timer.ticks + (ticks ? ticks : 1);
+        struct node **pp = &to_head;    /* sorted by due tick, FIFO among equals */
+        while (*pp && (int32_t)((*pp)->due - n->due) <= 0)
+            pp = &(*pp)->next;
+        n->next = *pp;
+        *pp = n;
+        h = handle_of(n);
+    } else
+        kprintf("Set_Global_Time_Out: %s (caller %08x); refused\n",
+                proc ? "the event pool is full" : "no procedure", CALLER);
+    irq_restore(f);
+    return h;
+}
+
+uint32_t Cancel_Time_Out(TIMEOUTHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct node *n = node_of(h, N_TIMEOUT);
+    if (n) {
+        for (struct node **pp = &to_head; *pp; pp = &(*pp)->next)
+            if (*pp == n) {
+                *pp = n->next;
+                node_put(n);
+                ok = 1;
+                break;
+            }
+    }
+    irq_restore(f);
+    return ok;
+}
