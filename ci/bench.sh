@@ -82,6 +82,7 @@ b=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_8 n=[0-9]* sum_
 [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v s=$((1 << SHIFT)) \
     'BEGIN { printf "%-22s %8s %10.1f %8s   %s\n", "each extra hook", "", (b - a) / 256 / s / 7, "", "(fault_hooks_8 - fault_hooks_1) / 7" }'
 op thread_switch   "<= 150 (Release_Time_Slice round trip / 2)"
+op vm_switch       "<= 300 (the same between two VMs: memory context too)"
 op sem_wake        "<= 300 (signal -> higher-priority waiter running)"
 for n in 10 100 1000; do
     op "sched_pick_$n" "pick at 1000 within 10 % of pick at 10"

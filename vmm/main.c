@@ -64,7 +64,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
     timer_start();                          /* periodic; taken once interrupts are on */
-    if (thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) || event_init())
+    if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
+        event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
 
     kprintf("console: %s\n", console_sinks());

@@ -515,6 +515,10 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: 10000 threads created and ended: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, threads ([0-9]+) -> \3$' \
         '^schedtest: priority inversion: resolved, H got the mutex ' \
         '^schedtest: events ran ab-cd; time-out due at tick ([0-9]+) fired at tick \1, 0 ms late$' \
+        '^schedtest: VM control messages: CKIciSRTNtndD$' \
+        '^Crash_Cur_VM: VM [0-9]+ crashed ' \
+        '^schedtest: VMs with time-slice priorities 100/50/50 over 2000 ms: CPU shares ' \
+        '^schedtest: 1000 VMs created and destroyed: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, VMs ([0-9]+) -> \3$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.
@@ -526,6 +530,13 @@ sc_schedtest() {    # MACHINE CPU
         fail "CPU shares '${line:-none}' per mille, not within 2 % of 500/250/250"
     fi
     expect_serial '^schedtest: the driver woke for tick ([0-9]+) and ran in tick \1$'
+    line=$(sed -nE 's/^schedtest: VMs with time-slice priorities 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %$/\1\2 \3\4 \5\6/p' "$DIR/serial.txt")
+    read -r a b c <<< "$line"
+    if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
+        ok "VM CPU shares $a/$b/$c per mille, within 2 % of 500/250/250"
+    else
+        fail "VM CPU shares '${line:-none}' per mille, not within 2 % of 500/250/250"
+    fi
 }
 
 # The page services, heap and lists exercised in the guest (vmm/mem/pagetest.c): every check

@@ -909,6 +909,27 @@ uint32_t _ContextDestroy(uint32_t h)
     return 1;
 }
 
+uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
+
+void page_context_load(uint32_t h)
+{
+    if ((struct mem_context *)h != cur_ctx)
+        load_context((struct mem_context *)h);
+}
+
+uint32_t page_free_owner(uint32_t owner)
+{
+    uint32_t n = 0;
+    if (!owner)
+        return 0;                       /* 0 is "no VM": PG_SYS blocks are nobody's to free */
+    FOR_EACH_BLOCK(b, i, nxt)
+        if (b->arena != AR_PRIVATE && b->owner == owner) {
+            free_block(b);
+            n++;
+        }
+    return n;
+}
+
 uint32_t _ContextSwitch(uint32_t h)
 {
     struct mem_context *c = context_of(h), *old = cur_ctx;

@@ -45,6 +45,12 @@ uint32_t kstack_create(uint32_t npages);
 void     kstack_destroy(uint32_t top, uint32_t npages);
 /* Marks the page at lin (a page of the VMM image) as a guard page: unmapped for good. */
 void     page_make_guard(uint32_t lin);
+/* The current memory context's handle; and a switch to a context known to be valid (the thread
+ * switch's, which skips _ContextSwitch's validation walk). */
+uint32_t page_context_current(void);
+void     page_context_load(uint32_t hcontext);
+/* Frees every system- or shared-arena block whose owner (PG_VM's VM) is owner; how many. */
+uint32_t page_free_owner(uint32_t owner);
 /* Walks every block, the arenas and the caches and checks them against the page tables;
  * 0 or -1 with the reason printed. */
 int  page_check(void);

@@ -7,12 +7,14 @@
 #include "sched/schedtest.h"
 #include "sched/thread.h"
 #include "vmm/thread.h"
+#include "vmm/vm.h"
 #include "int/timer.h"
 #include "mem/heapsvc.h"
 #include "mem/pmem.h"
 #include "console/console.h"
 #include "lib/selftest.h"
 #include "x86/x86.h"
+#include "lib/string.h"
 
 static struct selftest T = { "schedtest", 0, 0 };
 #define CHECK(cond, what) SELFTEST_CHECK(&T, cond, what)
@@ -107,6 +109,11 @@ static void test_pingpong(void)
 
 /* 10,000 threads created and ended: free pages and heap bytes back where they were. */
 static SEMHANDLE born;
+static void short_life_vm(void *arg)
+{
+    (void)arg;
+}
+
 static void short_life(void *arg)
 {
     (void)arg;
@@ -276,6 +283,136 @@ static void test_events(void)
             ev_order, due, to_fired_tick, to_late);
 }
 
+/* VMs: the control messages in the DDK's order, CPU shares by the VMs' time-slice priorities,
+ * suspend and resume, a crash, and 1,000 VMs created and destroyed leaving nothing behind. */
+static char msgs[64];
+static unsigned nmsgs;
+static uint32_t fail_msg;               /* a message the handler fails, 0 for none */
+
+static int has(const char *s, char c)
+{
+    for (; *s; s++)
+        if (*s == c)
+            return 1;
+    return 0;
+}
+
+static int control(uint32_t msg, VMHANDLE vm, uint32_t arg, void *ref)
+{
+    (void)vm;
+    (void)arg;
+    (void)ref;
+    static const char code[] = "................................................";
+    char c = msg == CREATE_VM ? 'C' : msg == VM_CRITICAL_INIT ? 'K' : msg == VM_INIT ? 'I'
+           : msg == VM_TERMINATE ? 'T' : msg == VM_NOT_EXECUTEABLE ? 'N' : msg == DESTROY_VM ? 'D'
+           : msg == VM_SUSPEND ? 'S' : msg == VM_RESUME ? 'R' : msg == CREATE_THREAD ? 'c'
+           : msg == THREAD_INIT ? 'i' : msg == TERMINATE_THREAD ? 't'
+           : msg == THREAD_NOT_EXECUTEABLE ? 'n' : msg == DESTROY_THREAD ? 'd' : code[0];
+    if (nmsgs < sizeof msgs - 1)
+        msgs[nmsgs++] = c;
+    return msg == fail_msg;
+}
+
+static void crasher(void *arg)
+{
+    (void)arg;
+    Crash_Cur_VM();
+}
+
+static void test_vms(void)
+{
+    CHECK(VMM_Register_Control(control, 0), "VMM_Register_Control");
+    CHECK(Get_Cur_VM_Handle() == Get_Sys_VM_Handle(), "the boot flow runs in the system VM");
+
+    nmsgs = 0;
+    VMHANDLE v = Create_VM(100);
+    THREADHANDLE t = v ? VMMCreateThreadInVM(v, spinner, (void *)&m_spins, BASE) : 0;
+    CHECK(v && t, "Create_VM and a thread in it");
+    CHECK(Validate_VM_Handle(v) && Get_Next_VM_Handle(Get_Sys_VM_Handle()) != 0, "VM handles");
+    CHECK(Suspend_VM(v), "Suspend_VM");
+    uint64_t c0 = vm_cpu_tsc(v);
+    thread_sleep(50);
+    CHECK(vm_cpu_tsc(v) == c0, "a suspended VM's thread does not run");
+    CHECK(Resume_VM(v), "Resume_VM");
+    thread_sleep(50);
+    CHECK(vm_cpu_tsc(v) > c0, "and runs again once resumed");
+    CHECK(!Destroy_VM(Get_Sys_VM_Handle()), "destroying the system VM refused");
+    CHECK(Destroy_VM(v), "Destroy_VM");
+    CHECK(!Validate_VM_Handle(v), "a destroyed VM's handle is refused");
+    msgs[nmsgs] = 0;
+    CHECK(!strcmp(msgs, "CKIciSRTNtndD"), "control messages in the DDK's order");
+    kprintf("schedtest: VM control messages: %s\n", msgs);
+
+    nmsgs = 0;
+    fail_msg = VM_CRITICAL_INIT;
+    CHECK(Create_VM(100) == 0, "a VxD failing VM_Critical_Init fails Create_VM");
+    fail_msg = 0;
+    msgs[nmsgs] = 0;
+    CHECK(!strcmp(msgs, "CKND"), "then VM_Not_Executeable and Destroy_VM");
+
+    /* A VM that crashes itself is destroyed by the event thread. */
+    VMHANDLE cv = Create_VM(100);
+    nmsgs = 0;
+    VMMCreateThreadInVM(cv, crasher, 0, BASE);
+    thread_sleep(10);
+    msgs[nmsgs] = 0;
+    CHECK(!Validate_VM_Handle(cv), "Crash_Cur_VM: the VM is gone");
+    CHECK(msgs[0] == 'c' && has(msgs, 'N') && has(msgs, 'D') && !has(msgs, 'T'),
+          "crashed: VM_Not_Executeable and Destroy_VM without VM_Terminate");
+    VMM_Unregister_Control(control, 0);
+
+    /* Three VMs, one never-yielding thread each, time-slice priorities 100/50/50. */
+    static volatile uint32_t spin[3];
+    static const uint32_t w[3] = { 100, 50, 50 };
+    VMHANDLE vm[3];
+    for (int i = 0; i < 3; i++) {
+        vm[i] = Create_VM(w[i]);
+        VMMCreateThreadInVM(vm[i], spinner, (void *)&spin[i], BASE);
+    }
+    uint64_t c[3], sum = 0;
+    for (int i = 0; i < 3; i++)
+        c[i] = vm_cpu_tsc(vm[i]);
+    thread_sleep(2000);
+    for (int i = 0; i < 3; i++)
+        sum += c[i] = vm_cpu_tsc(vm[i]) - c[i];
+    uint32_t pm[3];
+    for (int i = 0; i < 3; i++)
+        pm[i] = (uint32_t)(c[i] * 1000 / (sum ? sum : 1));
+    CHECK(pm[0] >= 480 && pm[0] <= 520 && pm[1] >= 230 && pm[1] <= 270 && pm[2] >= 230 &&
+          pm[2] <= 270, "VM CPU shares within 2 % of 50/25/25");
+    kprintf("schedtest: VMs with time-slice priorities 100/50/50 over 2000 ms: CPU shares "
+            "%u.%u %% %u.%u %% %u.%u %%\n", pm[0] / 10, pm[0] % 10, pm[1] / 10, pm[1] % 10,
+            pm[2] / 10, pm[2] % 10);
+    for (int i = 0; i < 3; i++)
+        Destroy_VM(vm[i]);
+    thread_sleep(5);
+
+    /* 1,000 VMs created and destroyed. */
+    irq_disable();
+    uint32_t pages0 = pmem.nfree;
+    size_t heap0 = sys_heap.used_bytes;
+    uint32_t n0 = vm_count();
+    irq_enable();
+    unsigned made = 0;
+    for (unsigned i = 0; i < 1000; i++) {
+        VMHANDLE x = Create_VM(50);
+        if (x && VMMCreateThreadInVM(x, short_life_vm, 0, BASE)) {
+            made++;
+            Destroy_VM(x);
+        }
+    }
+    thread_sleep(20);
+    irq_disable();
+    uint32_t pages1 = pmem.nfree;
+    size_t heap1 = sys_heap.used_bytes;
+    uint32_t n1 = vm_count();
+    irq_enable();
+    CHECK(made == 1000, "1,000 VMs, each with a thread");
+    CHECK(pages1 == pages0 && heap1 == heap0 && n1 == n0, "free pages, heap bytes, VMs as before");
+    kprintf("schedtest: 1000 VMs created and destroyed: free pages %u -> %u, heap bytes %u -> %u, "
+            "VMs %u -> %u\n", pages0, pages1, (unsigned)heap0, (unsigned)heap1, n0, n1);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -298,6 +435,7 @@ void schedtest_run(void)
     test_churn();
     test_inversion();
     test_events();
+    test_vms();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     thread_print_summary();

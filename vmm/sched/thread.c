@@ -86,9 +86,12 @@ static void switch_to_pick(void)
     uint64_t now = rdtsc();
     prev->cpu_tsc += now - prev->run_start;
     if (prev->state == T_DEAD) {            /* its stack goes once we are off it */
+        prev->vm->cpu_dead += prev->cpu_tsc;
         prev->next_wait = zombies;
         zombies = prev;
     }
+    if (next->vm->context != prev->vm->context)
+        page_context_load(next->vm->context);   /* another VM: its private arena */
     next->run_start = now;
     next->switches++;
     thread_cur = next;
@@ -143,6 +146,10 @@ void thread_block_self(void)
 int thread_wake(struct thread *t)
 {
     struct kerr e;
+    if (t->vm->cb.CB_VM_Status & VMSTAT_SUSPENDED) {
+        t->state = T_SUSPENDED;             /* it runs when its VM resumes */
+        return 0;
+    }
     t->state = T_READY;
     if (sched_ready(&rq, &t->se, &e)) {
         kprintf("thread: %s\n", e.msg);
@@ -168,7 +175,8 @@ static void idle_loop(void *arg)
         sti_hlt();
 }
 
-static struct thread *create(void (*fn)(void *), void *arg, uint32_t pri, uint32_t weight)
+static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
+                             uint32_t weight)
 {
     struct kerr e;
     struct thread *t = _HeapAllocate(sizeof *t, HEAPZEROINIT);
@@ -188,6 +196,7 @@ static struct thread *create(void (*fn)(void *), void *arg, uint32_t pri, uint32
     t->stack_pages = STACK_PAGES;
     t->fn = fn;
     t->arg = arg;
+    t->vm = vm;
     t->id = ++next_id;
     t->magic = THREAD_MAGIC ^ (uint32_t)t;
     /* A context as thread_swtch leaves one (EDI ESI EBX EBP, return address), returning into
@@ -200,10 +209,19 @@ static struct thread *create(void (*fn)(void *), void *arg, uint32_t pri, uint32
     c[4] = (uint32_t)thread_entry;
     t->ctx_esp = (uint32_t)c;
     link_all(t);
+    if (vm_send(CREATE_THREAD, vm, (uint32_t)t)) {          /* a VxD refused it */
+        unlink_all(t);
+        t->magic = 0;
+        kstack_destroy(top, STACK_PAGES);
+        _HeapFree(t, 0);
+        return 0;
+    }
+    vm_send(THREAD_INIT, vm, (uint32_t)t);
     t->state = T_READY;
     if (sched_ready(&rq, &t->se, &e)) {
         kprintf("VMMCreateThread: %s\n", e.msg);
         unlink_all(t);
+        t->magic = 0;
         kstack_destroy(top, STACK_PAGES);
         _HeapFree(t, 0);
         return 0;
@@ -220,13 +238,14 @@ int thread_init(uint32_t slice_ticks)
         return -1;
     }
     boot_thread.id = 1;
+    boot_thread.vm = vm_system();
     boot_thread.magic = THREAD_MAGIC ^ (uint32_t)&boot_thread;
     boot_thread.state = T_READY;
     boot_thread.run_start = rdtsc();
     link_all(&boot_thread);
     sched_ready(&rq, &boot_thread.se, &e);
     thread_cur = &boot_thread;
-    idle_thread = create(idle_loop, 0, 0, SCHED_WEIGHT_MIN);
+    idle_thread = create(vm_system(), idle_loop, 0, 0, SCHED_WEIGHT_MIN);
     if (!idle_thread) {
         kprintf("thread: no memory for the idle thread\n");
         return -1;
@@ -241,24 +260,21 @@ int thread_init(uint32_t slice_ticks)
 THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, uint32_t weight)
 {
     uint32_t f = irq_save();
-    struct thread *t = fn ? create(fn, arg, exec_pri, weight) : 0;
+    struct thread *t = fn ? create(thread_cur->vm, fn, arg, exec_pri, weight) : 0;
     if (t && t->se.exec_pri > thread_cur->se.exec_pri)
         thread_switch_now();                /* a higher-priority thread runs at once */
     irq_restore(f);
     return (THREADHANDLE)t;
 }
 
-uint32_t VMMTerminateThread(THREADHANDLE h)
+/* Ends t (not the boot or idle thread): the thread messages, out of every queue, dead; freed
+ * once no thread runs on its stack.  Returns only if t is not the caller. */
+static void end(struct thread *t)
 {
     struct kerr e;
-    uint32_t f = irq_save();
-    struct thread *t = thread_of(h);
-    if (!t || t == idle_thread || t == &boot_thread) {
-        irq_restore(f);
-        kprintf("VMMTerminateThread: %08x is not a thread that can end (caller %08x)\n", h,
-                CALLER);
-        return 0;
-    }
+    vm_send(TERMINATE_THREAD, t->vm, (uint32_t)t);
+    vm_send(THREAD_NOT_EXECUTEABLE, t->vm, (uint32_t)t);
+    vm_send(DESTROY_THREAD, t->vm, (uint32_t)t);
     if (t->state == T_READY)
         sched_block(&rq, &t->se, &e);
     else if (t->state == T_SLEEPING) {      /* off the sleepers' list */
@@ -275,10 +291,70 @@ uint32_t VMMTerminateThread(THREADHANDLE h)
     t->state = T_DEAD;
     if (t == thread_cur)
         thread_switch_now();                /* never returns */
+    t->vm->cpu_dead += t->cpu_tsc;
     t->next_wait = zombies;                 /* not running: free it at the next tick */
     zombies = t;
+}
+
+uint32_t VMMTerminateThread(THREADHANDLE h)
+{
+    uint32_t f = irq_save();
+    struct thread *t = thread_of(h);
+    if (!t || t == idle_thread || t == &boot_thread) {
+        irq_restore(f);
+        kprintf("VMMTerminateThread: %08x is not a thread that can end (caller %08x)\n", h,
+                CALLER);
+        return 0;
+    }
+    end(t);
     irq_restore(f);
     return 1;
+}
+
+uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
+                          uint32_t weight)
+{
+    struct thread *t = fn ? create(vm, fn, arg, pri, weight) : 0;
+    if (t && t->se.exec_pri > thread_cur->se.exec_pri)
+        thread_switch_now();
+    return (uint32_t)t;
+}
+
+void thread_end_vm(struct vm *vm)
+{
+    for (struct thread *t = all, *n; t; t = n) {
+        n = t->next_all;
+        if (t->vm == vm && t->state != T_DEAD && t != thread_cur)
+            end(t);
+    }
+}
+
+void thread_suspend_vm(struct vm *vm)
+{
+    struct kerr e;
+    for (struct thread *t = all; t; t = t->next_all)
+        if (t->vm == vm && t->state == T_READY && t != thread_cur) {
+            sched_block(&rq, &t->se, &e);
+            t->state = T_SUSPENDED;
+        }
+}
+
+void thread_resume_vm(struct vm *vm)
+{
+    for (struct thread *t = all; t; t = t->next_all)
+        if (t->vm == vm && t->state == T_SUSPENDED)
+            thread_wake(t);
+    if (thread_pick() != thread_cur)
+        int_resched_pending = 1;
+}
+
+uint64_t thread_vm_cpu(struct vm *vm)
+{
+    uint64_t sum = 0;
+    for (struct thread *t = all; t; t = t->next_all)
+        if (t->vm == vm && t->state != T_DEAD)
+            sum += t->cpu_tsc + (t == thread_cur ? rdtsc() - t->run_start : 0);
+    return sum;
 }
 
 THREADHANDLE Get_Cur_Thread_Handle(void) { return (THREADHANDLE)thread_cur; }

@@ -10,8 +10,19 @@
 #define SCHED_THREAD_H
 #include <stdint.h>
 #include "lib/sched.h"
+#include "vmm/vm.h"
 
 struct client_regs;
+
+/* A VM (include/vmm/vm.h): the DDK's control block first. */
+struct vm {
+    struct cb_s cb;
+    uint32_t magic;                 /* VM_MAGIC ^ address while it exists */
+    uint32_t context;               /* its memory context */
+    uint32_t weight;                /* its threads' time-slice priority */
+    uint64_t cpu_dead;              /* CPU time of its threads that ended */
+    struct vm *next, *prev;         /* circular, from the system VM */
+};
 
 struct thread {
     struct sched_thread se;         /* first: the scheduler's view */
@@ -30,12 +41,14 @@ struct thread {
     struct semaphore *waiting_on;   /* T_BLOCKED on this semaphore, else NULL */
     struct mutex *waiting_mutex;    /* T_BLOCKED on this mutex, else NULL */
     struct thread *next_all, *prev_all;
+    struct vm *vm;                  /* the VM it runs in */
 };
 
 #define T_READY    1
 #define T_BLOCKED  2
 #define T_SLEEPING 3
 #define T_DEAD     4
+#define T_SUSPENDED 5               /* ready, but its VM is suspended */
 
 extern struct thread *thread_cur;
 
@@ -55,6 +68,17 @@ int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
 struct thread *thread_pick(void);               /* what the scheduler would run now */
 void thread_set_tick_hook(void (*fn)(void));    /* called first in every tick (event.c) */
 int  event_init(void);                          /* event.c: the pool and the event thread */
+/* VMs (vm.c) and the thread side of them (thread.c); interrupts off. */
+int  vm_init(void);                             /* the system VM, before thread_init */
+struct vm *vm_system(void);
+struct vm *vm_of(VMHANDLE h);
+int  vm_send(uint32_t msg, struct vm *vm, uint32_t arg);    /* nonzero: a handler failed it */
+uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
+                          uint32_t weight);
+void thread_end_vm(struct vm *vm);              /* ends every thread of vm */
+void thread_suspend_vm(struct vm *vm);
+void thread_resume_vm(struct vm *vm);
+uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
 uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 

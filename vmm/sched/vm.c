@@ -1,0 +1,260 @@
+/* Virtual machines: see include/vmm/vm.h.  A VM is a control block (cb_s first), a memory context
+ * and the threads whose `vm` is it; VMs form a circular list from the system VM. */
+#include "sched/thread.h"
+#include "vmm/vm.h"
+#include "vmm/thread.h"
+#include "vmm/page.h"
+#include "mem/heapsvc.h"
+#include "mem/page.h"
+#include "console/console.h"
+#include "x86/x86.h"
+#include "vmm.h"
+
+#define VM_MAGIC 0x564D4D56u            /* "VMMV" */
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+static struct vm sys_vm;
+static uint32_t next_vmid = 1, nvms;
+static struct { control_proc proc; void *ref; } ctl[64];
+static unsigned nctl;
+
+uint32_t VMM_Register_Control(control_proc proc, void *ref)
+{
+    if (!proc || nctl == sizeof ctl / sizeof ctl[0]) {
+        kprintf("VMM_Register_Control: %s (caller %08x); refused\n",
+                proc ? "64 handlers already" : "no procedure", CALLER);
+        return 0;
+    }
+    ctl[nctl].proc = proc;
+    ctl[nctl++].ref = ref;
+    return 1;
+}
+
+uint32_t VMM_Unregister_Control(control_proc proc, void *ref)
+{
+    for (unsigned i = 0; i < nctl; i++)
+        if (ctl[i].proc == proc && ctl[i].ref == ref) {
+            for (; i + 1 < nctl; i++)
+                ctl[i] = ctl[i + 1];
+            nctl--;
+            return 1;
+        }
+    kprintf("VMM_Unregister_Control: not registered (caller %08x)\n", CALLER);
+    return 0;
+}
+
+/* Sends msg to every handler in order; stops at the first that fails it (nonzero). */
+int vm_send(uint32_t msg, struct vm *vm, uint32_t arg)
+{
+    for (unsigned i = 0; i < nctl; i++)
+        if (ctl[i].proc(msg, (VMHANDLE)vm, arg, ctl[i].ref))
+            return 1;
+    return 0;
+}
+
+struct vm *vm_of(VMHANDLE h)
+{
+    for (struct vm *v = &sys_vm;;) {     /* the list, never the pointer alone */
+        if ((VMHANDLE)v == h)
+            return v->magic == (VM_MAGIC ^ h) ? v : 0;
+        v = v->next;
+        if (v == &sys_vm)
+            return 0;
+    }
+}
+
+struct vm *vm_system(void) { return &sys_vm; }
+
+int vm_init(void)
+{
+    sys_vm.cb.CB_Signature = VMCB_ID;
+    sys_vm.cb.CB_VMID = next_vmid++;
+    sys_vm.magic = VM_MAGIC ^ (uint32_t)&sys_vm;
+    sys_vm.context = page_context_current();
+    sys_vm.weight = 100;
+    sys_vm.next = sys_vm.prev = &sys_vm;
+    nvms = 1;
+    return 0;
+}
+
+static void vm_link(struct vm *v)
+{
+    v->prev = sys_vm.prev;
+    v->next = &sys_vm;
+    sys_vm.prev->next = v;
+    sys_vm.prev = v;
+    nvms++;
+}
+
+static void vm_unlink(struct vm *v)
+{
+    v->prev->next = v->next;
+    v->next->prev = v->prev;
+    nvms--;
+}
+
+static void vm_free(struct vm *v)
+{
+    page_free_owner((uint32_t)v);
+    if (v->context)
+        _ContextDestroy(v->context);
+    v->magic = 0;
+    _HeapFree(v, 0);
+}
+
+VMHANDLE Create_VM(uint32_t weight)
+{
+    uint32_t f = irq_save();
+    struct vm *v = weight >= 1 && weight <= 10000 ? _HeapAllocate(sizeof *v, HEAPZEROINIT) : 0;
+    if (!v) {
+        irq_restore(f);
+        return 0;
+    }
+    v->cb.CB_Signature = VMCB_ID;
+    v->cb.CB_VMID = next_vmid++;
+    v->cb.CB_VM_Status = VMSTAT_CREATING;
+    v->magic = VM_MAGIC ^ (uint32_t)v;
+    v->weight = weight;
+    v->context = _ContextCreate();
+    if (!v->context) {
+        v->magic = 0;
+        _HeapFree(v, 0);
+        irq_restore(f);
+        return 0;
+    }
+    vm_link(v);
+    uint32_t why = vm_send(CREATE_VM, v, 0) ? VNE_CREATEFAIL
+                 : vm_send(VM_CRITICAL_INIT, v, 0) ? VNE_CRINITFAIL
+                 : vm_send(VM_INIT, v, 0) ? VNE_INITFAIL : 0;
+    if (why) {
+        v->cb.CB_VM_Status |= VMSTAT_NOT_EXECUTEABLE;
+        vm_send(VM_NOT_EXECUTEABLE, v, why);
+        vm_send(DESTROY_VM, v, 0);
+        vm_unlink(v);
+        vm_free(v);
+        irq_restore(f);
+        return 0;
+    }
+    v->cb.CB_VM_Status &= ~VMSTAT_CREATING;
+    irq_restore(f);
+    return (VMHANDLE)v;
+}
+
+/* The destroy path; the VM is not the caller's and not the system VM. */
+static void destroy(struct vm *v, uint32_t vne)
+{
+    v->cb.CB_VM_Status |= VMSTAT_CLOSING;
+    if (!(vne & VNE_CRASHED))
+        vm_send(VM_TERMINATE, v, 0);
+    v->cb.CB_VM_Status |= VMSTAT_NOT_EXECUTEABLE;
+    vm_send(VM_NOT_EXECUTEABLE, v, vne);
+    thread_end_vm(v);                   /* each thread's Terminate_Thread ... Destroy_Thread */
+    vm_send(DESTROY_VM, v, 0);
+    vm_unlink(v);
+    vm_free(v);
+}
+
+uint32_t Destroy_VM(VMHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct vm *v = vm_of(h);
+    if (!v || v == &sys_vm || v == thread_cur->vm)
+        kprintf("Destroy_VM: %08x is not a VM, or is the system VM or the caller's (caller %08x);"
+                " refused\n", h, CALLER);
+    else {
+        destroy(v, 0);
+        ok = 1;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Suspend_VM(VMHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct vm *v = vm_of(h);
+    if (v && v != &sys_vm && !(v->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
+        v->cb.CB_VM_Status |= VMSTAT_SUSPENDED;
+        vm_send(VM_SUSPEND, v, 0);
+        thread_suspend_vm(v);
+        ok = 1;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Resume_VM(VMHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct vm *v = vm_of(h);
+    if (v && (v->cb.CB_VM_Status & VMSTAT_SUSPENDED) && !vm_send(VM_RESUME, v, 0)) {
+        v->cb.CB_VM_Status &= ~VMSTAT_SUSPENDED;
+        thread_resume_vm(v);
+        ok = 1;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+static void crashed(void *ref)
+{
+    struct vm *v = ref;
+    if (vm_of((VMHANDLE)v))
+        destroy(v, VNE_CRASHED);
+}
+
+void Crash_Cur_VM(void)
+{
+    irq_disable();
+    struct vm *v = thread_cur->vm;
+    if (v == &sys_vm) {
+        kprintf("Crash_Cur_VM in the system VM (caller %08x): nothing can go on\n", CALLER);
+        vmm_exit(VMM_EXIT_FATAL);
+    }
+    kprintf("Crash_Cur_VM: VM %u crashed (caller %08x); destroying it\n", v->cb.CB_VMID, CALLER);
+    v->cb.CB_VM_Status |= VMSTAT_NOT_EXECUTEABLE;
+    thread_suspend_vm(v);               /* none of its threads runs again */
+    Schedule_Global_Event(crashed, v);
+    thread_switch_now();                /* the event thread outranks everything */
+    for (;;)
+        halt_forever();                 /* not reached: the VM is gone */
+}
+
+uint32_t VMMCreateThreadInVM(VMHANDLE h, void (*fn)(void *), void *arg, uint32_t exec_pri)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(h);
+    uint32_t t = v ? thread_create_in(v, fn, arg, exec_pri, v->weight) : 0;
+    irq_restore(f);
+    return t;
+}
+
+uint32_t Validate_VM_Handle(VMHANDLE h)
+{
+    uint32_t f = irq_save(), ok = vm_of(h) != 0;
+    irq_restore(f);
+    return ok;
+}
+
+VMHANDLE Get_Cur_VM_Handle(void) { return (VMHANDLE)thread_cur->vm; }
+VMHANDLE Get_Sys_VM_Handle(void) { return (VMHANDLE)&sys_vm; }
+
+VMHANDLE Get_Next_VM_Handle(VMHANDLE h)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(h);
+    VMHANDLE n = v ? (VMHANDLE)v->next : 0;
+    irq_restore(f);
+    return n;
+}
+
+uint64_t vm_cpu_tsc(VMHANDLE h)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(h);
+    uint64_t t = v ? v->cpu_dead + thread_vm_cpu(v) : 0;
+    irq_restore(f);
+    return t;
+}
+
+uint32_t vm_count(void) { return nvms; }
