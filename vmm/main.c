@@ -13,6 +13,7 @@
 #include "int/inttest.h"
 #include "int/timer.h"
 #include "sched/thread.h"
+#include "vmm/thread.h"
 #include "sched/schedtest.h"
 #include "x86/apic.h"
 #include "console/console.h"
@@ -82,6 +83,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         pagetest_run();                     /* the page services on real page tables */
     if (settings.int_test)
         inttest_run();                      /* the interrupt services, the 8259, the timer */
+    event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */
     if (settings.sched_test)
         schedtest_run();                    /* threads, the time-slicer, semaphores */
     if (settings.bench)
@@ -91,7 +93,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (settings.debug_exit_port)
         vmm_exit(VMM_EXIT_READY);
     for (;;)
-        sti_hlt();                          /* interrupts on while idle: the timer ticks */
+        thread_sleep(3600000);              /* done: the idle thread (sti; hlt) has the CPU */
 }
 
 void vmm_exit(uint32_t code)

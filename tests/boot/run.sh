@@ -539,6 +539,25 @@ sc_schedtest() {    # MACHINE CPU
     fi
 }
 
+# [Debug] SchedStats=200 without an exit port: the CPU account is printed every 200 ms, per VM
+# and per thread; three of them, then the scenario stops QEMU.
+img_schedstats() { esp_base "$1"; printf '[Debug]\r\nSchedStats=200\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_schedstats() {
+    local n=0 i
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -icount shift=7,sleep=off
+    wait_serial '^VMM ready$' || return
+    for ((i = 0; i < 300 && n < 3; i++)); do
+        n=$(clean_log "$DIR/serial.log" | grep -Ec '^sched: [0-9]+ threads at [0-9]+ ms$')
+        sleep 0.1
+    done
+    qemu_stop
+    clean_logs
+    (( n >= 3 )) && ok "sched: the account printed $n times" || fail "sched: the account printed $n times, wanted 3"
+    expect_serial_seq '^sched: [0-9]+ threads at [0-9]+ ms$' \
+        '^sched: VM 1: time-slice priority 100, [0-9]+ us CPU$' \
+        '^sched:   thread [0-9]+: priority [0-9a-f]+, time-slice priority [0-9]+, [0-9]+ us CPU, [0-9]+ switches in'
+}
+
 # The page services, heap and lists exercised in the guest (vmm/mem/pagetest.c): every check
 # passes, the cycles leak nothing, the hooks resolve faults, the random trace agrees with its
 # model, and the VMM still reaches its verdict.
@@ -747,6 +766,7 @@ scenario fault-RE fault-RE sc_fault RE '14 \(#PF page fault\) at linear address 
 scenario fault-ST fault-ST sc_fault ST '8 \(#DF double fault\)$' 00000000 'recurse\+0x[0-9a-f]+' \
     '^CR2 c[0-9a-f]{7}: a guard page below a kernel stack: stack overflow$'
 scenario monitor-mce        inttest-idle sc_mce
+scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario inttest-q35-default inttest    sc_inttest q35 default 1000

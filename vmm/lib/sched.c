@@ -147,7 +147,8 @@ static unsigned find_level(const struct sched *s, uint32_t pri, unsigned *above)
 }
 
 /* A free level for pri, linked below `above`.  The caller has checked that one is free. */
-static unsigned level_new(struct sched *s, uint32_t pri, unsigned above)
+static inline __attribute__((always_inline)) unsigned level_new(struct sched *s, uint32_t pri,
+                                                                 unsigned above)
 {
     unsigned i = s->free;
     struct sched_level *l = &s->lv[i];
@@ -187,7 +188,8 @@ static void level_free(struct sched *s, unsigned i)
 }
 
 /* t to the tail of level i, with the credit it has. */
-static void join(struct sched *s, struct sched_thread *t, unsigned i)
+static inline __attribute__((always_inline)) void join(struct sched *s, struct sched_thread *t,
+                                                        unsigned i)
 {
     clamp_credit(s, t);                 /* in case it was initialised for another scheduler */
     ring_append(&s->lv[i], t);
@@ -252,8 +254,8 @@ int sched_ready(struct sched *s, struct sched_thread *t, struct kerr *e)
     if (t->state == SCHED_T_READY)
         return kerr_set(e, "sched: thread %p is already ready (exec priority 0x%x%s)", (void *)t,
                         t->exec_pri, t->owner == s ? "" : ", in another scheduler");
-    if (refuse_alien(s, t, e))
-        return -1;
+    if (t->state != SCHED_T_BLOCKED)       /* (ready was refused above) never initialised */
+        return refuse_alien(s, t, e);
     unsigned above, i = find_level(s, t->exec_pri, &above);
     if (i == SCHED_NIL) {
         if (s->free == SCHED_NIL)

@@ -140,6 +140,23 @@ int event_init(void)
 
 uint32_t event_max_nesting(void) { return max_depth; }
 
+/* [Debug] SchedStats=ms: the per-VM and per-thread account, every ms milliseconds. */
+static uint32_t stats_ms;
+static void stats(uint32_t late_ms, void *ref)
+{
+    (void)late_ms;
+    (void)ref;
+    thread_print_summary();
+    Set_Global_Time_Out(stats, stats_ms, 0);
+}
+
+void event_stats_every(uint32_t ms)
+{
+    stats_ms = ms;
+    if (ms)
+        Set_Global_Time_Out(stats, ms, 0);
+}
+
 EVENTHANDLE Schedule_Global_Event(event_proc proc, void *ref)
 {
     uint32_t f = irq_save(), h = 0;

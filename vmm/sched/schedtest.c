@@ -438,6 +438,5 @@ void schedtest_run(void)
     test_vms();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
-    thread_print_summary();
     selftest_end(&T);
 }

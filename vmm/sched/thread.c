@@ -74,7 +74,7 @@ static void reap(void)
 
 /* Switches to what the scheduler picks, if that is another thread; returns when this thread
  * runs again (a dead one never does).  Interrupts off. */
-static void switch_to_pick(void)
+void thread_switch_now(void)
 {
     int_resched_pending = 0;
     struct thread *next = (struct thread *)sched_pick(&rq);
@@ -104,7 +104,7 @@ static void switch_to_pick(void)
  * call (its interrupt frame below), and returns through it when it runs again. */
 static struct client_regs *resched(struct client_regs *r)
 {
-    switch_to_pick();
+    thread_switch_now();
     return r;
 }
 
@@ -127,11 +127,6 @@ static void tick(struct client_regs *r)
         int_resched_pending = 1;
     if (zombies && thread_cur != zombies)
         reap();
-}
-
-void thread_switch_now(void)
-{
-    switch_to_pick();
 }
 
 void thread_block_self(void)
@@ -441,10 +436,22 @@ unsigned thread_count(void) { return nthreads; }
 void thread_print_summary(void)
 {
     uint32_t f = irq_save();
-    for (struct thread *t = all; t; t = t->next_all)
-        kprintf("thread %u: priority %x, time-slice priority %u, %llu us CPU, %u switches in\n",
-                t->id, t->se.exec_pri, t->se.weight,
-                (unsigned long long)(t->cpu_tsc * 1000000 / (timer.tsc_hz ? timer.tsc_hz : 1)),
-                t->switches);
+    uint64_t hz = timer.tsc_hz ? timer.tsc_hz : 1;
+    kprintf("sched: %u threads at %u ms\n", nthreads, Get_System_Time());
+    for (struct vm *v = vm_system();;) {
+        kprintf("sched: VM %u: time-slice priority %u, %llu us CPU%s\n", v->cb.CB_VMID, v->weight,
+                (unsigned long long)((v->cpu_dead + thread_vm_cpu(v)) * 1000000 / hz),
+                v->cb.CB_VM_Status & VMSTAT_SUSPENDED ? ", suspended" : "");
+        for (struct thread *t = all; t; t = t->next_all)
+            if (t->vm == v)
+                kprintf("sched:   thread %u: priority %x, time-slice priority %u, %llu us CPU, "
+                        "%u switches in%s\n", t->id, t->se.exec_pri, t->se.weight,
+                        (unsigned long long)((t->cpu_tsc + (t == thread_cur ? rdtsc() -
+                                              t->run_start : 0)) * 1000000 / hz),
+                        t->switches, t == thread_cur ? " (running)" : "");
+        v = v->next;
+        if (v == vm_system())
+            break;
+    }
     irq_restore(f);
 }

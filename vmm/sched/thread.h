@@ -80,6 +80,7 @@ void thread_suspend_vm(struct vm *vm);
 void thread_resume_vm(struct vm *vm);
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
 uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
+void event_stats_every(uint32_t ms);            /* the account printed every ms (0: never) */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 
 #endif
