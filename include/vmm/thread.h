@@ -64,6 +64,14 @@ THREADHANDLE _GetMutexOwner(MUTEXHANDLE m);
 void Begin_Critical_Section(uint32_t flags);
 void End_Critical_Section(void);
 
+/* _BlockOnID / _SignalID: the caller blocks until some thread signals the same 32-bit ID (any
+ * value the two agree on, an address typically); a signal wakes every thread blocked on it and
+ * is lost if none is (use a semaphore to count).  Call_When_Idle: proc(ref) runs in the idle
+ * thread when nothing else is ready, once per call (up to 16 pending). */
+uint32_t _BlockOnID(uint32_t id, uint32_t flags);
+uint32_t _SignalID(uint32_t id);                        /* the number of threads woken */
+uint32_t Call_When_Idle(void (*proc)(void *ref), void *ref);
+
 /* Events and time-outs (Schedule_Global_Event, Cancel_Global_Event, Set_Global_Time_Out,
  * Cancel_Time_Out).  A global event's procedure runs soon, in thread context, never inside an
  * interrupt and never nested in another event's: one event thread, above every other priority,

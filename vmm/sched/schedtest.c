@@ -413,6 +413,39 @@ static void test_vms(void)
             "VMs %u -> %u\n", pages0, pages1, (unsigned)heap0, (unsigned)heap1, n0, n1);
 }
 
+/* _BlockOnID / _SignalID and Call_When_Idle. */
+static volatile uint32_t id_woken, idle_ran;
+static void id_waiter(void *arg)
+{
+    _BlockOnID((uint32_t)arg, 0);
+    id_woken++;
+}
+
+static void on_idle(void *ref)
+{
+    idle_ran = (uint32_t)ref;
+}
+
+static void test_ids(void)
+{
+    for (int i = 0; i < 3; i++)
+        VMMCreateThread(id_waiter, (void *)0x1D1D, BASE + LOW_PRI_DEVICE_BOOST, 100);
+    VMMCreateThread(id_waiter, (void *)0x2E2E, BASE + LOW_PRI_DEVICE_BOOST, 100);
+    thread_sleep(5);                        /* they run and block */
+    CHECK(id_woken == 0, "four threads blocked on two IDs");
+    CHECK(_SignalID(0x1D1D) == 3, "_SignalID wakes the three on its ID");
+    thread_sleep(5);
+    CHECK(id_woken == 3, "and they ran");
+    CHECK(_SignalID(0x1D1D) == 0, "a signal with nobody waiting is lost");
+    CHECK(_SignalID(0x2E2E) == 1, "the other ID's waiter");
+    thread_sleep(5);
+    CHECK(id_woken == 4, "ran too");
+    CHECK(Call_When_Idle(on_idle, (void *)0x1D7E), "Call_When_Idle");
+    thread_sleep(5);                        /* nothing else is ready: the idle thread runs it */
+    CHECK(idle_ran == 0x1D7E, "the idle procedure ran");
+    kprintf("schedtest: _SignalID woke %u threads; Call_When_Idle ran\n", id_woken);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -436,6 +469,7 @@ void schedtest_run(void)
     test_inversion();
     test_events();
     test_vms();
+    test_ids();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

@@ -163,11 +163,92 @@ __attribute__((noreturn, used)) void thread_main(struct thread *t)
         halt_forever();                     /* not reached */
 }
 
+/* Call_When_Idle: a ring of pending procedures, run by the idle thread. */
+static struct { void (*proc)(void *); void *ref; } idle_calls[16];
+static unsigned idle_head, idle_n;
+
+uint32_t Call_When_Idle(void (*proc)(void *ref), void *ref)
+{
+    uint32_t f = irq_save(), ok = 0;
+    if (proc && idle_n < 16) {
+        idle_calls[(idle_head + idle_n++) % 16].proc = proc;
+        idle_calls[(idle_head + idle_n - 1) % 16].ref = ref;
+        ok = 1;
+    } else
+        kprintf("Call_When_Idle: %s (caller %08x); refused\n",
+                proc ? "16 calls pending already" : "no procedure", CALLER);
+    irq_restore(f);
+    return ok;
+}
+
 static void idle_loop(void *arg)
 {
     (void)arg;
-    for (;;)
-        sti_hlt();
+    for (;;) {
+        irq_disable();
+        if (idle_n) {
+            void (*proc)(void *) = idle_calls[idle_head].proc;
+            void *ref = idle_calls[idle_head].ref;
+            idle_head = (idle_head + 1) % 16;
+            idle_n--;
+            irq_enable();
+            proc(ref);
+        } else
+            sti_hlt();
+    }
+}
+
+/* _BlockOnID / _SignalID: waiters in 64 buckets by ID. */
+static struct thread *id_bucket[64];
+static unsigned id_slot(uint32_t id) { return (id * 0x9E3779B1u) >> 26; }
+
+uint32_t _BlockOnID(uint32_t id, uint32_t flags)
+{
+    (void)flags;
+    uint32_t f = irq_save();
+    struct thread *t = thread_cur;
+    t->block_id = id;
+    t->blocked_on_id = 1;
+    t->next_wait = id_bucket[id_slot(id)];
+    id_bucket[id_slot(id)] = t;
+    thread_block_self();
+    irq_restore(f);
+    return 1;
+}
+
+static void id_forget(struct thread *t)
+{
+    for (struct thread **pp = &id_bucket[id_slot(t->block_id)]; *pp; pp = &(*pp)->next_wait)
+        if (*pp == t) {
+            *pp = t->next_wait;
+            break;
+        }
+    t->blocked_on_id = 0;
+}
+
+uint32_t _SignalID(uint32_t id)
+{
+    uint32_t f = irq_save(), n = 0;
+    int preempt = 0;
+    for (struct thread **pp = &id_bucket[id_slot(id)]; *pp;) {
+        struct thread *t = *pp;
+        if (t->block_id != id) {
+            pp = &t->next_wait;
+            continue;
+        }
+        *pp = t->next_wait;
+        t->blocked_on_id = 0;
+        preempt |= thread_wake(t);
+        n++;
+    }
+    if (preempt) {                          /* a thread with interrupts on switches now; */
+        if (f & EFLAGS_IF)                  /* else (a handler, perhaps) on the way out */
+            thread_switch_now();
+        else
+            int_resched_pending = 1;
+    }
+    irq_restore(f);
+    return n;
 }
 
 static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
@@ -283,6 +364,8 @@ static void end(struct thread *t)
         sem_forget(t);
     else if (t->state == T_BLOCKED && t->waiting_mutex)
         mutex_forget(t);
+    else if (t->state == T_BLOCKED && t->blocked_on_id)
+        id_forget(t);
     t->state = T_DEAD;
     if (t == thread_cur)
         thread_switch_now();                /* never returns */

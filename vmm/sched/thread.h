@@ -40,6 +40,8 @@ struct thread {
     struct thread *next_wait;       /* a semaphore's, the sleepers' or the zombies' queue */
     struct semaphore *waiting_on;   /* T_BLOCKED on this semaphore, else NULL */
     struct mutex *waiting_mutex;    /* T_BLOCKED on this mutex, else NULL */
+    uint32_t block_id;              /* T_BLOCKED in _BlockOnID on this ID (with blocked_on_id) */
+    uint8_t blocked_on_id;
     struct thread *next_all, *prev_all;
     struct vm *vm;                  /* the VM it runs in */
 };
