@@ -14,6 +14,7 @@
 #include "int/timer.h"
 #include "sched/thread.h"
 #include "vmm/thread.h"
+#include "vmm/vm.h"
 #include "sched/schedtest.h"
 #include "x86/apic.h"
 #include "console/console.h"
@@ -83,6 +84,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         pagetest_run();                     /* the page services on real page tables */
     if (settings.int_test)
         inttest_run();                      /* the interrupt services, the 8259, the timer */
+    vm_set_win_time_slice(settings.win_fg, settings.win_bg);   /* WinTimeSlice= */
     event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */
     if (settings.sched_test)
         schedtest_run();                    /* threads, the time-slicer, semaphores */

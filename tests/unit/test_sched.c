@@ -1380,3 +1380,36 @@ Test(sched, randomized_model_many_levels)
     cr_log_info("many levels: limit reached %u times", full);
     model_free(M);
 }
+
+/* Set_Time_Slice_Granularity: slices follow the new granularity (weight 100: granularity units,
+ * weight 50: half), credits are clamped, 0 is refused, and the queue stays consistent. */
+Test(sched, set_granularity)
+{
+    struct sched s;
+    struct sched_thread a, b;
+    struct kerr e;
+    cr_assert_eq(sched_init(&s, 20, &e), 0);
+    cr_assert_eq(sched_thread_init(&s, &a, 4, 100, &e), 0);
+    cr_assert_eq(sched_thread_init(&s, &b, 4, 50, &e), 0);
+    cr_assert_eq(sched_ready(&s, &a, &e), 0);
+    cr_assert_eq(sched_ready(&s, &b, &e), 0);
+    cr_assert_eq(sched_set_granularity(&s, 4, &e), 0, "%s", e.msg);
+    cr_assert_eq(sched_check(&s, &e), 0, "%s", e.msg);
+    cr_assert_leq(a.credit, 400);
+    /* A full round now: a gets 4 ticks, b 2, in turn. */
+    unsigned got_a = 0, got_b = 0;
+    for (int i = 0; i < 600; i++) {
+        struct sched_thread *t = sched_pick(&s);
+        if (t == &a)
+            got_a++;
+        else
+            got_b++;
+        sched_charge(&s, t, 1);
+        cr_assert_eq(sched_check(&s, &e), 0, "%s", e.msg);
+    }
+    cr_assert_eq(got_a, 400, "a (weight 100) got %u of 600", got_a);
+    cr_assert_eq(got_b, 200, "b (weight 50) got %u of 600", got_b);
+    cr_assert_eq(sched_set_granularity(&s, 0, &e), -1);
+    cr_assert_neq(e.msg[0], 0);
+    cr_assert_eq(s.granularity, 4, "a refused granularity changes nothing");
+}

@@ -6,7 +6,8 @@
 
 #define SYSINI "VMM/SYSTEM.INI"
 
-struct vmm_settings settings = { .timer_hz = 1000, .min_timeslice = 20 };
+struct vmm_settings settings = { .timer_hz = 1000, .min_timeslice = 20, .win_fg = 100,
+                                 .win_bg = 50 };
 
 static int report_bad(const struct ini_item *it, void *ctx)
 {
@@ -45,6 +46,30 @@ static void flag(const char *text, size_t len, const char *key, uint8_t *out)
         *out = !ini_parse_uint(v, &n) && n;
 }
 
+/* [386Enh] WinTimeSlice=fg,bg: two priorities of 1..10000. */
+static void win_time_slice(const char *text, size_t len)
+{
+    char v[32], *comma = 0;
+    unsigned long fg, bg;
+    if (!ini_get(text, len, "386Enh", "WinTimeSlice", v, sizeof v))
+        return;
+    for (char *p = v; *p; p++)
+        if (*p == ',')
+            comma = p;
+    if (comma) {
+        *comma = 0;
+        if (!ini_parse_uint(v, &fg) && !ini_parse_uint(comma + 1, &bg) && fg >= 1 &&
+            fg <= 10000 && bg >= 1 && bg <= 10000) {
+            settings.win_fg = (uint32_t)fg;
+            settings.win_bg = (uint32_t)bg;
+            return;
+        }
+        *comma = ',';
+    }
+    kprintf("%s: [386Enh] WinTimeSlice=%s is not two priorities 1..10000 (fg,bg); using %u,%u\n",
+            SYSINI, v, settings.win_fg, settings.win_bg);
+}
+
 void sysini_load(void)
 {
     size_t len;
@@ -67,6 +92,7 @@ void sysini_load(void)
             &settings.sched_stats);
     setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
             &settings.min_timeslice);
+    win_time_slice(text, len);
     setting(text, len, "386Enh", "TimerHz", 18, 10000, "a rate of 18..10000 Hz", &settings.timer_hz);
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,

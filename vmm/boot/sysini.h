@@ -13,6 +13,7 @@ struct vmm_settings {
     uint8_t sched_test;         /* [Debug] SchedTest=1: threads, scheduler, semaphores */
     uint32_t sched_stats;       /* [Debug] SchedStats=ms: CPU time per VM and thread, every ms */
     uint32_t min_timeslice;     /* [386Enh] MinTimeSlice=: ms, the time-slice granularity (20) */
+    uint32_t win_fg, win_bg;    /* [386Enh] WinTimeSlice=fg,bg: the system VM's (100,50) */
     uint32_t timer_hz;          /* [386Enh] TimerHz=: APIC timer interrupts a second (1000) */
 };
 extern struct vmm_settings settings;

@@ -347,6 +347,19 @@ int sched_set_weight(struct sched *s, struct sched_thread *t, uint32_t weight, s
     return 0;
 }
 
+int sched_set_granularity(struct sched *s, uint32_t granularity, struct kerr *e)
+{
+    if (granularity == 0)
+        return kerr_set(e, "sched: time-slice granularity 0 (must be at least 1 unit)");
+    s->granularity = granularity;
+    for (unsigned i = s->top; i != SCHED_NIL; i = s->lv[i].down) {    /* ready threads' credit */
+        struct sched_thread *t = s->lv[i].head;
+        for (uint32_t k = 0; k < s->lv[i].n; k++, t = t->next)
+            clamp_credit(s, t);
+    }
+    return 0;
+}
+
 void sched_yield(struct sched *s, struct sched_thread *t)
 {
     if (!in_queue(s, t))

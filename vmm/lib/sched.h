@@ -153,6 +153,11 @@ int sched_adjust(struct sched *s, struct sched_thread *t, int32_t delta, struct 
  * not; it does not move.  O(1). */
 int sched_set_weight(struct sched *s, struct sched_thread *t, uint32_t weight, struct kerr *e);
 
+/* Set_Time_Slice_Granularity: a weight-100 thread's slice from now on; the ready threads'
+ * credit is brought within the new bounds (blocked threads' when they become ready).  Refuses 0.
+ * O(n). */
+int sched_set_granularity(struct sched *s, uint32_t granularity, struct kerr *e);
+
 /* Release_Time_Slice: t gives up its credit (a debt is kept) and goes to the tail of its level.
  * The head (the running thread) thereby ends its turn and earns its next slice; any other thread
  * gives up its next turn.  Nothing if t is not ready in s.  O(1). */

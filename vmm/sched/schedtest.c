@@ -446,6 +446,49 @@ static void test_ids(void)
     kprintf("schedtest: _SignalID woke %u threads; Call_When_Idle ran\n", id_woken);
 }
 
+/* The execution focus: two VMs with foreground 100 and background 25; the one with the focus
+ * gets 80 % of the CPU, and the shares swap with the focus. */
+static void test_focus(void)
+{
+    static volatile uint32_t spin[2];
+    VMHANDLE v[2];
+    for (int i = 0; i < 2; i++) {
+        v[i] = Create_VM(100);
+        CHECK(v[i] && Set_VM_Time_Slice_Priority(v[i], 100, 25), "a VM with priorities 100/25");
+        VMMCreateThreadInVM(v[i], spinner, (void *)&spin[i], BASE);
+    }
+    uint32_t pm[2][2];
+    for (int round = 0; round < 2; round++) {
+        CHECK(Set_Execution_Focus(v[round]) && Get_Execution_Focus() == v[round],
+              "Set_Execution_Focus");
+        uint64_t c0[2], d[2];
+        for (int i = 0; i < 2; i++)
+            c0[i] = vm_cpu_tsc(v[i]);
+        thread_sleep(1000);
+        for (int i = 0; i < 2; i++)
+            d[i] = vm_cpu_tsc(v[i]) - c0[i];
+        for (int i = 0; i < 2; i++)
+            pm[round][i] = (uint32_t)(d[i] * 1000 / (d[0] + d[1] ? d[0] + d[1] : 1));
+    }
+    CHECK(pm[0][0] >= 780 && pm[0][0] <= 820 && pm[1][1] >= 780 && pm[1][1] <= 820,
+          "the VM with the focus gets 80 %, and the shares swap with it");
+    uint32_t sched = 0, idle = 0;
+    VMHANDLE cur = 0;
+    Get_Time_Slice_Info(&sched, &cur, &idle);
+    CHECK(sched == vm_count() && cur == Get_Sys_VM_Handle(), "Get_Time_Slice_Info");
+    CHECK(Set_Time_Slice_Granularity(40) && Get_Time_Slice_Granularity() == 40,
+          "Set_Time_Slice_Granularity");
+    CHECK(!Set_Time_Slice_Granularity(0), "granularity 0 refused");
+    Set_Time_Slice_Granularity(20);
+    Set_Execution_Focus(Get_Sys_VM_Handle());
+    Destroy_VM(v[0]);
+    Destroy_VM(v[1]);
+    kprintf("schedtest: execution focus (100 foreground, 25 background): %u.%u %% / %u.%u %%, "
+            "then %u.%u %% / %u.%u %%; %u VMs scheduled, %u idle\n", pm[0][0] / 10, pm[0][0] % 10,
+            pm[0][1] / 10, pm[0][1] % 10, pm[1][0] / 10, pm[1][0] % 10, pm[1][1] / 10,
+            pm[1][1] % 10, sched, idle);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -470,6 +513,7 @@ void schedtest_run(void)
     test_events();
     test_vms();
     test_ids();
+    test_focus();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

@@ -426,6 +426,38 @@ void thread_resume_vm(struct vm *vm)
         int_resched_pending = 1;
 }
 
+void thread_vm_weight(struct vm *vm, uint32_t w)
+{
+    struct kerr e;
+    vm->weight = w;
+    for (struct thread *t = all; t; t = t->next_all)
+        if (t->vm == vm && t->state != T_DEAD && t != idle_thread)
+            sched_set_weight(&rq, &t->se, w, &e);
+}
+
+unsigned thread_vm_ready(struct vm *vm)
+{
+    unsigned n = 0;
+    for (struct thread *t = all; t; t = t->next_all)
+        n += t->vm == vm && t->state == T_READY && t != idle_thread;
+    return n;
+}
+
+uint32_t Set_Time_Slice_Granularity(uint32_t ms)
+{
+    struct kerr e;
+    uint32_t f = irq_save(), ok = 1;
+    uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
+    if (!ms || ms > 10000 || sched_set_granularity(&rq, ticks, &e)) {
+        kprintf("Set_Time_Slice_Granularity: %u ms is not 1..10000 (caller %08x)\n", ms, CALLER);
+        ok = 0;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Get_Time_Slice_Granularity(void) { return rq.granularity * 1000 / timer.hz; }
+
 uint64_t thread_vm_cpu(struct vm *vm)
 {
     uint64_t sum = 0;

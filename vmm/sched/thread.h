@@ -19,7 +19,8 @@ struct vm {
     struct cb_s cb;
     uint32_t magic;                 /* VM_MAGIC ^ address while it exists */
     uint32_t context;               /* its memory context */
-    uint32_t weight;                /* its threads' time-slice priority */
+    uint32_t weight;                /* its threads' time-slice priority now (fg or bg) */
+    uint32_t fg_weight, bg_weight;  /* with the execution focus, and without */
     uint64_t cpu_dead;              /* CPU time of its threads that ended */
     struct vm *next, *prev;         /* circular, from the system VM */
 };
@@ -81,6 +82,8 @@ void thread_end_vm(struct vm *vm);              /* ends every thread of vm */
 void thread_suspend_vm(struct vm *vm);
 void thread_resume_vm(struct vm *vm);
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
+void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to time-slice priority w */
+unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
 uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
 void event_stats_every(uint32_t ms);            /* the account printed every ms (0: never) */
 void thread_print_summary(void);                /* CPU time and switches per thread */

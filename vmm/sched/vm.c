@@ -13,7 +13,7 @@
 #define VM_MAGIC 0x564D4D56u            /* "VMMV" */
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
-static struct vm sys_vm;
+static struct vm sys_vm, *focus = &sys_vm;
 static uint32_t next_vmid = 1, nvms;
 static struct { control_proc proc; void *ref; } ctl[64];
 static unsigned nctl;
@@ -71,7 +71,8 @@ int vm_init(void)
     sys_vm.cb.CB_VMID = next_vmid++;
     sys_vm.magic = VM_MAGIC ^ (uint32_t)&sys_vm;
     sys_vm.context = page_context_current();
-    sys_vm.weight = 100;
+    sys_vm.weight = sys_vm.fg_weight = 100;
+    sys_vm.bg_weight = 50;
     sys_vm.next = sys_vm.prev = &sys_vm;
     nvms = 1;
     return 0;
@@ -95,6 +96,8 @@ static void vm_unlink(struct vm *v)
 
 static void vm_free(struct vm *v)
 {
+    if (focus == v)
+        focus = &sys_vm;
     page_free_owner((uint32_t)v);
     if (v->context)
         _ContextDestroy(v->context);
@@ -114,7 +117,7 @@ VMHANDLE Create_VM(uint32_t weight)
     v->cb.CB_VMID = next_vmid++;
     v->cb.CB_VM_Status = VMSTAT_CREATING;
     v->magic = VM_MAGIC ^ (uint32_t)v;
-    v->weight = weight;
+    v->weight = v->fg_weight = v->bg_weight = weight;
     v->context = _ContextCreate();
     if (!v->context) {
         v->magic = 0;
@@ -258,3 +261,68 @@ uint64_t vm_cpu_tsc(VMHANDLE h)
 }
 
 uint32_t vm_count(void) { return nvms; }
+
+/* The time-slice priority v's threads run at: foreground with the focus, else background. */
+static void reweigh(struct vm *v)
+{
+    thread_vm_weight(v, v == focus ? v->fg_weight : v->bg_weight);
+}
+
+uint32_t Set_VM_Time_Slice_Priority(VMHANDLE h, uint32_t fg, uint32_t bg)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct vm *v = vm_of(h);
+    if (v && fg >= 1 && fg <= 10000 && bg >= 1 && bg <= 10000) {
+        v->fg_weight = fg;
+        v->bg_weight = bg;
+        reweigh(v);
+        ok = 1;
+    } else
+        kprintf("Set_VM_Time_Slice_Priority: not a VM, or priorities outside 1..10000 "
+                "(caller %08x)\n", CALLER);
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Set_Execution_Focus(VMHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct vm *v = vm_of(h);
+    if (v) {
+        struct vm *old = focus;
+        focus = v;
+        reweigh(old);
+        reweigh(v);
+        ok = 1;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+VMHANDLE Get_Execution_Focus(void) { return (VMHANDLE)focus; }
+
+void Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
+{
+    uint32_t f = irq_save(), n = 0, idle_n = 0;
+    for (struct vm *v = &sys_vm;;) {
+        if (!(v->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
+            n++;
+            idle_n += thread_vm_ready(v) == 0;
+        }
+        v = v->next;
+        if (v == &sys_vm)
+            break;
+    }
+    if (scheduled)
+        *scheduled = n;
+    if (cur)
+        *cur = (VMHANDLE)thread_cur->vm;
+    if (idle)
+        *idle = idle_n;
+    irq_restore(f);
+}
+
+void vm_set_win_time_slice(uint32_t fg, uint32_t bg)
+{
+    Set_VM_Time_Slice_Priority((VMHANDLE)&sys_vm, fg, bg);
+}
