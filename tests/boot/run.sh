@@ -521,6 +521,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: 1000 VMs created and destroyed: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, VMs ([0-9]+) -> \3$' \
         '^schedtest: _SignalID woke 4 threads; Call_When_Idle ran$' \
         '^schedtest: execution focus \(100 foreground, 25 background\): ' \
+        '^schedtest: hardware-interrupt boost: woken at priority 1004, 4 after it waited$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.

@@ -363,12 +363,8 @@ int int_dispatch(uint32_t v, struct client_regs *r)
     } else if (v == VEC_APIC_TIMER) {
         timer.ticks++;
         apic_eoi();
-        if (int_hw_boost)
-            int_hw_boost(0x100, 1);         /* the APIC timer: no 8259 line, "IRQ" 100h */
-        if (tick_hook)
-            tick_hook(r);
-        if (int_hw_boost)
-            int_hw_boost(0x100, 0);
+        if (tick_hook)                      /* the VMM's own tick: no boost (sleepers it wakes */
+            tick_hook(r);                   /* are not a device's handlers) */
     } else if (v == VEC_RESCHED) {
         ;                                   /* nothing: the switch is on the way out */
     } else if (v == VEC_APIC_SPURIOUS) {

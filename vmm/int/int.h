@@ -3,8 +3,9 @@
  * interrupt services of include/vmm/int.h.  Runs in interrupt context with interrupts off.
  *
  * Interfaces for the scheduler (issue 5):
- *   int_hw_boost        called as a hardware interrupt's handler starts (irq, 1) and ends
- *                       (irq, 0): the scheduler boosts the handler's execution priority
+ *   int_hw_boost        called as a VPICD-owned IRQ's handlers start (irq, 1) and end
+ *                       (irq, 0): a thread they wake is boosted (HIGH_PRI_DEVICE_BOOST) until
+ *                       it waits again
  *   int_resched         when int_resched_pending is set, called on the way out of any
  *                       interrupt with the frame about to be restored; it returns the frame to
  *                       resume — another thread's, saved the same way on that thread's ring-0

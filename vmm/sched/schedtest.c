@@ -8,6 +8,7 @@
 #include "sched/thread.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
+#include "vmm/int.h"
 #include "int/timer.h"
 #include "mem/heapsvc.h"
 #include "mem/pmem.h"
@@ -489,6 +490,60 @@ static void test_focus(void)
             pm[1][1] % 10, sched, idle);
 }
 
+/* The hardware-interrupt boost: the PIT's IRQ 0 handler (through VPICD) signals a waiting
+ * thread, which then outranks a spinner of higher base priority until it waits again. */
+static SEMHANDLE irq_sem;
+static volatile uint32_t woke_pri, pri_after, irq_wakes;
+
+static int pit_proc(uint32_t hirq, struct client_regs *r, void *ref)
+{
+    (void)r;
+    (void)ref;
+    Signal_Semaphore_No_Switch(irq_sem);
+    VPICD_Phys_EOI(hirq);
+    return 0;
+}
+
+static void irq_waiter(void *arg)
+{
+    (void)arg;
+    struct thread *me = (struct thread *)Get_Cur_Thread_Handle();
+    Wait_Semaphore(irq_sem, 0);
+    woke_pri = me->se.exec_pri;             /* running, boosted, though the spinner outranks */
+    irq_wakes++;                            /* its base priority */
+    thread_sleep(1);
+    pri_after = me->se.exec_pri;
+}
+
+static void test_hw_boost(void)
+{
+    static volatile uint32_t spins;
+    irq_sem = Create_Semaphore(0);
+    VMMCreateThread(irq_waiter, 0, BASE, 100);
+    thread_sleep(2);                        /* the waiter runs and waits */
+    THREADHANDLE sp = VMMCreateThread(spinner, (void *)&spins, BASE + LOW_PRI_DEVICE_BOOST, 100);
+    struct vpicd_irq_descriptor vid = { .VID_IRQ_Number = 0, .VID_Hw_Int_Proc = pit_proc };
+    uint32_t h = VPICD_Virtualize_IRQ(&vid);
+    CHECK(h != 0, "VPICD_Virtualize_IRQ(0)");
+    irq_disable();
+    outb(0x43, 0x30);                       /* PIT channel 0, one shot, 1 ms */
+    outb(0x40, (uint8_t)1193);
+    outb(0x40, (uint8_t)(1193 >> 8));
+    VPICD_Physically_Unmask(h);
+    irq_enable();
+    thread_sleep(20);
+    VPICD_Physically_Mask(h);
+    VPICD_Force_Default_Behavior(h);
+    VMMTerminateThread(sp);
+    thread_sleep(2);
+    CHECK(irq_wakes == 1, "the IRQ's handler woke the waiter");
+    CHECK(woke_pri == BASE + HIGH_PRI_DEVICE_BOOST, "boosted while it ran, above the spinner");
+    CHECK(pri_after == BASE, "and back to its base once it waited again");
+    Destroy_Semaphore(irq_sem);
+    kprintf("schedtest: hardware-interrupt boost: woken at priority %x, %x after it waited\n",
+            woke_pri, pri_after);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -514,6 +569,7 @@ void schedtest_run(void)
     test_vms();
     test_ids();
     test_focus();
+    test_hw_boost();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

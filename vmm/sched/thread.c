@@ -129,9 +129,27 @@ static void tick(struct client_regs *r)
         reap();
 }
 
+/* The boost a hardware interrupt gave the thread it woke lasts until the thread waits again. */
+static void unboost(struct thread *t)
+{
+    struct kerr e;
+    if (t->hw_boosted) {
+        t->hw_boosted = 0;
+        sched_adjust(&rq, &t->se, -(int32_t)HIGH_PRI_DEVICE_BOOST, &e);
+    }
+}
+
+static int in_hw;                       /* hardware interrupt handlers running (nested) */
+static void hw_boost(unsigned irq, int starting)
+{
+    (void)irq;
+    in_hw += starting ? 1 : -1;
+}
+
 void thread_block_self(void)
 {
     struct kerr e;
+    unboost(thread_cur);
     thread_cur->state = T_BLOCKED;
     if (sched_block(&rq, &thread_cur->se, &e))
         kprintf("thread: %s (internal error)\n", e.msg);
@@ -146,6 +164,9 @@ int thread_wake(struct thread *t)
         return 0;
     }
     t->state = T_READY;
+    if (in_hw > 0 && !t->hw_boosted &&      /* woken by a hardware interrupt's handler */
+        sched_adjust(&rq, &t->se, HIGH_PRI_DEVICE_BOOST, &e) == 0)
+        t->hw_boosted = 1;
     if (sched_ready(&rq, &t->se, &e)) {
         kprintf("thread: %s\n", e.msg);
         return 0;
@@ -328,6 +349,7 @@ int thread_init(uint32_t slice_ticks)
     }
     int_resched = resched;
     int_set_tick_hook(tick);
+    int_hw_boost = hw_boost;
     return 0;
 }
 
@@ -532,6 +554,7 @@ void Release_Time_Slice(void)
 void thread_sleep(uint32_t ms)
 {
     uint32_t f = irq_save();
+    unboost(thread_cur);
     uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
     thread_cur->wake_tick = (uint32_t)timer.ticks + (ticks ? ticks : 1);
     struct thread **pp = &sleepers;         /* sorted by wake tick */

@@ -43,6 +43,7 @@ struct thread {
     struct mutex *waiting_mutex;    /* T_BLOCKED on this mutex, else NULL */
     uint32_t block_id;              /* T_BLOCKED in _BlockOnID on this ID (with blocked_on_id) */
     uint8_t blocked_on_id;
+    uint8_t hw_boosted;             /* woken by a hardware interrupt: HIGH_PRI_DEVICE_BOOST */
     struct thread *next_all, *prev_all;
     struct vm *vm;                  /* the VM it runs in */
 };
