@@ -88,4 +88,28 @@ uint32_t      Cancel_Global_Event(EVENTHANDLE e);       /* 0 if it ran or was ne
 TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref);
 uint32_t      Cancel_Time_Out(TIMEOUTHANDLE t);         /* 0 if it fired or was never one */
 
+/* Thread and VM events: the procedure runs in the target thread's context the next time that
+ * thread runs (a VM's: its first thread's), after what it was doing when it last stopped,
+ * never nested in another of its events.  Call_Priority_VM_Event also boosts the thread by
+ * `boost` until the event runs (PEF_DONT_UNBOOST: for good), calls at once when the target is
+ * the caller and nothing stands in the way (unless PEF_ALWAYS_SCHED; the handle is then 0),
+ * and with PEF_WAIT_NOT_CRIT waits while another thread is in the critical section.  Other PEF_
+ * flags are refused.  Thread and VM time-outs fire as thread events. */
+#define PEF_WAIT_FOR_STI     0x0001u
+#define PEF_WAIT_NOT_CRIT    0x0002u
+#define PEF_DONT_UNBOOST     0x0004u
+#define PEF_ALWAYS_SCHED     0x0008u
+#define PEF_TIME_OUT         0x0010u
+#define PEF_SUPPORTED        (PEF_WAIT_NOT_CRIT | PEF_DONT_UNBOOST | PEF_ALWAYS_SCHED | \
+                              PEF_WAIT_FOR_STI)
+EVENTHANDLE   Schedule_Thread_Event(THREADHANDLE t, event_proc proc, void *ref);
+EVENTHANDLE   Schedule_VM_Event(uint32_t vm, event_proc proc, void *ref);
+EVENTHANDLE   Call_Priority_VM_Event(uint32_t boost, uint32_t vm, uint32_t flags, void *ref,
+                                     event_proc proc, uint32_t timeout_ms);
+uint32_t      Cancel_Thread_Event(THREADHANDLE t, EVENTHANDLE e);
+uint32_t      Cancel_VM_Event(uint32_t vm, EVENTHANDLE e);
+uint32_t      Cancel_Priority_VM_Event(EVENTHANDLE e);
+TIMEOUTHANDLE Set_Thread_Time_Out(timeout_proc proc, uint32_t ms, THREADHANDLE t, void *ref);
+TIMEOUTHANDLE Set_VM_Time_Out(timeout_proc proc, uint32_t ms, uint32_t vm, void *ref);
+
 #endif

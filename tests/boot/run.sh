@@ -522,6 +522,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: _SignalID woke 4 threads; Call_When_Idle ran$' \
         '^schedtest: execution focus \(100 foreground, 25 background\): ' \
         '^schedtest: hardware-interrupt boost: woken at priority 1004, 4 after it waited$' \
+        '^schedtest: thread and VM events ran in their threads \(all three\)$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.

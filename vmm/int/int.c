@@ -56,6 +56,7 @@ static uint32_t refused(const char *svc, uint32_t caller, const char *why)
 }
 
 static void mce_init(void);
+static int int_dispatch2(uint32_t v, struct client_regs *r);
 static int ready;                   /* until int_init: faults are fatal, NMIs logged */
 
 void int_init(void)
@@ -335,7 +336,18 @@ static void mce_init(void)
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
 
+static int nesting;                     /* second levels running */
+int int_in_handler(void) { return nesting > 0; }
+
 int int_dispatch(uint32_t v, struct client_regs *r)
+{
+    nesting++;
+    int handled = int_dispatch2(v, r);
+    nesting--;
+    return handled;
+}
+
+static int int_dispatch2(uint32_t v, struct client_regs *r)
 {
     int handled = 1;
     if (!ready) {

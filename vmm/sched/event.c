@@ -10,12 +10,14 @@
 #include "int/timer.h"
 #include "console/console.h"
 #include "x86/x86.h"
+#include "x86/trap.h"
 
 #define NODES      256
 #define N_FREE     0
 #define N_EVENT    1                    /* queued to run */
 #define N_TIMEOUT  2                    /* waiting for its tick */
 #define N_RUNNING  3
+#define N_TEVENT   4                    /* queued on a thread: runs when that thread runs */
 #define NODE_MAGIC 0x45564E54u          /* "EVNT" */
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
@@ -28,6 +30,9 @@ struct node {
     timeout_proc to;
     void *ref;
     struct node *next;
+    struct thread *target;              /* a thread event's, or a thread/VM time-out's thread */
+    uint32_t flags;                     /* PEF_* of Call_Priority_VM_Event */
+    uint32_t boost;                     /* its priority boost, taken back when it runs */
 };
 
 static struct node pool[NODES], *free_list, *ev_head, *ev_tail, *to_head;
@@ -70,6 +75,7 @@ static struct node *node_of(uint32_t h, uint8_t kind)
 static void enqueue(struct node *n)
 {
     n->kind = N_EVENT;
+    n->target = 0;
     n->next = 0;
     if (ev_tail)
         ev_tail->next = n;
@@ -78,7 +84,23 @@ static void enqueue(struct node *n)
     ev_tail = n;
 }
 
-/* The timer tick (interrupt context): due time-outs become events. */
+/* A thread event, at the tail of t's queue; the thread runs it when it next runs. */
+static void tenqueue(struct thread *t, struct node *n)
+{
+    n->kind = N_TEVENT;
+    n->target = t;
+    n->next = 0;
+    struct node *tail = t->tev_tail;
+    if (tail)
+        tail->next = n;
+    else
+        t->tev_head = n;
+    t->tev_tail = n;
+    if (t == thread_cur)
+        int_resched_pending = 1;        /* the current thread: on the way out of an interrupt */
+}
+
+/* The timer tick (interrupt context): due time-outs become events (a thread's on its thread). */
 static void tick(void)
 {
     uint32_t now = (uint32_t)timer.ticks;
@@ -86,11 +108,69 @@ static void tick(void)
     while (to_head && (int32_t)(now - to_head->due) >= 0) {
         struct node *n = to_head;
         to_head = n->next;
-        enqueue(n);
-        any = 1;
+        if (n->target)
+            tenqueue(n->target, n);
+        else {
+            enqueue(n);
+            any = 1;
+        }
     }
     if (any)
         Signal_Semaphore_No_Switch(ev_sem);
+}
+
+/* thread.c, whenever the current thread resumes (or the switch path finds it should go on):
+ * its pending events, oldest first, one at a time; one that must wait for the critical section
+ * stays first in line. */
+void thread_run_events(void)
+{
+    struct thread *t = thread_cur;
+    if (t->in_event)
+        return;                         /* never nested */
+    t->in_event = 1;
+    while (t->tev_head) {
+        struct node *n = t->tev_head;
+        if ((n->flags & PEF_WAIT_NOT_CRIT) && crit_held_by_other())
+            break;
+        t->tev_head = n->next;
+        if (!t->tev_head)
+            t->tev_tail = 0;
+        n->kind = N_RUNNING;
+        if (n->boost && !(n->flags & PEF_DONT_UNBOOST)) {
+            struct kerr e;
+            thread_adjust(t, -(int32_t)n->boost, &e);
+        }
+        uint32_t f = read_eflags();
+        if (++running_depth > max_depth)
+            max_depth = running_depth;
+        if (n->to)
+            n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
+        else
+            n->ev(n->ref);
+        running_depth--;
+        if (!(f & EFLAGS_IF))
+            irq_disable();
+        node_put(n);
+    }
+    t->in_event = 0;
+}
+
+/* A dead thread's pending events and time-outs go back to the pool. */
+void thread_drop_events(struct thread *t)
+{
+    while (t->tev_head) {
+        struct node *n = t->tev_head;
+        t->tev_head = n->next;
+        node_put(n);
+    }
+    t->tev_tail = 0;
+    for (struct node **pp = &to_head; *pp;)
+        if ((*pp)->target == t) {
+            struct node *n = *pp;
+            *pp = n->next;
+            node_put(n);
+        } else
+            pp = &(*pp)->next;
 }
 
 static void event_thread(void *arg)
@@ -197,11 +277,14 @@ uint32_t Cancel_Global_Event(EVENTHANDLE h)
     return ok;
 }
 
-TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref)
+static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc, uint32_t ms,
+                             struct thread *target, void *ref)
 {
     uint32_t f = irq_save(), h = 0;
     struct node *n = proc ? node_get() : 0;
     if (n) {
+        n->target = target;
+        n->flags = n->boost = 0;
         uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
         n->kind = N_TIMEOUT;
         n->to = proc;
@@ -215,11 +298,129 @@ TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref)
         *pp = n;
         h = handle_of(n);
     } else
-        kprintf("Set_Global_Time_Out: %s (caller %08x); refused\n",
-                proc ? "the event pool is full" : "no procedure", CALLER);
+        kprintf("%s: %s (caller %08x); refused\n", svc,
+                proc ? "the event pool is full" : "no procedure", caller);
     irq_restore(f);
     return h;
 }
+
+TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref)
+{
+    return timeout("Set_Global_Time_Out", CALLER, proc, ms, 0, ref);
+}
+
+TIMEOUTHANDLE Set_Thread_Time_Out(timeout_proc proc, uint32_t ms, THREADHANDLE th, void *ref)
+{
+    uint32_t f = irq_save();
+    struct thread *t = thread_of(th);
+    TIMEOUTHANDLE h = t ? timeout("Set_Thread_Time_Out", CALLER, proc, ms, t, ref) : 0;
+    irq_restore(f);
+    return h;
+}
+
+TIMEOUTHANDLE Set_VM_Time_Out(timeout_proc proc, uint32_t ms, VMHANDLE vm, void *ref)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(vm);
+    struct thread *t = v ? thread_first_of_vm(v) : 0;
+    TIMEOUTHANDLE h = t ? timeout("Set_VM_Time_Out", CALLER, proc, ms, t, ref) : 0;
+    irq_restore(f);
+    return h;
+}
+
+/* ---- thread and VM events ----------------------------------------------------------------- */
+
+static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, uint32_t boost,
+                          uint32_t flags, event_proc proc, void *ref)
+{
+    struct node *n = 0;
+    if (!t || !proc || (flags & ~PEF_SUPPORTED)) {
+        kprintf("%s: %s (caller %08x); refused\n", svc, !t ? "no such thread or VM (or a VM "
+                "with no thread)" : !proc ? "no procedure" : "a PEF_ flag not supported", caller);
+        return 0;
+    }
+    if (!(flags & PEF_ALWAYS_SCHED) && t == thread_cur && !t->in_event && !int_in_handler() &&
+        !((flags & PEF_WAIT_NOT_CRIT) && crit_held_by_other())) {
+        proc(ref);                      /* it can run now: it does, and no handle is needed */
+        return 0;
+    }
+    if (!(n = node_get())) {
+        kprintf("%s: the event pool is full (caller %08x); refused\n", svc, caller);
+        return 0;
+    }
+    struct kerr e;
+    n->ev = proc;
+    n->to = 0;
+    n->ref = ref;
+    n->flags = flags;
+    n->boost = boost && thread_adjust(t, (int32_t)boost, &e) == 0 ? boost : 0;
+    uint32_t h = handle_of(n);
+    tenqueue(t, n);
+    return h;
+}
+
+EVENTHANDLE Schedule_Thread_Event(THREADHANDLE th, event_proc proc, void *ref)
+{
+    uint32_t f = irq_save();
+    EVENTHANDLE h = tevent("Schedule_Thread_Event", CALLER, thread_of(th), 0, PEF_ALWAYS_SCHED,
+                           proc, ref);
+    irq_restore(f);
+    return h;
+}
+
+EVENTHANDLE Schedule_VM_Event(VMHANDLE vm, event_proc proc, void *ref)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(vm);
+    EVENTHANDLE h = tevent("Schedule_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, 0,
+                           PEF_ALWAYS_SCHED, proc, ref);
+    irq_restore(f);
+    return h;
+}
+
+EVENTHANDLE Call_Priority_VM_Event(uint32_t boost, VMHANDLE vm, uint32_t flags, void *ref,
+                                   event_proc proc, uint32_t timeout_ms)
+{
+    (void)timeout_ms;
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(vm);
+    EVENTHANDLE h = tevent("Call_Priority_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, boost,
+                           flags, proc, ref);
+    irq_restore(f);
+    return h;
+}
+
+/* Cancels a queued thread event (boost taken back unless PEF_DONT_UNBOOST). */
+static uint32_t tcancel(EVENTHANDLE h)
+{
+    uint32_t f = irq_save(), ok = 0;
+    struct node *n = node_of(h, N_TEVENT);
+    if (n) {
+        struct thread *t = n->target;
+        struct node **pp = (struct node **)&t->tev_head, *prev = 0;
+        while (*pp && *pp != n) {
+            prev = *pp;
+            pp = &(*pp)->next;
+        }
+        if (*pp) {
+            *pp = n->next;
+            if (t->tev_tail == n)
+                t->tev_tail = prev;
+            if (n->boost && !(n->flags & PEF_DONT_UNBOOST)) {
+                struct kerr e;
+                thread_adjust(t, -(int32_t)n->boost, &e);
+            }
+            node_put(n);
+            ok = 1;
+        }
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t Cancel_Thread_Event(THREADHANDLE th, EVENTHANDLE h) { (void)th; return tcancel(h); }
+uint32_t Cancel_VM_Event(VMHANDLE vm, EVENTHANDLE h) { (void)vm; return tcancel(h); }
+uint32_t Cancel_Priority_VM_Event(EVENTHANDLE h) { return tcancel(h); }
 
 uint32_t Cancel_Time_Out(TIMEOUTHANDLE h)
 {

@@ -182,6 +182,12 @@ void mutex_forget(struct thread *t)
 
 static MUTEXHANDLE crit;
 
+int crit_held_by_other(void)
+{
+    struct mutex *m = crit ? mutex_of(crit) : 0;
+    return m && m->owner && m->owner != thread_cur;
+}
+
 void Begin_Critical_Section(uint32_t flags)
 {
     if (!crit)

@@ -544,6 +544,50 @@ static void test_hw_boost(void)
             woke_pri, pri_after);
 }
 
+/* Thread and VM events run in their thread; a priority event's boost gets an outranked VM's
+ * thread to run it; thread time-outs too; cancelled ones never run. */
+static volatile THREADHANDLE tev_ran_in, pev_ran_in, tto_ran_in;
+static volatile uint32_t tev_cancelled_ran, pev_pri;
+
+static void tev_note(void *ref) { (void)ref; tev_ran_in = Get_Cur_Thread_Handle(); }
+static void tev_never(void *ref) { (void)ref; tev_cancelled_ran = 1; }
+static void pev_note(void *ref)
+{
+    (void)ref;
+    pev_ran_in = Get_Cur_Thread_Handle();
+    pev_pri = ((struct thread *)pev_ran_in)->se.exec_pri;
+}
+static void tto_note(uint32_t late, void *ref) { (void)late; (void)ref; tto_ran_in = Get_Cur_Thread_Handle(); }
+
+static void test_thread_events(void)
+{
+    static volatile uint32_t a_spins, b_spins;
+    THREADHANDLE a = VMMCreateThread(spinner, (void *)&a_spins, BASE, 100);
+    VMHANDLE v = Create_VM(100);
+    THREADHANDLE b = VMMCreateThreadInVM(v, spinner, (void *)&b_spins, BASE - 1);  /* outranked */
+    CHECK(a && v && b, "a spinner, and a VM whose thread the spinner outranks");
+    irq_disable();
+    EVENTHANDLE e1 = Schedule_Thread_Event(a, tev_note, 0);
+    EVENTHANDLE e2 = Schedule_Thread_Event(a, tev_never, 0);
+    CHECK(e1 && e2 && Cancel_Thread_Event(a, e2), "Schedule_Thread_Event, Cancel_Thread_Event");
+    EVENTHANDLE e3 = Call_Priority_VM_Event(TIME_CRITICAL_BOOST, v, PEF_ALWAYS_SCHED, 0, pev_note, 0);
+    CHECK(e3 != 0, "Call_Priority_VM_Event");
+    CHECK(!Call_Priority_VM_Event(0, v, PEF_TIME_OUT, 0, pev_note, 100), "PEF_TIME_OUT refused");
+    CHECK(Set_Thread_Time_Out(tto_note, 30, a, 0) != 0, "Set_Thread_Time_Out");
+    irq_enable();
+    thread_sleep(60);
+    CHECK(tev_ran_in == a && !tev_cancelled_ran, "the thread event ran in its thread; the "
+          "cancelled one never");
+    CHECK(pev_ran_in == b && pev_pri == BASE - 1 + 0, "the priority event ran in the VM's "
+          "thread, which the boost got onto the CPU (and it was taken back as it ran)");
+    CHECK(tto_ran_in == a, "the thread time-out ran in its thread");
+    VMMTerminateThread(a);
+    Destroy_VM(v);
+    thread_sleep(2);
+    kprintf("schedtest: thread and VM events ran in their threads (%s)\n",
+            tev_ran_in == a && pev_ran_in == b && tto_ran_in == a ? "all three" : "NOT all");
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -570,6 +614,7 @@ void schedtest_run(void)
     test_ids();
     test_focus();
     test_hw_boost();
+    test_thread_events();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

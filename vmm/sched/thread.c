@@ -81,8 +81,11 @@ void thread_switch_now(void)
     if (!next)
         next = idle_thread;                 /* not reached: idle is always ready */
     struct thread *prev = thread_cur;
-    if (next == prev)
+    if (next == prev) {
+        if (prev->tev_head)
+            thread_run_events();            /* events for the thread that goes on */
         return;
+    }
     uint64_t now = rdtsc();
     prev->cpu_tsc += now - prev->run_start;
     if (prev->state == T_DEAD) {            /* its stack goes once we are off it */
@@ -98,6 +101,8 @@ void thread_switch_now(void)
     if (next->stack_top)
         *tss_esp0 = next->stack_top;
     thread_swtch(&prev->ctx_esp, next->ctx_esp);
+    if (thread_cur->tev_head)               /* back in this thread: its events first */
+        thread_run_events();
 }
 
 /* The redispatch point, on the way out of any interrupt: a preempted thread waits inside this
@@ -123,8 +128,8 @@ static void tick(struct client_regs *r)
         if (thread_wake(t))
             int_resched_pending = 1;
     }
-    if (sched_charge(&rq, &thread_cur->se, 1))
-        int_resched_pending = 1;
+    if (sched_charge(&rq, &thread_cur->se, 1) || thread_cur->tev_head)
+        int_resched_pending = 1;            /* a switch, or the running thread's events */
     if (zombies && thread_cur != zombies)
         reap();
 }
@@ -177,6 +182,8 @@ int thread_wake(struct thread *t)
 /* Where a new thread starts (x86/entry.S's thread_entry calls it with ESI = the thread). */
 __attribute__((noreturn, used)) void thread_main(struct thread *t)
 {
+    if (t->tev_head)
+        thread_run_events();                /* scheduled before it first ran */
     irq_enable();
     t->fn(t->arg);
     VMMTerminateThread((uint32_t)t);
@@ -389,6 +396,7 @@ static void end(struct thread *t)
     else if (t->state == T_BLOCKED && t->blocked_on_id)
         id_forget(t);
     t->state = T_DEAD;
+    thread_drop_events(t);
     if (t == thread_cur)
         thread_switch_now();                /* never returns */
     t->vm->cpu_dead += t->cpu_tsc;
@@ -446,6 +454,15 @@ void thread_resume_vm(struct vm *vm)
             thread_wake(t);
     if (thread_pick() != thread_cur)
         int_resched_pending = 1;
+}
+
+struct thread *thread_first_of_vm(struct vm *vm)
+{
+    struct thread *first = 0;
+    for (struct thread *t = all; t; t = t->next_all)        /* newest first: keep the last */
+        if (t->vm == vm && t->state != T_DEAD && t != idle_thread)
+            first = t;
+    return first;
 }
 
 void thread_vm_weight(struct vm *vm, uint32_t w)

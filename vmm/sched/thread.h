@@ -44,6 +44,8 @@ struct thread {
     uint32_t block_id;              /* T_BLOCKED in _BlockOnID on this ID (with blocked_on_id) */
     uint8_t blocked_on_id;
     uint8_t hw_boosted;             /* woken by a hardware interrupt: HIGH_PRI_DEVICE_BOOST */
+    uint8_t in_event;               /* running one of its thread events */
+    void *tev_head, *tev_tail;      /* its pending thread events (event.c) */
     struct thread *next_all, *prev_all;
     struct vm *vm;                  /* the VM it runs in */
 };
@@ -87,6 +89,11 @@ void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to tim
 unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
 uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
 void event_stats_every(uint32_t ms);            /* the account printed every ms (0: never) */
+void thread_run_events(void);                   /* event.c: the current thread's events */
+void thread_drop_events(struct thread *t);      /* event.c: a dead thread's */
+struct thread *thread_first_of_vm(struct vm *vm);   /* its oldest live thread, or NULL */
+int  crit_held_by_other(void);                  /* mutex.c: another thread is in the critical section */
+int  int_in_handler(void);                      /* int.c: inside an interrupt's second level */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 
 #endif
