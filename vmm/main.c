@@ -65,10 +65,11 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
-    timer_start();                          /* periodic; taken once interrupts are on */
     if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
+    timer_start();                          /* periodic; taken once interrupts are on (after the
+                                               event thread's first run: the boot stays exact) */
 
     kprintf("console: %s\n", console_sinks());
     cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
