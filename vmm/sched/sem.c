@@ -4,7 +4,6 @@
 #include "vmm/thread.h"
 #include "int/int.h"
 #include "mem/heapsvc.h"
-#include "mem/page.h"
 #include "console/console.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
@@ -20,13 +19,15 @@ struct semaphore {
     struct thread *head, *tail;
 };
 
-/* A handle is a heap block: inside the heap's bounds, aligned as heap payloads are, on a mapped
- * page (checked before anything is read), and carrying a check word made from its address. */
+/* A handle is a heap block: inside the heap's bounds, aligned as heap payloads are, and carrying
+ * a check word made from its address; anything else is refused.  As with the heap's own
+ * pointers (lib/heap.h), one case is trapped rather than refused: a stale handle into a pool
+ * the heap has given back, between live pools, is read -- those pages are unmapped, so the read
+ * faults and the fault report names the caller. */
 static struct semaphore *sem_of(SEMHANDLE h)
 {
     struct semaphore *s = (struct semaphore *)h;
-    if (h - sys_heap.lo >= sys_heap.hi - sys_heap.lo || (h & 15) || !page_mapped(h) ||
-        s->magic != (SEM_MAGIC ^ h))
+    if (h - sys_heap.lo >= sys_heap.hi - sys_heap.lo || (h & 15) || s->magic != (SEM_MAGIC ^ h))
         return 0;
     return s;
 }
