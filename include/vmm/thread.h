@@ -63,6 +63,12 @@ THREADHANDLE _GetMutexOwner(MUTEXHANDLE m);
  * CRITICAL_SECTION_BOOST, re-entrant for its owner. */
 void Begin_Critical_Section(uint32_t flags);
 void End_Critical_Section(void);
+/* Call_When_Not_Critical: proc(ref) runs when nobody is in the critical section -- at once if
+ * nobody is, else as End_Critical_Section frees it (16 pending at most).  End_Crit_And_Suspend:
+ * the caller, in the critical section once, leaves it and its VM is suspended (not the system
+ * VM's); it returns when the VM is resumed. */
+uint32_t Call_When_Not_Critical(void (*proc)(void *ref), void *ref);
+uint32_t End_Crit_And_Suspend(void);
 
 /* _BlockOnID / _SignalID: the caller blocks until some thread signals the same 32-bit ID (any
  * value the two agree on, an address typically); a signal wakes every thread blocked on it and

@@ -523,6 +523,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: execution focus \(100 foreground, 25 background\): ' \
         '^schedtest: hardware-interrupt boost: woken at priority 1004, 4 after it waited$' \
         '^schedtest: thread and VM events ran in their threads \(all three\)$' \
+        '^schedtest: Call_When_Not_Critical and End_Crit_And_Suspend: ok$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.

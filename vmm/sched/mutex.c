@@ -196,9 +196,62 @@ void Begin_Critical_Section(uint32_t flags)
         kprintf("Begin_Critical_Section: no critical-section mutex (caller %08x)\n", CALLER);
 }
 
+/* Call_When_Not_Critical: procedures waiting for the critical section to be free. */
+static struct { void (*proc)(void *); void *ref; } not_crit[16];
+static unsigned n_not_crit;
+
+static void run_not_crit(void)
+{
+    while (n_not_crit && !_GetMutexOwner(crit)) {
+        void (*proc)(void *) = not_crit[0].proc;
+        void *ref = not_crit[0].ref;
+        for (unsigned i = 1; i < n_not_crit; i++)
+            not_crit[i - 1] = not_crit[i];
+        n_not_crit--;
+        proc(ref);
+    }
+}
+
 void End_Critical_Section(void)
 {
     if (!crit || !_LeaveMutex(crit))
         kprintf("End_Critical_Section: the caller is not in the critical section (caller %08x)\n",
                 CALLER);
+    else
+        run_not_crit();
+}
+
+uint32_t Call_When_Not_Critical(void (*proc)(void *ref), void *ref)
+{
+    uint32_t f = irq_save(), ok = 1;
+    if (!proc || n_not_crit == 16) {
+        kprintf("Call_When_Not_Critical: %s (caller %08x); refused\n",
+                proc ? "16 calls pending already" : "no procedure", CALLER);
+        ok = 0;
+    } else if (!crit || !_GetMutexOwner(crit)) {
+        irq_restore(f);
+        proc(ref);                      /* nobody is in the critical section: now */
+        return 1;
+    } else {
+        not_crit[n_not_crit].proc = proc;
+        not_crit[n_not_crit++].ref = ref;
+    }
+    irq_restore(f);
+    return ok;
+}
+
+uint32_t End_Crit_And_Suspend(void)
+{
+    uint32_t f = irq_save();
+    struct mutex *m = crit ? mutex_of(crit) : 0;
+    if (!m || m->owner != thread_cur || m->depth != 1 || thread_cur->vm == vm_system()) {
+        irq_restore(f);
+        kprintf("End_Crit_And_Suspend: the caller must hold the critical section once, in a VM "
+                "other than the system VM (caller %08x); refused\n", CALLER);
+        return 0;
+    }
+    End_Critical_Section();
+    thread_suspend_self();              /* back here once Resume_VM */
+    irq_restore(f);
+    return 1;
 }

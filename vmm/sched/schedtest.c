@@ -588,6 +588,40 @@ static void test_thread_events(void)
             tev_ran_in == a && pev_ran_in == b && tto_ran_in == a ? "all three" : "NOT all");
 }
 
+/* Call_When_Not_Critical waits for the critical section; End_Crit_And_Suspend leaves it and
+ * suspends the caller's VM until Resume_VM. */
+static volatile uint32_t not_crit_ran, ecs_back;
+static void on_not_crit(void *ref) { not_crit_ran = (uint32_t)ref; }
+static void ecs_thread(void *arg)
+{
+    (void)arg;
+    Begin_Critical_Section(0);
+    End_Crit_And_Suspend();
+    ecs_back = 1;
+}
+
+static void test_crit(void)
+{
+    Begin_Critical_Section(0);
+    CHECK(Call_When_Not_Critical(on_not_crit, (void *)7), "Call_When_Not_Critical");
+    CHECK(not_crit_ran == 0, "not while the critical section is held");
+    End_Critical_Section();
+    CHECK(not_crit_ran == 7, "run as End_Critical_Section frees it");
+    CHECK(!End_Crit_And_Suspend(), "End_Crit_And_Suspend in the system VM refused");
+    VMHANDLE v = Create_VM(100);
+    VMMCreateThreadInVM(v, ecs_thread, 0, BASE);
+    thread_sleep(10);
+    CHECK(ecs_back == 0 && !Call_When_Not_Critical(0, 0), "suspended inside End_Crit_And_Suspend");
+    CHECK(Call_When_Not_Critical(on_not_crit, (void *)8) && not_crit_ran == 8,
+          "the critical section is free again");
+    CHECK(Resume_VM(v), "Resume_VM");
+    thread_sleep(10);
+    CHECK(ecs_back == 1, "and back from it once the VM resumed");
+    Destroy_VM(v);
+    kprintf("schedtest: Call_When_Not_Critical and End_Crit_And_Suspend: %s\n",
+            not_crit_ran == 8 && ecs_back ? "ok" : "FAILED");
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -615,6 +649,7 @@ void schedtest_run(void)
     test_focus();
     test_hw_boost();
     test_thread_events();
+    test_crit();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

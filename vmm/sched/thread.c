@@ -447,6 +447,20 @@ void thread_suspend_vm(struct vm *vm)
         }
 }
 
+void thread_suspend_self(void)
+{
+    struct kerr e;
+    struct vm *vm = thread_cur->vm;
+    if (!(vm->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
+        vm->cb.CB_VM_Status |= VMSTAT_SUSPENDED;
+        vm_send(VM_SUSPEND, vm, 0);
+        thread_suspend_vm(vm);
+    }
+    sched_block(&rq, &thread_cur->se, &e);
+    thread_cur->state = T_SUSPENDED;
+    thread_switch_now();                    /* back when Resume_VM readies it */
+}
+
 void thread_resume_vm(struct vm *vm)
 {
     for (struct thread *t = all; t; t = t->next_all)

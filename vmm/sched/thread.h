@@ -84,6 +84,7 @@ uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t
 void thread_end_vm(struct vm *vm);              /* ends every thread of vm */
 void thread_suspend_vm(struct vm *vm);
 void thread_resume_vm(struct vm *vm);
+void thread_suspend_self(void);                 /* the caller's VM suspended, the caller too */
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
 void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to time-slice priority w */
 unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
