@@ -23,7 +23,6 @@ typedef int (*int_handler)(struct client_regs *r, void *ref);
 #define VEC_APIC_TIMER      0x60u
 #define VEC_APIC_ERROR      0x61u
 #define VEC_APIC_SPURIOUS   0xFFu
-#define VEC_RESCHED         0x41u   /* a thread gives up the CPU: the redispatch point, now */
 
 uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref);   /* 0 if refused */
 int_handler Get_PM_Int_Vector(unsigned vector, void **ref);

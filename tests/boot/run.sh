@@ -504,8 +504,21 @@ sc_inttest() {      # MACHINE CPU HZ
 # Threads, the scheduler and semaphores in the guest (vmm/sched/schedtest.c), under icount so
 # that CPU shares and tick numbers are exact.
 img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+# expect_shares WHAT LABEL: the line "schedtest: WHAT 100/50/50 over 2000 ms: CPU shares A % B %
+# C %" has each share within 2 points of 50/25/25.
+expect_shares() {
+    local line a b c
+    line=$(sed -nE "s/^schedtest: $1 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %\$/\1\2 \3\4 \5\6/p" "$DIR/serial.txt")
+    read -r a b c <<< "$line"
+    if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
+        ok "$2 $a/$b/$c per mille, within 2 % of 500/250/250"
+    else
+        fail "$2 '${line:-none}' per mille, not within 2 % of 500/250/250"
+    fi
+}
+
 sc_schedtest() {    # MACHINE CPU
-    local cpu=() line a b c
+    local cpu=()
     [[ $2 == max ]] && cpu=(-cpu max)
     boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
     expect_exit 33
@@ -527,21 +540,9 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.
-    line=$(sed -nE 's/^schedtest: time-slice priorities 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %$/\1\2 \3\4 \5\6/p' "$DIR/serial.txt")
-    read -r a b c <<< "$line"
-    if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
-        ok "CPU shares $a/$b/$c per mille, within 2 % of 500/250/250"
-    else
-        fail "CPU shares '${line:-none}' per mille, not within 2 % of 500/250/250"
-    fi
+    expect_shares 'time-slice priorities' 'CPU shares'
     expect_serial '^schedtest: the driver woke for tick ([0-9]+) and ran in tick \1$'
-    line=$(sed -nE 's/^schedtest: VMs with time-slice priorities 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %$/\1\2 \3\4 \5\6/p' "$DIR/serial.txt")
-    read -r a b c <<< "$line"
-    if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
-        ok "VM CPU shares $a/$b/$c per mille, within 2 % of 500/250/250"
-    else
-        fail "VM CPU shares '${line:-none}' per mille, not within 2 % of 500/250/250"
-    fi
+    expect_shares 'VMs with time-slice priorities' 'VM CPU shares'
 }
 
 # [Debug] SchedStats=200 without an exit port: the CPU account is printed every 200 ms, per VM

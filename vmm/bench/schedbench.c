@@ -49,6 +49,21 @@ static void waiter(void *arg)
     }
 }
 
+/* ROUNDS yields to another thread and back: each round trip is two switches. */
+static void yield_round_trips(const char *name, uint64_t over)
+{
+    uint64_t sum = 0, max = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        uint64_t t0 = rdtsc();
+        Release_Time_Slice();
+        uint64_t d = rdtsc() - t0 - over;
+        sum += d;
+        if (d > max)
+            max = d;
+    }
+    bench_report(name, 2 * ROUNDS, sum, max / 2);
+}
+
 static struct sched_thread dummies[1000];
 
 void schedbench_run(void)
@@ -60,19 +75,10 @@ void schedbench_run(void)
     stop = 0;
     THREADHANDLE y = VMMCreateThread(yielder, 0, CUR_RUN_VM_BOOST, 100);
     Release_Time_Slice();                   /* let it start and settle in its loop */
-    uint64_t sum = 0, max = 0;
-    for (int i = 0; i < ROUNDS; i++) {
-        uint64_t t0 = rdtsc();
-        Release_Time_Slice();
-        uint64_t d = rdtsc() - t0 - over;
-        sum += d;
-        if (d > max)
-            max = d;
-    }
+    yield_round_trips("thread_switch", over);
     stop = 1;
     Release_Time_Slice();                   /* it sees stop and ends */
     Release_Time_Slice();
-    bench_report("thread_switch", 2 * ROUNDS, sum, max / 2);
     (void)y;
 
     /* The same between two VMs: every switch changes the memory context too. */
@@ -80,18 +86,9 @@ void schedbench_run(void)
     VMHANDLE other = Create_VM(100);
     VMMCreateThreadInVM(other, yielder, 0, CUR_RUN_VM_BOOST);
     Release_Time_Slice();
-    sum = max = 0;
-    for (int i = 0; i < ROUNDS; i++) {
-        uint64_t t0 = rdtsc();
-        Release_Time_Slice();
-        uint64_t d = rdtsc() - t0 - over;
-        sum += d;
-        if (d > max)
-            max = d;
-    }
+    yield_round_trips("vm_switch", over);
     stop = 1;
     Release_Time_Slice();
-    bench_report("vm_switch", 2 * ROUNDS, sum, max / 2);
     Destroy_VM(other);
 
     /* A higher-priority waiter woken by a signal. */
@@ -118,7 +115,7 @@ void schedbench_run(void)
             sched_thread_init(&s, &dummies[i], i % 4 == 0 ? 4 : 0x1004, 100, &e);
             sched_ready(&s, &dummies[i], &e);
         }
-        sum = max = 0;
+        uint64_t sum = 0, max = 0;
         for (int i = 0; i < ROUNDS; i++) {
             uint64_t t0 = rdtsc();
             struct sched_thread *volatile p = sched_pick(&s);

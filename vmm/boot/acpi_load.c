@@ -31,8 +31,7 @@ void acpi_load(void)
                 acpi.lapic_addr);
         return;
     }
-    if (acpi_read(boot.bi->acpi_rsdp, &m, &acpi, &e)) {
-        defaults();
+    if (acpi_read(boot.bi->acpi_rsdp, &m, &acpi, &e)) {   /* it leaves the defaults */
         kprintf("acpi: %s; tables ignored\n", e.msg);
         return;
     }

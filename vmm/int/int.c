@@ -133,7 +133,7 @@ uint32_t Hook_NMI_Event(int_handler h, void *ref)
 static int vmm_vector(unsigned v)
 {
     return v < 32 || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) || v == VEC_APIC_TIMER ||
-           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS || v == VEC_RESCHED;
+           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS;
 }
 
 uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
@@ -377,8 +377,6 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
         apic_eoi();
         if (tick_hook)                      /* the VMM's own tick: no boost (sleepers it wakes */
             tick_hook(r);                   /* are not a device's handlers) */
-    } else if (v == VEC_RESCHED) {
-        ;                                   /* nothing: the switch is on the way out */
     } else if (v == VEC_APIC_SPURIOUS) {
         int_stats.spurious_apic++;          /* no EOI for the spurious vector */
     } else if (v == VEC_APIC_ERROR) {

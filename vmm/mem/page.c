@@ -457,22 +457,19 @@ uint32_t _PageFree(uint32_t hmem, uint32_t flags)
         hash_remove(b);
         pte_unmap(page, ARENA_RESERVED | PTE_SW_CACHED);
         lcache[nlcache++] = page;
-        b->magic = 0;
-        b->next = free_desc;
-        free_desc = b;
+        desc_put(b);
         nblocks--;
         if (frame_free_fast(&pmem, x & PTE_ADDR_MASK, &e))
             kprintf("_PageFree: %s (internal error)\n", e.msg);
         return 1;
     }
-    if (b)
-        ;
-    else if (!(hmem & 0xFFF)) {                          /* _PageReserve's linear address */
-        b = hash_find(hmem >> 12);
+    if (!b) {
+        if (hmem & 0xFFF)
+            return bad_call("_PageFree", CALLER, "not a live memory handle:", hmem);
+        b = hash_find(hmem >> 12);                      /* _PageReserve's linear address */
         if (!b || b->kind != BLK_RESERVE)
             return bad_call("_PageFree", CALLER, "not the address of a reserved range:", hmem);
-    } else
-        return bad_call("_PageFree", CALLER, "not a live memory handle:", hmem);
+    }
     /* Locked pages go too: unmap_pages unlocks them (the block's owner frees it). */
     free_block(b);
     return 1;
@@ -935,8 +932,7 @@ uint32_t _ContextSwitch(uint32_t h)
     struct mem_context *c = context_of(h), *old = cur_ctx;
     if (!c)
         return bad_call("_ContextSwitch", CALLER, "not a memory context:", h);
-    if (c != cur_ctx)
-        load_context(c);
+    page_context_load(h);
     return (uint32_t)old;
 }
 

@@ -84,6 +84,18 @@ static void enqueue(struct node *n)
     ev_tail = n;
 }
 
+/* Runs node n's procedure (a time-out's is told how late it is), counting nesting depth. */
+static void call(struct node *n)
+{
+    if (++running_depth > max_depth)
+        max_depth = running_depth;
+    if (n->to)
+        n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
+    else
+        n->ev(n->ref);
+    running_depth--;
+}
+
 /* A thread event, at the tail of t's queue; the thread runs it when it next runs. */
 static void tenqueue(struct thread *t, struct node *n)
 {
@@ -141,13 +153,7 @@ void thread_run_events(void)
             thread_adjust(t, -(int32_t)n->boost, &e);
         }
         uint32_t f = read_eflags();
-        if (++running_depth > max_depth)
-            max_depth = running_depth;
-        if (n->to)
-            n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
-        else
-            n->ev(n->ref);
-        running_depth--;
+        call(n);
         if (!(f & EFLAGS_IF))
             irq_disable();
         node_put(n);
@@ -190,13 +196,7 @@ static void event_thread(void *arg)
             irq_restore(f);
             if (!n)
                 break;
-            if (++running_depth > max_depth)
-                max_depth = running_depth;
-            if (n->to)
-                n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
-            else
-                n->ev(n->ref);
-            running_depth--;
+            call(n);
             f = irq_save();
             node_put(n);
             irq_restore(f);

@@ -22,7 +22,7 @@ struct mutex {
     uint32_t depth;                     /* the owner's _EnterMutex calls not yet left */
     uint32_t boost;                     /* added to the owner's priority while it owns it */
     uint32_t inherited;                 /* added on top, from a higher-priority waiter */
-    struct thread *head, *tail;
+    struct thread_queue waiters;
 };
 
 static struct mutex *mutex_of(MUTEXHANDLE h)
@@ -98,13 +98,7 @@ uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
         uint32_t mine = me->se.exec_pri, theirs = m->owner->se.exec_pri;
         if (mine > theirs && bump(m->owner, (int64_t)mine - theirs) == 0)
             m->inherited += mine - theirs;
-        me->next_wait = 0;
-        me->waiting_mutex = m;
-        if (m->tail)
-            m->tail->next_wait = me;
-        else
-            m->head = me;
-        m->tail = me;
+        tq_push(&m->waiters, me);
         thread_block_self();            /* back here owning it: _LeaveMutex handed it over */
     }
     irq_restore(f);
@@ -127,19 +121,14 @@ uint32_t _LeaveMutex(MUTEXHANDLE h)
     }
     int64_t back = -(int64_t)m->boost - m->inherited;
     m->inherited = 0;
-    struct thread *next = m->head;
+    struct thread *next = tq_pop(&m->waiters);
     int preempt = 0;
     if (next) {                         /* handed straight to the first waiter */
-        m->head = next->next_wait;
-        if (!m->head)
-            m->tail = 0;
-        next->next_wait = 0;
-        next->waiting_mutex = 0;
         m->owner = next;
         m->depth = 1;
         bump(next, m->boost);
         /* Any waiter still queued outranking the new owner: it inherits that too. */
-        for (struct thread *w = m->head; w; w = w->next_wait)
+        for (struct thread *w = m->waiters.head; w; w = w->next_wait)
             if (w->se.exec_pri > next->se.exec_pri) {
                 uint32_t d = w->se.exec_pri - next->se.exec_pri;
                 if (bump(next, d) == 0)
@@ -162,22 +151,6 @@ THREADHANDLE _GetMutexOwner(MUTEXHANDLE h)
     THREADHANDLE o = m && m->owner ? (THREADHANDLE)m->owner : 0;
     irq_restore(f);
     return o;
-}
-
-void mutex_forget(struct thread *t)
-{
-    struct mutex *m = t->waiting_mutex;
-    struct thread **pp = &m->head, *prev = 0;
-    while (*pp && *pp != t) {
-        prev = *pp;
-        pp = &(*pp)->next_wait;
-    }
-    if (*pp) {
-        *pp = t->next_wait;
-        if (m->tail == t)
-            m->tail = prev;
-    }
-    t->waiting_mutex = 0;
 }
 
 static MUTEXHANDLE crit;

@@ -16,7 +16,7 @@
 struct semaphore {
     uint32_t magic;                     /* SEM_MAGIC ^ address while it exists */
     int32_t tokens;
-    struct thread *head, *tail;
+    struct thread_queue waiters;
 };
 
 /* A handle is a heap block: inside the heap's bounds, aligned as heap payloads are, and carrying
@@ -50,7 +50,7 @@ uint32_t Destroy_Semaphore(SEMHANDLE h)
     struct semaphore *s = sem_of(h);
     if (!s)
         kprintf("Destroy_Semaphore: %08x is not a semaphore (caller %08x)\n", h, CALLER);
-    else if (s->head)
+    else if (s->waiters.head)
         kprintf("Destroy_Semaphore: threads still wait on %08x (caller %08x); refused\n", h,
                 CALLER);
     else {
@@ -75,14 +75,7 @@ uint32_t Wait_Semaphore(SEMHANDLE h, uint32_t flags)
     if (s->tokens > 0)
         s->tokens--;
     else {
-        struct thread *t = thread_cur;
-        t->next_wait = 0;
-        t->waiting_on = s;
-        if (s->tail)
-            s->tail->next_wait = t;
-        else
-            s->head = t;
-        s->tail = t;
+        tq_push(&s->waiters, thread_cur);
         thread_block_self();            /* back here with the token a signal handed over */
     }
     irq_restore(f);
@@ -98,15 +91,10 @@ static uint32_t signal(SEMHANDLE h, int may_switch, uint32_t caller)
         kprintf("Signal_Semaphore: %08x is not a semaphore (caller %08x)\n", h, caller);
         return 0;
     }
-    struct thread *t = s->head;
+    struct thread *t = tq_pop(&s->waiters);
     if (!t)
         s->tokens++;
     else {
-        s->head = t->next_wait;
-        if (!s->head)
-            s->tail = 0;
-        t->next_wait = 0;
-        t->waiting_on = 0;
         if (thread_wake(t)) {           /* the woken outranks the signaller */
             if (may_switch)
                 thread_switch_now();
@@ -120,19 +108,3 @@ static uint32_t signal(SEMHANDLE h, int may_switch, uint32_t caller)
 
 uint32_t Signal_Semaphore(SEMHANDLE h) { return signal(h, 1, CALLER); }
 uint32_t Signal_Semaphore_No_Switch(SEMHANDLE h) { return signal(h, 0, CALLER); }
-
-void sem_forget(struct thread *t)
-{
-    struct semaphore *s = t->waiting_on;
-    struct thread **pp = &s->head, *prev = 0;
-    while (*pp && *pp != t) {
-        prev = *pp;
-        pp = &(*pp)->next_wait;
-    }
-    if (*pp) {
-        *pp = t->next_wait;
-        if (s->tail == t)
-            s->tail = prev;
-    }
-    t->waiting_on = 0;
-}

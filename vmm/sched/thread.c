@@ -59,17 +59,29 @@ static void unlink_all(struct thread *t)
 }
 
 /* Frees the threads that died while running; called on another thread's stack. */
+/* A thread's memory goes: off the list, its stack and its control block. */
+static void discard(struct thread *t)
+{
+    unlink_all(t);
+    t->magic = 0;
+    if (t->stack_top)
+        kstack_destroy(t->stack_top, t->stack_pages);
+    _HeapFree(t, 0);
+}
+
 static void reap(void)
 {
     while (zombies) {
         struct thread *z = zombies;
         zombies = z->next_wait;
-        unlink_all(z);
-        z->magic = 0;
-        if (z->stack_top)
-            kstack_destroy(z->stack_top, z->stack_pages);
-        _HeapFree(z, 0);
+        discard(z);
     }
+}
+
+/* CPU time t has used, the current stretch included if it is running. */
+static uint64_t cpu_now(const struct thread *t)
+{
+    return t->cpu_tsc + (t == thread_cur ? rdtsc() - t->run_start : 0);
 }
 
 /* Switches to what the scheduler picks, if that is another thread; returns when this thread
@@ -130,7 +142,7 @@ static void tick(struct client_regs *r)
     }
     if (sched_charge(&rq, &thread_cur->se, 1) || thread_cur->tev_head)
         int_resched_pending = 1;            /* a switch, or the running thread's events */
-    if (zombies && thread_cur != zombies)
+    if (zombies)                            /* never the running thread: it died elsewhere */
         reap();
 }
 
@@ -177,6 +189,21 @@ int thread_wake(struct thread *t)
         return 0;
     }
     return t->se.exec_pri > thread_cur->se.exec_pri;
+}
+
+void tq_remove(struct thread_queue *q, struct thread *t)
+{
+    struct thread **pp = &q->head, *prev = 0;
+    while (*pp && *pp != t) {
+        prev = *pp;
+        pp = &(*pp)->next_wait;
+    }
+    if (*pp) {
+        *pp = t->next_wait;
+        if (q->tail == t)
+            q->tail = prev;
+    }
+    t->waiting_in = 0;
 }
 
 /* Where a new thread starts (x86/entry.S's thread_entry calls it with ESI = the thread). */
@@ -314,20 +341,14 @@ static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint3
     t->ctx_esp = (uint32_t)c;
     link_all(t);
     if (vm_send(CREATE_THREAD, vm, (uint32_t)t)) {          /* a VxD refused it */
-        unlink_all(t);
-        t->magic = 0;
-        kstack_destroy(top, STACK_PAGES);
-        _HeapFree(t, 0);
+        discard(t);
         return 0;
     }
     vm_send(THREAD_INIT, vm, (uint32_t)t);
     t->state = T_READY;
     if (sched_ready(&rq, &t->se, &e)) {
         kprintf("VMMCreateThread: %s\n", e.msg);
-        unlink_all(t);
-        t->magic = 0;
-        kstack_destroy(top, STACK_PAGES);
-        _HeapFree(t, 0);
+        discard(t);
         return 0;
     }
     return t;
@@ -365,11 +386,9 @@ int thread_init(uint32_t slice_ticks)
 THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, uint32_t weight)
 {
     uint32_t f = irq_save();
-    struct thread *t = fn ? create(thread_cur->vm, fn, arg, exec_pri, weight) : 0;
-    if (t && t->se.exec_pri > thread_cur->se.exec_pri)
-        thread_switch_now();                /* a higher-priority thread runs at once */
+    THREADHANDLE t = thread_create_in(thread_cur->vm, fn, arg, exec_pri, weight);
     irq_restore(f);
-    return (THREADHANDLE)t;
+    return t;
 }
 
 /* Ends t (not the boot or idle thread): the thread messages, out of every queue, dead; freed
@@ -389,10 +408,8 @@ static void end(struct thread *t)
                 break;
             }
     }
-    else if (t->state == T_BLOCKED && t->waiting_on)
-        sem_forget(t);
-    else if (t->state == T_BLOCKED && t->waiting_mutex)
-        mutex_forget(t);
+    else if (t->state == T_BLOCKED && t->waiting_in)
+        tq_remove(t->waiting_in, t);
     else if (t->state == T_BLOCKED && t->blocked_on_id)
         id_forget(t);
     t->state = T_DEAD;
@@ -424,7 +441,7 @@ uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t
 {
     struct thread *t = fn ? create(vm, fn, arg, pri, weight) : 0;
     if (t && t->se.exec_pri > thread_cur->se.exec_pri)
-        thread_switch_now();
+        thread_switch_now();                /* a higher-priority thread runs at once */
     return (uint32_t)t;
 }
 
@@ -516,7 +533,7 @@ uint64_t thread_vm_cpu(struct vm *vm)
     uint64_t sum = 0;
     for (struct thread *t = all; t; t = t->next_all)
         if (t->vm == vm && t->state != T_DEAD)
-            sum += t->cpu_tsc + (t == thread_cur ? rdtsc() - t->run_start : 0);
+            sum += cpu_now(t);
     return sum;
 }
 
@@ -615,8 +632,7 @@ void thread_print_summary(void)
             if (t->vm == v)
                 kprintf("sched:   thread %u: priority %x, time-slice priority %u, %llu us CPU, "
                         "%u switches in%s\n", t->id, t->se.exec_pri, t->se.weight,
-                        (unsigned long long)((t->cpu_tsc + (t == thread_cur ? rdtsc() -
-                                              t->run_start : 0)) * 1000000 / hz),
+                        (unsigned long long)(cpu_now(t) * 1000000 / hz),
                         t->switches, t == thread_cur ? " (running)" : "");
         v = v->next;
         if (v == vm_system())

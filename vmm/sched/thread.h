@@ -13,6 +13,12 @@
 #include "vmm/vm.h"
 
 struct client_regs;
+struct thread;
+
+/* A FIFO of waiting threads through their next_wait (a semaphore's, a mutex's). */
+struct thread_queue {
+    struct thread *head, *tail;
+};
 
 /* A VM (include/vmm/vm.h): the DDK's control block first. */
 struct vm {
@@ -39,8 +45,7 @@ struct thread {
     uint32_t switches;              /* times switched to */
     uint32_t wake_tick;             /* T_SLEEPING: the tick it wakes at */
     struct thread *next_wait;       /* a semaphore's, the sleepers' or the zombies' queue */
-    struct semaphore *waiting_on;   /* T_BLOCKED on this semaphore, else NULL */
-    struct mutex *waiting_mutex;    /* T_BLOCKED on this mutex, else NULL */
+    struct thread_queue *waiting_in;    /* T_BLOCKED in a semaphore's or mutex's queue */
     uint32_t block_id;              /* T_BLOCKED in _BlockOnID on this ID (with blocked_on_id) */
     uint8_t blocked_on_id;
     uint8_t hw_boosted;             /* woken by a hardware interrupt: HIGH_PRI_DEVICE_BOOST */
@@ -58,6 +63,31 @@ struct thread {
 
 extern struct thread *thread_cur;
 
+static inline void tq_push(struct thread_queue *q, struct thread *t)
+{
+    t->next_wait = 0;
+    t->waiting_in = q;
+    if (q->tail)
+        q->tail->next_wait = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static inline struct thread *tq_pop(struct thread_queue *q)
+{
+    struct thread *t = q->head;
+    if (t) {
+        q->head = t->next_wait;
+        if (!q->head)
+            q->tail = 0;
+        t->next_wait = 0;
+        t->waiting_in = 0;
+    }
+    return t;
+}
+
+
 int  thread_init(uint32_t timeslice_ticks);     /* 0 ok; the boot flow becomes thread 1 */
 struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
 /* Blocks the current thread (state T_BLOCKED; it must be queued somewhere by the caller) and
@@ -65,10 +95,11 @@ struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
 void thread_block_self(void);
 /* Makes t ready; returns 1 if it should preempt the running thread.  Interrupts off. */
 int  thread_wake(struct thread *t);
-void thread_switch_now(void);                   /* through VEC_RESCHED */
+void thread_switch_now(void);                   /* to what the scheduler picks, if another */
 unsigned thread_count(void);                    /* live threads, idle and boot included */
-void sem_forget(struct thread *t);              /* sem.c: t leaves the queue it waits in */
-void mutex_forget(struct thread *t);            /* mutex.c: the same for a mutex's queue */
+/* Queues of waiters: t joins the tail of q (waiting_in records q), leaves at the head, or from
+ * anywhere when it ends while waiting.  Interrupts off. */
+void tq_remove(struct thread_queue *q, struct thread *t);
 /* Adds delta to t's execution priority (ready or blocked); interrupts off; 0 or -1 with e. */
 int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
 struct thread *thread_pick(void);               /* what the scheduler would run now */

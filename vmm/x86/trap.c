@@ -95,8 +95,6 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
 
 struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
 {
-    if (v == VEC_RESCHED && int_resched)
-        return int_resched(r);          /* a thread gave up the CPU: straight to the switch */
     if (!(v == 14 && page_fault(r, read_cr2())) &&    /* page tables, Hook_Invalid_Page_Fault */
         !int_dispatch(v, r))                           /* hooks, IRQs, the APIC, soft INTs */
         trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
