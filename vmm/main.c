@@ -115,6 +115,13 @@ static __attribute__((noinline)) uint32_t recurse(uint32_t n)
     return n >= recurse_limit ? n : recurse(n + 1) + pad[0];
 }
 
+static int boot_fault_hook(struct ipf_data *ipf, struct client_regs *r)
+{
+    (void)r;
+    kprintf("boot fault: the fault hook was called for %08x\n", ipf->IPF_LinAddr);
+    return 1;
+}
+
 /* Deliberate faults for the boot tests of the fault report (SYSTEM.INI [Debug] BootFault=).
  * Not inlined, so that the report's symbol line names this function. */
 static __attribute__((noinline)) void boot_fault(const char *k)
@@ -143,5 +150,11 @@ static __attribute__((noinline)) void boot_fault(const char *k)
         (void)*(volatile uint32_t *)lin;
     } else if (k[0] == 'S' && k[1] == 'T')
         kprintf("boot fault: %u\n", recurse(1));               /* into the boot stack's guard */
-    kprintf("boot fault: '%s' is not one of UD PF DE GP WP NX DF RE ST, or did not fault\n", k);
+    else if (k[0] == 'P' && k[1] == 'S') {                      /* a fault inside a page service */
+        Hook_Invalid_Page_Fault(boot_fault_hook);               /* must not be called */
+        uint32_t lin = _PageReserve(PR_SYSTEM, 1, 0);
+        kprintf("boot fault: _PageQuery into reserved page %08x\n", lin);
+        _PageQuery(lin, (struct memory_basic_information *)lin, 28);
+    }
+    kprintf("boot fault: '%s' is not one of UD PF DE GP WP NX DF RE ST PS, or did not fault\n", k);
 }

@@ -1,8 +1,9 @@
 /*
  * Page services and memory contexts: the VMM services of the Windows 95 DDK's memory manager,
  * with the DDK's names, flag values and meaning (VMM.H).  Callable by the VMM and, through the
- * service table of a later issue, by VxDs.  Not reentrant: call with interrupts off (the VMM's
- * rule for every service that is not marked asynchronous).
+ * service table, by VxDs.  Not reentrant, so each turns interrupts off while it runs (call with
+ * interrupts on or off; neither another thread nor an interrupt handler can enter one half-way),
+ * and a fault raised inside one is never offered to fault hooks (it is reported and fatal).
  *
  * Calls that return two values in the DDK (a handle in EAX and a linear address in EDX, or a
  * count and an address) return a uint64_t: with the i386 calling convention it arrives exactly in

@@ -5,8 +5,8 @@
  * wait (Wait_Semaphore, Release_Time_Slice, thread_sleep) switches threads at once.
  *
  * Threads run their own code with interrupts on, so the timer preempts them: a thread that
- * never yields still shares the CPU.  The other VMM services (pages, heap, lists) are
- * non-reentrant and are called with interrupts off.
+ * never yields still shares the CPU.  The page and heap services protect themselves the same
+ * way; a list is its owner's to serialise.
  */
 #ifndef VMM_THREAD_H
 #define VMM_THREAD_H
@@ -50,8 +50,11 @@ uint32_t  Signal_Semaphore_No_Switch(SEMHANDLE s);
  * owned by one thread, re-entrant for it.  The owner runs with the mutex's boost added to its
  * execution priority; and while a thread of higher priority waits for the mutex the owner
  * inherits that priority (priority inversion: a thread in between cannot starve the owner and so
- * the waiter).  Inheritance is one level deep: an owner that itself waits for another mutex does
- * not pass it on.  Waiters get the mutex in FIFO order. */
+ * the waiter), and so does, along a chain of waits (up to 16 deep), the owner of a mutex the
+ * owner itself waits for.  What an owner inherited through a mutex goes when it leaves that
+ * mutex.  Waiters get the mutex in FIFO order.  _EnterMutex refuses (0, and a line) a wait that
+ * would close a cycle -- a deadlock.  A thread that ends owning mutexes hands each to its first
+ * waiter (a line says so: what it guarded may be half-changed). */
 typedef uint32_t MUTEXHANDLE;
 MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags);
 uint32_t    _DestroyMutex(MUTEXHANDLE m);       /* refused while owned */
@@ -99,15 +102,18 @@ uint32_t      Cancel_Time_Out(TIMEOUTHANDLE t);         /* 0 if it fired or was 
  * never nested in another of its events.  Call_Priority_VM_Event also boosts the thread by
  * `boost` until the event runs (PEF_DONT_UNBOOST: for good), calls at once when the target is
  * the caller and nothing stands in the way (unless PEF_ALWAYS_SCHED; the handle is then 0),
- * and with PEF_WAIT_NOT_CRIT waits while another thread is in the critical section.  Other PEF_
- * flags are refused.  Thread and VM time-outs fire as thread events. */
+ * with PEF_WAIT_NOT_CRIT waits while another thread is in the critical section, and with
+ * PEF_TIME_OUT stops waiting for that once timeout_ms have passed: it then runs the next time
+ * its thread runs, and Test_Event_Timed_Out returns 1 inside it (the DDK's carry flag).
+ * PEF_WAIT_FOR_STI is always met (threads run with interrupts on).  Thread and VM time-outs
+ * fire as thread events. */
 #define PEF_WAIT_FOR_STI     0x0001u
 #define PEF_WAIT_NOT_CRIT    0x0002u
 #define PEF_DONT_UNBOOST     0x0004u
 #define PEF_ALWAYS_SCHED     0x0008u
 #define PEF_TIME_OUT         0x0010u
 #define PEF_SUPPORTED        (PEF_WAIT_NOT_CRIT | PEF_DONT_UNBOOST | PEF_ALWAYS_SCHED | \
-                              PEF_WAIT_FOR_STI)
+                              PEF_WAIT_FOR_STI | PEF_TIME_OUT)
 EVENTHANDLE   Schedule_Thread_Event(THREADHANDLE t, event_proc proc, void *ref);
 EVENTHANDLE   Schedule_VM_Event(uint32_t vm, event_proc proc, void *ref);
 EVENTHANDLE   Call_Priority_VM_Event(uint32_t boost, uint32_t vm, uint32_t flags, void *ref,
@@ -115,6 +121,7 @@ EVENTHANDLE   Call_Priority_VM_Event(uint32_t boost, uint32_t vm, uint32_t flags
 uint32_t      Cancel_Thread_Event(THREADHANDLE t, EVENTHANDLE e);
 uint32_t      Cancel_VM_Event(uint32_t vm, EVENTHANDLE e);
 uint32_t      Cancel_Priority_VM_Event(EVENTHANDLE e);
+uint32_t      Test_Event_Timed_Out(void);       /* in an event procedure: PEF_TIME_OUT expired */
 TIMEOUTHANDLE Set_Thread_Time_Out(timeout_proc proc, uint32_t ms, THREADHANDLE t, void *ref);
 TIMEOUTHANDLE Set_VM_Time_Out(timeout_proc proc, uint32_t ms, uint32_t vm, void *ref);
 

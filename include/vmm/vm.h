@@ -88,6 +88,12 @@ uint64_t vm_cpu_tsc(VMHANDLE vm);           /* CPU time of all its threads, live
 uint32_t Set_VM_Time_Slice_Priority(VMHANDLE vm, uint32_t fg, uint32_t bg);
 uint32_t Set_Execution_Focus(VMHANDLE vm);
 VMHANDLE Get_Execution_Focus(void);
+/* Wake_Up_VM: ends vm's idle state -- its threads sleeping in thread_sleep wake now (the
+ * call returns early); the number woken.  Adjust_Execution_Time: ms more (or, negative,
+ * less) CPU time for vm's threads' current turns, at most up to a full time slice; less ends a
+ * running turn when it runs out.  0 for a bad VM handle. */
+uint32_t Wake_Up_VM(VMHANDLE vm);
+uint32_t Adjust_Execution_Time(int32_t ms, VMHANDLE vm);
 /* VMs the time-slicer schedules (not suspended), the current VM, and how many of those have no
  * thread ready (idle). */
 void     Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle);

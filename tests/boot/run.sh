@@ -537,6 +537,11 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: hardware-interrupt boost: woken at priority 1004, 4 after it waited$' \
         '^schedtest: thread and VM events ran in their threads \(all three\)$' \
         '^schedtest: Call_When_Not_Critical and End_Crit_And_Suspend: ok$' \
+        '^_EnterMutex: deadlock: mutex [0-9a-f]+ is held by thread [0-9]+, which waits ' \
+        '^mutex: thread [0-9]+ ended owning mutex [0-9a-f]+; handed to its first waiter$' \
+        '^schedtest: mutex chain: resolved \(B ran at priority 1004\); deadlock refused; abandoned mutex handed on$' \
+        '^schedtest: Wake_Up_VM woke a 10 s sleeper after [01] ms; Adjust_Execution_Time moved its turn by -500/100 ticks$' \
+        '^schedtest: PEF_TIME_OUT: due at tick ([0-9]+), ran timed out at tick \1$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.
@@ -771,6 +776,15 @@ scenario fault-RE fault-RE sc_fault RE '14 \(#PF page fault\) at linear address 
     00000000 "$IN_BOOT_FAULT" '^the page at c[0-9a-f]{7}: reserved, not committed$'
 scenario fault-ST fault-ST sc_fault ST '8 \(#DF double fault\)$' 00000000 'recurse\+0x[0-9a-f]+' \
     '^CR2 c[0-9a-f]{7}: a guard page below a kernel stack: stack overflow$'
+# A fault inside a page service (a buffer in a reserved page given to _PageQuery), with a fault
+# hook installed: the hook must not be called (it could re-enter the services).
+sc_fault_inside() {
+    sc_fault PS '14 \(#PF page fault\) at linear address c[0-9a-f]{7} \(not present, write, supervisor\)$' \
+        00000002 '_PageQuery\+0x[0-9a-f]+' \
+        '^int: fault 14 at c[0-9a-f]{7} inside the page or heap services, which are not reentrant: no fault hook is called$'
+    expect_no_serial 'the fault hook was called'
+}
+scenario fault-PS fault-PS sc_fault_inside
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default

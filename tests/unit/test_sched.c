@@ -421,6 +421,32 @@ Test(sched, charge_says_when_to_switch)
     free(s);
 }
 
+/* Adjust_Execution_Time: extra time lengthens the running turn up to a full slice and no
+ * further; time taken away is charged, ending the turn when it runs out. */
+Test(sched, credit_adjusts_the_turn)
+{
+    struct sched *s = new_sched(20);
+    struct sched_thread *t = new_threads(s, 2, 0, 100);
+    ready_ok(s, &t[0]);
+    ready_ok(s, &t[1]);
+    for (int u = 0; u < 15; u++)
+        cr_assert_eq(sched_charge(s, &t[0], 1), 0);
+    cr_assert_eq(t[0].credit, 500, "5 ticks left");
+    cr_assert_eq(sched_credit(s, &t[0], 10), 0);
+    cr_assert_eq(t[0].credit, 1500, "10 more: 15 left");
+    cr_assert_eq(sched_credit(s, &t[0], 100), 0);
+    cr_assert_eq(t[0].credit, 2000, "at most a full slice");
+    for (int u = 0; u < 19; u++)
+        cr_assert_eq(sched_charge(s, &t[0], 1), 0, "tick %d of the lengthened turn", u);
+    cr_assert_eq(sched_credit(s, &t[0], -5), 1, "time taken away ends the turn");
+    cr_assert_eq(picked(s, t, 2), 1);
+    cr_assert_eq(t[0].credit, 2000 - 400, "owed 4 ticks, then earned its next slice");
+    cr_assert_eq(sched_credit(s, &t[1], 0), 0, "0 changes nothing");
+    check_ok(s);
+    free(t);
+    free(s);
+}
+
 /* 100/50/50 over 100,000 ticks: exactly 50/25/25 (2,500 whole rounds of 40 ticks). */
 Test(sched, shares_100_50_50)
 {

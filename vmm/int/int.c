@@ -17,6 +17,7 @@
 #include "int/timer.h"
 #include "lib/hook.h"
 #include "lib/iotrap.h"
+#include "mem/page.h"
 #include "x86/apic.h"
 #include "x86/pic.h"
 #include "x86/trap.h"
@@ -368,7 +369,12 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
         } else {
             unsigned base = (r->eflags & EFLAGS_VM) ? CH_V86_FAULT
                           : (r->cs & 3) ? CH_PM_FAULT : CH_VMM_FAULT;
-            handled = hook_dispatch(&hooks, base + v, r) == 0;
+            if (page_fault_inside(r)) {     /* hooks could re-enter them: fatal */
+                kprintf("int: fault %u at %08x inside the page or heap services, which are not "
+                        "reentrant: no fault hook is called\n", v, r->eip);
+                handled = 0;
+            } else
+                handled = hook_dispatch(&hooks, base + v, r) == 0;
         }
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) {
         irq_dispatch(v - VEC_IRQ_BASE, r);

@@ -19,6 +19,13 @@ struct timer_state {
 };
 extern struct timer_state timer;
 
+/* The whole timer ticks that cover ms milliseconds, at least one. */
+static inline uint32_t ms_to_ticks(uint32_t ms)
+{
+    uint32_t t = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
+    return t ? t : 1;
+}
+
 /* pm_port: the FADT's PM timer port (0: none), pm_32bit its TMR_VAL_EXT. */
 int  timer_init(uint16_t pm_port, int pm_32bit, uint32_t hz);   /* 0 ok, -1 (reason printed) */
 void timer_start(void);             /* the periodic interrupt, from now on */

@@ -302,6 +302,17 @@ int sched_charge(struct sched *s, struct sched_thread *t, uint32_t units)
     return sched_pick(s) != t;
 }
 
+int sched_credit(struct sched *s, struct sched_thread *t, int32_t units)
+{
+    if (units < 0)
+        return sched_charge(s, t, (uint32_t)-(int64_t)units);
+    int64_t q = quantum(s, t);
+    t->credit += (int64_t)units * 100;
+    if (t->credit > q)
+        t->credit = q;
+    return sched_pick(s) != t;
+}
+
 int sched_adjust(struct sched *s, struct sched_thread *t, int32_t delta, struct kerr *e)
 {
     if (refuse_alien(s, t, e))

@@ -142,6 +142,11 @@ inline struct sched_thread *sched_pick(const struct sched *s)
  * is debited all the same (a blocked thread's time counts against its next turn).  O(1). */
 int sched_charge(struct sched *s, struct sched_thread *t, uint32_t units);
 
+/* Adjust_Execution_Time: units more CPU time for t's current turn (or its next, if it is not
+ * running), at most up to a full slice; a negative adjustment is charged as if used
+ * (sched_charge).  Returns what sched_charge returns.  O(1). */
+int sched_credit(struct sched *s, struct sched_thread *t, int32_t units);
+
 /* Adjust_Exec_Priority: adds delta (may be negative) to t's execution priority.  A ready thread
  * moves to the tail of the new priority's queue, keeping its credit; delta 0 changes
  * nothing.  Refuses a result below 0 or above 0xFFFFFFFF, a new priority when all levels are in

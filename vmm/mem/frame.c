@@ -54,6 +54,16 @@ uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
     return FRAME_NIL;
 }
 
+/* Zone i becomes the hot one (and its 32-bit copy, if its frame numbers fit). */
+static void set_hot(struct frame_alloc *fa, unsigned i)
+{
+    const struct frame_zone *z = &fa->zone[i];
+    fa->hot = i;
+    fa->hot_pfn = (uint32_t)z->base_pfn;
+    fa->hot_first = z->first;
+    fa->hot_count = z->base_pfn + z->count <= 0xFFFFFFFFull ? z->count : 0;
+}
+
 uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
 {
     unsigned lo = 0, hi = fa->nzones - 1;
@@ -64,7 +74,7 @@ uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
         else
             hi = mid - 1;
     }
-    fa->hot = lo;
+    set_hot(fa, lo);
     return (fa->zone[lo].base_pfn + (idx - fa->zone[lo].first)) << 12;
 }
 
@@ -128,6 +138,7 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
     }
     if (fa->nframes == 0)
         return kerr_set(e, "frames: the memory map has no RAM");
+    set_hot(fa, 0);
     fa->next = meta;
     fa->prev = fa->next + fa->nframes;
     fa->owner = (uint16_t *)(fa->prev + fa->nframes);

@@ -46,6 +46,8 @@ struct frame_alloc {
     uint32_t head;              /* first free frame, FRAME_NIL if none */
     unsigned hot;               /* zone of the last index -> address lookup: LIFO reuse keeps
                                    allocations local, so it usually hits */
+    uint32_t hot_pfn, hot_count, hot_first; /* the hot zone in 32 bits (hot_count 0 if its
+                                   frames lie at or above 2^32 frames): the fast paths' test */
     uint32_t nfree, nlocked;
     uint32_t per_owner[FRAME_MAX_OWNERS];
 };
@@ -91,18 +93,16 @@ int frame_free_refused(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
 /* Dense index of the frame at phys (page aligned or not), FRAME_NIL if not tracked. */
 static inline uint32_t frame_index(const struct frame_alloc *fa, uint64_t phys)
 {
-    uint64_t pfn = phys >> 12;
-    const struct frame_zone *z = &fa->zone[fa->hot];   /* LIFO reuse: usually the last zone */
-    if (pfn - z->base_pfn < z->count)
-        return z->first + (uint32_t)(pfn - z->base_pfn);
-    return frame_index_search(fa, pfn);
+    uint32_t pfn = (uint32_t)(phys >> 12);      /* LIFO reuse: usually in the hot zone */
+    if ((uint32_t)(phys >> 44) == 0 && pfn - fa->hot_pfn < fa->hot_count)
+        return fa->hot_first + (pfn - fa->hot_pfn);
+    return frame_index_search(fa, phys >> 12);
 }
 
 static inline uint64_t frame_phys(struct frame_alloc *fa, uint32_t idx)
 {
-    const struct frame_zone *z = &fa->zone[fa->hot];
-    if (idx - z->first < z->count)
-        return (z->base_pfn + (idx - z->first)) << 12;
+    if (idx - fa->hot_first < fa->hot_count)
+        return (uint64_t)(fa->hot_pfn + (idx - fa->hot_first)) << 12;
     return frame_phys_search(fa, idx);
 }
 

@@ -2,6 +2,7 @@
 #include "mem/heapsvc.h"
 #include "mem/page.h"
 #include "console/console.h"
+#include "x86/x86.h"
 
 #define CALLER ((uintptr_t)__builtin_return_address(0))
 #define POOL_MIN (64u << 10)            /* pages asked at a time: 16 */
@@ -27,7 +28,10 @@ static void pool_free(void *ctx, void *p, size_t bytes)
 static void *node_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
-    return heap_alloc(&sys_heap, bytes, 0, CALLER);
+    uint32_t f = irq_save();
+    void *p = heap_alloc(&sys_heap, bytes, 0, CALLER);
+    irq_restore(f);
+    return p;
 }
 
 static void node_free(void *ctx, void *p, size_t bytes)
@@ -35,7 +39,10 @@ static void node_free(void *ctx, void *p, size_t bytes)
     struct kerr e;
     (void)ctx;
     (void)bytes;
-    if (heap_free(&sys_heap, p, CALLER, &e))
+    uint32_t f = irq_save();
+    int r = heap_free(&sys_heap, p, CALLER, &e);
+    irq_restore(f);
+    if (r)
         kprintf("list: %s\n", e.msg);
 }
 
@@ -47,16 +54,23 @@ void heapsvc_init(void)
     heap_init(&sys_heap, &src, POOL_MIN);
 }
 
+/* Each service runs with interrupts off (see heapsvc.h). */
 void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
 {
-    return heap_alloc(&sys_heap, nbytes, flags, CALLER);
+    uint32_t f = irq_save();
+    void *p = heap_alloc(&sys_heap, nbytes, flags, CALLER);
+    irq_restore(f);
+    return p;
 }
 
 uint32_t _HeapFree(void *p, uint32_t flags)
 {
     struct kerr e;
     (void)flags;
-    if (heap_free(&sys_heap, p, CALLER, &e)) {
+    uint32_t f = irq_save();
+    int r = heap_free(&sys_heap, p, CALLER, &e);
+    irq_restore(f);
+    if (r) {
         kprintf("_HeapFree: %s\n", e.msg);
         return 0;
     }
@@ -67,7 +81,9 @@ void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
 {
     struct kerr e;
     e.msg[0] = 0;
+    uint32_t f = irq_save();
     void *q = heap_realloc(&sys_heap, p, nbytes, flags, CALLER, &e);
+    irq_restore(f);
     if (!q && e.msg[0])             /* refused; out of memory is a plain NULL */
         kprintf("_HeapReAllocate: %s\n", e.msg);
     return q;
@@ -76,5 +92,8 @@ void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
 uint32_t _HeapGetSize(void *p, uint32_t flags)
 {
     (void)flags;
-    return (uint32_t)heap_get_size(&sys_heap, p);
+    uint32_t f = irq_save();
+    uint32_t n = (uint32_t)heap_get_size(&sys_heap, p);
+    irq_restore(f);
+    return n;
 }

@@ -357,7 +357,8 @@ static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
 
 /* ---- _PageAllocate, _PageReAllocate, _PageFree, _PageGetSizeAddr --------------------------- */
 
-uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
+static inline __attribute__((always_inline)) uint64_t
+_PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
                        uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
 {
     unsigned ar;
@@ -444,7 +445,17 @@ uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t ali
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
-uint32_t _PageFree(uint32_t hmem, uint32_t flags)
+uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
+                       uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint64_t r = _PageAllocate_ints_off(npages, type, vm, align_mask, min_phys, max_phys, phys_addr, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+_PageFree_ints_off(uint32_t hmem, uint32_t flags)
 {
     (void)flags;
     struct pg_block *b = block_of(hmem);
@@ -475,7 +486,16 @@ uint32_t _PageFree(uint32_t hmem, uint32_t flags)
     return 1;
 }
 
-uint64_t _PageGetSizeAddr(uint32_t hmem, uint32_t flags)
+uint32_t _PageFree(uint32_t hmem, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageFree_ints_off(hmem, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+_PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
 {
     (void)flags;
     struct pg_block *b = block_of(hmem);
@@ -484,7 +504,16 @@ uint64_t _PageGetSizeAddr(uint32_t hmem, uint32_t flags)
     return ((uint64_t)(b->base << 12) << 32) | b->npages;
 }
 
-uint64_t _PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
+uint64_t _PageGetSizeAddr(uint32_t hmem, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint64_t r = _PageGetSizeAddr_ints_off(hmem, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+_PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
 {
     struct kerr e;
     struct pg_block *b = block_of(hmem);
@@ -538,9 +567,18 @@ uint64_t _PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
+uint64_t _PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint64_t r = _PageReAllocate_ints_off(hmem, npages, flags);
+    irq_restore(f);
+    return r;
+}
+
 /* ---- _PageReserve, _PageCommit, _PageCommitPhys, _PageDecommit --------------------------- */
 
-uint32_t _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
+static inline __attribute__((always_inline)) uint32_t
+_PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     struct kerr e;
     unsigned ar;
@@ -567,6 +605,14 @@ uint32_t _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
         return 0xFFFFFFFFu;
     }
     return p << 12;
+}
+
+uint32_t _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageReserve_ints_off(page, npages, flags);
+    irq_restore(f);
+    return r;
 }
 
 /* The range [page, page + n) lies in one arena, and PC_USER is not asked in the system arena. */
@@ -601,7 +647,8 @@ static uint64_t pc_bits(uint32_t flags)
            (flags & PC_CACHEDIS ? PTE_PCD : 0) | (flags & PC_CACHEWT ? PTE_PWT : 0);
 }
 
-uint32_t _PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
+static inline __attribute__((always_inline)) uint32_t
+_PageCommit_ints_off(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
                      uint32_t flags)
 {
     (void)pagerdata;
@@ -627,7 +674,17 @@ uint32_t _PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t page
     return 1;
 }
 
-uint32_t _PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
+uint32_t _PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
+                     uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageCommit_ints_off(page, npages, hpd, pagerdata, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+_PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
 {
     uint32_t caller = CALLER;
     if (check_range("_PageCommitPhys", caller, page, npages, flags) == AR_NONE ||
@@ -646,7 +703,16 @@ uint32_t _PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32
     return 1;
 }
 
-uint32_t _PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
+uint32_t _PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageCommitPhys_ints_off(page, npages, physpg, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+_PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     uint32_t caller = CALLER;
     if (check_range("_PageDecommit", caller, page, npages, flags) == AR_NONE)
@@ -665,9 +731,18 @@ uint32_t _PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
     return 1;
 }
 
+uint32_t _PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageDecommit_ints_off(page, npages, flags);
+    irq_restore(f);
+    return r;
+}
+
 /* ---- permissions, queries, locks ---------------------------------------------------------- */
 
-uint32_t _PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand,
+static inline __attribute__((always_inline)) uint32_t
+_PageModifyPermissions_ints_off(uint32_t page, uint32_t npages, uint32_t permand,
                                 uint32_t permor)
 {
     uint32_t caller = CALLER;
@@ -691,6 +766,15 @@ uint32_t _PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand
     return 1;
 }
 
+uint32_t _PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand,
+                                uint32_t permor)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageModifyPermissions_ints_off(page, npages, permand, permor);
+    irq_restore(f);
+    return r;
+}
+
 static struct pg_block *block_containing(uint32_t page)
 {
     FOR_EACH_BLOCK(b, i, nxt)
@@ -708,7 +792,8 @@ static unsigned page_state(uint64_t x)
     return (x & ARENA_TYPE_MASK) == ARENA_RESERVED ? 1 : 0;
 }
 
-uint32_t _PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
+static inline __attribute__((always_inline)) uint32_t
+_PageQuery_ints_off(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
 {
     static const uint32_t state[4] = { MEM_FREE, MEM_RESERVE, MEM_COMMIT, MEM_COMMIT };
     static const uint32_t prot[4] = { PAGE_NOACCESS, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE };
@@ -743,6 +828,14 @@ uint32_t _PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t
     return sizeof *mbi;
 }
 
+uint32_t _PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _PageQuery_ints_off(lin, mbi, size);
+    irq_restore(f);
+    return r;
+}
+
 static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
 {
     struct kerr e;
@@ -764,7 +857,8 @@ static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint
     return 1;
 }
 
-uint32_t _LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
+static inline __attribute__((always_inline)) uint32_t
+_LinPageLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     if ((flags & PAGEMAPGLOBAL) && arena_id(page) == AR_PRIVATE)
         return bad_call("_LinPageLock", CALLER, "PAGEMAPGLOBAL of private pages (unsupported):",
@@ -773,13 +867,31 @@ uint32_t _LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
                                                                   page << 12 : 1) : 0;
 }
 
-uint32_t _LinPageUnLock(uint32_t page, uint32_t npages, uint32_t flags)
+uint32_t _LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _LinPageLock_ints_off(page, npages, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+_LinPageUnLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     (void)flags;
     return lock_range("_LinPageUnLock", CALLER, page, npages, 0);
 }
 
-uint32_t _MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
+uint32_t _LinPageUnLock(uint32_t page, uint32_t npages, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _LinPageUnLock_ints_off(page, npages, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+_MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
 {
     static struct { uint64_t phys; uint32_t size, lin; } done[32];
     static unsigned ndone;
@@ -799,10 +911,27 @@ uint32_t _MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
     return (uint32_t)p;
 }
 
-uint64_t _GetFreePageCount(uint32_t flags)
+uint32_t _MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _MapPhysToLinear_ints_off(phys, nbytes, flags);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+_GetFreePageCount_ints_off(uint32_t flags)
 {
     (void)flags;
     return ((uint64_t)pmem.nfree << 32) | pmem.nfree;   /* no paging: every free page locks */
+}
+
+uint64_t _GetFreePageCount(uint32_t flags)
+{
+    uint32_t f = irq_save();
+    uint64_t r = _GetFreePageCount_ints_off(flags);
+    irq_restore(f);
+    return r;
 }
 
 /* ---- memory contexts ---------------------------------------------------------------------- */
@@ -827,7 +956,8 @@ static struct mem_context *context_of(uint32_t h)
     return 0;
 }
 
-uint32_t _ContextCreate(void)
+static inline __attribute__((always_inline)) uint32_t
+_ContextCreate_ints_off(void)
 {
     struct kerr e;
     uint64_t r = _PageAllocate(1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
@@ -860,6 +990,14 @@ uint32_t _ContextCreate(void)
     return (uint32_t)c;
 }
 
+uint32_t _ContextCreate(void)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _ContextCreate_ints_off();
+    irq_restore(f);
+    return r;
+}
+
 /* Frees every page table of PDE indices [first, end) of the current context, and the frames its
  * committed pages own. */
 static void free_tables(uint32_t first, uint32_t end)
@@ -876,7 +1014,8 @@ static void free_tables(uint32_t first, uint32_t end)
     }
 }
 
-uint32_t _ContextDestroy(uint32_t h)
+static inline __attribute__((always_inline)) uint32_t
+_ContextDestroy_ints_off(uint32_t h)
 {
     struct kerr e;
     struct mem_context *c = context_of(h);
@@ -906,6 +1045,14 @@ uint32_t _ContextDestroy(uint32_t h)
     return 1;
 }
 
+uint32_t _ContextDestroy(uint32_t h)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _ContextDestroy_ints_off(h);
+    irq_restore(f);
+    return r;
+}
+
 uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
 
 void page_context_load(uint32_t h)
@@ -927,7 +1074,8 @@ uint32_t page_free_owner(uint32_t owner)
     return n;
 }
 
-uint32_t _ContextSwitch(uint32_t h)
+static inline __attribute__((always_inline)) uint32_t
+_ContextSwitch_ints_off(uint32_t h)
 {
     struct mem_context *c = context_of(h), *old = cur_ctx;
     if (!c)
@@ -936,9 +1084,18 @@ uint32_t _ContextSwitch(uint32_t h)
     return (uint32_t)old;
 }
 
+uint32_t _ContextSwitch(uint32_t h)
+{
+    uint32_t f = irq_save();
+    uint32_t r = _ContextSwitch_ints_off(h);
+    irq_restore(f);
+    return r;
+}
+
 /* ---- faults ------------------------------------------------------------------------------- */
 
-uint32_t Hook_Invalid_Page_Fault(ipf_handler h)
+static inline __attribute__((always_inline)) uint32_t
+Hook_Invalid_Page_Fault_ints_off(ipf_handler h)
 {
     if (!h || nipf == sizeof ipf_hooks / sizeof ipf_hooks[0])
         return bad_call("Hook_Invalid_Page_Fault", CALLER, "no handler, or the hook table is full:",
@@ -947,7 +1104,16 @@ uint32_t Hook_Invalid_Page_Fault(ipf_handler h)
     return 1;
 }
 
-uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
+uint32_t Hook_Invalid_Page_Fault(ipf_handler h)
+{
+    uint32_t f = irq_save();
+    uint32_t r = Hook_Invalid_Page_Fault_ints_off(h);
+    irq_restore(f);
+    return r;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
 {
     for (unsigned i = nipf; i-- > 0;)
         if (ipf_hooks[i] == h) {
@@ -957,6 +1123,14 @@ uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
             return 1;
         }
     return bad_call("Unhook_Invalid_Page_Fault", CALLER, "handler not hooked:", (uint32_t)h);
+}
+
+uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
+{
+    uint32_t f = irq_save();
+    uint32_t r = Unhook_Invalid_Page_Fault_ints_off(h);
+    irq_restore(f);
+    return r;
 }
 
 int page_fault(struct client_regs *r, uint32_t cr2)
@@ -976,7 +1150,7 @@ int page_fault(struct client_regs *r, uint32_t cr2)
             return 0;
         }
     }
-    if (!nipf)
+    if (!nipf || page_fault_inside(r))          /* reported by int_dispatch, which gets it next */
         return 0;
     struct ipf_data ipf = { .IPF_LinAddr = cr2, .IPF_MapPageNum = page };
     if (!pt_present(page))

@@ -14,6 +14,7 @@
 #ifndef MEM_PAGE_H
 #define MEM_PAGE_H
 #include <stdint.h>
+#include "x86/trap.h"
 #include "vmm/page.h"
 #include "boot/layout.h"
 
@@ -28,6 +29,16 @@ int  page_init(void);                       /* after pmem_init; 0 ok, -1 (reason
 /* The #PF path (x86/trap.c): page tables on demand for the PTE window, then the hooks.
  * Returns 1 when the fault is resolved and the instruction can be restarted. */
 int  page_fault(struct client_regs *r, uint32_t cr2);
+/* 1 if the fault was raised inside the page or heap services' code (ring 0, between the linker
+ * script's __nonreentrant_start and _end), which are not reentrant: then no fault hook may be
+ * called (it could enter them again half-way). */
+static inline int page_fault_inside(const struct client_regs *r)
+{
+    extern const char __nonreentrant_start[], __nonreentrant_end[];
+    return r->eip - (uint32_t)__nonreentrant_start <
+               (uint32_t)(__nonreentrant_end - __nonreentrant_start) &&
+           !(r->cs & 3) && !(r->eflags & EFLAGS_VM);
+}
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */
 const char *page_describe(uint32_t lin);
 /* Whether the page of lin is mapped (a read there does not fault); for handle checks.  Its page

@@ -33,12 +33,15 @@ struct node {
     struct thread *target;              /* a thread event's, or a thread/VM time-out's thread */
     uint32_t flags;                     /* PEF_* of Call_Priority_VM_Event */
     uint32_t boost;                     /* its priority boost, taken back when it runs */
+    uint32_t tdue;                      /* PEF_TIME_OUT: the tick its conditions give way */
+    struct node *tnext;                 /* in the PEF_TIME_OUT list while it waits */
+    uint8_t timed_out;                  /* PEF_TIME_OUT expired before it ran */
 };
 
-static struct node pool[NODES], *free_list, *ev_head, *ev_tail, *to_head;
+static struct node pool[NODES], *free_list, *ev_head, *ev_tail, *to_head, *pto_head;
 static SEMHANDLE ev_sem;
 static THREADHANDLE ev_thread;
-static uint32_t running_depth, max_depth;
+static uint32_t running_depth, max_depth, cur_timed_out;
 
 static struct node *node_get(void)
 {
@@ -48,8 +51,22 @@ static struct node *node_get(void)
     return n;
 }
 
+/* Off the PEF_TIME_OUT list, if it waits in it. */
+static void pto_unlink(struct node *n)
+{
+    if (!(n->flags & PEF_TIME_OUT) || n->timed_out)
+        return;
+    for (struct node **pp = &pto_head; *pp; pp = &(*pp)->tnext)
+        if (*pp == n) {
+            *pp = n->tnext;
+            break;
+        }
+}
+
 static void node_put(struct node *n)
 {
+    pto_unlink(n);
+    n->flags = 0;
     n->kind = N_FREE;
     n->magic = 0;
     n->gen++;
@@ -89,10 +106,13 @@ static void call(struct node *n)
 {
     if (++running_depth > max_depth)
         max_depth = running_depth;
+    uint32_t outer = cur_timed_out;
+    cur_timed_out = n->timed_out;
     if (n->to)
         n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
     else
         n->ev(n->ref);
+    cur_timed_out = outer;
     running_depth--;
 }
 
@@ -129,31 +149,48 @@ static void tick(void)
     }
     if (any)
         Signal_Semaphore_No_Switch(ev_sem);
+    while (pto_head && (int32_t)(now - pto_head->tdue) >= 0) {
+        struct node *n = pto_head;      /* PEF_TIME_OUT: its conditions give way */
+        pto_head = n->tnext;
+        n->timed_out = 1;
+        n->flags &= ~PEF_WAIT_NOT_CRIT;
+        if (n->target == thread_cur)
+            int_resched_pending = 1;
+    }
 }
+
+uint32_t Test_Event_Timed_Out(void) { return cur_timed_out; }
 
 /* thread.c, whenever the current thread resumes (or the switch path finds it should go on):
  * its pending events, oldest first, one at a time; one that must wait for the critical section
- * stays first in line. */
+ * keeps its place, and those after it that need not wait run. */
 void thread_run_events(void)
 {
     struct thread *t = thread_cur;
     if (t->in_event)
         return;                         /* never nested */
     t->in_event = 1;
-    while (t->tev_head) {
-        struct node *n = t->tev_head;
-        if ((n->flags & PEF_WAIT_NOT_CRIT) && crit_held_by_other())
+    for (;;) {
+        struct node *n = t->tev_head, *prev = 0;
+        while (n && (n->flags & PEF_WAIT_NOT_CRIT) && crit_held_by_other()) {
+            prev = n;
+            n = n->next;
+        }
+        if (!n)
             break;
-        t->tev_head = n->next;
-        if (!t->tev_head)
-            t->tev_tail = 0;
+        if (prev)
+            prev->next = n->next;
+        else
+            t->tev_head = n->next;
+        if (t->tev_tail == n)
+            t->tev_tail = prev;
         n->kind = N_RUNNING;
         if (n->boost && !(n->flags & PEF_DONT_UNBOOST)) {
             struct kerr e;
             thread_adjust(t, -(int32_t)n->boost, &e);
         }
         uint32_t f = read_eflags();
-        call(n);
+        call(n);                        /* it may schedule or cancel others: start over */
         if (!(f & EFLAGS_IF))
             irq_disable();
         node_put(n);
@@ -284,13 +321,12 @@ static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc
     struct node *n = proc ? node_get() : 0;
     if (n) {
         n->target = target;
-        n->flags = n->boost = 0;
-        uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
+        n->boost = 0;
         n->kind = N_TIMEOUT;
         n->to = proc;
         n->ev = 0;
         n->ref = ref;
-        n->due = (uint32_t)timer.ticks + (ticks ? ticks : 1);
+        n->due = (uint32_t)timer.ticks + ms_to_ticks(ms);
         struct node **pp = &to_head;    /* sorted by due tick, FIFO among equals */
         while (*pp && (int32_t)((*pp)->due - n->due) <= 0)
             pp = &(*pp)->next;
@@ -331,7 +367,7 @@ TIMEOUTHANDLE Set_VM_Time_Out(timeout_proc proc, uint32_t ms, VMHANDLE vm, void 
 /* ---- thread and VM events ----------------------------------------------------------------- */
 
 static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, uint32_t boost,
-                          uint32_t flags, event_proc proc, void *ref)
+                          uint32_t flags, event_proc proc, void *ref, uint32_t timeout_ms)
 {
     struct node *n = 0;
     if (!t || !proc || (flags & ~PEF_SUPPORTED)) {
@@ -354,6 +390,15 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
     n->ref = ref;
     n->flags = flags;
     n->boost = boost && thread_adjust(t, (int32_t)boost, &e) == 0 ? boost : 0;
+    n->timed_out = 0;
+    if (flags & PEF_TIME_OUT) {         /* sorted by the tick it gives way, FIFO among equals */
+        n->tdue = (uint32_t)timer.ticks + ms_to_ticks(timeout_ms);
+        struct node **pp = &pto_head;
+        while (*pp && (int32_t)((*pp)->tdue - n->tdue) <= 0)
+            pp = &(*pp)->tnext;
+        n->tnext = *pp;
+        *pp = n;
+    }
     uint32_t h = handle_of(n);
     tenqueue(t, n);
     return h;
@@ -363,7 +408,7 @@ EVENTHANDLE Schedule_Thread_Event(THREADHANDLE th, event_proc proc, void *ref)
 {
     uint32_t f = irq_save();
     EVENTHANDLE h = tevent("Schedule_Thread_Event", CALLER, thread_of(th), 0, PEF_ALWAYS_SCHED,
-                           proc, ref);
+                           proc, ref, 0);
     irq_restore(f);
     return h;
 }
@@ -373,7 +418,7 @@ EVENTHANDLE Schedule_VM_Event(VMHANDLE vm, event_proc proc, void *ref)
     uint32_t f = irq_save();
     struct vm *v = vm_of(vm);
     EVENTHANDLE h = tevent("Schedule_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, 0,
-                           PEF_ALWAYS_SCHED, proc, ref);
+                           PEF_ALWAYS_SCHED, proc, ref, 0);
     irq_restore(f);
     return h;
 }
@@ -381,11 +426,10 @@ EVENTHANDLE Schedule_VM_Event(VMHANDLE vm, event_proc proc, void *ref)
 EVENTHANDLE Call_Priority_VM_Event(uint32_t boost, VMHANDLE vm, uint32_t flags, void *ref,
                                    event_proc proc, uint32_t timeout_ms)
 {
-    (void)timeout_ms;
     uint32_t f = irq_save();
     struct vm *v = vm_of(vm);
     EVENTHANDLE h = tevent("Call_Priority_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, boost,
-                           flags, proc, ref);
+                           flags, proc, ref, timeout_ms);
     irq_restore(f);
     return h;
 }

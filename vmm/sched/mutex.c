@@ -1,7 +1,10 @@
 /* Mutexes with priority inheritance, and the critical section: see include/vmm/thread.h.
  *
  * A mutex keeps its owner, a recursion depth, the boost it gives its owner, the priority its
- * owner inherited from waiters (added on top, removed when it leaves), and a FIFO of waiters.
+ * owner inherited through it (added on top, removed when it leaves), and a FIFO of waiters.
+ * Each thread keeps the mutexes it owns (a list through next_owned, so that a thread that ends
+ * owning some hands them on) and the one it waits for (so that inheritance follows a chain:
+ * H waits for M1 owned by A, A waits for M2 owned by B: B runs at H's priority too).
  * Priorities change only through Adjust_Exec_Priority's path (sched_adjust), so the scheduler's
  * queues stay consistent. */
 #pragma GCC optimize("omit-frame-pointer")
@@ -15,14 +18,16 @@
 
 #define MUTEX_MAGIC 0x4D555458u         /* "MUTX" */
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+#define CHAIN_MAX   16                  /* owners followed along a chain of waits */
 
 struct mutex {
     uint32_t magic;                     /* MUTEX_MAGIC ^ address while it exists */
     struct thread *owner;
     uint32_t depth;                     /* the owner's _EnterMutex calls not yet left */
     uint32_t boost;                     /* added to the owner's priority while it owns it */
-    uint32_t inherited;                 /* added on top, from a higher-priority waiter */
+    uint32_t inherited;                 /* added on top, from higher-priority waiters */
     struct thread_queue waiters;
+    struct mutex *next_owned;           /* the owner's other mutexes */
 };
 
 static struct mutex *mutex_of(MUTEXHANDLE h)
@@ -45,6 +50,66 @@ static int bump(struct thread *t, int64_t delta)
         return -1;
     }
     return 0;
+}
+
+/* The owner of m, and the owners along the chain of waits from it, run at least at priority
+ * pri: what each is raised by is recorded in the mutex it was raised through. */
+static void inherit(struct mutex *m, uint32_t pri)
+{
+    for (int i = 0; m && m->owner && i < CHAIN_MAX; i++) {
+        struct thread *o = m->owner;
+        uint32_t d = pri - o->se.exec_pri;
+        if (pri <= o->se.exec_pri || bump(o, d))
+            break;
+        m->inherited += d;
+        m = o->waiting_for;
+    }
+}
+
+/* Would t waiting for m close a cycle of waits (m's owner waits, through a chain, for a mutex
+ * t owns)? */
+static int deadlocks(const struct mutex *m, const struct thread *t)
+{
+    for (int i = 0; m && m->owner && i < CHAIN_MAX; i++) {
+        if (m->owner == t)
+            return 1;
+        m = m->owner->waiting_for;
+    }
+    return 0;
+}
+
+static void take(struct mutex *m, struct thread *t)
+{
+    m->owner = t;
+    m->depth = 1;
+    m->next_owned = t->owned;
+    t->owned = m;
+    bump(t, m->boost);
+}
+
+/* m leaves its owner (who gives back what it got through m) for the first waiter, if any, who
+ * also inherits from the waiters still queued.  1 if the new owner should preempt the caller. */
+static int hand_over(struct mutex *m)
+{
+    struct thread *o = m->owner;
+    for (struct mutex **pp = &o->owned; *pp; pp = &(*pp)->next_owned)
+        if (*pp == m) {
+            *pp = m->next_owned;
+            break;
+        }
+    if (o->state != T_DEAD)
+        bump(o, -(int64_t)m->boost - m->inherited);
+    m->inherited = 0;
+    struct thread *next = tq_pop(&m->waiters);
+    if (!next) {
+        m->owner = 0;
+        return 0;
+    }
+    next->waiting_for = 0;
+    take(m, next);
+    for (struct thread *w = m->waiters.head; w; w = w->next_wait)
+        inherit(m, w->se.exec_pri);
+    return thread_wake(next);
 }
 
 MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags)
@@ -79,30 +144,29 @@ uint32_t _DestroyMutex(MUTEXHANDLE h)
 uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
 {
     (void)flags;
-    uint32_t f = irq_save();
+    uint32_t f = irq_save(), ok = 1;
     struct mutex *m = mutex_of(h);
     struct thread *me = thread_cur;
     if (!m) {
-        irq_restore(f);
         kprintf("_EnterMutex: %08x is not a mutex (caller %08x)\n", h, CALLER);
-        return 0;
-    }
-    if (!m->owner) {
-        m->owner = me;
-        m->depth = 1;
-        bump(me, m->boost);
+        ok = 0;
+    } else if (!m->owner) {
+        take(m, me);
     } else if (m->owner == me) {
         m->depth++;
+    } else if (deadlocks(m, me)) {
+        kprintf("_EnterMutex: deadlock: mutex %08x is held by thread %u, which waits (through "
+                "a chain of mutexes) for one the caller's thread %u holds (caller %08x); "
+                "refused\n", h, m->owner->id, me->id, CALLER);
+        ok = 0;
     } else {
-        /* Inheritance: the owner runs at least at the waiter's priority until it leaves. */
-        uint32_t mine = me->se.exec_pri, theirs = m->owner->se.exec_pri;
-        if (mine > theirs && bump(m->owner, (int64_t)mine - theirs) == 0)
-            m->inherited += mine - theirs;
+        inherit(m, me->se.exec_pri);    /* the owner (and whom it waits for) runs at least at mine */
+        me->waiting_for = m;
         tq_push(&m->waiters, me);
-        thread_block_self();            /* back here owning it: _LeaveMutex handed it over */
+        thread_block_self();            /* back here owning it: hand_over gave it to me */
     }
     irq_restore(f);
-    return 1;
+    return ok;
 }
 
 uint32_t _LeaveMutex(MUTEXHANDLE h)
@@ -119,26 +183,7 @@ uint32_t _LeaveMutex(MUTEXHANDLE h)
         irq_restore(f);
         return 1;
     }
-    int64_t back = -(int64_t)m->boost - m->inherited;
-    m->inherited = 0;
-    struct thread *next = tq_pop(&m->waiters);
-    int preempt = 0;
-    if (next) {                         /* handed straight to the first waiter */
-        m->owner = next;
-        m->depth = 1;
-        bump(next, m->boost);
-        /* Any waiter still queued outranking the new owner: it inherits that too. */
-        for (struct thread *w = m->waiters.head; w; w = w->next_wait)
-            if (w->se.exec_pri > next->se.exec_pri) {
-                uint32_t d = w->se.exec_pri - next->se.exec_pri;
-                if (bump(next, d) == 0)
-                    m->inherited += d;
-            }
-        preempt = thread_wake(next);
-    } else
-        m->owner = 0;
-    bump(me, back);                     /* the boost and what it inherited go */
-    if (preempt || (struct thread *)thread_pick() != me)
+    if (hand_over(m) || thread_pick() != me)
         thread_switch_now();
     irq_restore(f);
     return 1;
@@ -227,4 +272,27 @@ uint32_t End_Crit_And_Suspend(void)
     thread_suspend_self();              /* back here once Resume_VM */
     irq_restore(f);
     return 1;
+}
+
+static void not_crit_event(void *ref)
+{
+    (void)ref;
+    run_not_crit();
+}
+
+/* thread.c, as t ends: the mutexes it still owns go to their first waiters (reported: what they
+ * guarded may be half-changed); Call_When_Not_Critical procedures run if it held the critical
+ * section and nobody waits for it.  1 if a thread it woke should preempt the caller. */
+int mutex_abandon(struct thread *t)
+{
+    int preempt = 0;
+    while (t->owned) {
+        struct mutex *m = t->owned;
+        kprintf("mutex: thread %u ended owning mutex %08x; %s\n", t->id, (uint32_t)m,
+                m->waiters.head ? "handed to its first waiter" : "now free");
+        preempt |= hand_over(m);
+    }
+    if (n_not_crit && !_GetMutexOwner(crit))
+        Schedule_Global_Event(not_crit_event, 0);
+    return preempt;
 }

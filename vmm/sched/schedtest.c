@@ -572,7 +572,7 @@ static void test_thread_events(void)
     CHECK(e1 && e2 && Cancel_Thread_Event(a, e2), "Schedule_Thread_Event, Cancel_Thread_Event");
     EVENTHANDLE e3 = Call_Priority_VM_Event(TIME_CRITICAL_BOOST, v, PEF_ALWAYS_SCHED, 0, pev_note, 0);
     CHECK(e3 != 0, "Call_Priority_VM_Event");
-    CHECK(!Call_Priority_VM_Event(0, v, PEF_TIME_OUT, 0, pev_note, 100), "PEF_TIME_OUT refused");
+    CHECK(!Call_Priority_VM_Event(0, v, 0x100, 0, pev_note, 100), "an unknown PEF_ flag refused");
     CHECK(Set_Thread_Time_Out(tto_note, 30, a, 0) != 0, "Set_Thread_Time_Out");
     irq_enable();
     thread_sleep(60);
@@ -622,6 +622,196 @@ static void test_crit(void)
             not_crit_ran == 8 && ecs_back ? "ok" : "FAILED");
 }
 
+
+/* Inheritance along a chain: H waits for M1, owned by A, who waits for M2, owned by B; M, above
+ * A and B, never yields.  B must run at H's priority to let A and so H go on. */
+static MUTEXHANDLE m1, m2;
+static volatile uint32_t b_pri_max, chain_h_done, chain_b_done;
+
+static void chain_b(void *arg)
+{
+    (void)arg;
+    _EnterMutex(m2, 0);
+    thread_sleep(10);                   /* A comes to wait for M2, H for M1 */
+    uint64_t until = rdtsc() + timer.tsc_hz / 50;      /* 20 ms of work inside */
+    while (rdtsc() < until) {
+        uint32_t p = ((struct thread *)Get_Cur_Thread_Handle())->se.exec_pri;
+        if (p > b_pri_max)
+            b_pri_max = p;
+    }
+    _LeaveMutex(m2);
+    chain_b_done = 1;
+}
+
+static void chain_a(void *arg)
+{
+    (void)arg;
+    _EnterMutex(m1, 0);
+    _EnterMutex(m2, 0);                 /* B has it */
+    _LeaveMutex(m2);
+    _LeaveMutex(m1);
+}
+
+static void chain_h(void *arg)
+{
+    (void)arg;
+    _EnterMutex(m1, 0);
+    _LeaveMutex(m1);
+    chain_h_done = 1;
+}
+
+/* A deadlock is refused: D holds mb and waits for ma, which the driver holds; the driver asking
+ * for mb would close the cycle. */
+static MUTEXHANDLE ma, mb;
+static volatile uint32_t d_done;
+static void deadlocker(void *arg)
+{
+    (void)arg;
+    _EnterMutex(mb, 0);
+    _EnterMutex(ma, 0);
+    _LeaveMutex(ma);
+    _LeaveMutex(mb);
+    d_done = 1;
+}
+
+/* A thread that ends owning a mutex: its waiter gets it. */
+static MUTEXHANDLE mz;
+static volatile uint32_t w_got;
+static void abandoner(void *arg)
+{
+    (void)arg;
+    _EnterMutex(mz, 0);
+    thread_sleep(20);                   /* and ends without leaving it */
+}
+static void mz_waiter(void *arg)
+{
+    (void)arg;
+    _EnterMutex(mz, 0);
+    w_got = _GetMutexOwner(mz) == Get_Cur_Thread_Handle();
+    _LeaveMutex(mz);
+}
+
+static void test_mutex_chain(void)
+{
+    m1 = _CreateMutex(0, 0);
+    m2 = _CreateMutex(0, 0);
+    THREADHANDLE b = VMMCreateThread(chain_b, 0, BASE, 100);
+    thread_sleep(3);                    /* B takes M2 */
+    VMMCreateThread(chain_a, 0, BASE, 100);
+    thread_sleep(3);                    /* A takes M1 and waits for M2 (B sleeps) */
+    CHECK(_GetMutexOwner(m2) == b && _GetMutexOwner(m1) != 0, "B owns M2, A owns M1");
+    static volatile uint32_t spins;
+    THREADHANDLE m = VMMCreateThread(spinner, (void *)&spins, BASE + LOW_PRI_DEVICE_BOOST, 100);
+    VMMCreateThread(chain_h, 0, BASE + HIGH_PRI_DEVICE_BOOST, 100);
+    thread_sleep(200);
+    uint32_t done = chain_h_done;
+    CHECK(done, "H got M1 through the chain while M spun");
+    CHECK(b_pri_max == BASE + HIGH_PRI_DEVICE_BOOST, "B, two waits away, ran at H's priority");
+    CHECK(!chain_b_done, "and, back at its own, is outranked by M again");
+    VMMTerminateThread(m);
+    thread_sleep(2);
+    CHECK(chain_b_done && _DestroyMutex(m1) && _DestroyMutex(m2), "with M gone B ends; both free");
+
+    ma = _CreateMutex(0, 0);
+    mb = _CreateMutex(0, 0);
+    _EnterMutex(ma, 0);
+    VMMCreateThread(deadlocker, 0, BASE, 100);
+    thread_sleep(3);                    /* D holds mb, waits for ma */
+    CHECK(!_EnterMutex(mb, 0), "a wait that would deadlock is refused");
+    _LeaveMutex(ma);
+    thread_sleep(3);
+    CHECK(d_done && _DestroyMutex(ma) && _DestroyMutex(mb), "and the other thread goes on");
+
+    mz = _CreateMutex(0, 0);
+    VMMCreateThread(abandoner, 0, BASE, 100);
+    thread_sleep(3);
+    VMMCreateThread(mz_waiter, 0, BASE, 100);
+    thread_sleep(40);
+    CHECK(w_got && _GetMutexOwner(mz) == 0 && _DestroyMutex(mz),
+          "a mutex whose owner ended went to its waiter");
+    kprintf("schedtest: mutex chain: %s (B ran at priority %x); deadlock refused; abandoned "
+            "mutex handed on\n", done ? "resolved" : "NOT resolved", b_pri_max);
+}
+
+/* Wake_Up_VM ends a VM's sleep early; Adjust_Execution_Time moves its threads' turns. */
+static volatile uint32_t woke_at;
+static void long_sleeper(void *arg)
+{
+    (void)arg;
+    thread_sleep(10000);
+    woke_at = Get_System_Time();
+}
+
+static void test_wake_adjust(void)
+{
+    VMHANDLE v = Create_VM(100);
+    THREADHANDLE t = VMMCreateThreadInVM(v, long_sleeper, 0, BASE);
+    thread_sleep(3);
+    uint32_t t0 = Get_System_Time();
+    CHECK(woke_at == 0 && Wake_Up_VM(v) == 1, "Wake_Up_VM wakes the VM's one sleeper");
+    thread_sleep(2);
+    CHECK(woke_at && woke_at - t0 < 5, "which ran at once, not after its 10 s");
+    CHECK(Wake_Up_VM(v) == 0 && Wake_Up_VM(0x12345678) == 0, "nothing more to wake; junk refused");
+
+    t = VMMCreateThreadInVM(v, long_sleeper, 0, BASE);
+    thread_sleep(3);
+    int64_t c0 = ((struct thread *)t)->se.credit, tick = 100 * (int64_t)timer.hz / 1000;
+    Adjust_Execution_Time(-5, v);
+    int64_t c1 = ((struct thread *)t)->se.credit;
+    Adjust_Execution_Time(3, v);
+    int64_t c2 = ((struct thread *)t)->se.credit;
+    Adjust_Execution_Time(100000, v);
+    int64_t c3 = ((struct thread *)t)->se.credit;
+    Adjust_Execution_Time(1, v);
+    CHECK(c1 == c0 - 5 * tick && c2 == c1 + 3 * tick, "Adjust_Execution_Time: -5 ms, +3 ms");
+    CHECK(c3 > c2 && ((struct thread *)t)->se.credit == c3, "at most a full slice");
+    CHECK(!Adjust_Execution_Time(1, 0x12345678), "a junk VM refused");
+    Destroy_VM(v);
+    kprintf("schedtest: Wake_Up_VM woke a 10 s sleeper after %u ms; Adjust_Execution_Time "
+            "moved its turn by %lld/100 ticks\n", woke_at - t0, (long long)(c1 - c0));
+}
+
+/* PEF_TIME_OUT: a priority event waiting for the critical section stops waiting when its time
+ * is up (Test_Event_Timed_Out says so inside), passing one that still waits. */
+static volatile uint32_t pto_ran, pto_timed_out, pnt_ran, pnt_timed_out = 9;
+static void pto_note(void *ref)
+{
+    (void)ref;
+    pto_ran = (uint32_t)timer.ticks;
+    pto_timed_out = Test_Event_Timed_Out();
+}
+static void pnt_note(void *ref)
+{
+    (void)ref;
+    pnt_ran = (uint32_t)timer.ticks;
+    pnt_timed_out = Test_Event_Timed_Out();
+}
+
+static void test_pef_timeout(void)
+{
+    static volatile uint32_t a_spins, b_spins;
+    THREADHANDLE a = VMMCreateThread(spinner, (void *)&a_spins, BASE, 100);
+    VMHANDLE v = Create_VM(100);
+    VMMCreateThreadInVM(v, spinner, (void *)&b_spins, BASE - 1);   /* outranked by a */
+    Begin_Critical_Section(0);
+    uint32_t t0 = (uint32_t)timer.ticks, due = t0 + ms_to_ticks(20);
+    EVENTHANDLE e1 = Call_Priority_VM_Event(HIGH_PRI_DEVICE_BOOST, v, PEF_WAIT_NOT_CRIT, 0,
+                                            pnt_note, 0);
+    EVENTHANDLE e2 = Call_Priority_VM_Event(HIGH_PRI_DEVICE_BOOST, v,
+                                            PEF_WAIT_NOT_CRIT | PEF_TIME_OUT, 0, pto_note, 20);
+    CHECK(e1 && e2, "two priority events waiting for the critical section, one with PEF_TIME_OUT");
+    thread_sleep(40);
+    CHECK(pto_ran == due && pto_timed_out == 1,
+          "the PEF_TIME_OUT one ran on the tick its 20 ms were up, timed out");
+    CHECK(pnt_ran == 0, "the other still waits");
+    End_Critical_Section();
+    thread_sleep(3);
+    CHECK(pnt_ran && pnt_timed_out == 0, "and runs, not timed out, once the section is free");
+    VMMTerminateThread(a);
+    Destroy_VM(v);
+    kprintf("schedtest: PEF_TIME_OUT: due at tick %u, ran timed out at tick %u\n", due, pto_ran);
+}
+
 static void test_refusals(void)
 {
     CHECK(!VMMTerminateThread(0x12345678), "terminating a junk handle refused");
@@ -650,6 +840,9 @@ void schedtest_run(void)
     test_hw_boost();
     test_thread_events();
     test_crit();
+    test_mutex_chain();
+    test_wake_adjust();
+    test_pef_timeout();
     Adjust_Exec_Priority(me, -(int32_t)TIME_CRITICAL_BOOST);
     irq_disable();
     selftest_end(&T);

@@ -412,13 +412,17 @@ static void end(struct thread *t)
         tq_remove(t->waiting_in, t);
     else if (t->state == T_BLOCKED && t->blocked_on_id)
         id_forget(t);
+    t->waiting_for = 0;                     /* what its owner inherited stays till it leaves */
     t->state = T_DEAD;
     thread_drop_events(t);
+    int preempt = mutex_abandon(t);
     if (t == thread_cur)
         thread_switch_now();                /* never returns */
     t->vm->cpu_dead += t->cpu_tsc;
     t->next_wait = zombies;                 /* not running: free it at the next tick */
     zombies = t;
+    if (preempt && !int_in_handler())
+        thread_switch_now();
 }
 
 uint32_t VMMTerminateThread(THREADHANDLE h)
@@ -517,8 +521,7 @@ uint32_t Set_Time_Slice_Granularity(uint32_t ms)
 {
     struct kerr e;
     uint32_t f = irq_save(), ok = 1;
-    uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
-    if (!ms || ms > 10000 || sched_set_granularity(&rq, ticks, &e)) {
+    if (!ms || ms > 10000 || sched_set_granularity(&rq, ms_to_ticks(ms), &e)) {
         kprintf("Set_Time_Slice_Granularity: %u ms is not 1..10000 (caller %08x)\n", ms, CALLER);
         ok = 0;
     }
@@ -603,8 +606,7 @@ void thread_sleep(uint32_t ms)
 {
     uint32_t f = irq_save();
     unboost(thread_cur);
-    uint32_t ticks = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
-    thread_cur->wake_tick = (uint32_t)timer.ticks + (ticks ? ticks : 1);
+    thread_cur->wake_tick = (uint32_t)timer.ticks + ms_to_ticks(ms);
     struct thread **pp = &sleepers;         /* sorted by wake tick */
     while (*pp && (int32_t)((*pp)->wake_tick - thread_cur->wake_tick) <= 0)
         pp = &(*pp)->next_wait;
@@ -615,6 +617,38 @@ void thread_sleep(uint32_t ms)
     sched_block(&rq, &thread_cur->se, &e);
     thread_switch_now();
     irq_restore(f);
+}
+
+unsigned thread_wake_vm(struct vm *vm)
+{
+    unsigned n = 0;
+    for (struct thread **pp = &sleepers; *pp;) {
+        struct thread *t = *pp;
+        if (t->vm != vm) {
+            pp = &t->next_wait;
+            continue;
+        }
+        *pp = t->next_wait;
+        t->next_wait = 0;
+        n++;
+        if (thread_wake(t))
+            int_resched_pending = 1;
+    }
+    if (int_resched_pending && !int_in_handler())
+        thread_switch_now();
+    return n;
+}
+
+void thread_vm_credit(struct vm *vm, int32_t ms)
+{
+    int64_t t64 = (int64_t)ms * timer.hz / 1000;
+    int32_t ticks = t64 > INT32_MAX ? INT32_MAX : t64 < -INT32_MAX ? -INT32_MAX : (int32_t)t64;
+    int sw = 0;
+    for (struct thread *t = all; t; t = t->next_all)
+        if (t->vm == vm && t->state != T_DEAD && t != idle_thread)
+            sw |= sched_credit(&rq, &t->se, ticks) && t == thread_cur;
+    if (sw && !int_in_handler())
+        thread_switch_now();
 }
 
 unsigned thread_count(void) { return nthreads; }

@@ -14,6 +14,7 @@
 
 struct client_regs;
 struct thread;
+struct mutex;
 
 /* A FIFO of waiting threads through their next_wait (a semaphore's, a mutex's). */
 struct thread_queue {
@@ -53,6 +54,8 @@ struct thread {
     void *tev_head, *tev_tail;      /* its pending thread events (event.c) */
     struct thread *next_all, *prev_all;
     struct vm *vm;                  /* the VM it runs in */
+    struct mutex *owned;            /* mutexes it owns (mutex.c) */
+    struct mutex *waiting_for;      /* the mutex it is blocked on, if any (mutex.c) */
 };
 
 #define T_READY    1
@@ -118,13 +121,16 @@ void thread_resume_vm(struct vm *vm);
 void thread_suspend_self(void);                 /* the caller's VM suspended, the caller too */
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
 void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to time-slice priority w */
-unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
+unsigned thread_vm_ready(struct vm *vm);
+unsigned thread_wake_vm(struct vm *vm);         /* Wake_Up_VM: its sleeping threads; how many */
+void thread_vm_credit(struct vm *vm, int32_t ms);   /* Adjust_Execution_Time on each thread */        /* its threads in the run queue */
 uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
 void event_stats_every(uint32_t ms);            /* the account printed every ms (0: never) */
 void thread_run_events(void);                   /* event.c: the current thread's events */
 void thread_drop_events(struct thread *t);      /* event.c: a dead thread's */
 struct thread *thread_first_of_vm(struct vm *vm);   /* its oldest live thread, or NULL */
-int  crit_held_by_other(void);                  /* mutex.c: another thread is in the critical section */
+int  crit_held_by_other(void);
+int  mutex_abandon(struct thread *t);           /* mutex.c: a thread ending owning mutexes */                  /* mutex.c: another thread is in the critical section */
 int  int_in_handler(void);                      /* int.c: inside an interrupt's second level */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 

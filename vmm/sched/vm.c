@@ -301,6 +301,30 @@ uint32_t Set_Execution_Focus(VMHANDLE h)
 
 VMHANDLE Get_Execution_Focus(void) { return (VMHANDLE)focus; }
 
+uint32_t Wake_Up_VM(VMHANDLE h)
+{
+    uint32_t f = irq_save(), n = 0;
+    struct vm *v = vm_of(h);
+    if (v)
+        n = thread_wake_vm(v);
+    else
+        kprintf("Wake_Up_VM: %08x is not a VM (caller %08x)\n", h, CALLER);
+    irq_restore(f);
+    return n;
+}
+
+uint32_t Adjust_Execution_Time(int32_t ms, VMHANDLE h)
+{
+    uint32_t f = irq_save();
+    struct vm *v = vm_of(h);
+    if (v)
+        thread_vm_credit(v, ms);
+    else
+        kprintf("Adjust_Execution_Time: %08x is not a VM (caller %08x)\n", h, CALLER);
+    irq_restore(f);
+    return v != 0;
+}
+
 void Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
 {
     uint32_t f = irq_save(), n = 0, idle_n = 0;
