@@ -40,6 +40,7 @@ VMM_SRCS   := vmm/main.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
+              vmm/vxd/vxdelf.c \
               vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
@@ -51,6 +52,7 @@ LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
                -Iinclude -Ivmm -Iefi
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
+               vmm/vxd/vxdelf.c \
                vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c \
                vmm/mem/arena.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
@@ -118,14 +120,24 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(UNIT): $(UNIT_OBJS)
 	$(CC) $(HOST_CFLAGS) $^ -lcriterion -o $@
+# The VxD loader's fixtures, built as real VxDs are (and with -g: .rel.debug_*); read, not linked.
+VXD_FIXTURE_CFLAGS := -m32 -ffreestanding -fno-pic -fno-common -O2 -Iinclude
+$(UNIT): | $(BUILD)/host/fixtures/good.vxd $(BUILD)/host/fixtures/good-g.vxd
+$(BUILD)/host/fixtures/good.vxd: tests/unit/fixtures/goodvxd.c
+	@mkdir -p $(@D)
+	$(CC) $(VXD_FIXTURE_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
+	@mkdir -p $(@D)
+	$(CC) $(VXD_FIXTURE_CFLAGS) -g $(DEPFLAGS) -c $< -o $@
 
 # Fuzzing (clang/libFuzzer, not part of `make test`): see tests/fuzz/README.md.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := elfexec memmap ini elfsym
+FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
 FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
 FUZZ_SRCS_ini     := vmm/lib/ini.c
 FUZZ_SRCS_elfsym  := vmm/lib/elfsym.c
+FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ivmm -Iefi \
@@ -136,6 +148,8 @@ fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus-elfexec $(BUILD)/fuzz/corpus-elfsym $(BUILD)/fuzz/corpus-ini
 	@cp $(VMM) $(BUILD)/fuzz/corpus-elfexec/ && cp $(VMM) $(BUILD)/fuzz/corpus-elfsym/
 	@cp $(ESP)/VMM/SYSTEM.INI $(BUILD)/fuzz/corpus-ini/
+	@$(MAKE) --no-print-directory $(BUILD)/host/fixtures/good.vxd $(BUILD)/host/fixtures/good-g.vxd
+	@mkdir -p $(BUILD)/fuzz/corpus-vxdelf && cp $(BUILD)/host/fixtures/good*.vxd $(BUILD)/fuzz/corpus-vxdelf/
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$t; echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
 	    (cd $(BUILD)/fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
