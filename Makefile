@@ -40,9 +40,9 @@ VMM_SRCS   := vmm/main.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
-              vmm/vxd/vxdelf.c \
+              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c \
               vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
-VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S
+VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
 VMM        := $(ESP)/VMM/VMM32.VXD
@@ -62,8 +62,24 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench fuzz deps clean help
-all: $(LOADER) $(VMM)
+.PHONY: all image run debug test unit boot-test bench fuzz deps clean help vxds
+all: $(LOADER) $(VMM) vxds
+
+# The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
+# fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
+DEFAULT_VXDS := shell sample
+TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
+                BADCALL:-DBADCALL
+vxds:
+	@mkdir -p $(ESP)/VMM/VXD
+	@set -e; for v in $(DEFAULT_VXDS); do \
+	    $(MAKE) --no-print-directory -C vxd/$$v VXD_OUT=$(abspath $(BUILD)/vxd/$$v); \
+	    n=$$(echo $$v | tr a-z A-Z); cmp -s $(BUILD)/vxd/$$v/$$n.VXD $(ESP)/VMM/VXD/$$n.VXD || \
+	        cp $(BUILD)/vxd/$$v/$$n.VXD $(ESP)/VMM/VXD/; done
+	@set -e; for t in $(TEST_VXDS); do n=$${t%%:*}; \
+	    $(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=$$n \
+	        SRCS=testvxd.c VXD_CFLAGS_EXTRA="$${t#*:} -I$(abspath vxd/sample)" \
+	        VXD_OUT=$(abspath $(BUILD)/testvxd/$$n); done
 
 help:
 	@echo "make            build the loader and the VMM into esp/"
@@ -156,7 +172,7 @@ fuzz:
 	        corpus-$$t 2>&1 | tail -3); done
 
 image: $(IMAGE)
-$(IMAGE): $(LOADER) $(VMM) $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh
+$(IMAGE): $(LOADER) $(VMM) vxds $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh
 	ci/mkimage.sh $(ESP) $@
 
 NOGRAPHIC ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
@@ -196,6 +212,6 @@ bench: deps
 	@ci/bench.sh
 
 clean:
-	rm -rf $(BUILD) $(LOADER) $(VMM)
+	rm -rf $(BUILD) $(LOADER) $(VMM) $(ESP)/VMM/VXD/*.VXD
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -26,6 +26,7 @@
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "boot/layout.h"
+#include "vxd/vxd.h"
 
 extern uint64_t vmm_entry_tsc;
 extern char boot_stack_guard[];
@@ -80,7 +81,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
             (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),
             (unsigned long long)(ready - boot.entry_tsc), boot.bi->exit_attempts);
     page_print_summary();
-    kprintf("VMM ready\n");
+    if (!vxd_boot())                        /* the VxDs, in Init_Order; SHELL says ready */
+        kprintf("vxd: no SHELL device to announce the system\nVMM ready\n");
     if (settings.page_test)
         pagetest_run();                     /* the page services on real page tables */
     if (settings.int_test)
@@ -93,8 +95,10 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* test aid: must end in a fatal report */
-    if (settings.debug_exit_port)
+    if (settings.debug_exit_port) {
+        vxd_shutdown();                     /* System_Exit, Sys_Critical_Exit */
         vmm_exit(VMM_EXIT_READY);
+    }
     for (;;)
         thread_sleep(3600000);              /* done: the idle thread (sti; hlt) has the CPU */
 }

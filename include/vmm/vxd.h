@@ -64,4 +64,84 @@ _Static_assert(sizeof(struct VxD_Desc_Block) == 0x50, "the DDK's DDB is 50h byte
 #define SHELL_DEVICE_ID         0x0017u
 #define VXDLDR_DEVICE_ID        0x0027u
 
+/* The DDK's Declare_Virtual_Device: defines the DDB `sym` (e.g. SAMPLE_DDB) of a VxD.  name8 is
+ * the device name, exactly 8 characters, blank-padded ("SAMPLE  "); table is an array of service
+ * procedures (cast to uint32_t) and n its entries (0 and 0 for none). */
+#define DECLARE_VIRTUAL_DEVICE(sym, name8, major, minor, control, id, order, table, n)        \
+    _Static_assert(sizeof(name8) == 9, "the DDB name is 8 characters, blank-padded");        \
+    struct VxD_Desc_Block sym = {                                                             \
+        .DDB_SDK_Version = DDK_VERSION, .DDB_Req_Device_Number = (id),                        \
+        .DDB_Dev_Major_Version = (major), .DDB_Dev_Minor_Version = (minor),                   \
+        .DDB_Name = name8, .DDB_Init_Order = (order), .DDB_Control_Proc = (uint32_t)(control),\
+        .DDB_Service_Table_Ptr = (uint32_t)(table), .DDB_Service_Table_Size = (n),            \
+        .DDB_Prev = DDB_PREV_SIG, .DDB_Size = sizeof(struct VxD_Desc_Block),                  \
+        .DDB_Reserved1 = DDB_RSV1_SIG, .DDB_Reserved2 = DDB_RSV2_SIG,                         \
+        .DDB_Reserved3 = DDB_RSV3_SIG,                                                        \
+    }
+
+/* System control messages (the DDK's numbers; the VM and thread ones are in vmm/vm.h).  A VxD's
+ * control procedure is DDB_Control_Proc, called as
+ *     int control(uint32_t msg, uint32_t vm, uint32_t arg);
+ * (cdecl; vm is the DDK's EBX, arg the message's other parameter) and returns 0 for success,
+ * nonzero for failure -- the DDK's carry flag -- where a message may fail. */
+#define SYS_CRITICAL_INIT       0x0000u
+#define DEVICE_INIT             0x0001u
+#define INIT_COMPLETE           0x0002u
+#ifndef SYS_VM_INIT
+#define SYS_VM_INIT             0x0003u
+#endif
+#define SYSTEM_EXIT             0x0005u
+#define SYS_CRITICAL_EXIT       0x0006u
+#define SYS_DYNAMIC_DEVICE_INIT 0x001Bu
+#define SYS_DYNAMIC_DEVICE_EXIT 0x001Cu
+typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
+
+/* ---- dynalink ---------------------------------------------------------------------------------
+ * A VxD calls another device's service -- the VMM's (device 1) or a VxD's -- through a stub of
+ * six bytes, `int 20h` and the dword (device << 16) | 8000h | service (the DDK's VxDJmp form):
+ * the first call patches the stub, through a writable alias of its read-only page, into
+ * `jmp [slot]`, the service's entry in its device's service table, so later calls cost one
+ * indirect jump more than a direct call.  Hook_Device_Service changes the slot, so hooks take
+ * effect for every caller.  A call to a device that is not loaded, or past the end of its table,
+ * or to a service this VMM does not provide, is reported with the caller's file, section and
+ * offset (and abandons the VxD's init if it happens there; it is fatal elsewhere).
+ *
+ * VXD_IMPORT(device, ordinal, name) defines the stub `name` (a weak global function: import a
+ * service in any number of a VxD's source files); declare its prototype as usual.
+ * VMM_IMPORT(name) imports a VMM service by its DDK name (ordinals: vmm/vmmsvc.h).  Example:
+ *     #include <vmm/page.h>
+ *     VMM_IMPORT(_HeapAllocate)
+ *     ... void *p = _HeapAllocate(64, 0);
+ */
+#define VXD_DYNALINK_INT   0x20
+#define VXD_JMP_FORM       0x8000u
+#define VXD_STR_(x) #x
+#define VXD_STR(x) VXD_STR_(x)
+#define VXD_IMPORT(device, ordinal, name)                                                       \
+    __asm__(".pushsection .text." #name ",\"ax\",@progbits\n"                                  \
+            ".weak " #name "\n.type " #name ",@function\n" #name ":\n"                          \
+            "\tint $0x20\n\t.long ((" VXD_STR(device) ") << 16) | 0x8000 | (" VXD_STR(ordinal)   \
+            ")\n.size " #name ",6\n.popsection");
+#define VMM_IMPORT(name) VXD_IMPORT(1, name##_Ord, name)
+
+/* ---- the VMM's services for VxDs (device 1; also callable by the VMM itself) ---------------- */
+#define VMM_VERSION 0x0400u                      /* Get_VMM_Version: 4.00, like Windows 95 */
+uint32_t Get_VMM_Version(void);
+/* Get_DDB: the DDB of the loaded device with this ID, or (id 0) with this name (8 characters,
+ * blank-padded or NUL-terminated, any case); NULL if none. */
+struct VxD_Desc_Block *Get_DDB(uint32_t device_id, const char *name);
+/* Hook_Device_Service: proc replaces service (a dynalink dword: (device << 16) | ordinal) for
+ * every caller; returns the procedure it replaced, which proc calls to chain (0 if refused: no
+ * such device or service).  Unhook_Device_Service takes proc out again (the last one hooked
+ * first); 0 if it is not the current head of the service's chain. */
+void    *Hook_Device_Service(uint32_t service, void *proc);
+uint32_t Unhook_Device_Service(uint32_t service, void *proc);
+/* Out_Debug_String: a line (or part of one) on the console; _Debug_Printf_Service: formatted. */
+void     Out_Debug_String(const char *s);
+void     _Debug_Printf_Service(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* System_Control: message to every VxD in init order (the VM and thread messages as the VMM
+ * sends them); Directed_Sys_Control: to one.  0 if every control procedure succeeded. */
+uint32_t System_Control(uint32_t msg, uint32_t vm, uint32_t arg);
+uint32_t Directed_Sys_Control(struct VxD_Desc_Block *ddb, uint32_t msg, uint32_t vm, uint32_t arg);
+
 #endif

@@ -138,6 +138,20 @@ img_vxd_files() {
     yes 'B.VXD filler' | head -c "$VXD_B_SIZE" > "$1/VMM/VXD/B.VXD"
 }
 img_fault() { esp_base "$1"; printf "${INI_EXIT}BootFault=%s\r\n" "$2" > "$1/VMM/SYSTEM.INI"; }
+# VxDs: the default ones (esp/VMM/VXD) and the test ones (tests/vxd, built into build/testvxd).
+img_vxd_sample() { esp_base "$1"; cp "$SRC/vxd/SAMPLE.VXD" "$SRC/vxd/SHELL.VXD" "$SRC/testvxd/USER.VXD" "$1/VMM/VXD/"; }
+img_vxd_bad() {
+    local v
+    esp_base "$1"
+    cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    for v in USER FAILINIT PFINIT HANG DUPID BADCALL; do cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
+    cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/CORRUPT.VXD"
+    put_bytes "$1/VMM/VXD/CORRUPT.VXD" 18 3e                       # e_machine: x86-64
+    head -c 300 "$SRC/vxd/SAMPLE.VXD" > "$1/VMM/VXD/TRUNC.VXD"
+    { printf "$INI_EXIT"; printf '[386Enh]\r\n'
+      printf 'device=%s\r\n' SAMPLE.VXD user.vxd CORRUPT.VXD TRUNC.VXD DUPID.VXD FAILINIT.VXD \
+          PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD; } > "$1/VMM/SYSTEM.INI"
+}
 
 make_image() {  # KEY: stage OUT/images/KEY/esp, write OUT/images/KEY.img; log in KEY.log
     local key=$1 d=$OUT/images/$1 fn
@@ -418,6 +432,48 @@ sc_vxd_files() {
     expect_serial '^files: 4 handed over$'
     expect_serial_seq '^files: 4 handed over$' "^  VMM/VXD/A\.VXD +$VXD_A_SIZE bytes$" \
         "^  VMM/VXD/B\.VXD +$VXD_B_SIZE bytes$"
+}
+
+# VxDs.  The sample device, called through the dynalink by another (USER), its service hooked
+# and unhooked; the DDK's messages in order; SHELL (last) announces the system.
+sc_vxd_sample() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial_seq '^SAMPLE: Sys_Critical_Init \(VMM version 4\.00\)$' \
+        '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
+        '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
+        '^vxd: 3 devices initialised$' \
+        '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 order 70000000  text c[0-9a-f]{7} ' \
+        '^vxd: USER     USER\.VXD     id 3f01 order 70000100 ' \
+        '^vxd: SHELL    SHELL\.VXD    id 0017 order b0000000 ' \
+        '^SAMPLE: Sys_VM_Init \(system VM c[0-9a-f]{7}\)$' '^VMM ready$' \
+        '^SAMPLE: System_Exit \(4 adds, 0 VMs created\)$' '^SAMPLE: Sys_Critical_Exit$'
+    expect_serial '^SAMPLE: a global event ran \(ref 0000005a\)$'
+    expect_no_serial 'no SHELL device'
+    expect_no_serial '^dynalink:'
+}
+# Every kind of bad VxD, each reported with its file and reason while the others load: wrong
+# machine, truncated, a duplicate device ID (with both files), a missing file, Device_Init
+# failing, page-faulting, running away, calling a device that is not loaded.
+sc_vxd_bad() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^vxd: CORRUPT\.VXD: ELF machine 62, expected 3 \(i386: gcc -m32\); not loaded$'
+    expect_serial '^vxd: TRUNC\.VXD: .*; not loaded$'
+    expect_serial "^vxd: DUPID\\.VXD: device ID 3f00h is already SAMPLE\\.VXD's \\(SAMPLE  \\); refused; not loaded$"
+    expect_serial '^VMM/SYSTEM\.INI:13: device=MISSING\.VXD: no such file in VMM/VXD/ \(or it is empty\); skipped$'
+    expect_serial '^VMM/SYSTEM\.INI:15: device=SAMPLE\.VXD again; loaded once$'
+    expect_serial_seq '^FAILINIT: failing Device_Init$' \
+        '^vxd: FAILINIT\.VXD \(TESTVXD \) failed Device_Init; unloaded$'
+    expect_serial_seq '^PFINIT: writing to an unmapped page$' \
+        '^vxd: PFINIT\.VXD: fault 14 \(#PF page fault\) in its Device_Init, at PFINIT\.VXD \.text\+0x[0-9a-f]+, address c0000010; abandoned$'
+    expect_serial_seq '^HANG: looping in Device_Init$' \
+        '^vxd: HANG\.VXD: still running after 2000 ms in its Device_Init, at HANG\.VXD \.text\+0x[0-9a-f]+; abandoned$'
+    expect_serial_seq '^BADCALL: calling device 3ffe$' \
+        '^dynalink: BADCALL\.VXD \.text\.MISSING_Service\+0x0 called device 3ffeh service 0000h: a device that is not loaded$' \
+        '^vxd: BADCALL\.VXD: a bad dynalink call in its Device_Init \(see above\); abandoned$'
+    expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
+        '^vxd: 3 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -785,6 +841,8 @@ sc_fault_inside() {
     expect_no_serial 'the fault hook was called'
 }
 scenario fault-PS fault-PS sc_fault_inside
+scenario vxd-sample  vxd-sample  sc_vxd_sample
+scenario vxd-bad     vxd-bad     sc_vxd_bad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
@@ -832,7 +890,9 @@ mkdir -p "$OUT/images" || die "cannot create $OUT"
 # give two scenarios two different VMMs.
 SRC=$OUT/images/src
 rm -rf "$SRC" && mkdir -p "$SRC" &&
-    cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/VMM/VMM32.VXD" "$SRC/" || die "cannot copy the binaries to $SRC"
+    cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/VMM/VMM32.VXD" "$SRC/" &&
+    mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
+    cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" || die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.
 show() { [[ $1 == "$ROOT"/* ]] && echo "${1#"$ROOT"/}" || echo "$1"; }

@@ -61,6 +61,11 @@ const void *module_find(const char *name, size_t *size)
     return 0;
 }
 
+const char *module_name(uint32_t i)
+{
+    return i < boot.bi->module_count ? boot.mods[i].name : 0;
+}
+
 static void print_kb(const char *what, uint64_t bytes)
 {
     kprintf("%s %llu KB (%llu MB)", what, (unsigned long long)(bytes >> 10),

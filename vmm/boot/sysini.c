@@ -3,6 +3,7 @@
 #include "boot/modules.h"
 #include "console/console.h"
 #include "lib/ini.h"
+#include "lib/ascii.h"
 
 #define SYSINI "VMM/SYSTEM.INI"
 
@@ -98,4 +99,33 @@ void sysini_load(void)
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);
+}
+
+/* [386Enh] device= lines, in file order. */
+struct devices_walk {
+    void (*cb)(const char *name, size_t len, unsigned line, void *ctx);
+    void *ctx;
+    unsigned n;
+};
+
+static int device_line(const struct ini_item *it, void *ctx)
+{
+    struct devices_walk *w = ctx;
+    if (!it->bad && ascii_ieq(it->section, it->section_len, "386Enh") &&
+        ascii_ieq(it->key, it->key_len, "device")) {
+        w->n++;
+        w->cb(it->value, it->value_len, it->line, w->ctx);
+    }
+    return 0;
+}
+
+int sysini_devices(void (*cb)(const char *name, size_t len, unsigned line, void *ctx), void *ctx)
+{
+    size_t len;
+    const char *text = module_find(SYSINI, &len);
+    if (!text)
+        return -1;
+    struct devices_walk w = { cb, ctx, 0 };
+    ini_walk(text, len, device_line, &w);
+    return (int)w.n;
 }

@@ -2,6 +2,7 @@
  * afterwards. */
 #ifndef VMM_BOOT_SYSINI_H
 #define VMM_BOOT_SYSINI_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct vmm_settings {
@@ -18,6 +19,9 @@ struct vmm_settings {
 };
 extern struct vmm_settings settings;
 
-void sysini_load(void);         /* reads VMM/SYSTEM.INI if present; reports bad lines */
+void sysini_load(void);
+/* Calls cb with each [386Enh] device= value (not NUL-terminated) and its line, in file order;
+ * returns how many there were, or -1 without a SYSTEM.INI. */
+int  sysini_devices(void (*cb)(const char *name, size_t len, unsigned line, void *ctx), void *ctx);         /* reads VMM/SYSTEM.INI if present; reports bad lines */
 
 #endif

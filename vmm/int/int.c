@@ -339,6 +339,7 @@ static void mce_init(void)
 
 static int nesting;                     /* second levels running */
 int int_in_handler(void) { return nesting > 0; }
+int int_depth(void) { return nesting; }
 
 int int_dispatch(uint32_t v, struct client_regs *r)
 {

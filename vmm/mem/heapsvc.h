@@ -9,14 +9,11 @@
 #include <stdint.h>
 #include "lib/heap.h"
 #include "lib/list.h"
+#include "vmm/heap.h"
 
 extern struct heap sys_heap;
 extern const struct list_mem list_mem_sys;      /* List_Create's memory: the system heap */
 
-void     heapsvc_init(void);
-void    *_HeapAllocate(uint32_t nbytes, uint32_t flags);    /* NULL when out of memory */
-uint32_t _HeapFree(void *p, uint32_t flags);                /* 0 (reported) for a bad pointer */
-void    *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags);
-uint32_t _HeapGetSize(void *p, uint32_t flags);             /* 0 for a bad pointer */
+void     heapsvc_init(void);             /* the services: include/vmm/heap.h */
 
 #endif

@@ -85,7 +85,7 @@ static struct mem_context boot_ctx, *cur_ctx = &boot_ctx, *all_ctx = &boot_ctx;
 static struct pg_block *htab[1u << HASH_BITS];
 static struct pg_block *free_desc;
 static uint32_t lcache[LCACHE_MAX], nlcache;
-static uint32_t desc_pages, nblocks, npt, scratch_page;
+static uint32_t desc_pages, nblocks, npt, scratch_page, alias_page;
 static ipf_handler ipf_hooks[16];
 static unsigned nipf;
 
@@ -1224,6 +1224,46 @@ uint32_t page_handle_at(uint32_t lin)
 
 /* ---- set-up, checks ------------------------------------------------------------------------ */
 
+/* ---- for the VxD loader: W^X for loaded code, and patches through a writable alias --------- */
+
+int page_protect(uint32_t lin, uint32_t npages, int writable, int exec)
+{
+    uint32_t f = irq_save(), page = lin >> 12;
+    int ok = !(lin & 0xFFF) && page >= PAGE_SYSTEM_FIRST;
+    for (uint32_t i = 0; ok && i < npages; i++)
+        ok = (pte_get(page + i) & PTE_P) != 0;
+    for (uint32_t i = 0; ok && i < npages; i++) {
+        uint64_t x = pte[page + i] & ~(uint64_t)(PTE_W | PTE_NX);
+        x |= (writable ? PTE_W : 0) | (exec ? 0 : nx);
+        pte32[2 * (page + i) + 1] = (uint32_t)(x >> 32);
+        pte32[2 * (page + i)] = (uint32_t)x;
+        invlpg((page + i) << 12);
+    }
+    irq_restore(f);
+    return ok ? 0 : -1;
+}
+
+void *page_alias_begin(uint32_t lin)
+{
+    uint32_t page = lin >> 12;
+    uint64_t a = pte_get(page), b = pte_get(page + 1);
+    if (!(a & PTE_P) || alias_page == 0)
+        return 0;
+    pte_map(alias_page, (a & PTE_ADDR_MASK) | PTE_P | PTE_W | nx);
+    invlpg(alias_page << 12);
+    if (b & PTE_P) {
+        pte_map(alias_page + 1, (b & PTE_ADDR_MASK) | PTE_P | PTE_W | nx);
+        invlpg((alias_page + 1) << 12);
+    }
+    return (void *)((alias_page << 12) + (lin & 0xFFF));
+}
+
+void page_alias_end(void)
+{
+    pte_unmap(alias_page, ARENA_RESERVED);
+    pte_unmap(alias_page + 1, ARENA_RESERVED);
+}
+
 int page_init(void)
 {
     struct kerr e;
@@ -1240,6 +1280,10 @@ int page_init(void)
         return -1;
     if (arena_alloc(&sys_arena, 1, 1, &scratch_page)) {
         kprintf("page: no linear page for the scratch mapping\n");
+        return -1;
+    }
+    if (arena_alloc(&sys_arena, 2, 1, &alias_page)) {
+        kprintf("page: no linear pages for the code-patch alias\n");
         return -1;
     }
     if (desc_refill()) {                /* the first 127 handles, made before anyone waits */

@@ -39,6 +39,14 @@ static inline int page_fault_inside(const struct client_regs *r)
                (uint32_t)(__nonreentrant_end - __nonreentrant_start) &&
            !(r->cs & 3) && !(r->eflags & EFLAGS_VM);
 }
+/* For the VxD loader.  page_protect: the committed system pages from lin (page aligned) become
+ * writable or not and executable or not (W^X is the caller's promise); 0, or -1 if one is not
+ * committed.  page_alias_begin: a writable view of lin's page and the next (if committed), at a
+ * private alias, for patching read-only code; NULL if lin is not mapped.  Interrupts off from
+ * begin to page_alias_end, which removes the view. */
+int   page_protect(uint32_t lin, uint32_t npages, int writable, int exec);
+void *page_alias_begin(uint32_t lin);
+void  page_alias_end(void);
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */
 const char *page_describe(uint32_t lin);
 /* Whether the page of lin is mapped (a read there does not fault); for handle checks.  Its page

@@ -1,5 +1,6 @@
 /* Threads: see sched/thread.h and include/vmm/thread.h. */
 #include "sched/thread.h"
+#include "vxd/guard.h"
 #include "vmm/thread.h"
 #include "vmm/int.h"
 #include "int/int.h"
@@ -130,7 +131,8 @@ void thread_set_tick_hook(void (*fn)(void)) { tick_extra = fn; }
 
 static void tick(struct client_regs *r)
 {
-    (void)r;
+    if (guard_top)
+        guard_tick(r);                      /* a VxD call past its deadline is abandoned */
     if (tick_extra)
         tick_extra();
     uint32_t now = (uint32_t)timer.ticks;

@@ -655,3 +655,27 @@ int vxd_sym_addr(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], cons
     }
     return -1;
 }
+
+int vxd_sym_near(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint32_t lin,
+                 const char **name, uint32_t *off)
+{
+    uint32_t best = 0, best_at = 0;
+    for (uint32_t i = 1; i < x->nsyms; i++) {
+        Elf32_Sym s = sym_at(x, i);
+        unsigned type = ELF32_ST_TYPE(s.st_info);
+        if ((type != STT_FUNC && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF ||
+            s.st_shndx >= x->nsec || x->sec[s.st_shndx].group == VXD_G_NONE)
+            continue;
+        uint32_t at = sym_value(x, addr, &s);
+        if (at <= lin && (!best || at > best_at) && lin - at < (s.st_size ? s.st_size : 0x10000)) {
+            best = i;
+            best_at = at;
+        }
+    }
+    if (!best)
+        return -1;
+    Elf32_Sym s = sym_at(x, best);
+    *name = symname(x, &s);
+    *off = lin - best_at;
+    return 0;
+}

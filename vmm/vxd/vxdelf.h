@@ -116,4 +116,8 @@ int vxd_where(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint32_
 int vxd_sym_addr(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], const char *sym,
                  uint32_t *lin);
 
+/* For fault reports: the function or object symbol holding lin (the nearest one at or below it,
+ * within its size), its name and lin's offset in it; 0, or -1 if none. */
+int vxd_sym_near(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint32_t lin,
+                 const char **name, uint32_t *off);
 #endif

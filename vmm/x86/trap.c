@@ -6,6 +6,8 @@
  * ends in the fatal report.
  */
 #include "x86/trap.h"
+#include "vxd/guard.h"
+#include "vxd/vxd.h"
 #include "x86/x86.h"
 #include "console/console.h"
 #include "boot/symbols.h"
@@ -54,7 +56,7 @@ void idt_init(void)
 static void print_symbol(const char *what, uint32_t addr)
 {
     struct sym_loc s;
-    if (symbols_lookup(addr, &s))
+    if (symbols_lookup(addr, &s) || vxd_symbol(addr, &s) == 0)
         kprintf("%s %08x is %s+0x%x in %s\n", what, addr, s.name, s.offset, s.module);
     else
         kprintf("%s %08x is not inside any known module\n", what, addr);
@@ -96,7 +98,8 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
 struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
 {
     if (!(v == 14 && page_fault(r, read_cr2())) &&    /* page tables, Hook_Invalid_Page_Fault */
-        !int_dispatch(v, r))                           /* hooks, IRQs, the APIC, soft INTs */
+        !int_dispatch(v, r) &&                         /* hooks, IRQs, the APIC, soft INTs */
+        !(guard_top && guard_fault(v, r)))             /* a guarded call into a VxD abandoned */
         trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
     if (int_resched_pending && int_resched)
         r = int_resched(r);             /* the redispatch point: maybe another thread's frame */

@@ -1,0 +1,89 @@
+/*
+ * The boot tests' VxDs, one source built with a different -D each (Makefile: TEST_VXDS):
+ *
+ *   USER      calls SAMPLE's services through the dynalink at Init_Complete, hooks one with
+ *             Hook_Device_Service and unhooks it, and prints what it got
+ *   FAILINIT  fails Device_Init (the DDK's carry)
+ *   PFINIT    page-faults in Device_Init
+ *   HANG      never returns from Device_Init
+ *   DUPID     has SAMPLE's device ID
+ *   BADCALL   calls a service of a device that is not loaded, in Device_Init
+ */
+#include <stdint.h>
+#include <vmm/vxd.h>
+#include <vmm/vmmsvc.h>
+#include "sample.h"
+
+VMM_IMPORT(_Debug_Printf_Service)
+VMM_IMPORT(Hook_Device_Service)
+VMM_IMPORT(Unhook_Device_Service)
+
+#if defined(USER)
+#define NAME8 "USER    "
+#define ID    0x3F01u
+SAMPLE_IMPORT(SAMPLE_Get_Version)
+SAMPLE_IMPORT(SAMPLE_Add)
+SAMPLE_IMPORT(SAMPLE_Get_Stats)
+
+static int (*add_prev)(int, int);
+static int add_hook(int a, int b) { return add_prev(a, b) + 100; }
+
+static void use_sample(void)
+{
+    uint32_t v = SAMPLE_Get_Version();
+    int five = SAMPLE_Add(2, 3), again = SAMPLE_Add(2, 3);
+    add_prev = Hook_Device_Service((SAMPLE_DEVICE_ID << 16) | SAMPLE_Add_Ord, (void *)add_hook);
+    int hooked = SAMPLE_Add(2, 3);
+    uint32_t un = Unhook_Device_Service((SAMPLE_DEVICE_ID << 16) | SAMPLE_Add_Ord,
+                                        (void *)add_hook);
+    int after = SAMPLE_Add(2, 3);
+    uint32_t adds, vms;
+    SAMPLE_Get_Stats(&adds, &vms);
+    _Debug_Printf_Service("USER: SAMPLE version %x.%02x; SAMPLE_Add(2, 3) = %d, %d; hooked %d; "
+                          "unhooked %s, %d; SAMPLE counted %u adds\n", v >> 8, v & 0xFF, five,
+                          again, hooked, un ? "yes" : "no", after, adds);
+}
+#elif defined(DUPID)
+#define NAME8 "DUPID   "
+#define ID    SAMPLE_DEVICE_ID
+#elif defined(BADCALL)
+#define NAME8 "BADCALL "
+#define ID    0x3F02u
+#define MISSING_DEVICE 0x3FFEu
+VXD_IMPORT(MISSING_DEVICE, 0, MISSING_Service)
+void MISSING_Service(void);
+#else
+#define NAME8 "TESTVXD "
+#define ID    UNDEFINED_DEVICE_ID
+#endif
+
+static volatile uint32_t spins;
+
+static int control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    (void)vm;
+    (void)arg;
+    if (msg == DEVICE_INIT) {
+#if defined(FAILINIT)
+        _Debug_Printf_Service("FAILINIT: failing Device_Init\n");
+        return 1;
+#elif defined(PFINIT)
+        _Debug_Printf_Service("PFINIT: writing to an unmapped page\n");
+        *(volatile uint32_t *)0xC0000010u = 1;
+#elif defined(HANG)
+        _Debug_Printf_Service("HANG: looping in Device_Init\n");
+        for (;;)
+            spins++;
+#elif defined(BADCALL)
+        _Debug_Printf_Service("BADCALL: calling device %04x\n", MISSING_DEVICE);
+        MISSING_Service();
+#endif
+    }
+#if defined(USER)
+    if (msg == INIT_COMPLETE)
+        use_sample();
+#endif
+    return 0;
+}
+
+DECLARE_VIRTUAL_DEVICE(TEST_DDB, NAME8, 1, 0, control, ID, 0x70000100u, 0, 0);

@@ -1,0 +1,663 @@
+/* The VxD manager: see vxd/vxd.h, and include/vmm/vxd.h for the SDK side.
+ *
+ * A loaded VxD is a struct vxd on the heap (with its struct vxd_elf: the section and symbol
+ * names the reports need point into the boot module, which stays mapped) and three page blocks:
+ * text (mapped R X), rodata (R) and data (R W), all in the system arena.  The list is kept in
+ * init order (Init_Order, then load order).  Loading goes through named stages; each undoes
+ * itself on failure, and unload() undoes a whole load:
+ *
+ *   validate -> lay out -> allocate -> copy -> relocate -> protect -> register (the DDB)
+ */
+#include "vxd/vxd.h"
+#include "vxd/vxdelf.h"
+#include "vxd/guard.h"
+#include "vmm/vxd.h"
+#include "vmm/vmmsvc.h"
+#include "vmm/page.h"
+#include "vmm/thread.h"
+#include "vmm/vm.h"
+#include "vmm/int.h"
+#include "boot/modules.h"
+#include "boot/sysini.h"
+#include "boot/symbols.h"
+#include "console/console.h"
+#include "int/int.h"
+#include "int/timer.h"
+#include "mem/heapsvc.h"
+#include "mem/page.h"
+#include "sched/thread.h"
+#include "lib/ascii.h"
+#include "lib/string.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+#include "vmm.h"
+#include <stdarg.h>
+
+#define VXD_MAGIC  0x56784421u          /* "!DxV" */
+#define VXD_DIR    "VMM/VXD/"
+#define CALL_MS    2000                 /* a control procedure's time for one message */
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+
+struct vxd {
+    uint32_t magic;                     /* VXD_MAGIC ^ address while loaded */
+    struct vxd *next;                   /* in init order */
+    char file[24];                      /* "SAMPLE.VXD" */
+    unsigned seq;                       /* load order */
+    struct VxD_Desc_Block *ddb;
+    uint32_t hmem[VXD_NGROUPS], addr[VXD_NGROUPS], npages[VXD_NGROUPS];
+    struct vxd_elf elf;
+};
+
+static struct vxd *vxds;                /* in init order */
+static unsigned nvxd, seq;
+
+static const char *const msg_names[] = {
+    "Sys_Critical_Init", "Device_Init", "Init_Complete", "Sys_VM_Init", "Sys_VM_Terminate",
+    "System_Exit", "Sys_Critical_Exit",
+};
+
+static const char *msg_name(uint32_t msg)
+{
+    if (msg < sizeof msg_names / sizeof msg_names[0])
+        return msg_names[msg];
+    return msg == SYS_DYNAMIC_DEVICE_INIT ? "Sys_Dynamic_Device_Init"
+         : msg == SYS_DYNAMIC_DEVICE_EXIT ? "Sys_Dynamic_Device_Exit" : "a control message";
+}
+
+/* ---- where an address is ------------------------------------------------------------------ */
+
+static struct vxd *vxd_at(uint32_t lin)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        for (unsigned g = 0; g < VXD_NGROUPS; g++)
+            if (v->npages[g] && lin - v->addr[g] < v->npages[g] << 12)
+                return v;
+    return 0;
+}
+
+int vxd_symbol(uint32_t addr, struct sym_loc *out)
+{
+    struct vxd *v = vxd_at(addr);
+    const char *sec;
+    if (!v)
+        return -1;
+    out->module = v->file;
+    if (vxd_sym_near(&v->elf, v->addr, addr, &out->name, &out->offset) == 0)
+        return 0;
+    if (vxd_where(&v->elf, v->addr, addr, &sec, &out->offset) == 0) {
+        out->name = sec;
+        return 0;
+    }
+    return -1;
+}
+
+/* "SAMPLE.VXD .text+0x12", "VMM32.VXD vmm_main+0x40" or the bare address, into buf. */
+static const char *where(uint32_t lin, char *buf, size_t n)
+{
+    struct sym_loc s;
+    const char *sec;
+    uint32_t off;
+    struct vxd *v = vxd_at(lin);
+    if (v && vxd_where(&v->elf, v->addr, lin, &sec, &off) == 0)
+        ksnprintf(buf, n, "%s %s+0x%x", v->file, sec, off);
+    else if (symbols_lookup(lin, &s) == 0)
+        ksnprintf(buf, n, "%s %s+0x%x", s.module, s.name, s.offset);
+    else
+        ksnprintf(buf, n, "%08x", lin);
+    return buf;
+}
+
+/* ---- loading -------------------------------------------------------------------------------- */
+
+/* What a VxD may link against directly (besides dynalink): what gcc may call by itself. */
+static const struct { const char *name; void *addr; } exports[] = {
+    { "memcpy", (void *)memcpy }, { "memmove", (void *)memmove }, { "memset", (void *)memset },
+    { "memcmp", (void *)memcmp }, { "strlen", (void *)strlen },
+};
+
+static int resolve(const char *sym, uint32_t *addr, void *ctx)
+{
+    (void)ctx;
+    for (unsigned i = 0; i < sizeof exports / sizeof exports[0]; i++)
+        if (!strcmp(sym, exports[i].name)) {
+            *addr = (uint32_t)exports[i].addr;
+            return 0;
+        }
+    return -1;
+}
+
+static void free_groups(struct vxd *v)
+{
+    for (unsigned g = 0; g < VXD_NGROUPS; g++)
+        if (v->hmem[g]) {
+            page_protect(v->addr[g], v->npages[g], 1, 0);   /* as _PageAllocate made them */
+            _PageFree(v->hmem[g], 0);
+            v->hmem[g] = 0;
+            v->npages[g] = 0;
+        }
+}
+
+static int allocate(struct vxd *v, struct kerr *e)
+{
+    for (unsigned g = 0; g < VXD_NGROUPS; g++) {
+        uint32_t n = (vxd_group_size(&v->elf, g) + 4095) >> 12;
+        if (!n)
+            continue;
+        uint64_t r = _PageAllocate(n, PG_SYS, 0, 0, 0, 0, 0, PAGEFIXED);
+        if (!PAGE_RET_LO(r)) {
+            free_groups(v);
+            return kerr_set(e, "%s: no memory for its %s (%u pages)", v->file,
+                            vxd_group_name(g), n);
+        }
+        v->hmem[g] = PAGE_RET_LO(r);
+        v->addr[g] = PAGE_RET_HI(r);
+        v->npages[g] = n;
+    }
+    return 0;
+}
+
+/* W^X: text R X, rodata R, data R W (as allocated). */
+static void protect(struct vxd *v)
+{
+    if (v->npages[VXD_G_TEXT])
+        page_protect(v->addr[VXD_G_TEXT], v->npages[VXD_G_TEXT], 0, 1);
+    if (v->npages[VXD_G_RODATA])
+        page_protect(v->addr[VXD_G_RODATA], v->npages[VXD_G_RODATA], 0, 0);
+}
+
+/* [lin, lin + len) inside group g of v. */
+static int in_group(const struct vxd *v, unsigned g, uint32_t lin, uint32_t len)
+{
+    uint32_t size = vxd_group_size(&v->elf, g);
+    return size && lin - v->addr[g] < size && len <= size - (lin - v->addr[g]);
+}
+
+static int in_text(const struct vxd *v, uint32_t lin) { return in_group(v, VXD_G_TEXT, lin, 1); }
+
+static struct vxd *by_id(uint32_t id)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (v->ddb->DDB_Req_Device_Number == id)
+            return v;
+    return 0;
+}
+
+/* The DDB's fields checked; the device joins the list in init order. */
+static int register_ddb(struct vxd *v, struct kerr *e)
+{
+    struct VxD_Desc_Block *d = (struct VxD_Desc_Block *)vxd_ddb_addr(&v->elf, v->addr);
+    uint32_t tab = d->DDB_Service_Table_Ptr, n = d->DDB_Service_Table_Size;
+    struct vxd *dup;
+    if (d->DDB_Size != sizeof *d)
+        return kerr_set(e, "%s: DDB_Size is %u, not %u", v->file, d->DDB_Size, (unsigned)sizeof *d);
+    if (d->DDB_SDK_Version > DDK_VERSION || d->DDB_SDK_Version < 0x0300)
+        return kerr_set(e, "%s: DDB_SDK_Version %04x is not 0300h..0400h", v->file,
+                        d->DDB_SDK_Version);
+    for (unsigned i = 0; i < 8; i++)
+        if (d->DDB_Name[i] < 0x20 || d->DDB_Name[i] > 0x7E)
+            return kerr_set(e, "%s: DDB_Name is not 8 printable characters", v->file);
+    if (!in_text(v, d->DDB_Control_Proc))
+        return kerr_set(e, "%s: DDB_Control_Proc %08x is not in its code", v->file,
+                        d->DDB_Control_Proc);
+    if (n > 0x7FFF || (n && ((tab & 3) || (!in_group(v, VXD_G_DATA, tab, 4 * n) &&
+                                           !in_group(v, VXD_G_RODATA, tab, 4 * n)))))
+        return kerr_set(e, "%s: service table %08x of %u entries is not in its data", v->file,
+                        tab, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = ((const uint32_t *)tab)[i];
+        if (p && !in_text(v, p))
+            return kerr_set(e, "%s: service %u at %08x is not in its code", v->file, i, p);
+    }
+    if (d->DDB_Req_Device_Number == VMM_DEVICE_ID)
+        return kerr_set(e, "%s: device ID 0001h is the VMM's", v->file);
+    if (d->DDB_Req_Device_Number != UNDEFINED_DEVICE_ID &&
+        (dup = by_id(d->DDB_Req_Device_Number)) != 0)
+        return kerr_set(e, "%s: device ID %04xh is already %s's (%.8s); refused", v->file,
+                        d->DDB_Req_Device_Number, dup->file, dup->ddb->DDB_Name);
+    v->ddb = d;
+    d->DDB_Flags &= ~(DDB_SYS_CRIT_INIT_DONE | DDB_DEVICE_INIT_DONE);
+    struct vxd **pp = &vxds;
+    while (*pp && (*pp)->ddb->DDB_Init_Order <= d->DDB_Init_Order)
+        pp = &(*pp)->next;
+    v->next = *pp;
+    *pp = v;
+    nvxd++;
+    v->magic = VXD_MAGIC ^ (uint32_t)v;
+    return 0;
+}
+
+/* validate -> lay out -> allocate -> copy -> relocate -> protect -> register; NULL on failure
+ * (reported, everything undone). */
+static struct vxd *load(const char *file, const void *data, size_t size)
+{
+    struct kerr e;
+    struct vxd *v = _HeapAllocate(sizeof *v, HEAPZEROINIT);
+    if (!v) {
+        kprintf("vxd: %s: no memory to load it\n", file);
+        return 0;
+    }
+    ksnprintf(v->file, sizeof v->file, "%s", file);
+    v->seq = seq++;
+    uint8_t *base[VXD_NGROUPS];
+    if (size > 0x7FFFFFFF || vxd_validate(&v->elf, v->file, data, (uint32_t)size, &e) ||
+        vxd_layout(&v->elf, &e) || allocate(v, &e))
+        goto fail;
+    for (unsigned g = 0; g < VXD_NGROUPS; g++)
+        base[g] = (uint8_t *)v->addr[g];
+    vxd_copy(&v->elf, base);
+    if (vxd_relocate(&v->elf, base, v->addr, resolve, 0, &e))
+        goto fail_pages;
+    protect(v);
+    if (register_ddb(v, &e))
+        goto fail_pages;
+    return v;
+fail_pages:
+    free_groups(v);
+fail:
+    kprintf("vxd: %s; not loaded\n", e.msg);
+    _HeapFree(v, 0);
+    return 0;
+}
+
+/* The device's service-table slots no longer reachable (see unpatch), off the list, freed. */
+static void unpatch(struct vxd *v);
+static void unload(struct vxd *v)
+{
+    unpatch(v);
+    for (struct vxd **pp = &vxds; *pp; pp = &(*pp)->next)
+        if (*pp == v) {
+            *pp = v->next;
+            break;
+        }
+    nvxd--;
+    v->magic = 0;
+    free_groups(v);
+    _HeapFree(v, 0);
+}
+
+/* ---- control messages ----------------------------------------------------------------------- */
+
+/* Sends msg to v's control procedure under a guard: 0 it succeeded, 1 it failed (carry), -1 it
+ * faulted or ran away (reported). */
+static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    struct guard g;
+    char at[64];
+    int r = guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
+                      vm, arg, v->addr[VXD_G_TEXT],
+                      v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    if (!g.abandoned)
+        return r != 0;
+    if (g.vector == GUARD_RUNAWAY)
+        kprintf("vxd: %s: still running after %u ms in its %s, at %s; abandoned\n", v->file,
+                CALL_MS, msg_name(msg), where(g.eip, at, sizeof at));
+    else if (g.vector == VXD_DYNALINK_INT)
+        kprintf("vxd: %s: a bad dynalink call in its %s (see above); abandoned\n", v->file,
+                msg_name(msg));
+    else {
+        kprintf("vxd: %s: fault %u (%s) in its %s, at %s", v->file, g.vector,
+                trap_name(g.vector), msg_name(msg), where(g.eip, at, sizeof at));
+        if (g.vector == 14)
+            kprintf(", address %08x", g.cr2);
+        kprintf("; abandoned\n");
+    }
+    return -1;
+}
+
+/* Sends msg to every device in init order; one that fails or faults is unloaded (may_fail:
+ * the message may fail; else a failure is only reported). */
+static void broadcast(uint32_t msg, int may_fail)
+{
+    for (struct vxd *v = vxds, *next; v; v = next) {
+        next = v->next;
+        int r = control(v, msg, Get_Sys_VM_Handle(), 0);
+        if (r == 1 && !may_fail)
+            kprintf("vxd: %s (%.8s) failed %s\n", v->file, v->ddb->DDB_Name, msg_name(msg));
+        if (r == 1 && may_fail)
+            kprintf("vxd: %s (%.8s) failed %s; unloaded\n", v->file, v->ddb->DDB_Name,
+                    msg_name(msg));
+        if (r < 0 || (r == 1 && may_fail))
+            unload(v);
+        else if (msg == SYS_CRITICAL_INIT)
+            v->ddb->DDB_Flags |= DDB_SYS_CRIT_INIT_DONE;
+        else if (msg == DEVICE_INIT)
+            v->ddb->DDB_Flags |= DDB_DEVICE_INIT_DONE;
+    }
+}
+
+/* The VM and thread messages of the scheduler (sched/vm.c), on to every VxD. */
+static int vm_messages(uint32_t msg, VMHANDLE vm, uint32_t arg, void *ref)
+{
+    (void)ref;
+    int failed = 0;
+    for (struct vxd *v = vxds, *next; v; v = next) {
+        next = v->next;
+        int r = control(v, msg, vm, arg);
+        if (r < 0)
+            unload(v);
+        failed |= r != 0;
+    }
+    return failed;
+}
+
+uint32_t System_Control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    return (uint32_t)vm_messages(msg, vm, arg, 0);
+}
+
+uint32_t Directed_Sys_Control(struct VxD_Desc_Block *ddb, uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (v->ddb == ddb) {
+            int r = control(v, msg, vm, arg);
+            if (r < 0)
+                unload(v);
+            return r != 0;
+        }
+    kprintf("Directed_Sys_Control: %08x is not a loaded device's DDB (caller %08x)\n",
+            (uint32_t)ddb, CALLER);
+    return 1;
+}
+
+/* ---- boot ----------------------------------------------------------------------------------- */
+
+static int loaded(const char *file)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (ascii_ieq(file, strlen(file), v->file))
+            return 1;
+    return 0;
+}
+
+/* One file of VMM/VXD by name ("SAMPLE.VXD", or the DDK's "*SAMPLE" for SAMPLE.VXD). */
+static void load_named(const char *name, size_t len, unsigned line, void *ctx)
+{
+    (void)ctx;
+    char file[24], path[40];
+    size_t size;
+    int star = len && name[0] == '*';
+    if (star) {
+        name++;
+        len--;
+    }
+    if (!len || len > 12 || (star && len > 8)) {
+        kprintf("VMM/SYSTEM.INI:%u: device=%.*s is not a VxD file name; skipped\n", line,
+                (int)(len > 40 ? 40 : len), name);
+        return;
+    }
+    ksnprintf(file, sizeof file, star ? "%.*s.VXD" : "%.*s", (int)len, name);
+    for (char *c = file; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c -= 32;
+    if (loaded(file)) {
+        kprintf("VMM/SYSTEM.INI:%u: device=%s again; loaded once\n", line, file);
+        return;
+    }
+    ksnprintf(path, sizeof path, VXD_DIR "%s", file);
+    const void *data = module_find(path, &size);
+    if (!data) {
+        kprintf("VMM/SYSTEM.INI:%u: device=%s: no such file in %s (or it is empty); skipped\n",
+                line, file, VXD_DIR);
+        return;
+    }
+    load(file, data, size);
+}
+
+static void load_all_files(void)
+{
+    const char *name;
+    for (uint32_t i = 0; (name = module_name(i)) != 0; i++) {
+        size_t n = strlen(VXD_DIR);
+        int sub = 0;
+        for (const char *c = name + n; *c; c++)
+            sub |= *c == '/';
+        if (strlen(name) > n && ascii_ieq(name, n, VXD_DIR) && !sub)
+            load_named(name + n, strlen(name + n), 0, 0);
+    }
+}
+
+/* ---- services and dynalink ------------------------------------------------------------------ */
+
+uint32_t Get_VMM_Version(void) { return VMM_VERSION; }
+
+void Out_Debug_String(const char *s)
+{
+    uint32_t f = irq_save();
+    kprintf("%s", s);
+    irq_restore(f);
+}
+
+void _Debug_Printf_Service(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    Out_Debug_String(buf);
+}
+
+/* The VMM's service table (device 1): the DDK's ordinals; 0 where this VMM has no such
+ * service.  Entries are what patched calls jump through, so Hook_Device_Service changes them. */
+#define S(name) [name##_Ord] = (uint32_t)name
+static uint32_t vmm_services[VMM_SERVICE_COUNT] = {
+    S(Get_VMM_Version), S(Get_Cur_VM_Handle), S(Get_Sys_VM_Handle), S(Validate_VM_Handle),
+    S(Schedule_Global_Event), S(Schedule_VM_Event), S(Cancel_Global_Event), S(Cancel_VM_Event),
+    S(Call_Priority_VM_Event), S(Cancel_Priority_VM_Event), S(Adjust_Exec_Priority),
+    S(Begin_Critical_Section), S(End_Critical_Section), S(End_Crit_And_Suspend),
+    S(Call_When_Not_Critical), S(Create_Semaphore), S(Destroy_Semaphore), S(Wait_Semaphore),
+    S(Signal_Semaphore), S(Suspend_VM), S(Resume_VM), S(Crash_Cur_VM), S(Get_Execution_Focus),
+    S(Set_Execution_Focus), S(Get_Time_Slice_Priority), S(Set_Time_Slice_Priority),
+    S(Get_Time_Slice_Granularity), S(Set_Time_Slice_Granularity), S(Get_Time_Slice_Info),
+    S(Adjust_Execution_Time), S(Release_Time_Slice), S(Wake_Up_VM), S(Call_When_Idle),
+    S(Get_Next_VM_Handle), S(Set_Global_Time_Out), S(Set_VM_Time_Out), S(Cancel_Time_Out),
+    S(Get_System_Time), S(Hook_V86_Int_Chain), S(Get_PM_Int_Vector), S(Set_PM_Int_Vector),
+    S(_HeapAllocate), S(_HeapReAllocate), S(_HeapFree), S(_HeapGetSize), S(_PageAllocate),
+    S(_PageReAllocate), S(_PageFree), S(_PageGetSizeAddr), S(_GetFreePageCount),
+    S(_LinPageLock), S(_LinPageUnLock), S(_MapPhysToLinear), S(Hook_V86_Fault), S(Hook_PM_Fault),
+    S(Hook_VMM_Fault), S(Hook_Device_Service), S(System_Control), S(Install_IO_Handler),
+    S(Out_Debug_String), S(Hook_Invalid_Page_Fault), S(Unhook_Invalid_Page_Fault),
+    S(_BlockOnID), S(Schedule_Thread_Event), S(Cancel_Thread_Event), S(Set_Thread_Time_Out),
+    S(_CreateMutex), S(_DestroyMutex), S(_GetMutexOwner), S(VMMCreateThread),
+    S(VMMTerminateThread), S(Get_Cur_Thread_Handle), S(Validate_Thread_Handle),
+    S(Remove_IO_Handler), S(Unhook_V86_Int_Chain), S(Unhook_V86_Fault), S(Unhook_PM_Fault),
+    S(Unhook_VMM_Fault), S(Unhook_Device_Service), S(_PageReserve), S(_PageCommit),
+    S(_PageDecommit), S(_ContextCreate), S(_ContextDestroy), S(_SignalID), S(_PageCommitPhys),
+    S(_Debug_Printf_Service), S(_EnterMutex), S(_LeaveMutex), S(Signal_Semaphore_No_Switch),
+    S(_ContextSwitch), S(_PageModifyPermissions), S(_PageQuery), S(Get_DDB),
+    S(Directed_Sys_Control), S(Hook_NMI_Event),
+};
+#undef S
+
+/* The slot a dynalink dword names, or NULL with why. */
+static uint32_t *service_slot(uint32_t dword, const char **why)
+{
+    uint32_t dev = dword >> 16, svc = dword & 0x7FFF;
+    if (dev == VMM_DEVICE_ID) {
+        if (svc >= VMM_SERVICE_COUNT)
+            return *why = "past the end of the VMM's service table", (uint32_t *)0;
+        if (!vmm_services[svc])
+            return *why = "a service this VMM does not provide", (uint32_t *)0;
+        return &vmm_services[svc];
+    }
+    struct vxd *v = dev == UNDEFINED_DEVICE_ID ? 0 : by_id(dev);
+    if (!v)
+        return *why = "a device that is not loaded", (uint32_t *)0;
+    if (svc >= v->ddb->DDB_Service_Table_Size)
+        return *why = "past the end of the device's service table", (uint32_t *)0;
+    uint32_t *slot = (uint32_t *)v->ddb->DDB_Service_Table_Ptr + svc;
+    if (!*slot)
+        return *why = "an empty entry of the device's service table", (uint32_t *)0;
+    return slot;
+}
+
+/* The sites patched to jump through a VxD's table (a VMM-wide list: unloading a device puts its
+ * callers' stubs back to INT 20h, so a later call is reported, not run in freed memory). */
+#define MAX_SITES 1024
+static struct site { uint32_t lin, dword; } sites[MAX_SITES];
+static unsigned nsites;
+
+static int write_code(uint32_t lin, const uint8_t *bytes, unsigned n)
+{
+    uint32_t f = irq_save();
+    uint8_t *p = page_alias_begin(lin);
+    if (p) {
+        for (unsigned i = 0; i < n; i++)
+            p[i] = bytes[i];
+        page_alias_end();
+    }
+    irq_restore(f);
+    return p ? 0 : -1;
+}
+
+static void unpatch(struct vxd *v)
+{
+    uint32_t id = v->ddb->DDB_Req_Device_Number;
+    for (unsigned i = 0; i < nsites;) {
+        struct site *s = &sites[i];
+        if (s->dword >> 16 != id || !id) {
+            i++;
+            continue;
+        }
+        uint8_t stub[6] = { 0xCD, VXD_DYNALINK_INT };
+        memcpy(stub + 2, &s->dword, 4);
+        if (!vxd_at(s->lin) || vxd_at(s->lin) != v)     /* its own stubs go with it */
+            write_code(s->lin, stub, 6);
+        *s = sites[--nsites];
+    }
+}
+
+/* INT 20h: the caller's stub becomes jmp/call [slot], and runs again. */
+static int dynalink(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    char at[64];
+    uint32_t site = r->eip - 2, dword;
+    memcpy(&dword, (const void *)r->eip, 4);
+    const char *why = 0;
+    uint32_t *slot = service_slot(dword, &why);
+    if (slot) {
+        uint8_t patch[6] = { 0xFF, dword & VXD_JMP_FORM ? 0x25 : 0x15 };
+        uint32_t a = (uint32_t)slot;
+        memcpy(patch + 2, &a, 4);
+        if (write_code(site, patch, 6) == 0) {
+            if (dword >> 16 != VMM_DEVICE_ID && nsites < MAX_SITES)
+                sites[nsites++] = (struct site){ site, dword };
+            r->eip = site;
+            return 0;
+        }
+        why = "a call site that cannot be patched";
+    }
+    kprintf("dynalink: %s called device %04xh service %04xh: %s\n", where(site, at, sizeof at),
+            dword >> 16, dword & 0x7FFF, why);
+    if (guard_top && guard_top->thread == thread_cur && int_depth() == 1) {
+        guard_abandon(r, VXD_DYNALINK_INT);
+        return 0;
+    }
+    trap_fatal(VXD_DYNALINK_INT, r, trap_ring0_esp(r));
+}
+
+struct VxD_Desc_Block *Get_DDB(uint32_t device_id, const char *name)
+{
+    for (struct vxd *v = vxds; v; v = v->next) {
+        if (device_id && v->ddb->DDB_Req_Device_Number == device_id)
+            return v->ddb;
+        if (!device_id && name) {
+            size_t n = strnlen(name, 8);
+            int same = 1;
+            for (size_t i = 0; i < 8 && same; i++) {
+                char c = i < n ? name[i] : ' ';
+                same = ascii_lower(c) == ascii_lower(v->ddb->DDB_Name[i]);
+            }
+            if (same)
+                return v->ddb;
+        }
+    }
+    return 0;
+}
+
+/* Hooked services: what each hook replaced, so that the head of a chain can be unhooked. */
+#define MAX_SVC_HOOKS 64
+static struct svc_hook { uint32_t *slot, proc, prev; } svc_hooks[MAX_SVC_HOOKS];
+static unsigned nsvc_hooks;
+
+void *Hook_Device_Service(uint32_t service, void *proc)
+{
+    const char *why = "64 hooks already";
+    uint32_t f = irq_save();
+    uint32_t *slot = service_slot(service, &why), old = 0;
+    if (slot && proc && nsvc_hooks < MAX_SVC_HOOKS) {
+        old = *slot;
+        *slot = (uint32_t)proc;
+        svc_hooks[nsvc_hooks++] = (struct svc_hook){ slot, (uint32_t)proc, old };
+    } else
+        kprintf("Hook_Device_Service: service %08x: %s (caller %08x); refused\n", service,
+                proc ? why : "no procedure", CALLER);
+    irq_restore(f);
+    return (void *)old;
+}
+
+uint32_t Unhook_Device_Service(uint32_t service, void *proc)
+{
+    const char *why;
+    uint32_t f = irq_save(), ok = 0;
+    uint32_t *slot = service_slot(service, &why);
+    for (unsigned i = nsvc_hooks; slot && i-- > 0;)
+        if (svc_hooks[i].slot == slot && svc_hooks[i].proc == (uint32_t)proc &&
+            *slot == (uint32_t)proc) {
+            *slot = svc_hooks[i].prev;
+            svc_hooks[i] = svc_hooks[--nsvc_hooks];
+            ok = 1;
+            break;
+        }
+    if (!ok)
+        kprintf("Unhook_Device_Service: %08x is not the last hook of service %08x (caller "
+                "%08x); refused\n", (uint32_t)proc, service, CALLER);
+    irq_restore(f);
+    return ok;
+}
+
+static int shell_ready;
+
+int vxd_boot(void)
+{
+    Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
+    if (sysini_devices(load_named, 0) <= 0)
+        load_all_files();               /* no device= lines: every file of VMM/VXD */
+    broadcast(SYS_CRITICAL_INIT, 1);
+    broadcast(DEVICE_INIT, 1);
+    broadcast(INIT_COMPLETE, 1);
+    VMM_Register_Control(vm_messages, 0);   /* from now on, VMs and threads */
+    kprintf("vxd: %u device%s initialised\n", nvxd, nvxd == 1 ? "" : "s");
+    vxd_print_list();
+    broadcast(SYS_VM_INIT, 1);
+    for (struct vxd *v = vxds; v; v = v->next)
+        shell_ready |= v->ddb->DDB_Req_Device_Number == SHELL_DEVICE_ID;
+    return shell_ready;
+}
+
+void vxd_shutdown(void)
+{
+    static const uint32_t msgs[2] = { SYSTEM_EXIT, SYS_CRITICAL_EXIT };
+    struct vxd *rev[64];
+    unsigned n = 0;
+    for (struct vxd *v = vxds; v && n < 64; v = v->next)
+        rev[n++] = v;
+    for (unsigned m = 0; m < 2; m++)
+        for (unsigned i = n; i-- > 0;)
+            if (rev[i]->magic == (VXD_MAGIC ^ (uint32_t)rev[i]) &&
+                control(rev[i], msgs[m], Get_Sys_VM_Handle(), 0) < 0)
+                rev[i]->magic = 0;      /* abandoned: no more messages (its pages stay) */
+}
+
+unsigned vxd_count(void) { return nvxd; }
+
+void vxd_print_list(void)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        kprintf("vxd: %-8.8s %-12s id %04x order %08x  text %08x (%u pages) rodata %08x data "
+                "%08x  DDB %08x, %u services\n", v->ddb->DDB_Name, v->file,
+                v->ddb->DDB_Req_Device_Number, v->ddb->DDB_Init_Order, v->addr[VXD_G_TEXT],
+                v->npages[VXD_G_TEXT], v->addr[VXD_G_RODATA], v->addr[VXD_G_DATA],
+                (uint32_t)v->ddb, v->ddb->DDB_Service_Table_Size);
+}

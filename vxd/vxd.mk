@@ -1,0 +1,38 @@
+# vxd.mk: the makefile fragment a VxD's own Makefile includes (docs/vxd-sdk.md).
+#
+#     VXD  := SAMPLE              # the file made: SAMPLE.VXD
+#     SRCS := sample.c            # its C sources (one or more)
+#     include /path/to/vmm32/vxd/vxd.mk
+#
+# `make` builds $(VXD).VXD: each source compiled freestanding for i386, the objects joined
+# (ld -r) into one ELF32 relocatable file, which is what the VMM's loader takes.  Set VXD_OUT to
+# build elsewhere, VXD_CFLAGS_EXTRA for more flags (e.g. -DDEBUG), and `make install
+# ESP=/path/to/esp` copies it into ESP/VMM/VXD/.
+VMM32_SDK  ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+VXD_OUT    ?= .
+CC         ?= gcc
+LD         ?= ld
+VXD_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -march=i686 -ffreestanding -fno-pic \
+              -fno-pie -fno-common -fno-stack-protector -mgeneral-regs-only \
+              -fno-asynchronous-unwind-tables -fno-builtin -I$(VMM32_SDK)/include \
+              $(VXD_CFLAGS_EXTRA)
+VXD_OBJS   := $(SRCS:%.c=$(VXD_OUT)/%.o)
+
+all: $(VXD_OUT)/$(VXD).VXD
+
+$(VXD_OUT)/$(VXD).VXD: $(VXD_OBJS)
+	$(LD) -m elf_i386 -r -o $@ $^
+
+$(VXD_OUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(VXD_CFLAGS) -MMD -MP -c $< -o $@
+
+install: $(VXD_OUT)/$(VXD).VXD
+	@test -n "$(ESP)" || { echo "make install ESP=/path/to/esp"; exit 1; }
+	mkdir -p $(ESP)/VMM/VXD && cp $< $(ESP)/VMM/VXD/
+
+clean:
+	rm -f $(VXD_OUT)/$(VXD).VXD $(VXD_OBJS) $(VXD_OBJS:.o=.d)
+
+.PHONY: all install clean
+-include $(VXD_OBJS:.o=.d)
