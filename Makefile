@@ -40,7 +40,7 @@ VMM_SRCS   := vmm/main.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
-              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c \
+              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c vmm/vxd/vxdtest.c vmm/bench/vxdbench.c \
               vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
@@ -62,7 +62,7 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench fuzz deps clean help vxds
+.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds
 all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
@@ -80,6 +80,8 @@ vxds:
 	    $(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=$$n \
 	        SRCS=testvxd.c VXD_CFLAGS_EXTRA="$${t#*:} -I$(abspath vxd/sample)" \
 	        VXD_OUT=$(abspath $(BUILD)/testvxd/$$n); done
+	@$(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=DYN SRCS=dyn.c \
+	    VXD_OUT=$(abspath $(BUILD)/testvxd/DYN)
 
 help:
 	@echo "make            build the loader and the VMM into esp/"
@@ -146,7 +148,9 @@ $(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
 	@mkdir -p $(@D)
 	$(CC) $(VXD_FIXTURE_CFLAGS) -g $(DEPFLAGS) -c $< -o $@
 
-# Fuzzing (clang/libFuzzer, not part of `make test`): see tests/fuzz/README.md.
+# Fuzzing (clang/libFuzzer): see tests/fuzz/README.md.  `make test` runs the loader's and the
+# SYSTEM.INI reader's targets for FUZZ_TEST_SECONDS each (ci/test.sh); `make fuzz` runs every
+# target for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
@@ -154,20 +158,20 @@ FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
 FUZZ_SRCS_ini     := vmm/lib/ini.c
 FUZZ_SRCS_elfsym  := vmm/lib/elfsym.c
 FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
+FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ivmm -Iefi \
 	    $< $(FUZZ_SRCS_$*) -o $@
-fuzz:
-	@FUZZ_PKGS="clang libclang-rt-14-dev" ci/deps.sh
-	@$(MAKE) --no-print-directory $(VMM) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
-	@mkdir -p $(BUILD)/fuzz/corpus-elfexec $(BUILD)/fuzz/corpus-elfsym $(BUILD)/fuzz/corpus-ini
+fuzz-bins: $(VMM) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/host/fixtures/good.vxd \
+           $(BUILD)/host/fixtures/good-g.vxd
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; done
 	@cp $(VMM) $(BUILD)/fuzz/corpus-elfexec/ && cp $(VMM) $(BUILD)/fuzz/corpus-elfsym/
 	@cp $(ESP)/VMM/SYSTEM.INI $(BUILD)/fuzz/corpus-ini/
-	@$(MAKE) --no-print-directory $(BUILD)/host/fixtures/good.vxd $(BUILD)/host/fixtures/good-g.vxd
-	@mkdir -p $(BUILD)/fuzz/corpus-vxdelf && cp $(BUILD)/host/fixtures/good*.vxd $(BUILD)/fuzz/corpus-vxdelf/
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    mkdir -p $(BUILD)/fuzz/corpus-$$t; echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	@cp $(BUILD)/host/fixtures/good*.vxd $(BUILD)/fuzz/corpus-vxdelf/
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-bins
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
 	    (cd $(BUILD)/fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	        corpus-$$t 2>&1 | tail -3); done
 
@@ -204,7 +208,7 @@ unit: $(UNIT)
 boot-test: $(IMAGE)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT) $(IMAGE)
+	@$(MAKE) --no-print-directory all $(UNIT) $(IMAGE) fuzz-bins
 	@ci/test.sh
 
 bench: deps

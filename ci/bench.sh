@@ -10,7 +10,8 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 dir=build/bench
 rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
 cp -r esp/EFI "$dir/esp/" && cp esp/VMM/VMM32.VXD "$dir/esp/VMM/"
-printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n' > "$dir/esp/VMM/SYSTEM.INI"
+cp esp/VMM/VXD/SHELL.VXD build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"     # DYN: loaded by the bench
+printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*SHELL\r\n' > "$dir/esp/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
 
 run() {     # run N: boots once, leaves the serial log in $dir/serial.N
@@ -89,6 +90,11 @@ for n in 10 100 1000; do
 done
 op sched_ready_top "ready at a new top priority (part of sem_wake)"
 op sched_block_top "block it again (part of a wait)"
+op vxd_load        "<= 100000 (DYN.VXD: 17 KB, 204 relocations)"
+op vxd_unload      "reported"
+op dynalink_first  "<= 500 (INT 20h, patch, the call)"
+op dynalink_call   "<= direct_call + 5"
+op direct_call     "the same function called directly"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

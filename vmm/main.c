@@ -27,6 +27,7 @@
 #include "x86/x86.h"
 #include "boot/layout.h"
 #include "vxd/vxd.h"
+#include "vxd/vxdtest.h"
 
 extern uint64_t vmm_entry_tsc;
 extern char boot_stack_guard[];
@@ -91,6 +92,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */
     if (settings.sched_test)
         schedtest_run();                    /* threads, the time-slicer, semaphores */
+    if (settings.vxd_test)
+        vxdtest_run();                      /* VXDLDR and the dynalink, 1,000 times */
     if (settings.bench)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])

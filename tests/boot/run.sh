@@ -140,6 +140,12 @@ img_vxd_files() {
 img_fault() { esp_base "$1"; printf "${INI_EXIT}BootFault=%s\r\n" "$2" > "$1/VMM/SYSTEM.INI"; }
 # VxDs: the default ones (esp/VMM/VXD) and the test ones (tests/vxd, built into build/testvxd).
 img_vxd_sample() { esp_base "$1"; cp "$SRC/vxd/SAMPLE.VXD" "$SRC/vxd/SHELL.VXD" "$SRC/testvxd/USER.VXD" "$1/VMM/VXD/"; }
+img_vxd_dynamic() {      # DYN.VXD present but not listed: VXDLDR loads it at run time
+    esp_base "$1"
+    cp "$SRC"/vxd/*.VXD "$SRC/testvxd/DYN.VXD" "$1/VMM/VXD/"
+    printf "${INI_EXIT}VxdTest=1\r\n[386Enh]\r\ndevice=SAMPLE.VXD\r\ndevice=*SHELL\r\n" \
+        > "$1/VMM/SYSTEM.INI"
+}
 img_vxd_bad() {
     local v
     esp_base "$1"
@@ -474,6 +480,19 @@ sc_vxd_bad() {
         '^vxd: BADCALL\.VXD: a bad dynalink call in its Device_Init \(see above\); abandoned$'
     expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
         '^vxd: 3 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'
+}
+
+# VXDLDR: DYN.VXD loaded, called through a stub in the VMM's code, unloaded, 1,000 times.
+sc_vxd_dynamic() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial_seq '^VMM ready$' '^vxdtest: start$' \
+        '^vxdtest: 1000 dynamic load/use/unload cycles \(1000 good\): free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2$' \
+        '^VXDLDR_LoadDevice: NOSUCH\.VXD: no such file in VMM/VXD/$' \
+        '^VXDLDR_UnloadDevice: SHELL\.VXD was loaded at boot, not by VXDLDR; refused$' \
+        '^vxdtest: [0-9]+ passed, 0 failed$'
+    expect_no_serial 'vxdtest: FAIL'
+    expect_no_serial '^_HeapFree:'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -843,6 +862,7 @@ sc_fault_inside() {
 scenario fault-PS fault-PS sc_fault_inside
 scenario vxd-sample  vxd-sample  sc_vxd_sample
 scenario vxd-bad     vxd-bad     sc_vxd_bad
+scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default

@@ -15,6 +15,7 @@
 #include "mem/page.h"
 #include "bench/intbench.h"
 #include "bench/schedbench.h"
+#include "bench/vxdbench.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -325,4 +326,5 @@ void membench_run(void)
     bench_page_services();
     intbench_run();
     schedbench_run();
+    vxdbench_run();
 }

@@ -89,6 +89,7 @@ void sysini_load(void)
     flag(text, len, "PageTest", &settings.page_test);
     flag(text, len, "IntTest", &settings.int_test);
     flag(text, len, "SchedTest", &settings.sched_test);
+    flag(text, len, "VxdTest", &settings.vxd_test);
     setting(text, len, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
     setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",

@@ -44,6 +44,7 @@ struct vxd {
     char file[24];                      /* "SAMPLE.VXD" */
     unsigned seq;                       /* load order */
     struct VxD_Desc_Block *ddb;
+    uint8_t dynamic;                    /* loaded by VXDLDR_LoadDevice: may be unloaded */
     uint32_t hmem[VXD_NGROUPS], addr[VXD_NGROUPS], npages[VXD_NGROUPS];
     struct vxd_elf elf;
 };
@@ -211,9 +212,11 @@ static int register_ddb(struct vxd *v, struct kerr *e)
     if (d->DDB_Req_Device_Number == VMM_DEVICE_ID)
         return kerr_set(e, "%s: device ID 0001h is the VMM's", v->file);
     if (d->DDB_Req_Device_Number != UNDEFINED_DEVICE_ID &&
-        (dup = by_id(d->DDB_Req_Device_Number)) != 0)
-        return kerr_set(e, "%s: device ID %04xh is already %s's (%.8s); refused", v->file,
-                        d->DDB_Req_Device_Number, dup->file, dup->ddb->DDB_Name);
+        (dup = by_id(d->DDB_Req_Device_Number)) != 0) {
+        kerr_set(e, "%s: device ID %04xh is already %s's (%.8s); refused", v->file,
+                 d->DDB_Req_Device_Number, dup->file, dup->ddb->DDB_Name);
+        return -2;                      /* VXDLDR_ERR_DUPLICATE_DEVICE */
+    }
     v->ddb = d;
     d->DDB_Flags &= ~(DDB_SYS_CRIT_INIT_DONE | DDB_DEVICE_INIT_DONE);
     struct vxd **pp = &vxds;
@@ -228,10 +231,11 @@ static int register_ddb(struct vxd *v, struct kerr *e)
 
 /* validate -> lay out -> allocate -> copy -> relocate -> protect -> register; NULL on failure
  * (reported, everything undone). */
-static struct vxd *load(const char *file, const void *data, size_t size)
+static struct vxd *load(const char *file, const void *data, size_t size, uint32_t *err)
 {
     struct kerr e;
     struct vxd *v = _HeapAllocate(sizeof *v, HEAPZEROINIT);
+    *err = VXDLDR_ERR_OUT_OF_MEMORY;
     if (!v) {
         kprintf("vxd: %s: no memory to load it\n", file);
         return 0;
@@ -239,17 +243,26 @@ static struct vxd *load(const char *file, const void *data, size_t size)
     ksnprintf(v->file, sizeof v->file, "%s", file);
     v->seq = seq++;
     uint8_t *base[VXD_NGROUPS];
+    *err = VXDLDR_ERR_BAD_DEVICE_FILE;
     if (size > 0x7FFFFFFF || vxd_validate(&v->elf, v->file, data, (uint32_t)size, &e) ||
-        vxd_layout(&v->elf, &e) || allocate(v, &e))
+        vxd_layout(&v->elf, &e))
         goto fail;
+    *err = VXDLDR_ERR_OUT_OF_MEMORY;
+    if (allocate(v, &e))
+        goto fail;
+    *err = VXDLDR_ERR_BAD_DEVICE_FILE;
     for (unsigned g = 0; g < VXD_NGROUPS; g++)
         base[g] = (uint8_t *)v->addr[g];
     vxd_copy(&v->elf, base);
     if (vxd_relocate(&v->elf, base, v->addr, resolve, 0, &e))
         goto fail_pages;
     protect(v);
-    if (register_ddb(v, &e))
+    int r = register_ddb(v, &e);
+    if (r) {
+        *err = r == -2 ? VXDLDR_ERR_DUPLICATE_DEVICE : VXDLDR_ERR_BAD_DEVICE_FILE;
         goto fail_pages;
+    }
+    *err = 0;
     return v;
 fail_pages:
     free_groups(v);
@@ -400,7 +413,8 @@ static void load_named(const char *name, size_t len, unsigned line, void *ctx)
                 line, file, VXD_DIR);
         return;
     }
-    load(file, data, size);
+    uint32_t err;
+    load(file, data, size, &err);
 }
 
 static void load_all_files(void)
@@ -469,6 +483,8 @@ static uint32_t vmm_services[VMM_SERVICE_COUNT] = {
 };
 #undef S
 
+static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT];
+
 /* The slot a dynalink dword names, or NULL with why. */
 static uint32_t *service_slot(uint32_t dword, const char **why)
 {
@@ -479,6 +495,11 @@ static uint32_t *service_slot(uint32_t dword, const char **why)
         if (!vmm_services[svc])
             return *why = "a service this VMM does not provide", (uint32_t *)0;
         return &vmm_services[svc];
+    }
+    if (dev == VXDLDR_DEVICE_ID) {
+        if (svc >= VXDLDR_SERVICE_COUNT || !vxdldr_services[svc])
+            return *why = "a VXDLDR service this VMM does not provide", (uint32_t *)0;
+        return &vxdldr_services[svc];
     }
     struct vxd *v = dev == UNDEFINED_DEVICE_ID ? 0 : by_id(dev);
     if (!v)
@@ -616,6 +637,104 @@ uint32_t Unhook_Device_Service(uint32_t service, void *proc)
     irq_restore(f);
     return ok;
 }
+
+/* ---- VXDLDR (device 27h): dynamic VxDs, built into the VMM as in Windows 95 ----------------- */
+
+uint32_t VXDLDR_GetVersion(void) { return VXDLDR_VERSION; }
+
+uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Block **ddb)
+{
+    char file[24], path[40];
+    size_t size, n = name ? strnlen(name, 13) : 0;
+    uint32_t err = VXDLDR_ERR_FILE_OPEN_ERROR;
+    if (ddb)
+        *ddb = 0;
+    if (!n || n > 12) {
+        kprintf("VXDLDR_LoadDevice: not a VxD file name (caller %08x)\n", CALLER);
+        return VXDLDR_ERR_FILE_OPEN_ERROR;
+    }
+    ksnprintf(file, sizeof file, "%s", name);
+    for (char *c = file; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c -= 32;
+    ksnprintf(path, sizeof path, VXD_DIR "%s", file);
+    const void *data = module_find(path, &size);
+    struct vxd *v = 0;
+    if (!data)
+        kprintf("VXDLDR_LoadDevice: %s: no such file in %s\n", file, VXD_DIR);
+    else if (loaded(file))
+        err = VXDLDR_ERR_DUPLICATE_DEVICE;
+    else
+        v = load(file, data, size, &err);
+    if (!v)
+        return err;
+    v->dynamic = 1;
+    v->ddb->DDB_Flags |= DDB_DYNAMIC_VXD;
+    if ((flags & VXDLDR_INIT_DEVICE) && control(v, SYS_DYNAMIC_DEVICE_INIT, 0, 0) != 0) {
+        kprintf("VXDLDR_LoadDevice: %s refused Sys_Dynamic_Device_Init; unloaded\n", file);
+        unload(v);
+        return VXDLDR_ERR_DEVICE_REFUSED;
+    }
+    if (ddb)
+        *ddb = v->ddb;
+    return 0;
+}
+
+/* Whether v may go: its own hooks on other devices' services are undone if they are the last
+ * ones; a hook someone else put on its services, or one of its hooks under another, keeps it. */
+static int unhookable(struct vxd *v)
+{
+    for (unsigned i = 0; i < nsvc_hooks; i++) {
+        struct svc_hook *h = &svc_hooks[i];
+        if (vxd_at((uint32_t)h->slot) == v) {
+            kprintf("VXDLDR_UnloadDevice: %s: a service of its is hooked by %08x\n", v->file,
+                    h->proc);
+            return 0;
+        }
+        if (vxd_at(h->proc) == v && *h->slot != h->proc) {
+            kprintf("VXDLDR_UnloadDevice: %s: its hook %08x is under another\n", v->file,
+                    h->proc);
+            return 0;
+        }
+    }
+    for (unsigned i = nsvc_hooks; i-- > 0;)
+        if (vxd_at(svc_hooks[i].proc) == v) {
+            *svc_hooks[i].slot = svc_hooks[i].prev;
+            svc_hooks[i] = svc_hooks[--nsvc_hooks];
+        }
+    return 1;
+}
+
+uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
+{
+    struct VxD_Desc_Block *d = Get_DDB(device_id, device_id ? 0 : name);
+    struct vxd *v = vxds;
+    while (v && v->ddb != d)
+        v = v->next;
+    if (!v) {
+        kprintf("VXDLDR_UnloadDevice: no such device %04x (caller %08x)\n", device_id, CALLER);
+        return VXDLDR_ERR_NO_SUCH_DEVICE;
+    }
+    if (!v->dynamic) {
+        kprintf("VXDLDR_UnloadDevice: %s was loaded at boot, not by VXDLDR; refused\n", v->file);
+        return VXDLDR_ERR_DEVICE_UNLOADABLE;
+    }
+    int r = control(v, SYS_DYNAMIC_DEVICE_EXIT, 0, 0);
+    if (r == 1) {
+        kprintf("VXDLDR_UnloadDevice: %s refused Sys_Dynamic_Device_Exit\n", v->file);
+        return VXDLDR_ERR_DEVICE_REFUSED;
+    }
+    if (!unhookable(v))
+        return VXDLDR_ERR_DEVICE_UNLOADABLE;
+    unload(v);
+    return 0;
+}
+
+static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT] = {
+    [VXDLDR_GetVersion_Ord] = (uint32_t)VXDLDR_GetVersion,
+    [VXDLDR_LoadDevice_Ord] = (uint32_t)VXDLDR_LoadDevice,
+    [VXDLDR_UnloadDevice_Ord] = (uint32_t)VXDLDR_UnloadDevice,
+};
 
 static int shell_ready;
 
