@@ -145,6 +145,9 @@ typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
             "\tint $0x20\n\t.long ((" VXD_STR(device) ") << 16) | 0x8000 | (" VXD_STR(ordinal)   \
             ")\n.size " #name ",6\n.popsection");
 #define VMM_IMPORT(name) VXD_IMPORT(1, name##_Ord, name)
+#define VPICD_IMPORT(name) VXD_IMPORT(3, name##_Ord, name)     /* the VPICD device's services */
+#define VTD_IMPORT(name) VXD_IMPORT(5, name##_Ord, name)       /* the VTD device's services */
+#define VXDLDR_IMPORT(name) VXD_IMPORT(0x27, name##_Ord, name) /* VXDLDR's (in the VMM) */
 
 /* ---- the VMM's services for VxDs (device 1; also callable by the VMM itself) ---------------- */
 #define VMM_VERSION 0x0400u                      /* Get_VMM_Version: 4.00, like Windows 95 */

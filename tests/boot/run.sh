@@ -139,7 +139,8 @@ img_vxd_files() {
 }
 img_fault() { esp_base "$1"; printf "${INI_EXIT}BootFault=%s\r\n" "$2" > "$1/VMM/SYSTEM.INI"; }
 # VxDs: the default ones (esp/VMM/VXD) and the test ones (tests/vxd, built into build/testvxd).
-img_vxd_sample() { esp_base "$1"; cp "$SRC/vxd/SAMPLE.VXD" "$SRC/vxd/SHELL.VXD" "$SRC/testvxd/USER.VXD" "$1/VMM/VXD/"; }
+img_vxd_sample() { esp_base "$1"; cp "$SRC"/vxd/*.VXD "$SRC/testvxd/USER.VXD" "$1/VMM/VXD/"; }
+img_vxd_debug() { esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
 img_vxd_dynamic() {      # DYN.VXD present but not listed: VXDLDR loads it at run time
     esp_base "$1"
     cp "$SRC"/vxd/*.VXD "$SRC/testvxd/DYN.VXD" "$1/VMM/VXD/"
@@ -179,12 +180,16 @@ make_image() {  # KEY: stage OUT/images/KEY/esp, write OUT/images/KEY.img; log i
 # the VMM's verdict instead of idling until the timeout.
 QEMU_STDIN=/dev/null
 # shellcheck disable=SC2054  # the commas are QEMU option syntax
+# COM1 goes to OUT/NAME/serial.log; with SERIAL_PIPE=1 through the FIFOs OUT/NAME/ser.in (what
+# the guest reads) and ser.out (drained into serial.log by the scenario).
 qemu_args() {   # QEMU-EXTRA...: the full command line in Q
+    if [[ -n ${SERIAL_PIPE:-} ]]; then SERIAL=(-chardev "pipe,id=ser0,path=$DIR/ser" -serial chardev:ser0)
+    else SERIAL=(-serial "file:$DIR/serial.log"); fi
     Q=("$QEMU" -no-reboot -net none -display none
        -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
        -drive "if=pflash,format=raw,file=$DIR/vars.fd"
        -drive "format=raw,file=$IMG,snapshot=on"
-       -serial "file:$DIR/serial.log"
+       "${SERIAL[@]}"
        -chardev "file,id=dbg,path=$DIR/debugcon.log" -device isa-debugcon,iobase=0xe9,chardev=dbg
        -device isa-debug-exit,iobase=0xf4,iosize=4
        -pidfile "$DIR/qemu.pid" "$@")
@@ -448,7 +453,11 @@ sc_vxd_sample() {
     expect_serial_seq '^SAMPLE: Sys_Critical_Init \(VMM version 4\.00\)$' \
         '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
         '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
-        '^vxd: 3 devices initialised$' \
+        '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
+        '^vxd: 6 devices initialised$' \
+        '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
+        '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
+        '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 order 70000000  text c[0-9a-f]{7} ' \
         '^vxd: USER     USER\.VXD     id 3f01 order 70000100 ' \
         '^vxd: SHELL    SHELL\.VXD    id 0017 order b0000000 ' \
@@ -493,6 +502,34 @@ sc_vxd_dynamic() {
         '^vxdtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'vxdtest: FAIL'
     expect_no_serial '^_HeapFree:'
+}
+
+# DEBUG, the debug console: dot commands typed on COM1 (a FIFO here) answered on it.
+sc_vxd_debug() {
+    local fd drain
+    rm -f "$DIR/ser.in" "$DIR/ser.out"
+    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
+    exec {fd}<>"$DIR/ser.in"
+    cat "$DIR/ser.out" > "$DIR/serial.log" &
+    drain=$!
+    SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    if wait_serial '^VMM ready$'; then
+        printf '.vxd\r.heap\r.bogus\r.?\r.vm\r.mem\r.end\r' >&"$fd"
+        wait_serial "^DEBUG: unknown command '\\.end'" && qemu_stop
+    fi
+    exec {fd}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
+    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 5 devices$' \
+        '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
+        '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
+        '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
+        '^\.heap$' '^heap: [0-9]+ bytes in [0-9]+ blocks in use; [0-9]+ pools, [0-9]+ bytes$' \
+        '^\.bogus$' "^DEBUG: unknown command '\\.bogus'; \\.\\? lists them$" \
+        '^\.\?$' '^DEBUG: \.vm \(or \.t\) VMs and threads, ' \
+        '^\.vm$' '^sched: [0-9]+ threads at [0-9]+ ms$' '^sched: VM 1: time-slice priority 100, ' \
+        '^\.mem$' '^pages: [0-9]+ blocks, ' '^frames: [0-9]+ of 4 KB in '
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -863,6 +900,7 @@ scenario fault-PS fault-PS sc_fault_inside
 scenario vxd-sample  vxd-sample  sc_vxd_sample
 scenario vxd-bad     vxd-bad     sc_vxd_bad
 scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
+scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default

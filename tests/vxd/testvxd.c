@@ -12,11 +12,13 @@
 #include <stdint.h>
 #include <vmm/vxd.h>
 #include <vmm/vmmsvc.h>
+#include <vmm/int.h>
 #include "sample.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
 VMM_IMPORT(Hook_Device_Service)
 VMM_IMPORT(Unhook_Device_Service)
+VMM_IMPORT(Get_DDB)
 
 #if defined(USER)
 #define NAME8 "USER    "
@@ -24,6 +26,12 @@ VMM_IMPORT(Unhook_Device_Service)
 SAMPLE_IMPORT(SAMPLE_Get_Version)
 SAMPLE_IMPORT(SAMPLE_Add)
 SAMPLE_IMPORT(SAMPLE_Get_Stats)
+VTD_IMPORT(VTD_Get_Version)
+VTD_IMPORT(VTD_Get_Interrupt_Period)
+VPICD_IMPORT(VPICD_Convert_IRQ_To_Int)
+uint32_t VTD_Get_Version(void);
+uint32_t VTD_Get_Interrupt_Period(void);
+uint32_t VPICD_Convert_IRQ_To_Int(uint32_t irq);
 
 static int (*add_prev)(int, int);
 static int add_hook(int a, int b) { return add_prev(a, b) + 100; }
@@ -42,6 +50,10 @@ static void use_sample(void)
     _Debug_Printf_Service("USER: SAMPLE version %x.%02x; SAMPLE_Add(2, 3) = %d, %d; hooked %d; "
                           "unhooked %s, %d; SAMPLE counted %u adds\n", v >> 8, v & 0xFF, five,
                           again, hooked, un ? "yes" : "no", after, adds);
+    if (Get_DDB(VTD_DEVICE_ID, 0) && Get_DDB(VPICD_DEVICE_ID, 0))
+        _Debug_Printf_Service("USER: VTD version %x.%02x, interrupt period %u ms; VPICD: IRQ 4 "
+                              "is INT %02xh\n", VTD_Get_Version() >> 8, VTD_Get_Version() & 0xFF,
+                              VTD_Get_Interrupt_Period(), VPICD_Convert_IRQ_To_Int(4));
 }
 #elif defined(DUPID)
 #define NAME8 "DUPID   "

@@ -25,6 +25,7 @@
 #include "int/timer.h"
 #include "mem/heapsvc.h"
 #include "mem/page.h"
+#include "mem/pmem.h"
 #include "sched/thread.h"
 #include "lib/ascii.h"
 #include "lib/string.h"
@@ -110,11 +111,53 @@ static const char *where(uint32_t lin, char *buf, size_t n)
 
 /* ---- loading -------------------------------------------------------------------------------- */
 
-/* What a VxD may link against directly (besides dynalink): what gcc may call by itself. */
+static uint32_t timer_period_us(void) { return timer.hz ? 1000000u / timer.hz : 0; }
+
+/* The DEBUG device's listings (vxd/debug): 1 if what is one of them. */
+static int debug_dump(const char *what)
+{
+    uint32_t f = irq_save();
+    int ok = 1;
+    if (!strcmp(what, "vm") || !strcmp(what, "t"))
+        thread_print_summary();
+    else if (!strcmp(what, "vxd")) {
+        kprintf("vxd: %u devices\n", nvxd);
+        vxd_print_list();
+    } else if (!strcmp(what, "heap"))
+        kprintf("heap: %u bytes in %u blocks in use; %u pools, %u bytes\n",
+                (unsigned)sys_heap.used_bytes, (unsigned)sys_heap.used_blocks,
+                (unsigned)sys_heap.npools, (unsigned)sys_heap.pool_bytes);
+    else if (!strcmp(what, "mem")) {
+        page_print_summary();
+        pmem_print_summary();
+    } else
+        ok = 0;
+    irq_restore(f);
+    return ok;
+}
+
+/* What a VxD may link against directly (besides the dynalink): what gcc may call by itself,
+ * and, under VMM_ names, the VMM's code behind the default VPICD and VTD devices' services. */
 static const struct { const char *name; void *addr; } exports[] = {
     { "memcpy", (void *)memcpy }, { "memmove", (void *)memmove }, { "memset", (void *)memset },
     { "memcmp", (void *)memcmp }, { "strlen", (void *)strlen },
+    { "VMM_VPICD_Virtualize_IRQ", (void *)VPICD_Virtualize_IRQ },
+    { "VMM_VPICD_Force_Default_Behavior", (void *)VPICD_Force_Default_Behavior },
+    { "VMM_VPICD_Phys_EOI", (void *)VPICD_Phys_EOI },
+    { "VMM_VPICD_Physically_Mask", (void *)VPICD_Physically_Mask },
+    { "VMM_VPICD_Physically_Unmask", (void *)VPICD_Physically_Unmask },
+    { "VMM_VPICD_Get_Complete_Status", (void *)VPICD_Get_Complete_Status },
+    { "VMM_Get_Clock_NS", (void *)Get_Clock_NS },
+    { "VMM_Timer_Period_US", (void *)timer_period_us },
+    { "VMM_Debug_Dump", (void *)debug_dump },
 };
+
+/* The VMM's own code (a service table may point there: VPICD's, VTD's). */
+static int in_vmm_text(uint32_t lin)
+{
+    extern const char __vmm_start[], __text_end[];
+    return lin - (uint32_t)__vmm_start < (uint32_t)(__text_end - __vmm_start);
+}
 
 static int resolve(const char *sym, uint32_t *addr, void *ctx)
 {
@@ -206,8 +249,9 @@ static int register_ddb(struct vxd *v, struct kerr *e)
                         tab, n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t p = ((const uint32_t *)tab)[i];
-        if (p && !in_text(v, p))
-            return kerr_set(e, "%s: service %u at %08x is not in its code", v->file, i, p);
+        if (p && !in_text(v, p) && !in_vmm_text(p))
+            return kerr_set(e, "%s: service %u at %08x is not in its code (or the VMM's)",
+                            v->file, i, p);
     }
     if (d->DDB_Req_Device_Number == VMM_DEVICE_ID)
         return kerr_set(e, "%s: device ID 0001h is the VMM's", v->file);

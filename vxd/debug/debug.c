@@ -1,0 +1,95 @@
+/*
+ * DEBUG: a debug console on the serial line, in the spirit of the Windows 95 debugger's dot
+ * commands.  It polls COM1 every 20 ms (a global time-out: the VMM's console owns the port's
+ * output, this device only reads), echoes what is typed, and runs a line when Enter comes:
+ *
+ *   .vm     VMs and their threads: priorities, CPU time, switches   (also .t)
+ *   .vxd    loaded VxDs: device ID, init order, where each part was loaded
+ *   .heap   the system heap          .mem   pages and frames
+ *   .?      this list
+ *
+ * The listings are the VMM's (VMM_Debug_Dump, linked by name); the parsing is here.
+ */
+#include <stdint.h>
+#include <vmm/vxd.h>
+#include <vmm/vmmsvc.h>
+#include <vmm/thread.h>
+
+VMM_IMPORT(Set_Global_Time_Out)
+VMM_IMPORT(Out_Debug_String)
+VMM_IMPORT(_Debug_Printf_Service)
+
+int VMM_Debug_Dump(const char *what);           /* the VMM's, linked by name: 0 if unknown */
+
+#define COM1     0x3F8
+#define LSR_DR   0x01u
+#define POLL_MS  20
+
+static char line[64];
+static unsigned len;
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static void run(void)
+{
+    static const char help[] = "DEBUG: .vm (or .t) VMs and threads, .vxd VxDs, .heap the heap, "
+                               ".mem pages and frames, .? this list\n";
+    unsigned i = 0;
+    while (i < len && line[i] == ' ')
+        i++;
+    const char *cmd = line + i;
+    if (!*cmd)
+        return;
+    if ((cmd[0] == '.' && cmd[1] == '?' && !cmd[2]) || !VMM_Debug_Dump(cmd + (cmd[0] == '.')))
+        _Debug_Printf_Service(cmd[0] == '.' && cmd[1] == '?' ? "%s" : "DEBUG: unknown command "
+                              "'%s'; .? lists them\n", cmd[0] == '.' && cmd[1] == '?' ? help : cmd);
+}
+
+static void poll(uint32_t late_ms, void *ref)
+{
+    (void)late_ms;
+    (void)ref;
+    for (int n = 0; n < 64; n++) {
+        uint8_t lsr = inb(COM1 + 5);
+        if (lsr == 0xFF || !(lsr & LSR_DR))     /* no UART, or nothing received */
+            break;
+        char c = (char)inb(COM1);
+        if (c == '\r' || c == '\n') {
+            Out_Debug_String("\n");
+            line[len] = 0;
+            run();
+            len = 0;
+        } else if ((c == 8 || c == 127) && len) {
+            len--;
+            Out_Debug_String("\b \b");
+        } else if (c >= 0x20 && c < 0x7F && len < sizeof line - 1) {
+            char echo[2] = { c, 0 };
+            line[len++] = c;
+            Out_Debug_String(echo);
+        }
+    }
+    Set_Global_Time_Out(poll, POLL_MS, 0);
+}
+
+static int control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    (void)vm;
+    (void)arg;
+    if (msg == INIT_COMPLETE) {
+        if (inb(COM1 + 5) == 0xFF) {
+            Out_Debug_String("DEBUG: no serial port; the debug console is off\n");
+            return 0;
+        }
+        Set_Global_Time_Out(poll, POLL_MS, 0);
+        Out_Debug_String("DEBUG: debug console on COM1 (.? lists the commands)\n");
+    }
+    return 0;
+}
+
+DECLARE_VIRTUAL_DEVICE(DEBUG_DDB, "DEBUG   ", 4, 0, control, DEBUG_DEVICE_ID, DEBUG_INIT_ORDER,
+                       0, 0);
