@@ -481,7 +481,9 @@ sc_vxd_bad() {
     expect_serial_seq '^FAILINIT: failing Device_Init$' \
         '^vxd: FAILINIT\.VXD \(TESTVXD \) failed Device_Init; unloaded$'
     expect_serial_seq '^PFINIT: writing to an unmapped page$' \
-        '^vxd: PFINIT\.VXD: fault 14 \(#PF page fault\) in its Device_Init, at PFINIT\.VXD \.text\+0x[0-9a-f]+, address c0000010; abandoned$'
+        '^vxd: PFINIT\.VXD: fault 14 \(#PF page fault\) in its Device_Init, at PFINIT\.VXD \.text\+0x[0-9a-f]+, address c0000010; abandoned$' \
+        '^vxd: PFINIT\.VXD: 2 hooks, handlers, events or threads of its removed$'
+    expect_no_serial 'a time-out of an unloaded device ran'
     expect_serial_seq '^HANG: looping in Device_Init$' \
         '^vxd: HANG\.VXD: still running after 2000 ms in its Device_Init, at HANG\.VXD \.text\+0x[0-9a-f]+; abandoned$'
     expect_serial_seq '^BADCALL: calling device 3ffe$' \

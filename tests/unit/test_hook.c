@@ -1126,3 +1126,26 @@ Test(hook, random_changes_during_dispatch_match_model)
     for (uint64_t seed = 1; seed <= 3; seed++)
         random_run(seed * 0x7F4A7C15, 1, 3000);
 }
+
+/* hook_purge: every hook whose function lies in the range goes, from every chain; the others
+ * stay, in order, and dispatch as before. */
+static char code_area[64];
+Test(hook, purge_by_code_range)
+{
+    struct hook_table *t = new_table();
+    struct hk h[4];
+    init_hooks(h, 4);
+    install_ok(t, 3, rec, &h[0]);
+    install_ok(t, 3, (hook_fn)(void *)&code_area[8], &h[1]);     /* "unloaded code" */
+    install_ok(t, 3, rec, &h[2]);
+    install_ok(t, 7, (hook_fn)(void *)&code_area[40], &h[3]);
+    cr_assert_eq(hook_purge(t, (uintptr_t)code_area, (uintptr_t)code_area + sizeof code_area), 2);
+    cr_assert_eq(hook_count(t, 3), 2);
+    cr_assert_eq(hook_count(t, 7), 0);
+    EXPECT(t, 3, 1, 2, 0);
+    cr_assert_eq(hook_purge(t, (uintptr_t)code_area, (uintptr_t)code_area + sizeof code_area), 0,
+                 "nothing left in the range");
+    cr_assert_eq(hook_free_links(t), HOOK_LINKS - 2);
+    check_ok(t);
+    free(t);
+}

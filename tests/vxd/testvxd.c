@@ -13,6 +13,7 @@
 #include <vmm/vxd.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/int.h>
+#include <vmm/thread.h>
 #include "sample.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -71,6 +72,23 @@ void MISSING_Service(void);
 
 static volatile uint32_t spins;
 
+#if defined(PFINIT)
+VMM_IMPORT(Set_Global_Time_Out)
+VMM_IMPORT(Set_PM_Int_Vector)
+static void left_behind(uint32_t late, void *ref)
+{
+    (void)late;
+    (void)ref;
+    _Debug_Printf_Service("PFINIT: a time-out of an unloaded device ran\n");
+}
+static int int41(struct client_regs *r, void *ref)
+{
+    (void)r;
+    (void)ref;
+    return 0;
+}
+#endif
+
 static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 {
     (void)vm;
@@ -80,6 +98,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         _Debug_Printf_Service("FAILINIT: failing Device_Init\n");
         return 1;
 #elif defined(PFINIT)
+        /* Left behind by the fault: the VMM must take them out as it unloads the device (the
+         * time-out would otherwise call freed code 50 ms later, the INT handler on INT 41h). */
+        Set_Global_Time_Out(left_behind, 50, 0);
+        Set_PM_Int_Vector(0x41, int41, 0);
         _Debug_Printf_Service("PFINIT: writing to an unmapped page\n");
         *(volatile uint32_t *)0xC0000010u = 1;
 #elif defined(HANG)

@@ -399,3 +399,31 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
     }
     return handled;
 }
+
+/* Every handler in [lo, hi) -- a VxD's code, being unloaded -- out of the hook chains, the INT
+ * vectors, the I/O traps and the virtualised IRQs; how many there were. */
+unsigned int_purge(uint32_t lo, uint32_t hi)
+{
+    uint32_t f = irq_save();
+    unsigned n = hook_purge(&hooks, lo, hi);
+    for (unsigned v = 0; v < 256; v++)
+        if (pm_vec[v].fn && (uint32_t)pm_vec[v].fn - lo < hi - lo) {
+            pm_vec[v].fn = 0;
+            n++;
+        }
+    for (unsigned i = 0; i < IOTRAP_SLOTS; i++) {
+        struct kerr e;
+        struct iotrap_slot *s = &iotraps.slot[i];
+        if (s->h && (uint32_t)s->h - lo < hi - lo && iotrap_remove(&iotraps, s->port, &e) == 0)
+            n++;
+    }
+    for (unsigned irq = 0; irq < PIC_IRQS; irq++)
+        for (unsigned k = 0; k < 4; k++)
+            if ((virq[irq].used & (1u << k)) &&
+                (uint32_t)virq[irq].vid[k].VID_Hw_Int_Proc - lo < hi - lo) {
+                VPICD_Force_Default_Behavior(HIRQ(irq, k));
+                n++;
+            }
+    irq_restore(f);
+    return n;
+}

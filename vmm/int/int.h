@@ -35,4 +35,7 @@ int  int_dispatch(uint32_t vector, struct client_regs *r);
 /* A timer tick's hook (the scheduler's time-slicer, later); at most one. */
 void int_set_tick_hook(void (*fn)(struct client_regs *r));
 
+/* Removes every handler whose code lies in [lo, hi) (an unloaded VxD's); how many. */
+unsigned int_purge(uint32_t lo, uint32_t hi);
+
 #endif

@@ -206,3 +206,16 @@ int hook_check(const struct hook_table *t, struct kerr *e)
         return kerr_set(e, "hook: %u removed links not reclaimed, no dispatch running", ndead);
     return 0;                                   /* each link seen once, or removed: all placed */
 }
+
+unsigned hook_purge(struct hook_table *t, uintptr_t lo, uintptr_t hi)
+{
+    struct kerr e;
+    unsigned n = 0;
+    for (unsigned i = 0; i < HOOK_LINKS; i++) {
+        struct hook_link *l = &t->link[i];
+        if (l->fn && l->chain < HOOK_CHAINS && (uintptr_t)l->fn - lo < hi - lo &&
+            hook_remove(t, l->chain, l->fn, l->ref, &e) == 0)
+            n++;
+    }
+    return n;
+}

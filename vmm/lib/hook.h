@@ -60,6 +60,9 @@ int hook_remove(struct hook_table *t, unsigned chain, hook_fn fn, void *ref, str
  * declined or the chain is empty (or out of range: it can have no hooks). */
 int hook_dispatch(struct hook_table *t, unsigned chain, void *arg);
 unsigned hook_count(const struct hook_table *t, unsigned chain);    /* 0 out of range */
+/* Removes, from every chain, each hook whose fn lies in [lo, hi) (code being unloaded); returns
+ * how many. */
+unsigned hook_purge(struct hook_table *t, uintptr_t lo, uintptr_t hi);
 unsigned hook_free_links(const struct hook_table *t);               /* installable now */
 /* Walks every chain, the free list and the removed links: no cycles, every link in exactly one
  * place with the state it says, no duplicate (fn, ref) in a chain, and the counts agree. */

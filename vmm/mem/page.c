@@ -1133,6 +1133,21 @@ uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
     return r;
 }
 
+unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
+{
+    uint32_t f = irq_save();
+    unsigned n = 0;
+    for (unsigned i = nipf; i-- > 0;)
+        if ((uint32_t)ipf_hooks[i] - lo < hi - lo) {
+            for (unsigned j = i; j + 1 < nipf; j++)
+                ipf_hooks[j] = ipf_hooks[j + 1];
+            nipf--;
+            n++;
+        }
+    irq_restore(f);
+    return n;
+}
+
 int page_fault(struct client_regs *r, uint32_t cr2)
 {
     static int in_hook;

@@ -45,6 +45,7 @@ static inline int page_fault_inside(const struct client_regs *r)
  * private alias, for patching read-only code; NULL if lin is not mapped.  Interrupts off from
  * begin to page_alias_end, which removes the view. */
 int   page_protect(uint32_t lin, uint32_t npages, int writable, int exec);
+unsigned page_purge_hooks(uint32_t lo, uint32_t hi);    /* Hook_Invalid_Page_Fault hooks in [lo, hi) out */
 void *page_alias_begin(uint32_t lin);
 void  page_alias_end(void);
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */

@@ -466,6 +466,23 @@ uint32_t Cancel_Thread_Event(THREADHANDLE th, EVENTHANDLE h) { (void)th; return 
 uint32_t Cancel_VM_Event(VMHANDLE vm, EVENTHANDLE h) { (void)vm; return tcancel(h); }
 uint32_t Cancel_Priority_VM_Event(EVENTHANDLE h) { return tcancel(h); }
 
+static uint32_t tcancel(EVENTHANDLE h);
+
+unsigned event_purge(uint32_t lo, uint32_t hi)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NODES; i++) {
+        struct node *q = &pool[i];
+        uint32_t proc = q->to ? (uint32_t)q->to : (uint32_t)q->ev;
+        if (q->kind == N_FREE || q->kind == N_RUNNING || proc - lo >= hi - lo)
+            continue;
+        uint32_t h = (uint32_t)q;
+        n += q->kind == N_EVENT ? Cancel_Global_Event(h)
+           : q->kind == N_TIMEOUT ? Cancel_Time_Out(h) : tcancel(h);
+    }
+    return n;
+}
+
 uint32_t Cancel_Time_Out(TIMEOUTHANDLE h)
 {
     uint32_t f = irq_save(), ok = 0;

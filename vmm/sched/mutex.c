@@ -239,6 +239,21 @@ void End_Critical_Section(void)
         run_not_crit();
 }
 
+unsigned mutex_purge(uint32_t lo, uint32_t hi)
+{
+    uint32_t f = irq_save();
+    unsigned n = 0, k = 0;
+    for (unsigned i = 0; i < n_not_crit; i++) {
+        if ((uint32_t)not_crit[i].proc - lo < hi - lo)
+            n++;
+        else
+            not_crit[k++] = not_crit[i];
+    }
+    n_not_crit = k;
+    irq_restore(f);
+    return n;
+}
+
 uint32_t Call_When_Not_Critical(void (*proc)(void *ref), void *ref)
 {
     uint32_t f = irq_save(), ok = 1;

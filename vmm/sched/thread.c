@@ -28,6 +28,7 @@ static uint32_t next_id = 1, nthreads;
 
 extern char thread_entry[];             /* x86/entry.S: push %esi; call thread_main */
 void thread_swtch(uint32_t *save_esp, uint32_t esp);     /* x86/switch.S */
+static void end(struct thread *t);
 
 struct thread *thread_of(uint32_t h)
 {
@@ -236,6 +237,32 @@ uint32_t Call_When_Idle(void (*proc)(void *ref), void *ref)
                 proc ? "16 calls pending already" : "no procedure", CALLER);
     irq_restore(f);
     return ok;
+}
+
+/* A procedure in [lo, hi): an unloaded VxD's. */
+static int in_range(const void *p, uint32_t lo, uint32_t hi) { return (uint32_t)p - lo < hi - lo; }
+
+unsigned thread_purge(uint32_t lo, uint32_t hi)
+{
+    uint32_t f = irq_save();
+    unsigned n = 0, k = 0;
+    for (unsigned i = 0; i < idle_n; i++) {          /* idle calls: keep the others, in order */
+        unsigned from = (idle_head + i) % 16;
+        if (in_range(idle_calls[from].proc, lo, hi))
+            n++;
+        else
+            idle_calls[(idle_head + k++) % 16] = idle_calls[from];
+    }
+    idle_n = k;
+    for (struct thread *t = all, *next; t; t = next) {  /* threads running its code */
+        next = t->next_all;
+        if (t != thread_cur && t->state != T_DEAD && in_range((void *)t->fn, lo, hi)) {
+            end(t);
+            n++;
+        }
+    }
+    irq_restore(f);
+    return n;
 }
 
 static void idle_loop(void *arg)

@@ -134,5 +134,12 @@ int  mutex_abandon(struct thread *t);           /* mutex.c: a thread ending owni
 int  int_in_handler(void);                      /* int.c: inside an interrupt's second level */
 int  int_depth(void);                           /* int.c: second levels running (nested) */
 void thread_print_summary(void);                /* CPU time and switches per thread */
+/* An unloaded VxD's procedures, code in [lo, hi), out of every table that could call them:
+ * pending idle calls and the threads running its functions (ended); events and time-outs;
+ * Call_When_Not_Critical procedures; control registrations.  Each returns how many. */
+unsigned thread_purge(uint32_t lo, uint32_t hi);
+unsigned event_purge(uint32_t lo, uint32_t hi);
+unsigned mutex_purge(uint32_t lo, uint32_t hi);
+unsigned vm_purge_controls(uint32_t lo, uint32_t hi);
 
 #endif

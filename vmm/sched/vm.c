@@ -30,6 +30,21 @@ uint32_t VMM_Register_Control(control_proc proc, void *ref)
     return 1;
 }
 
+unsigned vm_purge_controls(uint32_t lo, uint32_t hi)
+{
+    uint32_t f = irq_save();
+    unsigned n = 0;
+    for (unsigned i = nctl; i-- > 0;)
+        if ((uint32_t)ctl[i].proc - lo < hi - lo) {
+            for (unsigned j = i; j + 1 < nctl; j++)
+                ctl[j] = ctl[j + 1];
+            nctl--;
+            n++;
+        }
+    irq_restore(f);
+    return n;
+}
+
 uint32_t VMM_Unregister_Control(control_proc proc, void *ref)
 {
     for (unsigned i = 0; i < nctl; i++)

@@ -318,8 +318,25 @@ fail:
 
 /* The device's service-table slots no longer reachable (see unpatch), off the list, freed. */
 static void unpatch(struct vxd *v);
+static unsigned unhook_services(struct vxd *v);
+
+/* Whatever of v's code the VMM could still call is taken out first: its handlers and hooks in
+ * the VMM's tables, its events, its threads, its service hooks; the calls patched to it. */
+static void purge(struct vxd *v)
+{
+    uint32_t lo = v->addr[VXD_G_TEXT], hi = lo + (v->npages[VXD_G_TEXT] << 12);
+    if (!v->npages[VXD_G_TEXT])
+        return;
+    unhook_services(v);                 /* quietly: a dynamic device's own hooks, typically */
+    unsigned n = int_purge(lo, hi) + page_purge_hooks(lo, hi) + event_purge(lo, hi) +
+                 mutex_purge(lo, hi) + vm_purge_controls(lo, hi) + thread_purge(lo, hi);
+    if (n)
+        kprintf("vxd: %s: %u hooks, handlers, events or threads of its removed\n", v->file, n);
+}
+
 static void unload(struct vxd *v)
 {
+    purge(v);
     unpatch(v);
     for (struct vxd **pp = &vxds; *pp; pp = &(*pp)->next)
         if (*pp == v) {
@@ -741,12 +758,30 @@ static int unhookable(struct vxd *v)
             return 0;
         }
     }
-    for (unsigned i = nsvc_hooks; i-- > 0;)
-        if (vxd_at(svc_hooks[i].proc) == v) {
-            *svc_hooks[i].slot = svc_hooks[i].prev;
-            svc_hooks[i] = svc_hooks[--nsvc_hooks];
-        }
     return 1;
+}
+
+/* v's own hooks on services undone (the last ones first; one under another's cannot be, and is
+ * reported), and hooks on v's services forgotten (they go with it). */
+static unsigned unhook_services(struct vxd *v)
+{
+    unsigned n = 0;
+    for (unsigned i = nsvc_hooks; i-- > 0;) {
+        struct svc_hook *h = &svc_hooks[i];
+        int mine = vxd_at(h->proc) == v, on_mine = vxd_at((uint32_t)h->slot) == v;
+        if (!mine && !on_mine)
+            continue;
+        if (mine && !on_mine) {
+            if (*h->slot == h->proc)
+                *h->slot = h->prev;
+            else
+                kprintf("vxd: %s: its hook %08x on a service is under another's; a call may "
+                        "still reach it\n", v->file, h->proc);
+        }
+        *h = svc_hooks[--nsvc_hooks];
+        n++;
+    }
+    return n;
 }
 
 uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
