@@ -11,6 +11,7 @@
 #include "vxd/vxd.h"
 #include "vxd/vxdelf.h"
 #include "vxd/guard.h"
+#include "vxd/dynalink.h"
 #include "vmm/vxd.h"
 #include "vmm/vmmsvc.h"
 #include "vmm/page.h"
@@ -549,7 +550,8 @@ static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT];
 /* The slot a dynalink dword names, or NULL with why. */
 static uint32_t *service_slot(uint32_t dword, const char **why)
 {
-    uint32_t dev = dword >> 16, svc = dword & 0x7FFF;
+    struct dynalink_call c = dynalink_decode(dword);
+    uint32_t dev = c.device, svc = c.service;
     if (dev == VMM_DEVICE_ID) {
         if (svc >= VMM_SERVICE_COUNT)
             return *why = "past the end of the VMM's service table", (uint32_t *)0;
@@ -601,10 +603,10 @@ static void unpatch(struct vxd *v)
             i++;
             continue;
         }
-        uint8_t stub[6] = { 0xCD, VXD_DYNALINK_INT };
-        memcpy(stub + 2, &s->dword, 4);
-        if (!vxd_at(s->lin) || vxd_at(s->lin) != v)     /* its own stubs go with it */
-            write_code(s->lin, stub, 6);
+        uint8_t stub[DYNALINK_SITE];
+        dynalink_stub(stub, s->dword);
+        if (vxd_at(s->lin) != v)        /* its own stubs go with it */
+            write_code(s->lin, stub, DYNALINK_SITE);
         *s = sites[--nsites];
     }
 }
@@ -614,15 +616,17 @@ static int dynalink(struct client_regs *r, void *ref)
 {
     (void)ref;
     char at[64];
-    uint32_t site = r->eip - 2, dword;
-    memcpy(&dword, (const void *)r->eip, 4);
-    const char *why = 0;
-    uint32_t *slot = service_slot(dword, &why);
+    uint32_t site = r->eip - 2, dword, ignored;
+    const char *why = "not a dynalink call site";
+    uint32_t *slot = 0;
+    if (dynalink_parse((const uint8_t *)site, &dword, &ignored) == 0)
+        slot = service_slot(dword, &why);
+    else
+        dword = 0;
     if (slot) {
-        uint8_t patch[6] = { 0xFF, dword & VXD_JMP_FORM ? 0x25 : 0x15 };
-        uint32_t a = (uint32_t)slot;
-        memcpy(patch + 2, &a, 4);
-        if (write_code(site, patch, 6) == 0) {
+        uint8_t patch[DYNALINK_SITE];
+        dynalink_patch(patch, dword, (uint32_t)slot);
+        if (write_code(site, patch, DYNALINK_SITE) == 0) {
             if (dword >> 16 != VMM_DEVICE_ID && nsites < MAX_SITES)
                 sites[nsites++] = (struct site){ site, dword };
             r->eip = site;
