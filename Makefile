@@ -199,7 +199,8 @@ run: deps
 debug: deps
 	@$(MAKE) --no-print-directory image $(BUILD)/OVMF_VARS.fd
 	@echo "QEMU waits for gdb on :1234.  In another terminal:"
-	@echo "  gdb -ex 'symbol-file $(VMM)' -ex 'set architecture i386:x86-64' -ex 'target remote :1234' -ex 'hbreak vmm_main' -ex continue"
+	@echo "  gdb -ex 'symbol-file $(VMM)' -ex 'set architecture i386:x86-64' -ex 'target remote :1234' -x tools/vxd-symbols.py -ex 'hbreak vmm_main' -ex continue"
+	@echo "(tools/vxd-symbols.py adds each VxD's symbols at the address it is loaded at, as it loads)"
 	@echo "(QEMU's x86-64 stub sends 64-bit registers: use hbreak, as the VMM is not mapped yet when"
 	@echo " gdb connects; source lines and breakpoints work, 32-bit stack arguments may print wrong)"
 	$(QEMU) $(QEMU_BASE) -display none -serial mon:stdio -s -S

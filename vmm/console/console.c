@@ -98,6 +98,21 @@ void kprintf(const char *fmt, ...)
     console_write(buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+int debugcon_present(void) { return have_debugcon; }
+
+void debugcon_printf(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    if (!have_debugcon)
+        return;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    for (int i = 0; i < n && i < (int)sizeof buf - 1; i++)
+        outb(DEBUGCON, (uint8_t)buf[i]);
+}
+
 void console_set_color(int which)
 {
     if (have_fb)

@@ -16,6 +16,9 @@ void console_init_early(void);                         /* serial and debugcon */
 int  console_attach_fb(const struct bi_framebuffer *fb); /* 0 ok, -1 (reason printed) */
 void console_write(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* To QEMU's debugcon only (a channel for tools, e.g. make debug's VxD symbols); nothing else. */
+void debugcon_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int  debugcon_present(void);
 void console_set_color(int which);
 void console_drop_fb(void);                            /* fault paths: ports only from now on */
 const char *console_sinks(void);                       /* e.g. "serial debugcon framebuffer" */

@@ -274,6 +274,24 @@ static int register_ddb(struct vxd *v, struct kerr *e)
     return 0;
 }
 
+/* For debuggers (make debug: tools/vxd-symbols.py): where each section of v went, on debugcon;
+ * then vxd_symbols_changed, where the script's breakpoint picks it up. */
+__attribute__((noinline, used)) void vxd_symbols_changed(void) { __asm__ volatile(""); }
+
+static void announce_symbols(const struct vxd *v, const char *what)
+{
+    char line[480];
+    if (!debugcon_present())
+        return;
+    int n = ksnprintf(line, sizeof line, "vxd-symbols: %s %s", what, v->file);
+    uint32_t lin;
+    const char *name;
+    for (unsigned i = 0; i < v->elf.nsec && n < (int)sizeof line - 40; i++)
+        if ((name = vxd_section(&v->elf, v->addr, i, &lin)) != 0)
+            n += ksnprintf(line + n, sizeof line - n, " %.48s=0x%08x", name, lin);
+    debugcon_printf("%s\n", line);
+}
+
 /* validate -> lay out -> allocate -> copy -> relocate -> protect -> register; NULL on failure
  * (reported, everything undone). */
 static struct vxd *load(const char *file, const void *data, size_t size, uint32_t *err)
@@ -308,6 +326,8 @@ static struct vxd *load(const char *file, const void *data, size_t size, uint32_
         goto fail_pages;
     }
     *err = 0;
+    announce_symbols(v, "load");
+    vxd_symbols_changed();
     return v;
 fail_pages:
     free_groups(v);
@@ -339,6 +359,8 @@ static void unload(struct vxd *v)
 {
     purge(v);
     unpatch(v);
+    announce_symbols(v, "unload");
+    vxd_symbols_changed();
     for (struct vxd **pp = &vxds; *pp; pp = &(*pp)->next)
         if (*pp == v) {
             *pp = v->next;

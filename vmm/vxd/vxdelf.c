@@ -679,3 +679,12 @@ int vxd_sym_near(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint
     *off = lin - best_at;
     return 0;
 }
+
+const char *vxd_section(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], unsigned i,
+                        uint32_t *lin)
+{
+    if (i >= x->nsec || x->sec[i].group == VXD_G_NONE || !x->sec[i].sh.sh_size)
+        return 0;
+    *lin = addr[x->sec[i].group] + x->sec[i].off;
+    return secname(x, i);
+}

@@ -116,6 +116,10 @@ int vxd_where(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint32_
 int vxd_sym_addr(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], const char *sym,
                  uint32_t *lin);
 
+/* Loaded section i (0 .. nsec - 1): its name and final address (debugger symbols); NULL if it is
+ * not loaded or empty. */
+const char *vxd_section(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], unsigned i,
+                        uint32_t *lin);
 /* For fault reports: the function or object symbol holding lin (the nearest one at or below it,
  * within its size), its name and lin's offset in it; 0, or -1 if none. */
 int vxd_sym_near(const struct vxd_elf *x, const uint32_t addr[VXD_NGROUPS], uint32_t lin,
