@@ -87,31 +87,7 @@ _Static_assert(sizeof(struct VxD_Desc_Block) == 0x50, "the DDK's DDB is 50h byte
 #define SYS_CRITICAL_INIT       0x0000u
 #define DEVICE_INIT             0x0001u
 #define INIT_COMPLETE           0x0002u
-#ifndef SYS_VM_INIT
-#define SYS_VM_INIT             0x0003u
-/* ---- VXDLDR (device 27h, built into the VMM): dynamic VxDs from VMM/VXD ---------------------
- * VXDLDR_LoadDevice loads the file (e.g. "DYN.VXD") and, with VXDLDR_INIT_DEVICE, sends it
- * Sys_Dynamic_Device_Init (a failure unloads it); *ddb gets its DDB.  VXDLDR_UnloadDevice (by
- * device ID, or by name with ID 0) sends Sys_Dynamic_Device_Exit and unloads it -- only a
- * device VXDLDR loaded; its own service hooks are undone (refused if one is under another's, or
- * if another device hooked one of its services), and every call site patched to its services
- * goes back to INT 20h.  Both return 0 or a VXDLDR_ERR_ code. */
-#define VXDLDR_VERSION               0x0100u
-#define VXDLDR_INIT_DEVICE           0x0001u
-#define VXDLDR_ERR_OUT_OF_MEMORY     1u
-#define VXDLDR_ERR_IN_DOS            2u
-#define VXDLDR_ERR_FILE_OPEN_ERROR   3u
-#define VXDLDR_ERR_FILE_READ         4u
-#define VXDLDR_ERR_DUPLICATE_DEVICE  5u
-#define VXDLDR_ERR_BAD_DEVICE_FILE   6u
-#define VXDLDR_ERR_DEVICE_REFUSED    7u
-#define VXDLDR_ERR_NO_SUCH_DEVICE    8u
-#define VXDLDR_ERR_DEVICE_UNLOADABLE 9u
-uint32_t VXDLDR_GetVersion(void);
-uint32_t VXDLDR_LoadDevice(const char *file, uint32_t flags, struct VxD_Desc_Block **ddb);
-uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name);
-
-#endif
+#define SYS_VM_INIT             0x0003u     /* also in vm.h, the same */
 #define SYSTEM_EXIT             0x0005u
 #define SYS_CRITICAL_EXIT       0x0006u
 #define SYS_DYNAMIC_DEVICE_INIT 0x001Bu

@@ -355,6 +355,18 @@ static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
     return 0;
 }
 
+/* Every service's body (NAME_ints_off, inlined: its CALLER is the service's caller) runs with
+ * interrupts off: neither another thread nor an interrupt handler can enter the page services
+ * half-way (include/vmm/page.h). */
+#define INTS_OFF(ret, name, params, args)                                                      \
+    ret name params                                                                          \
+    {                                                                                        \
+        uint32_t f_ = irq_save();                                                            \
+        ret r_ = name##_ints_off args;                                                       \
+        irq_restore(f_);                                                                     \
+        return r_;                                                                           \
+    }
+
 /* ---- _PageAllocate, _PageReAllocate, _PageFree, _PageGetSizeAddr --------------------------- */
 
 static inline __attribute__((always_inline)) uint64_t
@@ -445,14 +457,10 @@ _PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t ali
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
-uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
-                       uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint64_t r = _PageAllocate_ints_off(npages, type, vm, align_mask, min_phys, max_phys, phys_addr, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint64_t, _PageAllocate,
+         (uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask, uint32_t min_phys,
+          uint32_t max_phys, uint32_t *phys_addr, uint32_t flags),
+         (npages, type, vm, align_mask, min_phys, max_phys, phys_addr, flags))
 
 static inline __attribute__((always_inline)) uint32_t
 _PageFree_ints_off(uint32_t hmem, uint32_t flags)
@@ -486,13 +494,7 @@ _PageFree_ints_off(uint32_t hmem, uint32_t flags)
     return 1;
 }
 
-uint32_t _PageFree(uint32_t hmem, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageFree_ints_off(hmem, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageFree, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
 static inline __attribute__((always_inline)) uint64_t
 _PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
@@ -504,13 +506,7 @@ _PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
     return ((uint64_t)(b->base << 12) << 32) | b->npages;
 }
 
-uint64_t _PageGetSizeAddr(uint32_t hmem, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint64_t r = _PageGetSizeAddr_ints_off(hmem, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint64_t, _PageGetSizeAddr, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
 static inline __attribute__((always_inline)) uint64_t
 _PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
@@ -567,13 +563,9 @@ _PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
-uint64_t _PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint64_t r = _PageReAllocate_ints_off(hmem, npages, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint64_t, _PageReAllocate,
+         (uint32_t hmem, uint32_t npages, uint32_t flags),
+         (hmem, npages, flags))
 
 /* ---- _PageReserve, _PageCommit, _PageCommitPhys, _PageDecommit --------------------------- */
 
@@ -607,13 +599,9 @@ _PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     return p << 12;
 }
 
-uint32_t _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageReserve_ints_off(page, npages, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageReserve,
+         (uint32_t page, uint32_t npages, uint32_t flags),
+         (page, npages, flags))
 
 /* The range [page, page + n) lies in one arena, and PC_USER is not asked in the system arena. */
 static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n,
@@ -674,14 +662,9 @@ _PageCommit_ints_off(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t page
     return 1;
 }
 
-uint32_t _PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
-                     uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageCommit_ints_off(page, npages, hpd, pagerdata, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageCommit,
+         (uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata, uint32_t flags),
+         (page, npages, hpd, pagerdata, flags))
 
 static inline __attribute__((always_inline)) uint32_t
 _PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
@@ -703,13 +686,9 @@ _PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32
     return 1;
 }
 
-uint32_t _PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageCommitPhys_ints_off(page, npages, physpg, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageCommitPhys,
+         (uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags),
+         (page, npages, physpg, flags))
 
 static inline __attribute__((always_inline)) uint32_t
 _PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
@@ -731,13 +710,9 @@ _PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     return 1;
 }
 
-uint32_t _PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageDecommit_ints_off(page, npages, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageDecommit,
+         (uint32_t page, uint32_t npages, uint32_t flags),
+         (page, npages, flags))
 
 /* ---- permissions, queries, locks ---------------------------------------------------------- */
 
@@ -766,14 +741,9 @@ _PageModifyPermissions_ints_off(uint32_t page, uint32_t npages, uint32_t permand
     return 1;
 }
 
-uint32_t _PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand,
-                                uint32_t permor)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageModifyPermissions_ints_off(page, npages, permand, permor);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageModifyPermissions,
+         (uint32_t page, uint32_t npages, uint32_t permand, uint32_t permor),
+         (page, npages, permand, permor))
 
 static struct pg_block *block_containing(uint32_t page)
 {
@@ -828,13 +798,9 @@ _PageQuery_ints_off(uint32_t lin, struct memory_basic_information *mbi, uint32_t
     return sizeof *mbi;
 }
 
-uint32_t _PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _PageQuery_ints_off(lin, mbi, size);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _PageQuery,
+         (uint32_t lin, struct memory_basic_information *mbi, uint32_t size),
+         (lin, mbi, size))
 
 static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
 {
@@ -867,13 +833,9 @@ _LinPageLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
                                                                   page << 12 : 1) : 0;
 }
 
-uint32_t _LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _LinPageLock_ints_off(page, npages, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _LinPageLock,
+         (uint32_t page, uint32_t npages, uint32_t flags),
+         (page, npages, flags))
 
 static inline __attribute__((always_inline)) uint32_t
 _LinPageUnLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
@@ -882,13 +844,9 @@ _LinPageUnLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     return lock_range("_LinPageUnLock", CALLER, page, npages, 0);
 }
 
-uint32_t _LinPageUnLock(uint32_t page, uint32_t npages, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _LinPageUnLock_ints_off(page, npages, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _LinPageUnLock,
+         (uint32_t page, uint32_t npages, uint32_t flags),
+         (page, npages, flags))
 
 static inline __attribute__((always_inline)) uint32_t
 _MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
@@ -911,13 +869,9 @@ _MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
     return (uint32_t)p;
 }
 
-uint32_t _MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _MapPhysToLinear_ints_off(phys, nbytes, flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _MapPhysToLinear,
+         (uint64_t phys, uint32_t nbytes, uint32_t flags),
+         (phys, nbytes, flags))
 
 static inline __attribute__((always_inline)) uint64_t
 _GetFreePageCount_ints_off(uint32_t flags)
@@ -926,13 +880,7 @@ _GetFreePageCount_ints_off(uint32_t flags)
     return ((uint64_t)pmem.nfree << 32) | pmem.nfree;   /* no paging: every free page locks */
 }
 
-uint64_t _GetFreePageCount(uint32_t flags)
-{
-    uint32_t f = irq_save();
-    uint64_t r = _GetFreePageCount_ints_off(flags);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint64_t, _GetFreePageCount, (uint32_t flags), (flags))
 
 /* ---- memory contexts ---------------------------------------------------------------------- */
 
@@ -990,13 +938,7 @@ _ContextCreate_ints_off(void)
     return (uint32_t)c;
 }
 
-uint32_t _ContextCreate(void)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _ContextCreate_ints_off();
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _ContextCreate, (void), ())
 
 /* Frees every page table of PDE indices [first, end) of the current context, and the frames its
  * committed pages own. */
@@ -1045,13 +987,7 @@ _ContextDestroy_ints_off(uint32_t h)
     return 1;
 }
 
-uint32_t _ContextDestroy(uint32_t h)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _ContextDestroy_ints_off(h);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _ContextDestroy, (uint32_t h), (h))
 
 uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
 
@@ -1084,13 +1020,7 @@ _ContextSwitch_ints_off(uint32_t h)
     return (uint32_t)old;
 }
 
-uint32_t _ContextSwitch(uint32_t h)
-{
-    uint32_t f = irq_save();
-    uint32_t r = _ContextSwitch_ints_off(h);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, _ContextSwitch, (uint32_t h), (h))
 
 /* ---- faults ------------------------------------------------------------------------------- */
 
@@ -1104,13 +1034,7 @@ Hook_Invalid_Page_Fault_ints_off(ipf_handler h)
     return 1;
 }
 
-uint32_t Hook_Invalid_Page_Fault(ipf_handler h)
-{
-    uint32_t f = irq_save();
-    uint32_t r = Hook_Invalid_Page_Fault_ints_off(h);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, Hook_Invalid_Page_Fault, (ipf_handler h), (h))
 
 static inline __attribute__((always_inline)) uint32_t
 Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
@@ -1125,13 +1049,7 @@ Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
     return bad_call("Unhook_Invalid_Page_Fault", CALLER, "handler not hooked:", (uint32_t)h);
 }
 
-uint32_t Unhook_Invalid_Page_Fault(ipf_handler h)
-{
-    uint32_t f = irq_save();
-    uint32_t r = Unhook_Invalid_Page_Fault_ints_off(h);
-    irq_restore(f);
-    return r;
-}
+INTS_OFF(uint32_t, Unhook_Invalid_Page_Fault, (ipf_handler h), (h))
 
 unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
 {

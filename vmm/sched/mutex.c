@@ -160,7 +160,7 @@ uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
                 "refused\n", h, m->owner->id, me->id, CALLER);
         ok = 0;
     } else {
-        inherit(m, me->se.exec_pri);    /* the owner (and whom it waits for) runs at least at mine */
+        inherit(m, me->se.exec_pri);    /* its owner, and whom that waits for, run at mine */
         me->waiting_for = m;
         tq_push(&m->waiters, me);
         thread_block_self();            /* back here owning it: hand_over gave it to me */
