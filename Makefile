@@ -69,7 +69,7 @@ all: $(LOADER) $(VMM) vxds
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
 DEFAULT_VXDS := vpicd vtd debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
-                BADCALL:-DBADCALL
+                BADCALL:-DBADCALL CTFAULT:-DCTFAULT
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD
 	@set -e; for v in $(DEFAULT_VXDS); do \

@@ -15,7 +15,7 @@
 #define VMM_INT_H
 #include <stdint.h>
 
-struct client_regs;
+#include "vmm/client.h"
 typedef int (*int_handler)(struct client_regs *r, void *ref);
 
 /* Vectors the VMM uses for hardware (not available to Set_PM_Int_Vector). */
@@ -63,5 +63,16 @@ uint32_t VPICD_Get_Complete_Status(uint32_t hirq);  /* bit 0 in service, bit 1 m
 /* Time: milliseconds since the VMM started, and a monotonic nanosecond clock from the TSC. */
 uint32_t Get_System_Time(void);
 uint64_t Get_Clock_NS(void);
+
+/* The VPICD and VTD devices' own services (vxd/vpicd, vxd/vtd; a VxD imports them with
+ * VPICD_IMPORT / VTD_IMPORT; VPICD's other services are the ones above). */
+uint32_t VPICD_Get_Version(void);                       /* 0400h */
+uint32_t VPICD_Convert_IRQ_To_Int(uint32_t irq);        /* 50h + IRQ; 0 past 15 */
+uint32_t VPICD_Convert_Int_To_IRQ(uint32_t vector);     /* the IRQ, or FFFFFFFFh */
+uint32_t VTD_Get_Version(void);                         /* 0400h */
+void     VTD_Update_System_Clock(void);                 /* nothing to do here */
+uint32_t VTD_Get_Interrupt_Period(void);                /* ms between timer interrupts */
+uint64_t VTD_Get_Real_Time(void);                       /* ns since the VMM started */
+void     VTD_Delay(uint32_t us);                        /* busy-waits */
 
 #endif

@@ -90,7 +90,7 @@ struct ipf_data {
 #define IPF_PM          0x00000080u /* raised by protected-mode ring-3 code */
 #define IPF_V86         0x00000100u /* raised in V86 mode */
 
-struct client_regs;
+#include "vmm/client.h"
 typedef int (*ipf_handler)(struct ipf_data *ipf, struct client_regs *r);
 
 uint64_t _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,

@@ -13,6 +13,17 @@
 #include <stdint.h>
 
 typedef uint32_t THREADHANDLE;      /* 0: none */
+
+/* Execution-priority boosts (the DDK's, VMM.INC): a thread's execution priority is a base plus
+ * these; the primary scheduler runs the ready thread with the highest sum. */
+#define RESERVED_LOW_BOOST     0x00000001u
+#define CUR_RUN_VM_BOOST       0x00000004u
+#define LOW_PRI_DEVICE_BOOST   0x00000010u
+#define HIGH_PRI_DEVICE_BOOST  0x00001000u
+#define CRITICAL_SECTION_BOOST 0x00100000u
+#define TIME_CRITICAL_BOOST    0x00400000u
+#define RESERVED_HIGH_BOOST    0x40000000u
+
 typedef uint32_t SEMHANDLE;
 
 /* Creates a thread running fn(arg) on a guarded ring-0 stack, ready at once with the given

@@ -100,14 +100,16 @@ typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
  * the first call patches the stub, through a writable alias of its read-only page, into
  * `jmp [slot]`, the service's entry in its device's service table, so later calls cost one
  * indirect jump more than a direct call.  Hook_Device_Service changes the slot, so hooks take
- * effect for every caller.  A call to a device that is not loaded, or past the end of its table,
+ * effect for every dynalink caller (the VMM's own C calls do not go through the table).  A call
+ * to a device that is not loaded, or past the end of its table,
  * or to a service this VMM does not provide, is reported with the caller's file, section and
  * offset (and abandons the VxD's init if it happens there; it is fatal elsewhere).
  *
  * VXD_IMPORT(device, ordinal, name) defines the stub `name` (a weak global function: import a
  * service in any number of a VxD's source files); declare its prototype as usual.
  * VMM_IMPORT(name) imports a VMM service by its DDK name (ordinals: vmm/vmmsvc.h).  Example:
- *     #include <vmm/page.h>
+ *     #include <vmm/vmmsvc.h>            (the ordinals: VMM_IMPORT needs them)
+ *     #include <vmm/heap.h>
  *     VMM_IMPORT(_HeapAllocate)
  *     ... void *p = _HeapAllocate(64, 0);
  */
@@ -124,6 +126,20 @@ typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
 #define VPICD_IMPORT(name) VXD_IMPORT(3, name##_Ord, name)     /* the VPICD device's services */
 #define VTD_IMPORT(name) VXD_IMPORT(5, name##_Ord, name)       /* the VTD device's services */
 #define VXDLDR_IMPORT(name) VXD_IMPORT(0x27, name##_Ord, name) /* VXDLDR's (in the VMM) */
+
+/* VMM32's own services with no ordinal in the DDK's table: device 1, ordinals from 7F00h.
+ * Import them like the others: VMM_IMPORT(Create_VM). */
+#define VMM32_EXT_FIRST                 0x7F00
+#define Test_Event_Timed_Out_Ord        0x7F00
+#define thread_sleep_Ord                0x7F01
+#define Get_Clock_NS_Ord                0x7F02
+#define Create_VM_Ord                   0x7F03
+#define Destroy_VM_Ord                  0x7F04
+#define VMMCreateThreadInVM_Ord         0x7F05
+#define Set_VM_Time_Slice_Priority_Ord  0x7F06
+#define VMM_Register_Control_Ord        0x7F07
+#define VMM_Unregister_Control_Ord      0x7F08
+#define VMM32_EXT_COUNT                 9
 
 /* ---- the VMM's services for VxDs (device 1; also callable by the VMM itself) ---------------- */
 #define VMM_VERSION 0x0400u                      /* Get_VMM_Version: 4.00, like Windows 95 */

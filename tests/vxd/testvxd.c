@@ -8,12 +8,15 @@
  *   HANG      never returns from Device_Init
  *   DUPID     has SAMPLE's device ID
  *   BADCALL   calls a service of a device that is not loaded, in Device_Init
+ *   CTFAULT   page-faults on Create_Thread (USER creates a thread at Sys_VM_Init: CTFAULT is
+ *             unloaded in the middle of the VMM's walk of the devices for another message)
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/int.h>
 #include <vmm/thread.h>
+#include <vmm/vm.h>
 #include "sample.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -24,6 +27,8 @@ VMM_IMPORT(Get_DDB)
 #if defined(USER)
 #define NAME8 "USER    "
 #define ID    0x3F01u
+VMM_IMPORT(VMMCreateThread)
+static void worker(void *arg) { (void)arg; }
 SAMPLE_IMPORT(SAMPLE_Get_Version)
 SAMPLE_IMPORT(SAMPLE_Add)
 SAMPLE_IMPORT(SAMPLE_Get_Stats)
@@ -56,6 +61,9 @@ static void use_sample(void)
                               "is INT %02xh\n", VTD_Get_Version() >> 8, VTD_Get_Version() & 0xFF,
                               VTD_Get_Interrupt_Period(), VPICD_Convert_IRQ_To_Int(4));
 }
+#elif defined(CTFAULT)
+#define NAME8 "CTFAULT "
+#define ID    0x3F04u
 #elif defined(DUPID)
 #define NAME8 "DUPID   "
 #define ID    SAMPLE_DEVICE_ID
@@ -116,6 +124,12 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 #if defined(USER)
     if (msg == INIT_COMPLETE)
         use_sample();
+    if (msg == SYS_VM_INIT)
+        VMMCreateThread(worker, 0, CUR_RUN_VM_BOOST, 100);
+#endif
+#if defined(CTFAULT)
+    if (msg == CREATE_THREAD)
+        *(volatile uint32_t *)0xC0000020u = 2;
 #endif
     return 0;
 }

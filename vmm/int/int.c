@@ -77,18 +77,20 @@ static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_ha
                         void *ref)
 {
     struct kerr e;
-    if (hook_install(&hooks, chain, (hook_fn)h, ref, &e))
-        return refused(svc, caller, e.msg);
-    return 1;
+    uint32_t f = irq_save();            /* callers may run with interrupts on (VxDs do) */
+    int r = hook_install(&hooks, chain, (hook_fn)h, ref, &e);
+    irq_restore(f);
+    return r ? refused(svc, caller, e.msg) : 1;
 }
 
 static uint32_t uninstall(const char *svc, uint32_t caller, unsigned chain, int_handler h,
                           void *ref)
 {
     struct kerr e;
-    if (hook_remove(&hooks, chain, (hook_fn)h, ref, &e))
-        return refused(svc, caller, e.msg);
-    return 1;
+    uint32_t f = irq_save();
+    int r = hook_remove(&hooks, chain, (hook_fn)h, ref, &e);
+    irq_restore(f);
+    return r ? refused(svc, caller, e.msg) : 1;
 }
 
 #define FAULT_SVC(name, base)                                                               \
@@ -142,8 +144,12 @@ uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
     if (vector > 255 || vmm_vector(vector))
         return refused("Set_PM_Int_Vector", CALLER, "an exception or hardware vector of the "
                        "VMM's (use Hook_VMM_Fault or VPICD)");
+    if (vector == 0x20 && pm_vec[vector].fn)
+        return refused("Set_PM_Int_Vector", CALLER, "INT 20h, the dynalink's");
+    uint32_t f = irq_save();
     pm_vec[vector].fn = h;
     pm_vec[vector].ref = ref;
+    irq_restore(f);
     return 1;
 }
 
@@ -159,17 +165,19 @@ int_handler Get_PM_Int_Vector(unsigned vector, void **ref)
 uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
 {
     struct kerr e;
-    if (iotrap_install(&iotraps, port, (io_handler)h, &e))
-        return refused("Install_IO_Handler", CALLER, e.msg);
-    return 1;
+    uint32_t f = irq_save();
+    int r = iotrap_install(&iotraps, port, (io_handler)h, &e);
+    irq_restore(f);
+    return r ? refused("Install_IO_Handler", CALLER, e.msg) : 1;
 }
 
 uint32_t Remove_IO_Handler(unsigned port)
 {
     struct kerr e;
-    if (iotrap_remove(&iotraps, port, &e))
-        return refused("Remove_IO_Handler", CALLER, e.msg);
-    return 1;
+    uint32_t f = irq_save();
+    int r = iotrap_remove(&iotraps, port, &e);
+    irq_restore(f);
+    return r ? refused("Remove_IO_Handler", CALLER, e.msg) : 1;
 }
 
 /* ---- VPICD ------------------------------------------------------------------------------ */
@@ -192,15 +200,21 @@ uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid)
                        "cascade (2), or no hardware-interrupt procedure");
     struct vpicd_irq *q = &virq[vid->VID_IRQ_Number];
     int share = (vid->VID_Options & VPICD_OPT_CAN_SHARE) != 0;
-    if (q->used && (!q->shared || !share))
+    uint32_t f = irq_save();
+    if (q->used && (!q->shared || !share)) {
+        irq_restore(f);
         return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ already virtualised and not "
                        "shareable by both");
+    }
     unsigned slot = (unsigned)__builtin_ctz(~q->used | 0x10u);
-    if (slot >= 4)
+    if (slot >= 4) {
+        irq_restore(f);
         return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ shared by four owners already");
+    }
     q->vid[slot] = *vid;
     q->used |= (uint8_t)(1u << slot);
     q->shared = (uint8_t)share;
+    irq_restore(f);
     return HIRQ(vid->VID_IRQ_Number, slot);
 }
 
@@ -212,6 +226,7 @@ void VPICD_Force_Default_Behavior(uint32_t h)
         return;
     }
     struct vpicd_irq *q = &virq[irq];
+    uint32_t f = irq_save();
     q->used &= (uint8_t)~(1u << ((h >> 8) & 0xFF));
     if (!q->used) {
         pic_mask((unsigned)irq);
@@ -221,6 +236,7 @@ void VPICD_Force_Default_Behavior(uint32_t h)
             pic_eoi((unsigned)irq);
         }
     }
+    irq_restore(f);
 }
 
 void VPICD_Phys_EOI(uint32_t h)

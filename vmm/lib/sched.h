@@ -41,13 +41,7 @@
 
 /* Execution-priority boosts (DDK, vmm.inc).  A thread's execution priority is what its owner
  * adds up from these; the scheduler only compares the sums. */
-#define RESERVED_LOW_BOOST     0x00000001u
-#define CUR_RUN_VM_BOOST       0x00000004u
-#define LOW_PRI_DEVICE_BOOST   0x00000010u
-#define HIGH_PRI_DEVICE_BOOST  0x00001000u
-#define CRITICAL_SECTION_BOOST 0x00100000u
-#define TIME_CRITICAL_BOOST    0x00400000u
-#define RESERVED_HIGH_BOOST    0x40000000u
+#include "vmm/thread.h"         /* the DDK's boost constants */
 
 /* Time-slice priorities (weights). */
 #define SCHED_WEIGHT_MIN        1u

@@ -47,6 +47,8 @@ struct vxd {
     unsigned seq;                       /* load order */
     struct VxD_Desc_Block *ddb;
     uint8_t dynamic;                    /* loaded by VXDLDR_LoadDevice: may be unloaded */
+    uint8_t doomed;                     /* unloaded while busy: freed when its last call returns */
+    uint32_t busy;                      /* control calls into it running (nested) */
     uint32_t hmem[VXD_NGROUPS], addr[VXD_NGROUPS], npages[VXD_NGROUPS];
     struct vxd_elf elf;
 };
@@ -59,12 +61,25 @@ static const char *const msg_names[] = {
     "System_Exit", "Sys_Critical_Exit",
 };
 
+static const char *const vm_msg_names[] = {
+    "Create_VM", "VM_Critical_Init", "VM_Init", "VM_Terminate", "VM_Not_Executeable",
+    "Destroy_VM", "VM_Suspend", "VM_Resume",
+};
+static const char *const thread_msg_names[] = {
+    "Create_Thread", "Thread_Init", "Terminate_Thread", "Thread_Not_Executeable",
+    "Destroy_Thread",
+};
+
 static const char *msg_name(uint32_t msg)
 {
     if (msg < sizeof msg_names / sizeof msg_names[0])
         return msg_names[msg];
+    if (msg - CREATE_VM <= VM_RESUME - CREATE_VM)
+        return vm_msg_names[msg - CREATE_VM];
+    if (msg - CREATE_THREAD <= DESTROY_THREAD - CREATE_THREAD)
+        return thread_msg_names[msg - CREATE_THREAD];
     return msg == SYS_DYNAMIC_DEVICE_INIT ? "Sys_Dynamic_Device_Init"
-         : msg == SYS_DYNAMIC_DEVICE_EXIT ? "Sys_Dynamic_Device_Exit" : "a control message";
+         : msg == SYS_DYNAMIC_DEVICE_EXIT ? "Sys_Dynamic_Device_Exit" : "control message";
 }
 
 /* ---- where an address is ------------------------------------------------------------------ */
@@ -103,7 +118,7 @@ static const char *where(uint32_t lin, char *buf, size_t n)
     struct vxd *v = vxd_at(lin);
     if (v && vxd_where(&v->elf, v->addr, lin, &sec, &off) == 0)
         ksnprintf(buf, n, "%s %s+0x%x", v->file, sec, off);
-    else if (symbols_lookup(lin, &s) == 0)
+    else if (symbols_lookup(lin, &s))          /* 1: found */
         ksnprintf(buf, n, "%s %s+0x%x", s.module, s.name, s.offset);
     else
         ksnprintf(buf, n, "%08x", lin);
@@ -244,10 +259,9 @@ static int register_ddb(struct vxd *v, struct kerr *e)
     if (!in_text(v, d->DDB_Control_Proc))
         return kerr_set(e, "%s: DDB_Control_Proc %08x is not in its code", v->file,
                         d->DDB_Control_Proc);
-    if (n > 0x7FFF || (n && ((tab & 3) || (!in_group(v, VXD_G_DATA, tab, 4 * n) &&
-                                           !in_group(v, VXD_G_RODATA, tab, 4 * n)))))
-        return kerr_set(e, "%s: service table %08x of %u entries is not in its data", v->file,
-                        tab, n);
+    if (n > 0x7FFF || (n && ((tab & 3) || !in_group(v, VXD_G_DATA, tab, 4 * n))))
+        return kerr_set(e, "%s: service table %08x of %u entries is not in its writable data "
+                        "(Hook_Device_Service writes it; no const)", v->file, tab, n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t p = ((const uint32_t *)tab)[i];
         if (p && !in_text(v, p) && !in_vmm_text(p))
@@ -355,6 +369,14 @@ static void purge(struct vxd *v)
         kprintf("vxd: %s: %u hooks, handlers, events or threads of its removed\n", v->file, n);
 }
 
+static void release(struct vxd *v)
+{
+    free_groups(v);
+    _HeapFree(v, 0);
+}
+
+/* Off the list at once (no more messages or calls reach it); its memory goes now, or, if a
+ * control call into it is still running further up the stack, when that returns. */
 static void unload(struct vxd *v)
 {
     purge(v);
@@ -368,21 +390,49 @@ static void unload(struct vxd *v)
         }
     nvxd--;
     v->magic = 0;
-    free_groups(v);
-    _HeapFree(v, 0);
+    if (v->busy)
+        v->doomed = 1;
+    else
+        release(v);
+}
+
+/* Walking the list while messages load and unload devices: the device after (or before) the
+ * key (init order, load order) of one that may be gone by now.  The list is sorted by it. */
+static struct vxd *after(uint32_t order, unsigned seq)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (v->ddb->DDB_Init_Order > order || (v->ddb->DDB_Init_Order == order && v->seq > seq))
+            return v;
+    return 0;
+}
+
+static struct vxd *before(uint32_t order, unsigned seq)
+{
+    struct vxd *last = 0;
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (v->ddb->DDB_Init_Order < order || (v->ddb->DDB_Init_Order == order && v->seq < seq))
+            last = v;
+    return last;
 }
 
 /* ---- control messages ----------------------------------------------------------------------- */
 
 /* Sends msg to v's control procedure under a guard: 0 it succeeded, 1 it failed (carry), -1 it
- * faulted or ran away (reported). */
+ * faulted or ran away (reported), -2 it was unloaded meanwhile (by a nested message). */
 static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 {
     struct guard g;
     char at[64];
+    v->busy++;
     int r = guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
                       vm, arg, v->addr[VXD_G_TEXT],
                       v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    if (!--v->busy && v->doomed) {
+        release(v);                     /* unloaded by a message it sent */
+        return -2;
+    }
+    if (v->doomed)
+        return -2;
     if (!g.abandoned)
         return r != 0;
     if (g.vector == GUARD_RUNAWAY)
@@ -405,9 +455,14 @@ static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
  * the message may fail; else a failure is only reported). */
 static void broadcast(uint32_t msg, int may_fail)
 {
-    for (struct vxd *v = vxds, *next; v; v = next) {
-        next = v->next;
+    for (struct vxd *v = vxds; v; ) {
+        uint32_t order = v->ddb->DDB_Init_Order;
+        unsigned sq = v->seq;
         int r = control(v, msg, Get_Sys_VM_Handle(), 0);
+        if (r == -2) {
+            v = after(order, sq);
+            continue;
+        }
         if (r == 1 && !may_fail)
             kprintf("vxd: %s (%.8s) failed %s\n", v->file, v->ddb->DDB_Name, msg_name(msg));
         if (r == 1 && may_fail)
@@ -419,6 +474,7 @@ static void broadcast(uint32_t msg, int may_fail)
             v->ddb->DDB_Flags |= DDB_SYS_CRIT_INIT_DONE;
         else if (msg == DEVICE_INIT)
             v->ddb->DDB_Flags |= DDB_DEVICE_INIT_DONE;
+        v = after(order, sq);
     }
 }
 
@@ -427,12 +483,14 @@ static int vm_messages(uint32_t msg, VMHANDLE vm, uint32_t arg, void *ref)
 {
     (void)ref;
     int failed = 0;
-    for (struct vxd *v = vxds, *next; v; v = next) {
-        next = v->next;
+    for (struct vxd *v = vxds; v; ) {
+        uint32_t order = v->ddb->DDB_Init_Order;
+        unsigned sq = v->seq;
         int r = control(v, msg, vm, arg);
-        if (r < 0)
+        if (r == -1)
             unload(v);
-        failed |= r != 0;
+        failed |= r == 1 || r == -1;
+        v = after(order, sq);
     }
     return failed;
 }
@@ -447,7 +505,7 @@ uint32_t Directed_Sys_Control(struct VxD_Desc_Block *ddb, uint32_t msg, uint32_t
     for (struct vxd *v = vxds; v; v = v->next)
         if (v->ddb == ddb) {
             int r = control(v, msg, vm, arg);
-            if (r < 0)
+            if (r == -1)
                 unload(v);
             return r != 0;
         }
@@ -567,6 +625,15 @@ static uint32_t vmm_services[VMM_SERVICE_COUNT] = {
 };
 #undef S
 
+/* VMM32's own services with no DDK ordinal (vxd.h: 7F00h on). */
+#define X(name) [name##_Ord - VMM32_EXT_FIRST] = (uint32_t)name
+static uint32_t vmm_ext_services[VMM32_EXT_COUNT] = {
+    X(Test_Event_Timed_Out), X(thread_sleep), X(Get_Clock_NS), X(Create_VM), X(Destroy_VM),
+    X(VMMCreateThreadInVM), X(Set_VM_Time_Slice_Priority), X(VMM_Register_Control),
+    X(VMM_Unregister_Control),
+};
+#undef X
+
 static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT];
 
 /* The slot a dynalink dword names, or NULL with why. */
@@ -574,6 +641,11 @@ static uint32_t *service_slot(uint32_t dword, const char **why)
 {
     struct dynalink_call c = dynalink_decode(dword);
     uint32_t dev = c.device, svc = c.service;
+    if (dev == VMM_DEVICE_ID && svc >= VMM32_EXT_FIRST) {
+        if (svc - VMM32_EXT_FIRST >= VMM32_EXT_COUNT)
+            return *why = "past the end of VMM32's own services", (uint32_t *)0;
+        return &vmm_ext_services[svc - VMM32_EXT_FIRST];
+    }
     if (dev == VMM_DEVICE_ID) {
         if (svc >= VMM_SERVICE_COUNT)
             return *why = "past the end of the VMM's service table", (uint32_t *)0;
@@ -616,19 +688,23 @@ static int write_code(uint32_t lin, const uint8_t *bytes, unsigned n)
     return p ? 0 : -1;
 }
 
+/* v goes: the sites patched to call it become INT 20h again; its own sites are forgotten
+ * (their pages go with it). */
 static void unpatch(struct vxd *v)
 {
     uint32_t id = v->ddb->DDB_Req_Device_Number;
     for (unsigned i = 0; i < nsites;) {
         struct site *s = &sites[i];
-        if (s->dword >> 16 != id || !id) {
+        int inside = vxd_at(s->lin) == v, to_it = id && s->dword >> 16 == id;
+        if (!inside && !to_it) {
             i++;
             continue;
         }
-        uint8_t stub[DYNALINK_SITE];
-        dynalink_stub(stub, s->dword);
-        if (vxd_at(s->lin) != v)        /* its own stubs go with it */
+        if (!inside) {
+            uint8_t stub[DYNALINK_SITE];
+            dynalink_stub(stub, s->dword);
             write_code(s->lin, stub, DYNALINK_SITE);
+        }
         *s = sites[--nsites];
     }
 }
@@ -656,8 +732,15 @@ static int dynalink(struct client_regs *r, void *ref)
         }
         why = "a call site that cannot be patched";
     }
-    kprintf("dynalink: %s called device %04xh service %04xh: %s\n", where(site, at, sizeof at),
-            dword >> 16, dword & 0x7FFF, why);
+    if (dword & DYNALINK_JMP) {         /* a stub: the caller is the return address */
+        char via[64];
+        uint32_t ret = *(const uint32_t *)trap_ring0_esp(r);
+        kprintf("dynalink: %s (through %s) called device %04xh service %04xh: %s\n",
+                where(ret, at, sizeof at), where(site, via, sizeof via), dword >> 16,
+                dword & 0x7FFF, why);
+    } else
+        kprintf("dynalink: %s called device %04xh service %04xh: %s\n",
+                where(site, at, sizeof at), dword >> 16, dword & 0x7FFF, why);
     if (guard_top && guard_top->thread == thread_cur && int_depth() == 1) {
         guard_abandon(r, VXD_DYNALINK_INT);
         return 0;
@@ -757,9 +840,11 @@ uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Blo
         return err;
     v->dynamic = 1;
     v->ddb->DDB_Flags |= DDB_DYNAMIC_VXD;
-    if ((flags & VXDLDR_INIT_DEVICE) && control(v, SYS_DYNAMIC_DEVICE_INIT, 0, 0) != 0) {
+    int r = flags & VXDLDR_INIT_DEVICE ? control(v, SYS_DYNAMIC_DEVICE_INIT, 0, 0) : 0;
+    if (r != 0) {
         kprintf("VXDLDR_LoadDevice: %s refused Sys_Dynamic_Device_Init; unloaded\n", file);
-        unload(v);
+        if (r != -2)                    /* -2: gone already */
+            unload(v);
         return VXDLDR_ERR_DEVICE_REFUSED;
     }
     if (ddb)
@@ -825,6 +910,8 @@ uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
         return VXDLDR_ERR_DEVICE_UNLOADABLE;
     }
     int r = control(v, SYS_DYNAMIC_DEVICE_EXIT, 0, 0);
+    if (r == -2)
+        return 0;                       /* unloaded meanwhile */
     if (r == 1) {
         kprintf("VXDLDR_UnloadDevice: %s refused Sys_Dynamic_Device_Exit\n", v->file);
         return VXDLDR_ERR_DEVICE_REFUSED;
@@ -863,15 +950,18 @@ int vxd_boot(void)
 void vxd_shutdown(void)
 {
     static const uint32_t msgs[2] = { SYSTEM_EXIT, SYS_CRITICAL_EXIT };
-    struct vxd *rev[64];
-    unsigned n = 0;
-    for (struct vxd *v = vxds; v && n < 64; v = v->next)
-        rev[n++] = v;
-    for (unsigned m = 0; m < 2; m++)
-        for (unsigned i = n; i-- > 0;)
-            if (rev[i]->magic == (VXD_MAGIC ^ (uint32_t)rev[i]) &&
-                control(rev[i], msgs[m], Get_Sys_VM_Handle(), 0) < 0)
-                rev[i]->magic = 0;      /* abandoned: no more messages (its pages stay) */
+    for (unsigned m = 0; m < 2; m++) {
+        struct vxd *v = vxds;
+        while (v && v->next)
+            v = v->next;                /* the last in init order first */
+        while (v) {
+            uint32_t order = v->ddb->DDB_Init_Order;
+            unsigned sq = v->seq;
+            if (control(v, msgs[m], Get_Sys_VM_Handle(), 0) == -1)
+                unload(v);              /* abandoned: no more messages for it */
+            v = before(order, sq);
+        }
+    }
 }
 
 unsigned vxd_count(void) { return nvxd; }

@@ -400,7 +400,7 @@ static int check_ddb(struct vxd_elf *x, struct kerr *e)
         return fail(x, e, "DDB " N " is not in a section that is loaded", n);
     const struct vxd_sec *sec = &x->sec[s.st_shndx];
     if (sec->group != VXD_G_DATA)
-        return fail(x, e, "DDB " N " lies in read-only section " N " (the VMM writes DDB_Next)",
+        return fail(x, e, "DDB " N " lies in read-only section " N " (the VMM writes DDB_Flags)",
                     n, secname(x, s.st_shndx));
     if (sec->sh.sh_type != SHT_PROGBITS)
         return fail(x, e, "DDB " N " lies in NOBITS section " N ": it must be initialised", n,
