@@ -620,6 +620,15 @@ sc_inttest() {      # MACHINE CPU HZ
 # Threads, the scheduler and semaphores in the guest (vmm/sched/schedtest.c), under icount so
 # that CPU shares and tick numbers are exact.
 img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
+# The scheduler's tests with the default VxDs loaded: every VM and thread message of them (more
+# than 11,000) also goes to five devices' control procedures, with interrupts off.
+sc_schedtest_vxds() {
+    sc_schedtest q35 default
+    expect_serial '^vxd: 5 devices initialised$'
+    expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
+    expect_no_serial '^vxd: .*abandoned'
+}
 # expect_shares WHAT LABEL: the line "schedtest: WHAT 100/50/50 over 2000 ms: CPU shares A % B %
 # C %" has each share within 2 points of 50/25/25.
 expect_shares() {
@@ -909,6 +918,7 @@ scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
+scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds
 scenario inttest-q35-default inttest    sc_inttest q35 default 1000
 scenario inttest-pc-max      inttest    sc_inttest pc max 1000
 scenario inttest-q35-250Hz   inttest250 sc_inttest q35 default 250

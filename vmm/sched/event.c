@@ -22,7 +22,7 @@
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 struct node {
-    uint32_t magic;                     /* NODE_MAGIC ^ address ^ generation while in use */
+    uint32_t magic;                     /* NODE_MAGIC ^ its handle while in use */
     uint32_t gen;
     uint8_t kind;
     uint32_t due;                       /* N_TIMEOUT: the tick */
@@ -74,17 +74,26 @@ static void node_put(struct node *n)
     free_list = n;
 }
 
+/* A handle names a node and its generation -- (generation << 16) | (index + 1) -- so the handle
+ * of an event that ran, or a time-out that fired, never matches the node's next use. */
+static uint32_t hid(const struct node *n)
+{
+    return (n->gen & 0xFFFFu) << 16 | (uint32_t)(n - pool + 1);
+}
+
 static uint32_t handle_of(struct node *n)
 {
-    n->magic = NODE_MAGIC ^ (uint32_t)n ^ n->gen;
-    return (uint32_t)n;
+    n->magic = NODE_MAGIC ^ hid(n);
+    return hid(n);
 }
 
 static struct node *node_of(uint32_t h, uint8_t kind)
 {
-    struct node *n = (struct node *)h;
-    if (n < pool || n >= pool + NODES || (h - (uint32_t)pool) % sizeof *n ||
-        n->magic != (NODE_MAGIC ^ h ^ n->gen) || n->kind != kind)
+    uint32_t i = (h & 0xFFFFu) - 1;
+    if (i >= NODES)
+        return 0;
+    struct node *n = &pool[i];
+    if (hid(n) != h || n->magic != (NODE_MAGIC ^ h) || n->kind != kind)
         return 0;
     return n;
 }
@@ -476,7 +485,7 @@ unsigned event_purge(uint32_t lo, uint32_t hi)
         uint32_t proc = q->to ? (uint32_t)q->to : (uint32_t)q->ev;
         if (q->kind == N_FREE || q->kind == N_RUNNING || proc - lo >= hi - lo)
             continue;
-        uint32_t h = (uint32_t)q;
+        uint32_t h = hid(q);
         n += q->kind == N_EVENT ? Cancel_Global_Event(h)
            : q->kind == N_TIMEOUT ? Cancel_Time_Out(h) : tcancel(h);
     }

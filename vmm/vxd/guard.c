@@ -25,7 +25,8 @@ int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t
     g->abandoned = 0;
     g->vector = g->error = g->eip = g->cr2 = 0;
     guard_top = g;
-    irq_enable();
+    if (f & EFLAGS_IF)
+        irq_enable();                   /* the call runs with the caller's interrupt state */
     int r = guard_call(g, fn, a, b, c);
     irq_disable();
     guard_top = g->prev;

@@ -7,8 +7,10 @@
  * What can be abandoned: a fault raised in ring 0 by the thread that made the guarded call, not
  * inside an interrupt handler and not inside the memory manager's code (whose state it may have
  * half-changed: that stays fatal, see mem/page.h); a runaway is caught by the timer tick when it
- * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline (so the
- * call must run with interrupts on: guard_run turns them on).  Calls nest (a control procedure
+ * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline -- so only
+ * if the call runs with interrupts on: it runs with the caller's interrupt state (the boot's
+ * init messages turn them on; the VM and thread messages come with them off, from inside the
+ * scheduler's operations, and a runaway there is not caught).  Calls nest (a control procedure
  * that creates a VM sends other VxDs messages): the innermost guard catches.
  */
 #ifndef VXD_GUARD_H
@@ -30,8 +32,9 @@ struct guard {
     uint32_t vector, error, eip, cr2;   /* why: the fault (or GUARD_RUNAWAY) and where */
 };
 
-/* Calls fn(a, b, c) with interrupts on under guard g (code range [lo, hi), deadline in ms);
- * returns fn's result, or -1 with g->abandoned set.  Interrupts are as before afterwards. */
+/* Calls fn(a, b, c) under guard g (code range [lo, hi), deadline in ms), with the caller's
+ * interrupt state; returns fn's result, or -1 with g->abandoned set.  Interrupts are as before
+ * afterwards. */
 int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
               uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms);
 /* The trap path (x86/trap.c), for a fault nothing handled: 1 if the innermost guard takes it (r

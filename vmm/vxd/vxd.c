@@ -932,6 +932,9 @@ static int shell_ready;
 
 int vxd_boot(void)
 {
+    uint32_t f = irq_save();
+    irq_enable();                       /* init messages run with interrupts on: a runaway is
+                                           caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
     if (sysini_devices(load_named, 0) <= 0)
         load_all_files();               /* no device= lines: every file of VMM/VXD */
@@ -944,6 +947,8 @@ int vxd_boot(void)
     broadcast(SYS_VM_INIT, 1);
     for (struct vxd *v = vxds; v; v = v->next)
         shell_ready |= v->ddb->DDB_Req_Device_Number == SHELL_DEVICE_ID;
+    if (!(f & EFLAGS_IF))
+        irq_disable();
     return shell_ready;
 }
 
