@@ -151,13 +151,14 @@ img_vxd_bad() {
     local v
     esp_base "$1"
     cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
-    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT; do cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
+    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE; do
+        cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
     cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/CORRUPT.VXD"
     put_bytes "$1/VMM/VXD/CORRUPT.VXD" 18 3e                       # e_machine: x86-64
     head -c 300 "$SRC/vxd/SAMPLE.VXD" > "$1/VMM/VXD/TRUNC.VXD"
     { printf "$INI_EXIT"; printf '[386Enh]\r\n'
       printf 'device=%s\r\n' SAMPLE.VXD user.vxd CORRUPT.VXD TRUNC.VXD DUPID.VXD FAILINIT.VXD \
-          PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD; } \
+          PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD WXCODE.VXD; } \
         > "$1/VMM/SYSTEM.INI"
 }
 
@@ -490,6 +491,10 @@ sc_vxd_bad() {
     expect_serial_seq '^BADCALL: calling device 3ffe$' \
         '^dynalink: BADCALL\.VXD \.text\+0x[0-9a-f]+ \(through BADCALL\.VXD \.text\.MISSING_Service\+0x0\) called device 3ffeh service 0000h: a device that is not loaded$' \
         '^vxd: BADCALL\.VXD: a bad dynalink call in its Device_Init \(see above\); abandoned$'
+    local code
+    code=$(sed -n 's/^WXCODE: writing into my code at \(c[0-9a-f]\{7\}\)$/\1/p' "$DIR/serial.txt")
+    expect_serial_seq '^WXCODE: writing into my code at c[0-9a-f]{7}$' \
+        "^vxd: WXCODE\\.VXD: fault 14 \\(#PF page fault\\) in its Device_Init, at WXCODE\\.VXD \\.text\\+0x[0-9a-f]+, address ${code:-none}; abandoned\$"
     expect_serial '^vxd: CTFAULT\.VXD: fault 14 \(#PF page fault\) in its Create_Thread, at CTFAULT\.VXD \.text\+0x[0-9a-f]+, address c0000020; abandoned$'
     expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
         '^vxd: 4 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'

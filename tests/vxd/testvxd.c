@@ -8,6 +8,7 @@
  *   HANG      never returns from Device_Init
  *   DUPID     has SAMPLE's device ID
  *   BADCALL   calls a service of a device that is not loaded, in Device_Init
+ *   WXCODE    writes into its own code in Device_Init (W^X: the text pages are read-only)
  *   CTFAULT   page-faults on Create_Thread (USER creates a thread at Sys_VM_Init: CTFAULT is
  *             unloaded in the middle of the VMM's walk of the devices for another message)
  */
@@ -61,6 +62,9 @@ static void use_sample(void)
                               "is INT %02xh\n", VTD_Get_Version() >> 8, VTD_Get_Version() & 0xFF,
                               VTD_Get_Interrupt_Period(), VPICD_Convert_IRQ_To_Int(4));
 }
+#elif defined(WXCODE)
+#define NAME8 "WXCODE  "
+#define ID    0x3F05u
 #elif defined(CTFAULT)
 #define NAME8 "CTFAULT "
 #define ID    0x3F04u
@@ -116,6 +120,9 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         _Debug_Printf_Service("HANG: looping in Device_Init\n");
         for (;;)
             spins++;
+#elif defined(WXCODE)
+        _Debug_Printf_Service("WXCODE: writing into my code at %08x\n", (uint32_t)control);
+        *(volatile uint8_t *)(uintptr_t)control = 0x90;
 #elif defined(BADCALL)
         _Debug_Printf_Service("BADCALL: calling device %04x\n", MISSING_DEVICE);
         MISSING_Service();
