@@ -18,12 +18,10 @@
 #define N_TIMEOUT  2                    /* waiting for its tick */
 #define N_RUNNING  3
 #define N_TEVENT   4                    /* queued on a thread: runs when that thread runs */
-#define NODE_MAGIC 0x45564E54u          /* "EVNT" */
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 struct node {
-    uint32_t magic;                     /* NODE_MAGIC ^ its handle while in use */
-    uint32_t gen;
+    uint32_t gen;                       /* bumped each time it goes back to the pool (hid) */
     uint8_t kind;
     uint32_t due;                       /* N_TIMEOUT: the tick */
     event_proc ev;
@@ -68,7 +66,6 @@ static void node_put(struct node *n)
     pto_unlink(n);
     n->flags = 0;
     n->kind = N_FREE;
-    n->magic = 0;
     n->gen++;
     n->next = free_list;
     free_list = n;
@@ -81,19 +78,13 @@ static uint32_t hid(const struct node *n)
     return (n->gen & 0xFFFFu) << 16 | (uint32_t)(n - pool + 1);
 }
 
-static uint32_t handle_of(struct node *n)
-{
-    n->magic = NODE_MAGIC ^ hid(n);
-    return hid(n);
-}
-
 static struct node *node_of(uint32_t h, uint8_t kind)
 {
     uint32_t i = (h & 0xFFFFu) - 1;
     if (i >= NODES)
         return 0;
     struct node *n = &pool[i];
-    if (hid(n) != h || n->magic != (NODE_MAGIC ^ h) || n->kind != kind)
+    if (hid(n) != h || n->kind != kind)     /* a used node's generation moved on */
         return 0;
     return n;
 }
@@ -291,7 +282,7 @@ EVENTHANDLE Schedule_Global_Event(event_proc proc, void *ref)
         n->ev = proc;
         n->to = 0;
         n->ref = ref;
-        h = handle_of(n);
+        h = hid(n);
         enqueue(n);
         Signal_Semaphore_No_Switch(ev_sem);
     } else
@@ -341,7 +332,7 @@ static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc
             pp = &(*pp)->next;
         n->next = *pp;
         *pp = n;
-        h = handle_of(n);
+        h = hid(n);
     } else
         kprintf("%s: %s (caller %08x); refused\n", svc,
                 proc ? "the event pool is full" : "no procedure", caller);
@@ -408,7 +399,7 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
         n->tnext = *pp;
         *pp = n;
     }
-    uint32_t h = handle_of(n);
+    uint32_t h = hid(n);
     tenqueue(t, n);
     return h;
 }

@@ -11,9 +11,10 @@
 #ifndef VXD_DYNALINK_H
 #define VXD_DYNALINK_H
 #include <stdint.h>
+#include "vmm/vxd.h"                    /* the SDK's VXD_DYNALINK_INT, VXD_JMP_FORM */
 
-#define DYNALINK_INT     0x20u
-#define DYNALINK_JMP     0x8000u
+#define DYNALINK_INT     VXD_DYNALINK_INT
+#define DYNALINK_JMP     VXD_JMP_FORM
 #define DYNALINK_SITE    6u             /* bytes of a call site, before and after the patch */
 
 struct dynalink_call {

@@ -524,11 +524,26 @@ static int loaded(const char *file)
     return 0;
 }
 
+/* The boot module VMM/VXD/NAME for a VxD file name (len bytes, any case, plus suffix): the
+ * upper-cased file name into file[24], and the file's bytes, or NULL if there is no such
+ * (non-empty) module. */
+static const void *vxd_file(const char *name, size_t len, const char *suffix, char file[24],
+                            size_t *size)
+{
+    char path[40];
+    ksnprintf(file, 24, "%.*s%s", (int)len, name, suffix);
+    for (char *c = file; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c -= 32;
+    ksnprintf(path, sizeof path, VXD_DIR "%s", file);
+    return module_find(path, size);
+}
+
 /* One file of VMM/VXD by name ("SAMPLE.VXD", or the DDK's "*SAMPLE" for SAMPLE.VXD). */
 static void load_named(const char *name, size_t len, unsigned line, void *ctx)
 {
     (void)ctx;
-    char file[24], path[40];
+    char file[24];
     size_t size;
     int star = len && name[0] == '*';
     if (star) {
@@ -540,16 +555,11 @@ static void load_named(const char *name, size_t len, unsigned line, void *ctx)
                 (int)(len > 40 ? 40 : len), name);
         return;
     }
-    ksnprintf(file, sizeof file, star ? "%.*s.VXD" : "%.*s", (int)len, name);
-    for (char *c = file; *c; c++)
-        if (*c >= 'a' && *c <= 'z')
-            *c -= 32;
+    const void *data = vxd_file(name, len, star ? ".VXD" : "", file, &size);
     if (loaded(file)) {
         kprintf("VMM/SYSTEM.INI:%u: device=%s again; loaded once\n", line, file);
         return;
     }
-    ksnprintf(path, sizeof path, VXD_DIR "%s", file);
-    const void *data = module_find(path, &size);
     if (!data) {
         kprintf("VMM/SYSTEM.INI:%u: device=%s: no such file in %s (or it is empty); skipped\n",
                 line, file, VXD_DIR);
@@ -814,7 +824,7 @@ uint32_t VXDLDR_GetVersion(void) { return VXDLDR_VERSION; }
 
 uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Block **ddb)
 {
-    char file[24], path[40];
+    char file[24];
     size_t size, n = name ? strnlen(name, 13) : 0;
     uint32_t err = VXDLDR_ERR_FILE_OPEN_ERROR;
     if (ddb)
@@ -823,12 +833,7 @@ uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Blo
         kprintf("VXDLDR_LoadDevice: not a VxD file name (caller %08x)\n", CALLER);
         return VXDLDR_ERR_FILE_OPEN_ERROR;
     }
-    ksnprintf(file, sizeof file, "%s", name);
-    for (char *c = file; *c; c++)
-        if (*c >= 'a' && *c <= 'z')
-            *c -= 32;
-    ksnprintf(path, sizeof path, VXD_DIR "%s", file);
-    const void *data = module_find(path, &size);
+    const void *data = vxd_file(name, n, "", file, &size);
     struct vxd *v = 0;
     if (!data)
         kprintf("VXDLDR_LoadDevice: %s: no such file in %s\n", file, VXD_DIR);
