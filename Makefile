@@ -39,9 +39,9 @@ VMM_SRCS   := vmm/main.c \
               vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/pagetest.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
-              vmm/lib/kfmt.c vmm/lib/string.c vmm/lib/ini.c vmm/lib/elfsym.c \
+              vmm/lib/kfmt.c vmm/lib/string.c vmm/boot/ini.c vmm/boot/elfsym.c \
               vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c vmm/vxd/vxdtest.c vmm/bench/vxdbench.c \
-              vmm/lib/heap.c vmm/lib/list.c vmm/bench/membench.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
+              vmm/mem/heap.c vmm/mem/list.c vmm/bench/membench.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
@@ -51,10 +51,10 @@ LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 # ---- host: build tools and unit tests -----------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
                -Iinclude -Ivmm -Iefi
-PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/lib/ini.c \
+PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boot/ini.c \
                vmm/vxd/vxdelf.c \
-               vmm/lib/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/lib/heap.c vmm/lib/list.c \
-               vmm/mem/arena.c vmm/lib/hook.c vmm/lib/iotrap.c vmm/boot/acpi.c vmm/lib/sched.c
+               vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
+               vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -156,8 +156,8 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
 FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
-FUZZ_SRCS_ini     := vmm/lib/ini.c
-FUZZ_SRCS_elfsym  := vmm/lib/elfsym.c
+FUZZ_SRCS_ini     := vmm/boot/ini.c
+FUZZ_SRCS_elfsym  := vmm/boot/elfsym.c
 FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
 FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)

@@ -1,7 +1,7 @@
 /* libFuzzer target: symbol lookup in an arbitrary file; a found name must end inside the file. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "lib/elfsym.h"
+#include "boot/elfsym.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

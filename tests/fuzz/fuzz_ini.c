@@ -1,7 +1,7 @@
 /* libFuzzer target: the SYSTEM.INI reader on arbitrary bytes; items must point into the input. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "lib/ini.h"
+#include "boot/ini.h"
 
 static const uint8_t *base;
 static size_t len;

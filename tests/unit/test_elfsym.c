@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/elfsym.c: address -> symbol lookup in an ELF32 symbol table.
+ * Host tests for vmm/boot/elfsym.c: address -> symbol lookup in an ELF32 symbol table.
  *
  * A synthetic ELF32 file with .symtab/.strtab is built in the test, in one of two layouts (section
  * headers last, or section headers first and the string table last), always in an exact-size heap
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/elf32.h"
-#include "lib/elfsym.h"
+#include "boot/elfsym.h"
 #include "testlib.h"
 
 struct symspec {

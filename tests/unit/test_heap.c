@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/heap.c: the two-level segregated-fit heap behind _HeapAllocate,
+ * Host tests for vmm/mem/heap.c: the two-level segregated-fit heap behind _HeapAllocate,
  * _HeapFree, _HeapReAllocate and _HeapGetSize.
  *
  * Pages come from a test source that hands out dirty (0xA5) page-aligned buffers, counts the
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/heap.h"
+#include "mem/heap.h"
 #include "testlib.h"
 
 #define PG        4096u

@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/hook.c: hook chains (Hook_VMM_Fault, Hook_V86_Int_Chain ... style).
+ * Host tests for vmm/int/hook.c: hook chains (Hook_VMM_Fault, Hook_V86_Int_Chain ... style).
  *
  * The table is an exact-size heap block, so AddressSanitizer reports any access outside it.
  * Hooks are two functions (rec, rec2) over reference objects (struct hk) that log their id into
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/hook.h"
+#include "int/hook.h"
 #include "testlib.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

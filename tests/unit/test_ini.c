@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/ini.c: the SYSTEM.INI reader.
+ * Host tests for vmm/boot/ini.c: the SYSTEM.INI reader.
  *
  * Every text is copied into a malloc'd buffer of exactly len bytes, without a terminating NUL,
  * so AddressSanitizer reports any read past the length the reader was given.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/ini.h"
+#include "boot/ini.h"
 #include "testlib.h"
 
 /* An exact-size, unterminated copy of the first len bytes of s. */

@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/iotrap.c: the I/O trap table (Install_IO_Handler / Remove_IO_Handler).
+ * Host tests for vmm/int/iotrap.c: the I/O trap table (Install_IO_Handler / Remove_IO_Handler).
  *
  * The table is an exact-size heap block filled with junk before iotrap_init, so AddressSanitizer
  * reports any access outside it and init cannot rely on zeroed memory.  Lookups are checked
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/iotrap.h"
+#include "int/iotrap.h"
 #include "testlib.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

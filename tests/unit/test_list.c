@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/list.c: the List services (List_Create ... List_Get_Next).
+ * Host tests for vmm/mem/list.c: the List services (List_Create ... List_Get_Next).
  *
  * Every behaviour is checked in both variants: chunked lists (nodes carved from 4 KB chunks)
  * and LF_USE_HEAP lists (each node its own block).  Node memory comes from a counting
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/list.h"
+#include "mem/list.h"
 #include "testlib.h"
 
 #define NODE_HDR (3 * sizeof(void *))   /* list.h: a 3-word header (next, prev, state) */

@@ -1,5 +1,5 @@
 /*
- * Host tests for vmm/lib/sched.c: the scheduler's policy (primary scheduler by execution
+ * Host tests for vmm/sched/policy.c: the scheduler's policy (primary scheduler by execution
  * priority, time-slicer by time-slice priority).
  *
  * The run queue and the threads are exact-size heap blocks, so AddressSanitizer reports any
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/sched.h"
+#include "sched/policy.h"
 #include "testlib.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -14,7 +14,7 @@
 #include "bench/benchlib.h"
 #include "console/console.h"
 #include "lib/kfmt.h"
-#include "lib/sched.h"
+#include "sched/policy.h"
 #include "x86/x86.h"
 
 #define ROUNDS 1000

@@ -1,7 +1,7 @@
 /* Symbols for fault reports: the VMM's own, from the copy of VMM32.VXD the loader handed over. */
 #include "boot/symbols.h"
 #include "boot/modules.h"
-#include "lib/elfsym.h"
+#include "boot/elfsym.h"
 
 static const void *vmm_file;
 static size_t vmm_size;

@@ -2,7 +2,7 @@
 #include "boot/sysini.h"
 #include "boot/modules.h"
 #include "console/console.h"
-#include "lib/ini.h"
+#include "boot/ini.h"
 #include "lib/ascii.h"
 
 #define SYSINI "VMM/SYSTEM.INI"

@@ -11,12 +11,12 @@
  *   FF       local APIC spurious          counted; no EOI (the SDM's rule)
  *   others   software interrupts          the handler of Set_PM_Int_Vector, else logged
  *
- * The chains live in one hook table (lib/hook.h); chain numbers below.
+ * The chains live in one hook table (int/hook.h); chain numbers below.
  */
 #include "int/int.h"
 #include "int/timer.h"
-#include "lib/hook.h"
-#include "lib/iotrap.h"
+#include "int/hook.h"
+#include "int/iotrap.h"
 #include "mem/page.h"
 #include "x86/apic.h"
 #include "x86/pic.h"

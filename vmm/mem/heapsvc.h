@@ -1,14 +1,14 @@
 /*
  * The VMM's heap and list memory: _HeapAllocate and friends (the DDK's names and flags, from
- * lib/heap.h) over the one system heap, whose pools are _PageAllocate(PG_SYS) blocks, and the
- * node memory of List services (lib/list.h) on top of it.  Not reentrant.
+ * mem/heap.h) over the one system heap, whose pools are _PageAllocate(PG_SYS) blocks, and the
+ * node memory of List services (mem/list.h) on top of it.  Not reentrant.
  */
 #ifndef MEM_HEAPSVC_H
 #define MEM_HEAPSVC_H
 #include <stddef.h>
 #include <stdint.h>
-#include "lib/heap.h"
-#include "lib/list.h"
+#include "mem/heap.h"
+#include "mem/list.h"
 #include "vmm/heap.h"
 
 extern struct heap sys_heap;

@@ -21,7 +21,7 @@ struct semaphore {
 
 /* A handle is a heap block: inside the heap's bounds, aligned as heap payloads are, and carrying
  * a check word made from its address; anything else is refused.  As with the heap's own
- * pointers (lib/heap.h), one case is trapped rather than refused: a stale handle into a pool
+ * pointers (mem/heap.h), one case is trapped rather than refused: a stale handle into a pool
  * the heap has given back, between live pools, is read -- those pages are unmapped, so the read
  * faults and the fault report names the caller. */
 static struct semaphore *sem_of(SEMHANDLE h)

@@ -1,6 +1,6 @@
 /*
  * Thread control blocks and the switch (the VMM side of include/vmm/thread.h; the policy is
- * lib/sched.c).  A thread not running is stopped inside a call to thread_swtch (x86/switch.S),
+ * sched/policy.c).  A thread not running is stopped inside a call to thread_swtch (x86/switch.S),
  * its callee-saved registers on its own ring-0 stack: it gave up the CPU (a wait, a yield), or
  * it was preempted on the way out of an interrupt (the redispatch point calls the switch, and
  * the interrupt frame waits below, to be restored when the thread runs again).  The boot flow is
@@ -9,7 +9,7 @@
 #ifndef SCHED_THREAD_H
 #define SCHED_THREAD_H
 #include <stdint.h>
-#include "lib/sched.h"
+#include "sched/policy.h"
 #include "vmm/vm.h"
 
 struct client_regs;

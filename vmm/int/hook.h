@@ -19,8 +19,8 @@
  * standing on it); until then it counts as neither installed nor free.  A hook must return (not
  * switch away for good) for those links to come back.
  */
-#ifndef LIB_HOOK_H
-#define LIB_HOOK_H
+#ifndef INT_HOOK_H
+#define INT_HOOK_H
 #include <stdint.h>
 #include "lib/kfmt.h"
 

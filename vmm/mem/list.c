@@ -1,5 +1,5 @@
 /* List services: see list.h. */
-#include "lib/list.h"
+#include "mem/list.h"
 
 /* Leaf library on the hot path of every allocation: on i386 the frame pointer would take one of
  * seven registers (and a push/pop per call); fault reports name the function from EIP alone. */

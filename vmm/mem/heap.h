@@ -15,8 +15,8 @@
  * source, between live pools, is read; in the VMM those pages are unmapped, so the read faults
  * and the fault report names the caller.
  */
-#ifndef LIB_HEAP_H
-#define LIB_HEAP_H
+#ifndef MEM_HEAP_H
+#define MEM_HEAP_H
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/kfmt.h"

@@ -8,8 +8,8 @@
  * regard to case.  Anything else is a bad line, passed to the callback with its number so the
  * caller can report it; reading goes on after it.
  */
-#ifndef LIB_INI_H
-#define LIB_INI_H
+#ifndef BOOT_INI_H
+#define BOOT_INI_H
 #include <stddef.h>
 
 struct ini_item {

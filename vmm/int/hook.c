@@ -12,7 +12,7 @@
  * with the hooks that followed it and calls nothing for it.  Dead links become free when the
  * outermost dispatch returns (depth back to 0): only then can no walk reach them.
  */
-#include "lib/hook.h"
+#include "int/hook.h"
 
 #define ST_FREE 0xFFFFu
 #define ST_DEAD 0xFFFEu

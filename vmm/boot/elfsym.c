@@ -1,5 +1,5 @@
 /* ELF32 symbol lookup for fault reports: see elfsym.h. */
-#include "lib/elfsym.h"
+#include "boot/elfsym.h"
 #include "lib/elf32.h"
 
 #define NEAR_LIMIT 0x10000u

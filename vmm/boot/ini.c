@@ -1,5 +1,5 @@
 /* SYSTEM.INI reader: see ini.h. */
-#include "lib/ini.h"
+#include "boot/ini.h"
 #include "lib/ascii.h"
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }

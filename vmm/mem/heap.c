@@ -17,7 +17,7 @@
  * not fit does the allocator go to the lists (good fit), and the larger of the old victim and the
  * new remainder stays the victim while the other is filed.
  */
-#include "lib/heap.h"
+#include "mem/heap.h"
 
 /* Leaf library on the hot path of every allocation: on i386 the frame pointer would take one of
  * seven registers (and a push/pop per call); fault reports name the function from EIP alone. */

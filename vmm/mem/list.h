@@ -10,8 +10,8 @@
  * while still attached, or handed to the wrong list is refused with a message instead of
  * corrupting two lists.
  */
-#ifndef LIB_LIST_H
-#define LIB_LIST_H
+#ifndef MEM_LIST_H
+#define MEM_LIST_H
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/kfmt.h"

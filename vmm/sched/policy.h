@@ -34,8 +34,8 @@
  *   sched_ready, sched_adjust: O(L) (a walk of the sorted priority levels), independent of n;
  *   sched_check: O(n + L).
  */
-#ifndef LIB_SCHED_H
-#define LIB_SCHED_H
+#ifndef SCHED_POLICY_H
+#define SCHED_POLICY_H
 #include <stdint.h>
 #include "lib/kfmt.h"
 

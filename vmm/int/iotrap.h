@@ -11,8 +11,8 @@
  * and a lookup reads one or two slots; removal shifts the entries that follow back (no tombstones),
  * so lookups stay short and correct however many installs and removals have happened.
  */
-#ifndef LIB_IOTRAP_H
-#define LIB_IOTRAP_H
+#ifndef INT_IOTRAP_H
+#define INT_IOTRAP_H
 #include <stdint.h>
 #include "lib/kfmt.h"
 

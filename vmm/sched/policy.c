@@ -30,8 +30,8 @@
  * 100) (charges clamp to it; set_weight raises it).  With granularity and weight 32-bit, and
  * weight <= 10000, every value fits easily in int64_t.
  */
-#pragma GCC optimize("omit-frame-pointer")   /* on the switch path; see lib/heap.c */
-#include "lib/sched.h"
+#pragma GCC optimize("omit-frame-pointer")   /* on the switch path; see mem/heap.c */
+#include "sched/policy.h"
 
 static int64_t quantum(const struct sched *s, const struct sched_thread *t)
 {

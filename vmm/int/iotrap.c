@@ -7,7 +7,7 @@
  * which moves on to j.  Ports are spread by Fibonacci hashing, so runs of adjacent ports (a COM
  * port's eight, the DMA controller's sixteen) do not make one long cluster.
  */
-#include "lib/iotrap.h"
+#include "int/iotrap.h"
 
 #define MASK (IOTRAP_SLOTS - 1)
 

@@ -3,8 +3,8 @@
  * defensive: the file may be anything, so every offset and index is checked against the length
  * before it is followed; a malformed file simply finds nothing.
  */
-#ifndef LIB_ELFSYM_H
-#define LIB_ELFSYM_H
+#ifndef BOOT_ELFSYM_H
+#define BOOT_ELFSYM_H
 #include <stddef.h>
 #include <stdint.h>
 
