@@ -794,11 +794,14 @@ static void test_pef_timeout(void)
     VMHANDLE v = Create_VM(100);
     VMMCreateThreadInVM(v, spinner, (void *)&b_spins, BASE - 1);   /* outranked by a */
     Begin_Critical_Section(0);
-    uint32_t t0 = (uint32_t)timer.ticks, due = t0 + ms_to_ticks(20);
     EVENTHANDLE e1 = Call_Priority_VM_Event(HIGH_PRI_DEVICE_BOOST, v, PEF_WAIT_NOT_CRIT, 0,
                                             pnt_note, 0);
+    /* No tick between reading the clock and setting the time-out: the due tick is exact. */
+    uint32_t f = irq_save();
+    uint32_t t0 = (uint32_t)timer.ticks, due = t0 + ms_to_ticks(20);
     EVENTHANDLE e2 = Call_Priority_VM_Event(HIGH_PRI_DEVICE_BOOST, v,
                                             PEF_WAIT_NOT_CRIT | PEF_TIME_OUT, 0, pto_note, 20);
+    irq_restore(f);
     CHECK(e1 && e2, "two priority events waiting for the critical section, one with PEF_TIME_OUT");
     thread_sleep(40);
     CHECK(pto_ran == due && pto_timed_out == 1,
