@@ -31,9 +31,9 @@ LOADER     := $(ESP)/EFI/BOOT/BOOTX64.EFI
 VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
               -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
               -fno-omit-frame-pointer -fno-common -Iinclude -Ivmm
-VMM_SRCS   := vmm/main.c \
-              vmm/x86/gdt.c vmm/x86/trap.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
-              vmm/int/int.c vmm/int/timer.c vmm/int/inttest.c vmm/boot/acpi_load.c vmm/bench/intbench.c \
+VMM_SRCS   := vmm/main.c vmm/exit.c \
+              vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
+              vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/inttest.c vmm/boot/acpi_load.c vmm/bench/intbench.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c vmm/sched/schedtest.c vmm/bench/schedbench.c \
               vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c vmm/mem/linear.c \
               vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/pagetest.c \

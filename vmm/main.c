@@ -16,7 +16,6 @@
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "sched/schedtest.h"
-#include "x86/apic.h"
 #include "console/console.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
@@ -64,7 +63,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
     acpi_load();                            /* PM timer, local APIC, 8259s, from the tables */
-    if (apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
+    if (int_apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
     if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
@@ -98,19 +97,12 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         membench_run();                     /* make bench: instruction counts under icount */
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* test aid: must end in a fatal report */
-    if (settings.debug_exit_port) {
+    if (vmm_exit_port) {
         vxd_shutdown();                     /* System_Exit, Sys_Critical_Exit */
         vmm_exit(VMM_EXIT_READY);
     }
     for (;;)
         thread_sleep(3600000);              /* done: the idle thread (sti; hlt) has the CPU */
-}
-
-void vmm_exit(uint32_t code)
-{
-    if (settings.debug_exit_port)
-        outl(settings.debug_exit_port, code);
-    halt_forever();
 }
 
 /* Deep recursion: 64 bytes of stack a level, never optimised into a loop. */

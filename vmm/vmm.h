@@ -21,7 +21,9 @@ extern struct vmm_boot boot;
 #define VMM_EXIT_FATAL     0x11     /* fatal exception report printed: 35 */
 #define VMM_EXIT_BADBOOT   0x12     /* boot info unusable: 37 */
 
-/* Reports the verdict when a debug-exit port is configured, then halts for good. */
+/* Reports the verdict on vmm_exit_port when one is configured, then halts for good (vmm/exit.c,
+ * callable from anywhere, a fault report included). */
+extern uint16_t vmm_exit_port;      /* [Debug] ExitPort=: isa-debug-exit port; 0 off */
 __attribute__((noreturn)) void vmm_exit(uint32_t code);
 
 #endif

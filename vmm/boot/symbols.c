@@ -1,17 +1,33 @@
-/* Symbols for fault reports: the VMM's own, from the copy of VMM32.VXD the loader handed over. */
+/* Symbols for fault reports: the VMM's own, from the copy of VMM32.VXD the loader handed over,
+ * then the registered sources'. */
 #include "boot/symbols.h"
 #include "boot/modules.h"
 #include "boot/elfsym.h"
+#include "console/console.h"
 
 static const void *vmm_file;
 static size_t vmm_size;
+static sym_source sources[SYMBOLS_SOURCES];
+static unsigned nsources;
 
 void symbols_init(void) { vmm_file = module_find("VMM/VMM32.VXD", &vmm_size); }
 
+void symbols_add_source(sym_source src)
+{
+    if (nsources < SYMBOLS_SOURCES)
+        sources[nsources++] = src;
+    else
+        kprintf("symbols: %u sources already; one more refused\n", SYMBOLS_SOURCES);
+}
+
 int symbols_lookup(uint32_t addr, struct sym_loc *out)
 {
-    if (!vmm_file || !elfsym_lookup(vmm_file, vmm_size, addr, &out->name, &out->offset))
-        return 0;
-    out->module = "VMM32.VXD";
-    return 1;
+    if (vmm_file && elfsym_lookup(vmm_file, vmm_size, addr, &out->name, &out->offset)) {
+        out->module = "VMM32.VXD";
+        return 1;
+    }
+    for (unsigned i = 0; i < nsources; i++)
+        if (sources[i](addr, out))
+            return 1;
+    return 0;
 }

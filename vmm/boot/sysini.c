@@ -4,6 +4,7 @@
 #include "console/console.h"
 #include "boot/ini.h"
 #include "lib/ascii.h"
+#include "vmm.h"
 
 #define SYSINI "VMM/SYSTEM.INI"
 
@@ -84,7 +85,7 @@ void sysini_load(void)
     ini_walk(text, len, report_bad, &bad);
     uint32_t port = 0;
     if (setting(text, len, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
-        settings.debug_exit_port = (uint16_t)port;
+        vmm_exit_port = (uint16_t)port;
     flag(text, len, "Bench", &settings.bench);
     flag(text, len, "PageTest", &settings.page_test);
     flag(text, len, "IntTest", &settings.int_test);

@@ -1,12 +1,11 @@
 /* The SYSTEM.INI settings the VMM reads so far.  Filled once at boot by sysini_load; read-only
- * afterwards. */
+ * afterwards.  [Debug] ExitPort= goes to vmm_exit_port (vmm.h), read by vmm_exit. */
 #ifndef VMM_BOOT_SYSINI_H
 #define VMM_BOOT_SYSINI_H
 #include <stddef.h>
 #include <stdint.h>
 
 struct vmm_settings {
-    uint16_t debug_exit_port;   /* [Debug] ExitPort=: isa-debug-exit port for test verdicts; 0 off */
     char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", ... (vmm/main.c) after VMM ready */
     uint8_t bench;              /* [Debug] Bench=1: run the in-guest benchmarks after VMM ready */
     uint8_t page_test;          /* [Debug] PageTest=1: the page services' in-guest tests */
@@ -20,9 +19,9 @@ struct vmm_settings {
 };
 extern struct vmm_settings settings;
 
-void sysini_load(void);
+void sysini_load(void);         /* reads VMM/SYSTEM.INI if present; reports bad lines */
 /* Calls cb with each [386Enh] device= value (not NUL-terminated) and its line, in file order;
  * returns how many there were, or -1 without a SYSTEM.INI. */
-int  sysini_devices(void (*cb)(const char *name, size_t len, unsigned line, void *ctx), void *ctx);         /* reads VMM/SYSTEM.INI if present; reports bad lines */
+int  sysini_devices(void (*cb)(const char *name, size_t len, unsigned line, void *ctx), void *ctx);
 
 #endif

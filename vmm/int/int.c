@@ -2,9 +2,10 @@
  * Interrupt dispatch and the interrupt services: see int/int.h and include/vmm/int.h.
  *
  *   vector   what                         goes to
- *   00-1F    exceptions                   page services (#PF), then the fault chain of the ring
- *                                         it came from (Hook_VMM_Fault / Hook_PM_Fault /
- *                                         Hook_V86_Fault); NMI to Hook_NMI_Event; #MC reported
+ *   00-1F    exceptions                   (int/fault.c offers them to the page services first)
+ *                                         int_fault: the fault chain of the ring it came from
+ *                                         (Hook_VMM_Fault / Hook_PM_Fault / Hook_V86_Fault);
+ *                                         NMI to Hook_NMI_Event; #MC reported, fatal
  *   50-5F    8259 IRQ 0-15                the VPICD owner(s) of the IRQ; spurious 7/15 dropped
  *   60       local APIC timer             ticks, the tick hook; EOI here
  *   61       local APIC error             logged; EOI here
@@ -14,10 +15,11 @@
  * The chains live in one hook table (int/hook.h); chain numbers below.
  */
 #include "int/int.h"
+#include "int/fault.h"
 #include "int/timer.h"
 #include "int/hook.h"
 #include "int/iotrap.h"
-#include "mem/page.h"
+#include "mem/physmap.h"
 #include "x86/apic.h"
 #include "x86/pic.h"
 #include "x86/trap.h"
@@ -67,6 +69,21 @@ void int_init(void)
     pic_init();
     mce_init();
     ready = 1;
+}
+
+/* The local APIC: enabled at the base its MSR holds, mapped uncached, programmed. */
+int int_apic_init(uint64_t base_hint)
+{
+    uint64_t base = apic_enable(base_hint);
+    if (!base)
+        return -1;
+    volatile uint32_t *regs = map_phys(base, 0x1000, PM_WRITE | PM_UNCACHED);
+    if (!regs) {
+        kprintf("apic: cannot map the registers at %llx\n", (unsigned long long)base);
+        return -1;
+    }
+    apic_init(regs);
+    return 0;
 }
 
 void int_set_tick_hook(void (*fn)(struct client_regs *r)) { tick_hook = fn; }
@@ -357,6 +374,24 @@ static int nesting;                     /* second levels running */
 int int_in_handler(void) { return nesting > 0; }
 int int_depth(void) { return nesting; }
 
+int int_machine_check(void)
+{
+    mce_report();
+    return 0;
+}
+
+int int_fault(uint32_t v, struct client_regs *r)
+{
+    if (!ready)
+        return 0;
+    unsigned base = (r->eflags & EFLAGS_VM) ? CH_V86_FAULT : (r->cs & 3) ? CH_PM_FAULT
+                                                                            : CH_VMM_FAULT;
+    nesting++;
+    int handled = hook_dispatch(&hooks, base + v, r) == 0;
+    nesting--;
+    return handled;
+}
+
 int int_dispatch(uint32_t v, struct client_regs *r)
 {
     nesting++;
@@ -367,37 +402,24 @@ int int_dispatch(uint32_t v, struct client_regs *r)
 
 static int int_dispatch2(uint32_t v, struct client_regs *r)
 {
-    int handled = 1;
     if (!ready) {
         if (v != 2)
             return 0;
         kprintf("NMI received at %04x:%08x (early); continuing\n", r->cs & 0xFFFF, r->eip);
         return 1;
     }
-    if (v < 32) {
-        if (v == 2) {
-            int_stats.nmi++;
-            if (hook_dispatch(&hooks, CH_NMI, r) != 0)
-                kprintf("NMI %u received at %04x:%08x; continuing\n", int_stats.nmi,
-                        r->cs & 0xFFFF, r->eip);
-        } else if (v == 18) {
-            mce_report();
-            handled = 0;
-        } else {
-            unsigned base = (r->eflags & EFLAGS_VM) ? CH_V86_FAULT
-                          : (r->cs & 3) ? CH_PM_FAULT : CH_VMM_FAULT;
-            if (page_fault_inside(r)) {     /* hooks could re-enter them: fatal */
-                kprintf("int: fault %u at %08x inside the page or heap services, which are not "
-                        "reentrant: no fault hook is called\n", v, r->eip);
-                handled = 0;
-            } else
-                handled = hook_dispatch(&hooks, base + v, r) == 0;
-        }
+    if (v == 2) {
+        int_stats.nmi++;
+        if (hook_dispatch(&hooks, CH_NMI, r) != 0)
+            kprintf("NMI %u received at %04x:%08x; continuing\n", int_stats.nmi,
+                    r->cs & 0xFFFF, r->eip);
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) {
         irq_dispatch(v - VEC_IRQ_BASE, r);
     } else if (v == VEC_APIC_TIMER) {
         timer.ticks++;
         apic_eoi();
+        if (fault_guard)                    /* a guarded VxD call past its deadline */
+            fault_guard->tick(r);
         if (tick_hook)                      /* the VMM's own tick: no boost (sleepers it wakes */
             tick_hook(r);                   /* are not a device's handlers) */
     } else if (v == VEC_APIC_SPURIOUS) {
@@ -413,7 +435,7 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
         int_stats.stray++;
         kprintf("int: stray interrupt %02x at %04x:%08x; ignored\n", v, r->cs & 0xFFFF, r->eip);
     }
-    return handled;
+    return 1;
 }
 
 /* Every handler in [lo, hi) -- a VxD's code, being unloaded -- out of the hook chains, the INT

@@ -1,15 +1,18 @@
 /*
- * The second half of every interrupt (x86/trap.c calls int_dispatch for each vector) and the
- * interrupt services of include/vmm/int.h.  Runs in interrupt context with interrupts off.
+ * The interrupt layer: the second level of every interrupt and fault after int/fault.c has
+ * offered it to the page services, and the interrupt services of include/vmm/int.h (hook
+ * chains, Set_PM_Int_Vector, the I/O-trap table, VPICD's IRQs).  Runs in interrupt context with
+ * interrupts off.
  *
- * Interfaces for the scheduler (issue 5):
+ * The layers above are reached through registered function pointers, never by including them:
  *   int_hw_boost        called as a VPICD-owned IRQ's handlers start (irq, 1) and end
  *                       (irq, 0): a thread they wake is boosted (HIGH_PRI_DEVICE_BOOST) until
- *                       it waits again
+ *                       it waits again (the scheduler's)
  *   int_resched         when int_resched_pending is set, called on the way out of any
  *                       interrupt with the frame about to be restored; it returns the frame to
- *                       resume — another thread's, saved the same way on that thread's ring-0
+ *                       resume -- another thread's, saved the same way on that thread's ring-0
  *                       stack, to switch threads there (the redispatch point; x86/traps.S)
+ *   the tick hook       every timer tick (the scheduler's time-slicer)
  */
 #ifndef INT_INT_H
 #define INT_INT_H
@@ -30,10 +33,17 @@ extern struct client_regs *(*int_resched)(struct client_regs *r);
 extern volatile int int_resched_pending;
 
 void int_init(void);                /* hook tables, PIC remapped and masked */
-/* Returns 1 when the event was handled (resume), 0 when the caller must report it as fatal. */
+int  int_apic_init(uint64_t base_hint);     /* the local APIC on; 0, or -1 (reason printed) */
+/* Interrupts (vector 32 and up) and NMIs: 1 when handled, 0 when fatal (before int_init). */
 int  int_dispatch(uint32_t vector, struct client_regs *r);
-/* A timer tick's hook (the scheduler's time-slicer, later); at most one. */
+/* A fault (0-31 but NMI and #MC) to the hook chain of the mode it came from: 1 if a hook took
+ * it. */
+int  int_fault(uint32_t vector, struct client_regs *r);
+int  int_machine_check(void);       /* the machine-check banks reported; returns 0 (fatal) */
+/* The timer tick's hook (the scheduler's time-slicer); at most one. */
 void int_set_tick_hook(void (*fn)(struct client_regs *r));
+int  int_in_handler(void);          /* inside an interrupt's or a fault hook's second level */
+int  int_depth(void);               /* second levels running (nested) */
 
 /* Removes every handler whose code lies in [lo, hi) (an unloaded VxD's); how many. */
 unsigned int_purge(uint32_t lo, uint32_t hi);

@@ -1066,25 +1066,27 @@ unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
     return n;
 }
 
-int page_fault(struct client_regs *r, uint32_t cr2)
+int page_table_fault(const struct client_regs *r, uint32_t cr2)
 {
-    static int in_hook;
-    if (r->error & 1)
-        return 0;                               /* a protection fault: never "invalid" */
-    uint32_t page = cr2 >> 12;
     /* The PTE window of a region below the system one whose page table does not exist yet. */
-    if (cr2 >= PTE_WINDOW && cr2 < PTE_WINDOW + (SYSTEM_BASE >> 21) * PAGE_SIZE &&
+    if (!(r->error & 1) && cr2 >= PTE_WINDOW && cr2 < PTE_WINDOW + (SYSTEM_BASE >> 21) * PAGE_SIZE &&
         !(r->cs & 3) && !(r->eflags & EFLAGS_VM)) {
         uint32_t pdi = (cr2 - PTE_WINDOW) >> 12;
         if (!(pde[pdi] & PTE_P)) {
             if (pt_create(pdi) == 0)
                 return 1;
             kprintf("page: no frame left for a page table (PDE %u)\n", pdi);
-            return 0;
         }
     }
-    if (!nipf || page_fault_inside(r))          /* reported by int_dispatch, which gets it next */
-        return 0;
+    return 0;
+}
+
+int page_fault(struct client_regs *r, uint32_t cr2)
+{
+    static int in_hook;
+    if ((r->error & 1) || !nipf)
+        return 0;                               /* a protection fault is never "invalid" */
+    uint32_t page = cr2 >> 12;
     struct ipf_data ipf = { .IPF_LinAddr = cr2, .IPF_MapPageNum = page };
     if (!pt_present(page))
         ipf.IPF_Flags |= IPF_PGDIR;

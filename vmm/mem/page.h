@@ -26,19 +26,13 @@
 struct client_regs;
 
 int  page_init(void);                       /* after pmem_init; 0 ok, -1 (reason printed) */
-/* The #PF path (x86/trap.c): page tables on demand for the PTE window, then the hooks.
- * Returns 1 when the fault is resolved and the instruction can be restarted. */
+/* The #PF path (int/fault.c), in two steps.  page_table_fault: a page table made on demand
+ * for the PTE window (a not-present fault there, in ring 0); page_fault: the
+ * Hook_Invalid_Page_Fault hooks, never offered a fault raised inside the page services
+ * themselves (the caller checks).  Each returns 1 when the fault is resolved and the
+ * instruction can be restarted. */
+int  page_table_fault(const struct client_regs *r, uint32_t cr2);
 int  page_fault(struct client_regs *r, uint32_t cr2);
-/* 1 if the fault was raised inside the page or heap services' code (ring 0, between the linker
- * script's __nonreentrant_start and _end), which are not reentrant: then no fault hook may be
- * called (it could enter them again half-way). */
-static inline int page_fault_inside(const struct client_regs *r)
-{
-    extern const char __nonreentrant_start[], __nonreentrant_end[];
-    return r->eip - (uint32_t)__nonreentrant_start <
-               (uint32_t)(__nonreentrant_end - __nonreentrant_start) &&
-           !(r->cs & 3) && !(r->eflags & EFLAGS_VM);
-}
 /* For the VxD loader.  page_protect: the committed system pages from lin (page aligned) become
  * writable or not and executable or not (W^X is the caller's promise); 0, or -1 if one is not
  * committed.  page_alias_begin: a writable view of lin's page and the next (if committed), at a

@@ -1,6 +1,5 @@
 /* Threads: see sched/thread.h and include/vmm/thread.h. */
 #include "sched/thread.h"
-#include "vxd/guard.h"
 #include "vmm/thread.h"
 #include "vmm/int.h"
 #include "int/int.h"
@@ -132,8 +131,7 @@ void thread_set_tick_hook(void (*fn)(void)) { tick_extra = fn; }
 
 static void tick(struct client_regs *r)
 {
-    if (guard_top)
-        guard_tick(r);                      /* a VxD call past its deadline is abandoned */
+    (void)r;
     if (tick_extra)
         tick_extra();
     uint32_t now = (uint32_t)timer.ticks;

@@ -131,8 +131,6 @@ void thread_drop_events(struct thread *t);      /* event.c: a dead thread's */
 struct thread *thread_first_of_vm(struct vm *vm);   /* its oldest live thread, or NULL */
 int  crit_held_by_other(void);
 int  mutex_abandon(struct thread *t);           /* mutex.c: a thread ending owning mutexes */                  /* mutex.c: another thread is in the critical section */
-int  int_in_handler(void);                      /* int.c: inside an interrupt's second level */
-int  int_depth(void);                           /* int.c: second levels running (nested) */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 /* An unloaded VxD's procedures, code in [lo, hi), out of every table that could call them:
  * pending idle calls and the threads running its functions (ended); events and time-outs;

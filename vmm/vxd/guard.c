@@ -1,10 +1,9 @@
 /* Guarded calls into VxD code: see guard.h. */
 #include "vxd/guard.h"
 #include "sched/thread.h"
+#include "int/fault.h"
 #include "int/int.h"
 #include "int/timer.h"
-#include "mem/page.h"
-#include "x86/trap.h"
 #include "x86/x86.h"
 
 int guard_call(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a,
@@ -12,6 +11,11 @@ int guard_call(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_
 void guard_resume(void);
 
 struct guard *guard_top;
+
+static int guard_fault(uint32_t v, struct client_regs *r);
+static void guard_tick(struct client_regs *r);
+/* Armed on the fault path and the tick while a guarded call is in progress (int/fault.h). */
+static const struct fault_taker taker = { guard_fault, guard_tick };
 
 int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
               uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms)
@@ -25,11 +29,14 @@ int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t
     g->abandoned = 0;
     g->vector = g->error = g->eip = g->cr2 = 0;
     guard_top = g;
+    fault_guard = &taker;
     if (f & EFLAGS_IF)
         irq_enable();                   /* the call runs with the caller's interrupt state */
     int r = guard_call(g, fn, a, b, c);
     irq_disable();
     guard_top = g->prev;
+    if (!guard_top)
+        fault_guard = 0;
     irq_restore(f);
     return r;
 }
@@ -52,17 +59,19 @@ void guard_abandon(struct client_regs *r, uint32_t why)
     abandon(guard_top, why, r);
 }
 
-int guard_fault(uint32_t v, struct client_regs *r)
+/* A fault nothing else took (int/fault.c; never one inside the page services). */
+static int guard_fault(uint32_t v, struct client_regs *r)
 {
     struct guard *g = guard_top;
     if (!g || g->thread != thread_cur || (r->cs & 3) || (r->eflags & EFLAGS_VM) ||
-        int_in_handler() || page_fault_inside(r) || v == 8 || v == 18)
+        int_in_handler() || v == 8 || v == 18)
         return 0;
     abandon(g, v, r);
     return 1;
 }
 
-void guard_tick(struct client_regs *r)
+/* Every timer tick, with the interrupted frame. */
+static void guard_tick(struct client_regs *r)
 {
     struct guard *g = guard_top;
     if (g && g->thread == thread_cur && (int32_t)((uint32_t)timer.ticks - g->deadline) >= 0 &&

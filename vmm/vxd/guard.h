@@ -6,7 +6,7 @@
  *
  * What can be abandoned: a fault raised in ring 0 by the thread that made the guarded call, not
  * inside an interrupt handler and not inside the memory manager's code (whose state it may have
- * half-changed: that stays fatal, see mem/page.h); a runaway is caught by the timer tick when it
+ * half-changed: that stays fatal, see int/fault.h); a runaway is caught by the timer tick when it
  * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline -- so only
  * if the call runs with interrupts on: it runs with the caller's interrupt state (the boot's
  * init messages turn them on; the VM and thread messages come with them off, from inside the
@@ -37,14 +37,11 @@ struct guard {
  * afterwards. */
 int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
               uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms);
-/* The trap path (x86/trap.c), for a fault nothing handled: 1 if the innermost guard takes it (r
- * now resumes at guard_resume), 0 if it stays fatal. */
-int guard_fault(uint32_t v, struct client_regs *r);
 /* From a handler that found the guarded call's code at fault (the dynalink, for a bad call):
- * abandon the innermost guarded call, made by the current thread, with r its frame. */
+ * abandon the innermost guarded call, made by the current thread, with r its frame.  The fault
+ * path and the timer tick reach the guard through int/fault.h's fault_guard, armed while a
+ * guarded call is in progress. */
 void guard_abandon(struct client_regs *r, uint32_t why);
-/* The timer tick (sched/thread.c), with the interrupted frame. */
-void guard_tick(struct client_regs *r);
 extern struct guard *guard_top;         /* the innermost guarded call, NULL if none */
 
 #endif

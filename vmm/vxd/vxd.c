@@ -93,20 +93,22 @@ static struct vxd *vxd_at(uint32_t lin)
     return 0;
 }
 
-int vxd_symbol(uint32_t addr, struct sym_loc *out)
+/* The symbol source registered with boot/symbols.c: the VxD and symbol holding addr (module =
+ * the VxD's file), or its section and offset when no symbol precedes it. */
+static int vxd_symbol(uint32_t addr, struct sym_loc *out)
 {
     struct vxd *v = vxd_at(addr);
     const char *sec;
     if (!v)
-        return -1;
+        return 0;
     out->module = v->file;
     if (vxd_sym_near(&v->elf, v->addr, addr, &out->name, &out->offset) == 0)
-        return 0;
+        return 1;
     if (vxd_where(&v->elf, v->addr, addr, &sec, &out->offset) == 0) {
         out->name = sec;
-        return 0;
+        return 1;
     }
-    return -1;
+    return 0;
 }
 
 /* "SAMPLE.VXD .text+0x12", "VMM32.VXD vmm_main+0x40" or the bare address, into buf. */
@@ -118,7 +120,7 @@ static const char *where(uint32_t lin, char *buf, size_t n)
     struct vxd *v = vxd_at(lin);
     if (v && vxd_where(&v->elf, v->addr, lin, &sec, &off) == 0)
         ksnprintf(buf, n, "%s %s+0x%x", v->file, sec, off);
-    else if (symbols_lookup(lin, &s))          /* 1: found */
+    else if (symbols_lookup(lin, &s))
         ksnprintf(buf, n, "%s %s+0x%x", s.module, s.name, s.offset);
     else
         ksnprintf(buf, n, "%08x", lin);
@@ -941,6 +943,7 @@ int vxd_boot(void)
     irq_enable();                       /* init messages run with interrupts on: a runaway is
                                            caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
+    symbols_add_source(vxd_symbol);     /* fault reports name the VxDs' functions */
     if (sysini_devices(load_named, 0) <= 0)
         load_all_files();               /* no device= lines: every file of VMM/VXD */
     broadcast(SYS_CRITICAL_INIT, 1);

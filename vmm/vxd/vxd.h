@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sym_loc;
-
 /* Loads the devices SYSTEM.INI's [386Enh] device= lines name (or, without any, every file in
  * VMM/VXD), and sends Sys_Critical_Init, Device_Init, Init_Complete and Sys_VM_Init.  Returns
  * 1 if a SHELL device (which initialises last) announced that the VMM is ready, else 0. */
@@ -22,8 +20,6 @@ int  vxd_boot(void);
 /* System_Exit, then Sys_Critical_Exit, to every VxD in reverse init order (before the VMM
  * exits). */
 void vxd_shutdown(void);
-/* For fault reports: the VxD and symbol holding addr (module = the VxD's file); 0 or -1. */
-int  vxd_symbol(uint32_t addr, struct sym_loc *out);
 /* One line per loaded VxD: name, file, device ID, init order, where its groups are. */
 void vxd_print_list(void);
 unsigned vxd_count(void);

@@ -1,7 +1,6 @@
 /* The local APIC: see apic.h. */
 #include "x86/apic.h"
 #include "x86/x86.h"
-#include "mem/physmap.h"
 #include "console/console.h"
 #include "vmm/int.h"
 
@@ -34,13 +33,13 @@ static uint64_t base;
 static inline uint32_t rd(uint32_t r) { return regs[r / 4]; }
 static inline void wr(uint32_t r, uint32_t v) { regs[r / 4] = v; }
 
-int apic_init(uint64_t base_hint)
+uint64_t apic_enable(uint64_t base_hint)
 {
     uint32_t f[4];
     cpuid(1, 0, f);
     if (!(f[3] & (1u << 9))) {
         kprintf("apic: this CPU has no local APIC\n");
-        return -1;
+        return 0;
     }
     uint64_t msr = rdmsr(MSR_APIC_BASE);
     base = msr & 0xFFFFFF000ull;
@@ -49,11 +48,12 @@ int apic_init(uint64_t base_hint)
                 (unsigned long long)base_hint, (unsigned long long)base);
     if (!(msr & (1u << 11)))
         wrmsr(MSR_APIC_BASE, msr | (1u << 11));     /* globally enabled */
-    regs = map_phys(base, 0x1000, PM_WRITE | PM_UNCACHED);
-    if (!regs) {
-        kprintf("apic: cannot map the registers at %llx\n", (unsigned long long)base);
-        return -1;
-    }
+    return base;
+}
+
+void apic_init(volatile uint32_t *mapped)
+{
+    regs = mapped;
     uint32_t ver = rd(R_VER), maxlvt = (ver >> 16) & 0xFF;
     /* Quiet first: the firmware's timer (masked but counting) stops, every LVT masked. */
     wr(R_LVT_TIMER, LVT_MASKED);
@@ -83,7 +83,6 @@ int apic_init(uint64_t base_hint)
     }
     kprintf("apic: local APIC %u at %llx, version %02x, %u LVT entries; spurious vector %02x\n",
             apic_id(), (unsigned long long)base, ver & 0xFF, maxlvt + 1, VEC_APIC_SPURIOUS);
-    return 0;
 }
 
 void apic_eoi(void) { wr(R_EOI, 0); }

@@ -9,7 +9,10 @@
 
 #define APIC_DIVIDE     16u             /* timer clock = APIC bus clock / 16 */
 
-int      apic_init(uint64_t base_hint); /* maps and programs it; 0 ok, -1 (reason printed) */
+/* Enables it at the base its MSR holds (the hint is ACPI's, compared); that base, or 0 with the
+ * reason printed.  Then apic_init programs it, its registers mapped uncached at regs. */
+uint64_t apic_enable(uint64_t base_hint);
+void     apic_init(volatile uint32_t *regs);
 void     apic_eoi(void);
 uint32_t apic_id(void);
 uint32_t apic_esr(void);                /* error status (written, then read, as the SDM says) */

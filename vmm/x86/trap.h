@@ -1,7 +1,9 @@
 /*
- * The interrupted state as the first-level stubs (x86/traps.S) leave it on the stack, in the
- * order of the DDK's Client_Reg_Struc.  Owned by the trap code; the fatal report reads it, and the
- * interrupt hooks of later issues will modify it before the stub's IRET restores it.
+ * The processor's protection structures (GDT, TSSs, IDT) and the contract of the first-level
+ * interrupt stubs (x86/traps.S): they leave the interrupted state on the stack as a struct
+ * client_regs (include/vmm/client.h, the DDK's Client_Reg_Struc order) and call up into the
+ * interrupt layer through the two entries declared last, which int/fault.c implements.  This
+ * folder is the hardware only: it calls nothing else above it.
  * esp/ss exist only when the CPU switched stacks (entry from ring 3); es..gs only from V86 mode.
  */
 #ifndef X86_TRAP_H
@@ -26,14 +28,17 @@ void gdt_init(void);
 void tss_set_esp0(uint32_t esp0);
 extern uint32_t *const tss_esp0;        /* the same, for the thread switch's one store */
 void idt_init(void);
-/* The second half of every interrupt; returns the frame the stub resumes (see traps.S). */
-struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
-/* Prints the fatal-exception report (vector, error, CS:EIP and its symbol, registers, control
- * registers) on every console, reports the failure to the test harness if one is attached, halts. */
-__attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);
 const char *trap_name(uint32_t vector);
 
 /* The ESP the interrupted ring-0 code had: just above the CPU's EIP/CS/EFLAGS. */
 static inline uint32_t trap_ring0_esp(const struct client_regs *r) { return (uint32_t)(uintptr_t)&r->esp; }
+
+/* ---- implemented by the interrupt layer (int/fault.c), called from here ---------------------- */
+/* The second half of every interrupt (the stubs); returns the frame the stub resumes. */
+struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
+/* The fatal-exception report (the double-fault task; and whoever finds a fault nobody takes):
+ * vector, error, CS:EIP and its symbol, registers, control registers, on every console; the
+ * failure reported to a test harness if one is attached; halts. */
+__attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);
 
 #endif

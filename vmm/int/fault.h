@@ -1,0 +1,40 @@
+/*
+ * The fault path (int/fault.c): trap_dispatch offers each exception to its takers in order, and
+ * what nobody takes ends in trap_fatal (both declared in x86/trap.h, whose stubs call them).
+ *
+ *   1. page services      a page table made on demand for the PTE window (mem/page.c)
+ *   --  a fault inside the page or heap services, which are not reentrant, stops here: fatal
+ *   2. page services      Hook_Invalid_Page_Fault hooks (#PF)
+ *   3. the V86 monitor    (to come: the IOPL-sensitive instructions of V86 code)
+ *   4. hook chains        Hook_VMM_Fault / Hook_PM_Fault / Hook_V86_Fault (int/int.c)
+ *   5. the guard          a guarded call into a VxD abandoned (vxd/guard.c)
+ *   6. the fatal report
+ * Interrupts (IRQs, the APIC, NMIs, software INTs) go to int_dispatch; a machine check is
+ * reported and fatal.  Runs in interrupt context with interrupts off.
+ */
+#ifndef INT_FAULT_H
+#define INT_FAULT_H
+#include <stdint.h>
+#include "x86/trap.h"
+
+/* A taker that has work only sometimes is reached through a pointer it sets while it has: the
+ * fault path and the timer tick pay one load when it has none.  The guard (vxd/guard.c) arms
+ * this while a guarded call is in progress. */
+struct fault_taker {
+    int  (*fault)(uint32_t vector, struct client_regs *r);  /* 1: taken (r changed to resume) */
+    void (*tick)(struct client_regs *r);                    /* every timer tick, first */
+};
+extern const struct fault_taker *fault_guard;
+
+/* 1 if r was interrupted inside the page or heap services' code (ring 0, between the linker
+ * script's __nonreentrant_start and _end: the functions marked NONREENTRANT), which are not
+ * reentrant: no hook may be called then (it could enter them again half-way). */
+static inline int fault_inside_nonreentrant(const struct client_regs *r)
+{
+    extern const char __nonreentrant_start[], __nonreentrant_end[];
+    return r->eip - (uint32_t)__nonreentrant_start <
+               (uint32_t)(__nonreentrant_end - __nonreentrant_start) &&
+           !(r->cs & 3) && !(r->eflags & EFLAGS_VM);
+}
+
+#endif
