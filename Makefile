@@ -31,17 +31,20 @@ LOADER     := $(ESP)/EFI/BOOT/BOOTX64.EFI
 VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
               -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
               -fno-omit-frame-pointer -fno-common -Iinclude -Ivmm
+# The memory manager: not reentrant, every function marked NONREENTRANT (vmm/mem/nonreentrant.h);
+# `make check-sections` (run by make test) checks that all of them land in the window.
+NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c \
+              vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
 VMM_SRCS   := vmm/main.c vmm/exit.c \
               vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
               vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/inttest.c vmm/boot/acpi_load.c vmm/bench/intbench.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c vmm/sched/schedtest.c vmm/bench/schedbench.c \
-              vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c vmm/mem/linear.c \
-              vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/pagetest.c \
+              $(NONREENTRANT_SRCS) vmm/mem/pagetest.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/lib/kfmt.c vmm/lib/string.c vmm/boot/ini.c vmm/boot/elfsym.c \
               vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c vmm/vxd/vxdtest.c vmm/bench/vxdbench.c \
-              vmm/mem/heap.c vmm/mem/list.c vmm/bench/membench.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
+              vmm/mem/list.c vmm/bench/membench.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
@@ -62,7 +65,7 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds
+.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds check-sections
 all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
@@ -129,6 +132,10 @@ $(VMM): $(VMM_OBJS) vmm/vmm.ld
 	@mkdir -p $(@D)
 	$(LD) -m elf_i386 -nostdlib -z max-page-size=4096 --build-id=none -T vmm/vmm.ld \
 	    $(VMM_OBJS) $(LIBGCC32) -o $@
+
+# The non-reentrant window holds every function of the memory manager (ci/test.sh runs this).
+check-sections: $(VMM)
+	@tools/check-nonreentrant.sh $(VMM) $(patsubst %.c,$(BUILD)/vmm/%.o,$(NONREENTRANT_SRCS))
 
 # Host tools and tests.
 $(PSF2C): tools/psf2c.c

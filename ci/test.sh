@@ -17,6 +17,9 @@ else
     failed=$((failed + 1))
 fi
 
+echo "== build checks"
+if make --no-print-directory check-sections; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "== boot tests (QEMU + OVMF)"
 tests/boot/run.sh 2>&1 | tee build/boot.log
 line=$(grep -E '^boot: [0-9]+ passed, [0-9]+ failed' build/boot.log | tail -1)

@@ -10,26 +10,27 @@
  * range's interior keeps whatever its pages last held.
  */
 #include "mem/arena.h"
+#include "mem/nonreentrant.h"
 
 #define NIL        0xFFFFFu
 #define SIZE_MASK  0x1FFFFFull          /* 21 bits: up to 2^20 pages */
 #define LINK_MASK  0xFFFFFull
 
-static inline uint64_t get(const struct arena *a, uint32_t r) { return a->entry[r]; }
-static inline void set(const struct arena *a, uint32_t r, uint64_t v) { a->entry[r] = v; }
-static inline int is_head(uint64_t e) { return (e & 7) == ARENA_FREE_HEAD; }
-static inline int is_tail(uint64_t e) { return (e & 7) == ARENA_FREE_TAIL; }
-static inline uint32_t tsize(uint64_t e) { return (uint32_t)((e >> 3) & SIZE_MASK); }
-static inline uint32_t tnext(uint64_t e) { return (uint32_t)((e >> 24) & LINK_MASK); }
-static inline uint32_t tprev(uint64_t e) { return (uint32_t)((e >> 44) & LINK_MASK); }
-static inline uint64_t head_tag(uint32_t n, uint32_t next, uint32_t prev)
+NONREENTRANT static inline uint64_t get(const struct arena *a, uint32_t r) { return a->entry[r]; }
+NONREENTRANT static inline void set(const struct arena *a, uint32_t r, uint64_t v) { a->entry[r] = v; }
+NONREENTRANT static inline int is_head(uint64_t e) { return (e & 7) == ARENA_FREE_HEAD; }
+NONREENTRANT static inline int is_tail(uint64_t e) { return (e & 7) == ARENA_FREE_TAIL; }
+NONREENTRANT static inline uint32_t tsize(uint64_t e) { return (uint32_t)((e >> 3) & SIZE_MASK); }
+NONREENTRANT static inline uint32_t tnext(uint64_t e) { return (uint32_t)((e >> 24) & LINK_MASK); }
+NONREENTRANT static inline uint32_t tprev(uint64_t e) { return (uint32_t)((e >> 44) & LINK_MASK); }
+NONREENTRANT static inline uint64_t head_tag(uint32_t n, uint32_t next, uint32_t prev)
 {
     return ARENA_FREE_HEAD | (uint64_t)n << 3 | (uint64_t)next << 24 | (uint64_t)prev << 44;
 }
-static inline unsigned fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+NONREENTRANT static inline unsigned fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
 
 /* Size classes: 1, 2, 3 pages exactly, then four classes per power of two. */
-static inline void mapping(uint32_t n, unsigned *fl, unsigned *sl)
+NONREENTRANT static inline void mapping(uint32_t n, unsigned *fl, unsigned *sl)
 {
     if (n < ARENA_SL) {
         *fl = 0;
@@ -41,14 +42,14 @@ static inline void mapping(uint32_t n, unsigned *fl, unsigned *sl)
     }
 }
 
-static void set_link(const struct arena *a, uint32_t r, int which_next, uint32_t v)
+NONREENTRANT static void set_link(const struct arena *a, uint32_t r, int which_next, uint32_t v)
 {
     uint64_t e = get(a, r);
     unsigned shift = which_next ? 24 : 44;
     set(a, r, (e & ~(LINK_MASK << shift)) | (uint64_t)v << shift);
 }
 
-static void insert(struct arena *a, uint32_t r, uint32_t n)
+NONREENTRANT static void insert(struct arena *a, uint32_t r, uint32_t n)
 {
     unsigned fl, sl;
     mapping(n, &fl, &sl);
@@ -65,7 +66,7 @@ static void insert(struct arena *a, uint32_t r, uint32_t n)
 }
 
 /* Unlinks the free extent whose head entry is e (its links locate it in its list). */
-static void remove_extent(struct arena *a, uint64_t e)
+NONREENTRANT static void remove_extent(struct arena *a, uint64_t e)
 {
     unsigned fl, sl;
     uint32_t n = tsize(e), next = tnext(e), prev = tprev(e);
@@ -79,7 +80,7 @@ static void remove_extent(struct arena *a, uint64_t e)
     a->free_pages -= n;
 }
 
-int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, volatile uint64_t *entries,
+NONREENTRANT int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, volatile uint64_t *entries,
                struct kerr *e)
 {
     if (npages == 0 || npages >= NIL || base_page + (uint64_t)npages > ARENA_MAX_PAGES)
@@ -101,7 +102,7 @@ int arena_init(struct arena *a, uint32_t base_page, uint32_t npages, volatile ui
 
 /* Marks [r, r + n) handed out, splitting the free extent at h (already removed, size `size`)
  * into a free front, the range, and a free back. */
-static void carve(struct arena *a, uint32_t h, uint32_t size, uint32_t r, uint32_t n)
+NONREENTRANT static void carve(struct arena *a, uint32_t h, uint32_t size, uint32_t r, uint32_t n)
 {
     if (r > h)
         insert(a, h, r - h);
@@ -112,14 +113,14 @@ static void carve(struct arena *a, uint32_t h, uint32_t size, uint32_t r, uint32
 }
 
 /* The first relative page at or after h whose absolute number is a multiple of align. */
-static inline uint32_t aligned(const struct arena *a, uint32_t h, uint32_t align)
+NONREENTRANT static inline uint32_t aligned(const struct arena *a, uint32_t h, uint32_t align)
 {
     return ((a->base + h + align - 1) & ~(align - 1)) - a->base;
 }
 
 /* The slow path: no extent of a class above the rounded request is free, but one of the
  * request's own class (or, aligned, a larger one) may still hold it.  Scans those extents. */
-static __attribute__((noinline)) int alloc_scan(struct arena *a, uint32_t n, uint32_t align,
+NONREENTRANT static __attribute__((noinline)) int alloc_scan(struct arena *a, uint32_t n, uint32_t align,
                                                 uint32_t *page)
 {
     unsigned fl0, sl0;
@@ -140,7 +141,7 @@ static __attribute__((noinline)) int alloc_scan(struct arena *a, uint32_t n, uin
     return -1;
 }
 
-int arena_alloc(struct arena *a, uint32_t n, uint32_t align_pages, uint32_t *page)
+NONREENTRANT int arena_alloc(struct arena *a, uint32_t n, uint32_t align_pages, uint32_t *page)
 {
     if (n == 0 || n > a->npages || !align_pages || (align_pages & (align_pages - 1)) ||
         align_pages > a->npages)
@@ -171,7 +172,7 @@ int arena_alloc(struct arena *a, uint32_t n, uint32_t align_pages, uint32_t *pag
     return 0;
 }
 
-int arena_alloc_at(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
+NONREENTRANT int arena_alloc_at(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
 {
     if (page < a->base || n == 0 || (uint64_t)page - a->base + n > a->npages)
         return kerr_set(e, "arena: pages 0x%x..+%u lie outside the arena 0x%x..+%u", page, n,
@@ -193,7 +194,7 @@ int arena_alloc_at(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
     return kerr_set(e, "arena: pages 0x%x..+%u are not all free", page, n);
 }
 
-int arena_free(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
+NONREENTRANT int arena_free(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
 {
     if (page < a->base || n == 0 || (uint64_t)page - a->base + n > a->npages)
         return kerr_set(e, "arena: free of pages 0x%x..+%u outside the arena 0x%x..+%u", page, n,
@@ -226,7 +227,7 @@ int arena_free(struct arena *a, uint32_t page, uint32_t n, struct kerr *e)
     return 0;
 }
 
-int arena_is_free(const struct arena *a, uint32_t page)
+NONREENTRANT int arena_is_free(const struct arena *a, uint32_t page)
 {
     if (page < a->base || page - a->base >= a->npages)
         return 0;
@@ -239,7 +240,7 @@ int arena_is_free(const struct arena *a, uint32_t page)
     return 0;
 }
 
-int arena_check(const struct arena *a, struct kerr *e)
+NONREENTRANT int arena_check(const struct arena *a, struct kerr *e)
 {
     uint32_t total = 0, extents = 0;
     for (unsigned f = 0; f < ARENA_FL; f++) {

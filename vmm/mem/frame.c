@@ -1,10 +1,11 @@
 /* The physical page-frame allocator: see frame.h. */
 #include "mem/frame.h"
+#include "mem/nonreentrant.h"
 
 #define META_PER_FRAME (2 * sizeof(uint32_t) + 2 * sizeof(uint16_t))
 #define HOT static inline __attribute__((always_inline))
 
-static int tracked(uint32_t type, unsigned *owner)
+NONREENTRANT static int tracked(uint32_t type, unsigned *owner)
 {
     switch (type) {
     case BI_MEM_USABLE:
@@ -17,9 +18,9 @@ static int tracked(uint32_t type, unsigned *owner)
     }
 }
 
-static uint64_t range_frames(const struct bi_mem_range *r) { return r->length >> 12; }
+NONREENTRANT static uint64_t range_frames(const struct bi_mem_range *r) { return r->length >> 12; }
 
-static uint64_t tracked_frames(const struct bi_mem_range *map, uint32_t n)
+NONREENTRANT static uint64_t tracked_frames(const struct bi_mem_range *map, uint32_t n)
 {
     uint64_t frames = 0;
     unsigned owner;
@@ -30,7 +31,7 @@ static uint64_t tracked_frames(const struct bi_mem_range *map, uint32_t n)
 }
 
 /* Saturates rather than wraps: on the 32-bit VMM a huge map must not look small. */
-size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
+NONREENTRANT size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
 {
     uint64_t bytes = tracked_frames(map, n) * META_PER_FRAME;
     return bytes > (size_t)-1 ? (size_t)-1 : (size_t)bytes;
@@ -38,7 +39,7 @@ size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
 
 /* The zone searches behind frame_index and frame_phys (frame.h): zones are sorted and few, so
  * a binary search is a handful of steps.  frame_phys_search moves the hot zone. */
-uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
+NONREENTRANT uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
 {
     unsigned lo = 0, hi = fa->nzones;
     while (lo < hi) {
@@ -55,7 +56,7 @@ uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
 }
 
 /* Zone i becomes the hot one (and its 32-bit copy, if its frame numbers fit). */
-static void set_hot(struct frame_alloc *fa, unsigned i)
+NONREENTRANT static void set_hot(struct frame_alloc *fa, unsigned i)
 {
     const struct frame_zone *z = &fa->zone[i];
     fa->hot = i;
@@ -64,7 +65,7 @@ static void set_hot(struct frame_alloc *fa, unsigned i)
     fa->hot_count = z->base_pfn + z->count <= 0xFFFFFFFFull ? z->count : 0;
 }
 
-uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
+NONREENTRANT uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
 {
     unsigned lo = 0, hi = fa->nzones - 1;
     while (lo < hi) {                   /* the last zone whose first index is <= idx */
@@ -81,7 +82,7 @@ uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
 #define index_of frame_index
 #define phys_of  frame_phys
 
-HOT void push_free(struct frame_alloc *fa, uint32_t i)
+NONREENTRANT HOT void push_free(struct frame_alloc *fa, uint32_t i)
 {
     fa->prev[i] = FRAME_NIL;
     fa->next[i] = fa->head;
@@ -92,7 +93,7 @@ HOT void push_free(struct frame_alloc *fa, uint32_t i)
     fa->nfree++;
 }
 
-static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
+NONREENTRANT static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
 {
     if (fa->prev[i] != FRAME_NIL)
         fa->next[fa->prev[i]] = fa->next[i];
@@ -105,7 +106,7 @@ static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
     fa->nfree--;
 }
 
-int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
+NONREENTRANT int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
                void *meta, size_t meta_size, struct kerr *e)
 {
     uint64_t frames = tracked_frames(map, n);
@@ -179,12 +180,12 @@ int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t 
     return 0;
 }
 
-int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
+NONREENTRANT int frame_alloc(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
 {
     return frame_alloc_fast(fa, owner, phys);
 }
 
-int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
+NONREENTRANT int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
                        uint32_t align_pages, uint64_t min, uint64_t limit, uint64_t *phys,
                        struct kerr *e)
 {
@@ -215,7 +216,7 @@ int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint32_t count,
                     count, align_pages, (unsigned long long)min, (unsigned long long)limit);
 }
 
-static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const char *what,
+NONREENTRANT static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const char *what,
                               struct kerr *e)
 {
     uint32_t i = (phys & 0xFFF) ? FRAME_NIL : index_of(fa, phys);
@@ -229,7 +230,7 @@ static uint32_t checked_index(const struct frame_alloc *fa, uint64_t phys, const
 }
 
 /* Why frame_free refused; out of the fast path. */
-__attribute__((noinline, cold)) int frame_free_refused(struct frame_alloc *fa, uint64_t phys,
+NONREENTRANT __attribute__((noinline, cold)) int frame_free_refused(struct frame_alloc *fa, uint64_t phys,
                                                        struct kerr *e)
 {
     uint32_t i = checked_index(fa, phys, "free", e);
@@ -239,12 +240,12 @@ __attribute__((noinline, cold)) int frame_free_refused(struct frame_alloc *fa, u
                     (unsigned long long)phys, fa->locks[i]);
 }
 
-int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+NONREENTRANT int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
     return frame_free_fast(fa, phys, e);
 }
 
-int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,
+NONREENTRANT int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,
                 struct kerr *e)
 {
     if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
@@ -260,7 +261,7 @@ int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned 
     return 0;
 }
 
-uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner)
+NONREENTRANT uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner)
 {
     uint32_t n = 0;
     if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
@@ -274,7 +275,7 @@ uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner)
     return n;
 }
 
-int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+NONREENTRANT int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
     uint32_t i = checked_index(fa, phys, "lock", e);
     if (i == FRAME_NIL)
@@ -286,7 +287,7 @@ int frame_lock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
     return 0;
 }
 
-int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+NONREENTRANT int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
     uint32_t i = checked_index(fa, phys, "unlock", e);
     if (i == FRAME_NIL)
@@ -298,7 +299,7 @@ int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
     return 0;
 }
 
-int frame_owner(const struct frame_alloc *fa, uint64_t phys)
+NONREENTRANT int frame_owner(const struct frame_alloc *fa, uint64_t phys)
 {
     uint32_t i = index_of(fa, phys);
     return i == FRAME_NIL ? -1 : fa->owner[i];

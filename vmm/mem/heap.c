@@ -18,6 +18,7 @@
  * new remainder stays the victim while the other is filed.
  */
 #include "mem/heap.h"
+#include "mem/nonreentrant.h"
 
 /* Leaf library on the hot path of every allocation: on i386 the frame pointer would take one of
  * seven registers (and a push/pop per call); fault reports name the function from EIP alone. */
@@ -61,25 +62,25 @@ _Static_assert(HDR % ALIGN == 0 || ALIGN % HDR == 0, "payload alignment");
 
 /* The two header states: a free block's check word depends on its address only, a used
  * block's also on its size, so that heap_free's one compare covers both. */
-HOT void set_free(struct heap_block *b, uintptr_t size_flags, uintptr_t caller)
+NONREENTRANT HOT void set_free(struct heap_block *b, uintptr_t size_flags, uintptr_t caller)
 {
     b->size = size_flags | F_FREE;
     b->check = MAGIC_FREE ^ (uintptr_t)b;
     b->caller = caller;
 }
 
-HOT void set_used(struct heap_block *b, uintptr_t size, uintptr_t flags, uintptr_t caller)
+NONREENTRANT HOT void set_used(struct heap_block *b, uintptr_t size, uintptr_t flags, uintptr_t caller)
 {
     b->size = size | flags;
     b->check = MAGIC_USED ^ (uintptr_t)b ^ size;
     b->caller = caller;
 }
 
-static inline size_t bsize(const struct heap_block *b) { return b->size & ~(uintptr_t)F_MASK; }
-static inline struct heap_block *after(struct heap_block *b) { return (struct heap_block *)((char *)b + bsize(b)); }
-static inline unsigned fls_sz(size_t x) { return (unsigned)(8 * sizeof(unsigned long) - 1 - __builtin_clzl(x)); }
+NONREENTRANT static inline size_t bsize(const struct heap_block *b) { return b->size & ~(uintptr_t)F_MASK; }
+NONREENTRANT static inline struct heap_block *after(struct heap_block *b) { return (struct heap_block *)((char *)b + bsize(b)); }
+NONREENTRANT static inline unsigned fls_sz(size_t x) { return (unsigned)(8 * sizeof(unsigned long) - 1 - __builtin_clzl(x)); }
 
-HOT void mapping(size_t size, unsigned *fl, unsigned *sl)
+NONREENTRANT HOT void mapping(size_t size, unsigned *fl, unsigned *sl)
 {
     if (size < SMALL) {
         *fl = 0;
@@ -91,7 +92,7 @@ HOT void mapping(size_t size, unsigned *fl, unsigned *sl)
     }
 }
 
-HOT void insert(struct heap *h, struct heap_block *b)
+NONREENTRANT HOT void insert(struct heap *h, struct heap_block *b)
 {
     unsigned fl, sl;
     mapping(bsize(b), &fl, &sl);
@@ -109,7 +110,7 @@ HOT void insert(struct heap *h, struct heap_block *b)
 }
 
 /* b must be in a list: not the victim (callers that may meet it test first). */
-HOT void remove_free(struct heap *h, struct heap_block *b)
+NONREENTRANT HOT void remove_free(struct heap *h, struct heap_block *b)
 {
     unsigned fl = (unsigned)b->list / HEAP_SL_COUNT, sl = (unsigned)b->list % HEAP_SL_COUNT;
     struct heap_block *n = b->next_free, *p = b->prev_free;
@@ -122,7 +123,7 @@ HOT void remove_free(struct heap *h, struct heap_block *b)
 }
 
 /* Any free block out of the free lists, or out of the victim's place. */
-static void unfile(struct heap *h, struct heap_block *b)
+NONREENTRANT static void unfile(struct heap *h, struct heap_block *b)
 {
     if (b == h->dv)
         h->dv = 0;
@@ -131,7 +132,7 @@ static void unfile(struct heap *h, struct heap_block *b)
 }
 
 /* A pool kept as the spare (wholly free) stops being one when its first block is used. */
-static __attribute__((noinline)) void unspare(struct heap *h, struct heap_block *first)
+NONREENTRANT static __attribute__((noinline)) void unspare(struct heap *h, struct heap_block *first)
 {
     struct heap_pool *pool = (struct heap_pool *)((char *)first - POOL_HDR);
     if (pool->reserved) {
@@ -142,13 +143,13 @@ static __attribute__((noinline)) void unspare(struct heap *h, struct heap_block 
 
 /* A request rounded up to the next class boundary: any block of that class fits it (good fit).
  * grow() sizes new pools by the same rounding, so that the search after it succeeds. */
-HOT size_t search_size(size_t need)
+NONREENTRANT HOT size_t search_size(size_t need)
 {
     return need >= SMALL ? need + ((size_t)1 << (fls_sz(need) - HEAP_SL_LOG2)) - 1 : need;
 }
 
 /* The first free block of a class that holds `need` bytes, removed from its list; NULL if none. */
-HOT struct heap_block *take(struct heap *h, size_t need)
+NONREENTRANT HOT struct heap_block *take(struct heap *h, size_t need)
 {
     unsigned fl, sl;
     mapping(search_size(need), &fl, &sl);
@@ -175,7 +176,7 @@ HOT struct heap_block *take(struct heap *h, size_t need)
     return b;
 }
 
-static void pool_link(struct heap *h, struct heap_pool *p, size_t bytes, uintptr_t from_source)
+NONREENTRANT static void pool_link(struct heap *h, struct heap_pool *p, size_t bytes, uintptr_t from_source)
 {
     struct heap_block *b = (struct heap_block *)((char *)p + POOL_HDR);
     struct heap_block *end = (struct heap_block *)((char *)p + bytes - HDR);
@@ -197,14 +198,14 @@ static void pool_link(struct heap *h, struct heap_pool *p, size_t bytes, uintptr
     insert(h, b);
 }
 
-void heap_init(struct heap *h, const struct heap_source *src, size_t pool_min)
+NONREENTRANT void heap_init(struct heap *h, const struct heap_source *src, size_t pool_min)
 {
     __builtin_memset(h, 0, sizeof *h);
     h->src = *src;
     h->pool_min = pool_min < PAGE ? PAGE : (pool_min + PAGE - 1) & ~(size_t)(PAGE - 1);
 }
 
-int heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e)
+NONREENTRANT int heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e)
 {
     uintptr_t a = ((uintptr_t)mem + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
     if (!mem || bytes < (a - (uintptr_t)mem) + POOL_HDR + MIN_BLOCK + HDR)
@@ -216,7 +217,7 @@ int heap_add_pool(struct heap *h, void *mem, size_t bytes, struct kerr *e)
 
 /* A free block of a class that holds `need` bytes from the lists, after filing the victim (which
  * may be the only free memory) if the lists alone have none; NULL if nothing fits. */
-static __attribute__((noinline)) struct heap_block *take_filing_dv(struct heap *h, size_t need)
+NONREENTRANT static __attribute__((noinline)) struct heap_block *take_filing_dv(struct heap *h, size_t need)
 {
     if (!h->dv)
         return 0;
@@ -226,7 +227,7 @@ static __attribute__((noinline)) struct heap_block *take_filing_dv(struct heap *
 }
 
 /* A pool from the source big enough for one block of `need` bytes. */
-static __attribute__((noinline)) int grow(struct heap *h, size_t need)
+NONREENTRANT static __attribute__((noinline)) int grow(struct heap *h, size_t need)
 {
     size_t bytes = (POOL_HDR + search_size(need) + HDR + PAGE - 1) & ~(size_t)(PAGE - 1);
     if (bytes < h->pool_min)
@@ -240,7 +241,7 @@ static __attribute__((noinline)) int grow(struct heap *h, size_t need)
 
 /* Marks free block b (out of its list) used with `need` bytes; the tail becomes the victim
  * when it is larger than the current one (which is filed), else it is filed itself. */
-HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t caller)
+NONREENTRANT HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t caller)
 {
     size_t size = bsize(b);
     struct heap_block *next = (struct heap_block *)((char *)b + size);
@@ -267,7 +268,7 @@ HOT void *use(struct heap *h, struct heap_block *b, size_t need, uintptr_t calle
     return (char *)b + HDR;
 }
 
-HOT size_t block_need(size_t size)
+NONREENTRANT HOT size_t block_need(size_t size)
 {
     size_t need = (size + HDR + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     return need < MIN_BLOCK ? MIN_BLOCK : need;
@@ -275,7 +276,7 @@ HOT size_t block_need(size_t size)
 
 /* HEAPALIGN_32 and up: take a block with room to spare, and split the front off so that the
  * payload lands on the boundary.  The front piece stays free (PREV_FREE on the block we use). */
-static __attribute__((noinline)) void *alloc_aligned(struct heap *h, size_t size, size_t align,
+NONREENTRANT static __attribute__((noinline)) void *alloc_aligned(struct heap *h, size_t size, size_t align,
                                                       uintptr_t caller)
 {
     size_t need = block_need(size);
@@ -301,7 +302,7 @@ static __attribute__((noinline)) void *alloc_aligned(struct heap *h, size_t size
     return use(h, b, need, caller);
 }
 
-void *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller)
+NONREENTRANT void *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller)
 {
     void *p;
     if (size > MAX_REQUEST)
@@ -346,7 +347,7 @@ void *heap_alloc(struct heap *h, size_t size, uint32_t flags, uintptr_t caller)
 }
 
 /* Why the block at p failed the test in checked(); kept out of the fast path. */
-static __attribute__((noinline, cold)) struct heap_block *
+NONREENTRANT static __attribute__((noinline, cold)) struct heap_block *
 refuse(const struct heap *h, const void *p, uintptr_t caller, const char *op, struct kerr *e)
 {
     uintptr_t a = (uintptr_t)p;
@@ -367,7 +368,7 @@ refuse(const struct heap *h, const void *p, uintptr_t caller, const char *op, st
 /* The header of an allocated block at p, or NULL with the reason (naming the caller).  The
  * range test is one unsigned compare (a pointer below lo wraps to a huge offset); with no pools
  * lo = hi and nothing passes.  The header read is then inside a pool (at worst its sentinel). */
-HOT struct heap_block *checked(const struct heap *h, const void *p, uintptr_t caller,
+NONREENTRANT HOT struct heap_block *checked(const struct heap *h, const void *p, uintptr_t caller,
                                const char *op, struct kerr *e)
 {
     uintptr_t a = (uintptr_t)p;
@@ -379,7 +380,7 @@ HOT struct heap_block *checked(const struct heap *h, const void *p, uintptr_t ca
     return refuse(h, p, caller, op, e);
 }
 
-static void release_pool(struct heap *h, struct heap_pool *pool)
+NONREENTRANT static void release_pool(struct heap *h, struct heap_pool *pool)
 {
     struct heap_pool **pp = &h->pools;
     while (*pp != pool)
@@ -399,7 +400,7 @@ static void release_pool(struct heap *h, struct heap_pool *pool)
     }
 }
 
-int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
+NONREENTRANT int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
 {
     struct heap_block *b = checked(h, p, caller, "free", e);
     if (!b)
@@ -455,14 +456,14 @@ int heap_free(struct heap *h, void *p, uintptr_t caller, struct kerr *e)
     return 0;
 }
 
-size_t heap_get_size(const struct heap *h, const void *p)
+NONREENTRANT size_t heap_get_size(const struct heap *h, const void *p)
 {
     struct kerr e;
     const struct heap_block *b = checked(h, p, 0, "size", &e);
     return b ? bsize(b) - HDR : 0;
 }
 
-void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr_t caller,
+NONREENTRANT void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr_t caller,
                    struct kerr *e)
 {
     if (!p)
@@ -526,7 +527,7 @@ void *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintptr
     return q;
 }
 
-void heap_destroy(struct heap *h)
+NONREENTRANT void heap_destroy(struct heap *h)
 {
     while (h->pools) {
         struct heap_pool *p = h->pools;
@@ -539,7 +540,7 @@ void heap_destroy(struct heap *h)
     heap_init(h, &src, pool_min);
 }
 
-int heap_check(const struct heap *h, struct kerr *e)
+NONREENTRANT int heap_check(const struct heap *h, struct kerr *e)
 {
     size_t used_bytes = 0, used_blocks = 0, free_blocks = 0, listed = 0;
     int dv_seen = 0;

@@ -3,20 +3,21 @@
 #include "mem/page.h"
 #include "console/console.h"
 #include "x86/x86.h"
+#include "mem/nonreentrant.h"
 
 #define CALLER ((uintptr_t)__builtin_return_address(0))
 #define POOL_MIN (64u << 10)            /* pages asked at a time: 16 */
 
 struct heap sys_heap;
 
-static void *pool_alloc(void *ctx, size_t bytes)
+NONREENTRANT static void *pool_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
     uint64_t r = _PageAllocate((uint32_t)(bytes >> 12), PG_SYS, 0, 0, 0, 0, 0, PAGEFIXED);
     return PAGE_RET_LO(r) ? (void *)PAGE_RET_HI(r) : 0;
 }
 
-static void pool_free(void *ctx, void *p, size_t bytes)
+NONREENTRANT static void pool_free(void *ctx, void *p, size_t bytes)
 {
     (void)ctx;
     (void)bytes;
@@ -25,7 +26,7 @@ static void pool_free(void *ctx, void *p, size_t bytes)
         kprintf("heap: pool %08x is not a page block (internal error)\n", (uint32_t)p);
 }
 
-static void *node_alloc(void *ctx, size_t bytes)
+NONREENTRANT static void *node_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
     uint32_t f = irq_save();
@@ -34,7 +35,7 @@ static void *node_alloc(void *ctx, size_t bytes)
     return p;
 }
 
-static void node_free(void *ctx, void *p, size_t bytes)
+NONREENTRANT static void node_free(void *ctx, void *p, size_t bytes)
 {
     struct kerr e;
     (void)ctx;
@@ -48,14 +49,14 @@ static void node_free(void *ctx, void *p, size_t bytes)
 
 const struct list_mem list_mem_sys = { node_alloc, node_free, 0 };
 
-void heapsvc_init(void)
+NONREENTRANT void heapsvc_init(void)
 {
     static const struct heap_source src = { pool_alloc, pool_free, 0 };
     heap_init(&sys_heap, &src, POOL_MIN);
 }
 
 /* Each service runs with interrupts off (see heapsvc.h). */
-void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
+NONREENTRANT void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
 {
     uint32_t f = irq_save();
     void *p = heap_alloc(&sys_heap, nbytes, flags, CALLER);
@@ -63,7 +64,7 @@ void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
     return p;
 }
 
-uint32_t _HeapFree(void *p, uint32_t flags)
+NONREENTRANT uint32_t _HeapFree(void *p, uint32_t flags)
 {
     struct kerr e;
     (void)flags;
@@ -77,7 +78,7 @@ uint32_t _HeapFree(void *p, uint32_t flags)
     return 1;
 }
 
-void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
+NONREENTRANT void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
 {
     struct kerr e;
     e.msg[0] = 0;
@@ -89,7 +90,7 @@ void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
     return q;
 }
 
-uint32_t _HeapGetSize(void *p, uint32_t flags)
+NONREENTRANT uint32_t _HeapGetSize(void *p, uint32_t flags)
 {
     (void)flags;
     uint32_t f = irq_save();

@@ -2,10 +2,11 @@
 #include "mem/linear.h"
 #include "boot/layout.h"
 #include "console/console.h"
+#include "mem/nonreentrant.h"
 
 struct arena sys_arena;
 
-int linear_init(void)
+NONREENTRANT int linear_init(void)
 {
     /* The self-map window is the array of every PTE, indexed by page number.  The arena writes
      * only not-present encodings over not-present entries: no TLB entry can exist for them, so

@@ -31,6 +31,7 @@
 #include "lib/string.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
+#include "mem/nonreentrant.h"
 
 #define AR_PRIVATE  0
 #define AR_SHARED   1
@@ -91,14 +92,14 @@ static unsigned nipf;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static uint32_t bad_call(const char *svc, uint32_t caller, const char *why, uint32_t v)
+NONREENTRANT static uint32_t bad_call(const char *svc, uint32_t caller, const char *why, uint32_t v)
 {
     kprintf("%s: %s %08x (caller %08x); refused\n", svc, why, v, caller);
     return 0;
 }
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
-static unsigned arena_id(uint32_t page)
+NONREENTRANT static unsigned arena_id(uint32_t page)
 {
     if (page >= PAGE_SYSARENA_FIRST && page < PAGE_SYSARENA_END)
         return AR_SYSTEM;
@@ -109,37 +110,37 @@ static unsigned arena_id(uint32_t page)
     return AR_NONE;
 }
 
-static struct arena *arena_of(unsigned ar)
+NONREENTRANT static struct arena *arena_of(unsigned ar)
 {
     return ar == AR_SYSTEM ? &sys_arena : ar == AR_SHARED ? &shared_arena : &cur_ctx->arena;
 }
 
 /* Is the page table of page present?  (Always, in the system region.) */
-static int pt_present(uint32_t page) { return (pde[page >> 9] & PTE_P) != 0; }
+NONREENTRANT static int pt_present(uint32_t page) { return (pde[page >> 9] & PTE_P) != 0; }
 
 /* The entry of page, or 0 when its page table does not exist (no fault, no page table made). */
-static uint64_t pte_get(uint32_t page) { return pt_present(page) ? pte[page] : 0; }
+NONREENTRANT static uint64_t pte_get(uint32_t page) { return pt_present(page) ? pte[page] : 0; }
 
 /* not present -> present: the high half (NX, frame bits 32+) first, P last */
-static inline void pte_map(uint32_t page, uint64_t v)
+NONREENTRANT static inline void pte_map(uint32_t page, uint64_t v)
 {
     pte32[2 * page + 1] = (uint32_t)(v >> 32);
     pte32[2 * page] = (uint32_t)v;
 }
 
 /* -> not present: P goes first; then the TLB entry */
-static inline void pte_unmap(uint32_t page, uint32_t v)
+NONREENTRANT static inline void pte_unmap(uint32_t page, uint32_t v)
 {
     pte32[2 * page] = v;
     pte32[2 * page + 1] = 0;
     invlpg(page << 12);
 }
 
-static inline int is_reserved(uint64_t v) { return (v & 0x1F) == ARENA_RESERVED; }
+NONREENTRANT static inline int is_reserved(uint64_t v) { return (v & 0x1F) == ARENA_RESERVED; }
 
-static uint32_t hslot(uint32_t base) { return (base * 0x9E3779B1u) >> (32 - HASH_BITS); }
+NONREENTRANT static uint32_t hslot(uint32_t base) { return (base * 0x9E3779B1u) >> (32 - HASH_BITS); }
 
-static inline void hash_insert(struct pg_block *b)
+NONREENTRANT static inline void hash_insert(struct pg_block *b)
 {
     struct pg_block **head = &htab[hslot(b->base)];
     b->next = *head;
@@ -149,14 +150,14 @@ static inline void hash_insert(struct pg_block *b)
     *head = b;
 }
 
-static inline void hash_remove(struct pg_block *b)
+NONREENTRANT static inline void hash_remove(struct pg_block *b)
 {
     *b->pprev = b->next;
     if (b->next)
         b->next->pprev = b->pprev;
 }
 
-static struct pg_block *hash_find(uint32_t base)
+NONREENTRANT static struct pg_block *hash_find(uint32_t base)
 {
     for (struct pg_block *b = htab[hslot(base)]; b; b = b->next)
         if (b->base == base && (b->arena != AR_PRIVATE || b->owner == (uint32_t)cur_ctx))
@@ -171,7 +172,7 @@ static struct pg_block *hash_find(uint32_t base)
 
 /* ---- page tables, scratch mappings, descriptors ------------------------------------------- */
 
-static void zero_frame(uint64_t phys)
+NONREENTRANT static void zero_frame(uint64_t phys)
 {
     pte_map(scratch_page, phys | PTE_P | PTE_W | nx);
     memset((void *)(scratch_page << 12), 0, PAGE_SIZE);
@@ -180,7 +181,7 @@ static void zero_frame(uint64_t phys)
 
 /* Makes the page table of PDE index pdi (a page of linear space >> 9): zeroed, user-accessible
  * below the system region (the PTEs decide), supervisor above. */
-static int pt_create(uint32_t pdi)
+NONREENTRANT static int pt_create(uint32_t pdi)
 {
     uint64_t phys;
     if (frame_alloc(&pmem, FRAME_PAGETABLE, &phys))
@@ -194,7 +195,7 @@ static int pt_create(uint32_t pdi)
 }
 
 /* One more page of descriptors: slot 0 marks the page, slots 1..127 go on the free list. */
-static int desc_refill(void)
+NONREENTRANT static int desc_refill(void)
 {
     uint32_t p;
     uint64_t phys;
@@ -217,7 +218,7 @@ static int desc_refill(void)
     return 0;
 }
 
-static struct pg_block *desc_get(void)
+NONREENTRANT static struct pg_block *desc_get(void)
 {
     if (__builtin_expect(!free_desc, 0) && desc_refill())
         return 0;
@@ -226,7 +227,7 @@ static struct pg_block *desc_get(void)
     return b;
 }
 
-static inline void desc_put(struct pg_block *b)
+NONREENTRANT static inline void desc_put(struct pg_block *b)
 {
     b->magic = 0;
     b->kind = 0;
@@ -235,7 +236,7 @@ static inline void desc_put(struct pg_block *b)
 }
 
 /* The live block behind handle h, or 0 (never faults: the page is checked before it is read). */
-static inline struct pg_block *block_of(uint32_t h)
+NONREENTRANT static inline struct pg_block *block_of(uint32_t h)
 {
     if ((h & 31) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM || !(pte[h >> 12] & PTE_P))
         return 0;
@@ -251,12 +252,12 @@ static inline struct pg_block *block_of(uint32_t h)
 /* ---- linear ranges ------------------------------------------------------------------------ */
 
 /* Frames an arena call on n pages may need for page tables it makes through the window. */
-static int pt_room(unsigned ar, uint32_t n)
+NONREENTRANT static int pt_room(unsigned ar, uint32_t n)
 {
     return ar == AR_SYSTEM || pmem.nfree >= n / 512 + PT_MARGIN;
 }
 
-static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uint32_t *page)
+NONREENTRANT static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uint32_t *page)
 {
     if (ar == AR_SYSTEM && n == 1) {
         uint32_t p;
@@ -277,7 +278,7 @@ static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uint32_t *page)
 
 /* Gives back [page, page + n), whose entries are not present: cleared to 0 (only reserved
  * entries may stay inside an extent the arena hands out again), then merged. */
-static void lin_release(unsigned ar, uint32_t page, uint32_t n)
+NONREENTRANT static void lin_release(unsigned ar, uint32_t page, uint32_t n)
 {
     struct kerr e;
     if (ar == AR_SYSTEM && n == 1 && nlcache < LCACHE_MAX) {
@@ -293,7 +294,7 @@ static void lin_release(unsigned ar, uint32_t page, uint32_t n)
 
 /* Unmaps the present pages of [page, page + n), freeing the frames that are ours; each entry
  * becomes v.  Locked frames are unlocked first (their owner is going away). */
-static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
+NONREENTRANT static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
 {
     struct kerr e;
     for (uint32_t i = 0; i < n; i++) {
@@ -314,7 +315,7 @@ static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
     }
 }
 
-static void free_block(struct pg_block *b)
+NONREENTRANT static void free_block(struct pg_block *b)
 {
     hash_remove(b);
     unmap_pages(b->base, b->npages, 0);
@@ -323,7 +324,7 @@ static void free_block(struct pg_block *b)
     nblocks--;
 }
 
-static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
+NONREENTRANT static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
                                   uint32_t owner)
 {
     struct pg_block *b = desc_get();
@@ -342,7 +343,7 @@ static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uin
 }
 
 /* Maps n fresh frames at page (entries not present) with flags; 0, or -1 with nothing mapped. */
-static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
+NONREENTRANT static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
 {
     for (uint32_t i = 0; i < n; i++) {
         uint64_t phys;
@@ -359,7 +360,7 @@ static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
  * interrupts off: neither another thread nor an interrupt handler can enter the page services
  * half-way (include/vmm/page.h). */
 #define INTS_OFF(ret, name, params, args)                                                      \
-    ret name params                                                                          \
+    NONREENTRANT ret name params                                                             \
     {                                                                                        \
         uint32_t f_ = irq_save();                                                            \
         ret r_ = name##_ints_off args;                                                       \
@@ -369,7 +370,7 @@ static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
 
 /* ---- _PageAllocate, _PageReAllocate, _PageFree, _PageGetSizeAddr --------------------------- */
 
-static inline __attribute__((always_inline)) uint64_t
+NONREENTRANT static inline __attribute__((always_inline)) uint64_t
 _PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
                        uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
 {
@@ -462,7 +463,7 @@ INTS_OFF(uint64_t, _PageAllocate,
           uint32_t max_phys, uint32_t *phys_addr, uint32_t flags),
          (npages, type, vm, align_mask, min_phys, max_phys, phys_addr, flags))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageFree_ints_off(uint32_t hmem, uint32_t flags)
 {
     (void)flags;
@@ -496,7 +497,7 @@ _PageFree_ints_off(uint32_t hmem, uint32_t flags)
 
 INTS_OFF(uint32_t, _PageFree, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
-static inline __attribute__((always_inline)) uint64_t
+NONREENTRANT static inline __attribute__((always_inline)) uint64_t
 _PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
 {
     (void)flags;
@@ -508,7 +509,7 @@ _PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
 
 INTS_OFF(uint64_t, _PageGetSizeAddr, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
-static inline __attribute__((always_inline)) uint64_t
+NONREENTRANT static inline __attribute__((always_inline)) uint64_t
 _PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
 {
     struct kerr e;
@@ -569,7 +570,7 @@ INTS_OFF(uint64_t, _PageReAllocate,
 
 /* ---- _PageReserve, _PageCommit, _PageCommitPhys, _PageDecommit --------------------------- */
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     struct kerr e;
@@ -604,7 +605,7 @@ INTS_OFF(uint32_t, _PageReserve,
          (page, npages, flags))
 
 /* The range [page, page + n) lies in one arena, and PC_USER is not asked in the system arena. */
-static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n,
+NONREENTRANT static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n,
                             uint32_t flags)
 {
     unsigned ar = arena_id(page);
@@ -619,7 +620,7 @@ static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uin
     return ar;
 }
 
-static int all_reserved(const char *svc, uint32_t caller, uint32_t page, uint32_t n)
+NONREENTRANT static int all_reserved(const char *svc, uint32_t caller, uint32_t page, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         if (!is_reserved(pte_get(page + i))) {
@@ -629,13 +630,13 @@ static int all_reserved(const char *svc, uint32_t caller, uint32_t page, uint32_
     return 1;
 }
 
-static uint64_t pc_bits(uint32_t flags)
+NONREENTRANT static uint64_t pc_bits(uint32_t flags)
 {
     return (flags & PC_WRITEABLE ? PTE_W : 0) | (flags & PC_USER ? PTE_U : 0) |
            (flags & PC_CACHEDIS ? PTE_PCD : 0) | (flags & PC_CACHEWT ? PTE_PWT : 0);
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageCommit_ints_off(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
                      uint32_t flags)
 {
@@ -666,7 +667,7 @@ INTS_OFF(uint32_t, _PageCommit,
          (uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata, uint32_t flags),
          (page, npages, hpd, pagerdata, flags))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
 {
     uint32_t caller = CALLER;
@@ -690,7 +691,7 @@ INTS_OFF(uint32_t, _PageCommitPhys,
          (uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags),
          (page, npages, physpg, flags))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     uint32_t caller = CALLER;
@@ -716,7 +717,7 @@ INTS_OFF(uint32_t, _PageDecommit,
 
 /* ---- permissions, queries, locks ---------------------------------------------------------- */
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageModifyPermissions_ints_off(uint32_t page, uint32_t npages, uint32_t permand,
                                 uint32_t permor)
 {
@@ -745,7 +746,7 @@ INTS_OFF(uint32_t, _PageModifyPermissions,
          (uint32_t page, uint32_t npages, uint32_t permand, uint32_t permor),
          (page, npages, permand, permor))
 
-static struct pg_block *block_containing(uint32_t page)
+NONREENTRANT static struct pg_block *block_containing(uint32_t page)
 {
     FOR_EACH_BLOCK(b, i, nxt)
         if (page - b->base < b->npages &&
@@ -755,14 +756,14 @@ static struct pg_block *block_containing(uint32_t page)
 }
 
 /* state/protection of one entry: 0 free, 1 reserved, 2 committed read-only, 3 read-write */
-static unsigned page_state(uint64_t x)
+NONREENTRANT static unsigned page_state(uint64_t x)
 {
     if (x & PTE_P)
         return x & PTE_W ? 3 : 2;
     return (x & ARENA_TYPE_MASK) == ARENA_RESERVED ? 1 : 0;
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _PageQuery_ints_off(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
 {
     static const uint32_t state[4] = { MEM_FREE, MEM_RESERVE, MEM_COMMIT, MEM_COMMIT };
@@ -802,7 +803,7 @@ INTS_OFF(uint32_t, _PageQuery,
          (uint32_t lin, struct memory_basic_information *mbi, uint32_t size),
          (lin, mbi, size))
 
-static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
+NONREENTRANT static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
 {
     struct kerr e;
     if (check_range(svc, caller, page, n, 0) == AR_NONE)
@@ -823,7 +824,7 @@ static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint
     return 1;
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _LinPageLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     if ((flags & PAGEMAPGLOBAL) && arena_id(page) == AR_PRIVATE)
@@ -837,7 +838,7 @@ INTS_OFF(uint32_t, _LinPageLock,
          (uint32_t page, uint32_t npages, uint32_t flags),
          (page, npages, flags))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _LinPageUnLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
 {
     (void)flags;
@@ -848,7 +849,7 @@ INTS_OFF(uint32_t, _LinPageUnLock,
          (uint32_t page, uint32_t npages, uint32_t flags),
          (page, npages, flags))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
 {
     static struct { uint64_t phys; uint32_t size, lin; } done[32];
@@ -873,7 +874,7 @@ INTS_OFF(uint32_t, _MapPhysToLinear,
          (uint64_t phys, uint32_t nbytes, uint32_t flags),
          (phys, nbytes, flags))
 
-static inline __attribute__((always_inline)) uint64_t
+NONREENTRANT static inline __attribute__((always_inline)) uint64_t
 _GetFreePageCount_ints_off(uint32_t flags)
 {
     (void)flags;
@@ -884,7 +885,7 @@ INTS_OFF(uint64_t, _GetFreePageCount, (uint32_t flags), (flags))
 
 /* ---- memory contexts ---------------------------------------------------------------------- */
 
-static void load_context(struct mem_context *c)
+NONREENTRANT static void load_context(struct mem_context *c)
 {
     for (unsigned i = 0; i < 2; i++) {
         pdpt[i] = c->pd[i] | PTE_P;
@@ -896,7 +897,7 @@ static void load_context(struct mem_context *c)
     cur_ctx = c;
 }
 
-static struct mem_context *context_of(uint32_t h)
+NONREENTRANT static struct mem_context *context_of(uint32_t h)
 {
     for (struct mem_context *c = all_ctx; c; c = c->next)
         if ((uint32_t)c == h && c->magic == CTX_MAGIC)
@@ -904,7 +905,7 @@ static struct mem_context *context_of(uint32_t h)
     return 0;
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _ContextCreate_ints_off(void)
 {
     struct kerr e;
@@ -942,7 +943,7 @@ INTS_OFF(uint32_t, _ContextCreate, (void), ())
 
 /* Frees every page table of PDE indices [first, end) of the current context, and the frames its
  * committed pages own. */
-static void free_tables(uint32_t first, uint32_t end)
+NONREENTRANT static void free_tables(uint32_t first, uint32_t end)
 {
     struct kerr e;
     for (uint32_t pdi = first; pdi < end; pdi++) {
@@ -956,7 +957,7 @@ static void free_tables(uint32_t first, uint32_t end)
     }
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _ContextDestroy_ints_off(uint32_t h)
 {
     struct kerr e;
@@ -989,15 +990,15 @@ _ContextDestroy_ints_off(uint32_t h)
 
 INTS_OFF(uint32_t, _ContextDestroy, (uint32_t h), (h))
 
-uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
+NONREENTRANT uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
 
-void page_context_load(uint32_t h)
+NONREENTRANT void page_context_load(uint32_t h)
 {
     if ((struct mem_context *)h != cur_ctx)
         load_context((struct mem_context *)h);
 }
 
-uint32_t page_free_owner(uint32_t owner)
+NONREENTRANT uint32_t page_free_owner(uint32_t owner)
 {
     uint32_t n = 0;
     if (!owner)
@@ -1010,7 +1011,7 @@ uint32_t page_free_owner(uint32_t owner)
     return n;
 }
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 _ContextSwitch_ints_off(uint32_t h)
 {
     struct mem_context *c = context_of(h), *old = cur_ctx;
@@ -1024,7 +1025,7 @@ INTS_OFF(uint32_t, _ContextSwitch, (uint32_t h), (h))
 
 /* ---- faults ------------------------------------------------------------------------------- */
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 Hook_Invalid_Page_Fault_ints_off(ipf_handler h)
 {
     if (!h || nipf == sizeof ipf_hooks / sizeof ipf_hooks[0])
@@ -1036,7 +1037,7 @@ Hook_Invalid_Page_Fault_ints_off(ipf_handler h)
 
 INTS_OFF(uint32_t, Hook_Invalid_Page_Fault, (ipf_handler h), (h))
 
-static inline __attribute__((always_inline)) uint32_t
+NONREENTRANT static inline __attribute__((always_inline)) uint32_t
 Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
 {
     for (unsigned i = nipf; i-- > 0;)
@@ -1051,7 +1052,7 @@ Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
 
 INTS_OFF(uint32_t, Unhook_Invalid_Page_Fault, (ipf_handler h), (h))
 
-unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
+NONREENTRANT unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
 {
     uint32_t f = irq_save();
     unsigned n = 0;
@@ -1066,7 +1067,7 @@ unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
     return n;
 }
 
-int page_table_fault(const struct client_regs *r, uint32_t cr2)
+NONREENTRANT int page_table_fault(const struct client_regs *r, uint32_t cr2)
 {
     /* The PTE window of a region below the system one whose page table does not exist yet. */
     if (!(r->error & 1) && cr2 >= PTE_WINDOW && cr2 < PTE_WINDOW + (SYSTEM_BASE >> 21) * PAGE_SIZE &&
@@ -1081,7 +1082,7 @@ int page_table_fault(const struct client_regs *r, uint32_t cr2)
     return 0;
 }
 
-int page_fault(struct client_regs *r, uint32_t cr2)
+NONREENTRANT int page_fault(struct client_regs *r, uint32_t cr2)
 {
     static int in_hook;
     if ((r->error & 1) || !nipf)
@@ -1108,7 +1109,7 @@ int page_fault(struct client_regs *r, uint32_t cr2)
     return 0;
 }
 
-const char *page_describe(uint32_t lin)
+NONREENTRANT const char *page_describe(uint32_t lin)
 {
     uint32_t page = lin >> 12;
     if (lin >= PTE_WINDOW)
@@ -1127,7 +1128,7 @@ const char *page_describe(uint32_t lin)
 
 /* ---- stacks ------------------------------------------------------------------------------- */
 
-uint32_t kstack_create(uint32_t npages)
+NONREENTRANT uint32_t kstack_create(uint32_t npages)
 {
     uint32_t lin = _PageReserve(PR_SYSTEM, npages + 1, 0);
     if (lin == 0xFFFFFFFFu)
@@ -1140,18 +1141,18 @@ uint32_t kstack_create(uint32_t npages)
     return lin + ((npages + 1) << 12);
 }
 
-void kstack_destroy(uint32_t top, uint32_t npages)
+NONREENTRANT void kstack_destroy(uint32_t top, uint32_t npages)
 {
     _PageFree(top - ((npages + 1) << 12), 0);
 }
 
-void page_make_guard(uint32_t lin)
+NONREENTRANT void page_make_guard(uint32_t lin)
 {
     /* The frame stays the image's (FRAME_VMM): the frame counts then still add up to the map. */
     pte_unmap(lin >> 12, ARENA_RESERVED | PTE_SW_GUARD);
 }
 
-uint32_t page_handle_at(uint32_t lin)
+NONREENTRANT uint32_t page_handle_at(uint32_t lin)
 {
     struct pg_block *b = (lin & 0xFFF) ? 0 : hash_find(lin >> 12);
     return (uint32_t)b;
@@ -1161,7 +1162,7 @@ uint32_t page_handle_at(uint32_t lin)
 
 /* ---- for the VxD loader: W^X for loaded code, and patches through a writable alias --------- */
 
-int page_protect(uint32_t lin, uint32_t npages, int writable, int exec)
+NONREENTRANT int page_protect(uint32_t lin, uint32_t npages, int writable, int exec)
 {
     uint32_t f = irq_save(), page = lin >> 12;
     int ok = !(lin & 0xFFF) && page >= PAGE_SYSTEM_FIRST;
@@ -1178,7 +1179,7 @@ int page_protect(uint32_t lin, uint32_t npages, int writable, int exec)
     return ok ? 0 : -1;
 }
 
-void *page_alias_begin(uint32_t lin)
+NONREENTRANT void *page_alias_begin(uint32_t lin)
 {
     uint32_t page = lin >> 12;
     uint64_t a = pte_get(page), b = pte_get(page + 1);
@@ -1193,13 +1194,13 @@ void *page_alias_begin(uint32_t lin)
     return (void *)((alias_page << 12) + (lin & 0xFFF));
 }
 
-void page_alias_end(void)
+NONREENTRANT void page_alias_end(void)
 {
     pte_unmap(alias_page, ARENA_RESERVED);
     pte_unmap(alias_page + 1, ARENA_RESERVED);
 }
 
-int page_init(void)
+NONREENTRANT int page_init(void)
 {
     struct kerr e;
     nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
@@ -1235,25 +1236,25 @@ int page_init(void)
     return 0;
 }
 
-void page_stats(struct page_stats *s)
+NONREENTRANT void page_stats(struct page_stats *s)
 {
     *s = (struct page_stats){ nblocks, desc_pages, npt, nlcache };
 }
 
-void page_print_summary(void)
+NONREENTRANT void page_print_summary(void)
 {
     kprintf("pages: %u blocks, %u descriptor pages, %u page tables made; arenas free: system %u, "
             "shared %u, private %u pages\n", nblocks, desc_pages, npt,
             sys_arena.free_pages + nlcache, shared_arena.free_pages, cur_ctx->arena.free_pages);
 }
 
-static int check_fail(const char *what, uint32_t v)
+NONREENTRANT static int check_fail(const char *what, uint32_t v)
 {
     kprintf("page check: %s %08x\n", what, v);
     return -1;
 }
 
-int page_check(void)
+NONREENTRANT int page_check(void)
 {
     struct kerr e;
     if (arena_check(&sys_arena, &e) || arena_check(&shared_arena, &e) ||

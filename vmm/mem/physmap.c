@@ -2,18 +2,19 @@
 #include "mem/physmap.h"
 #include "boot/layout.h"
 #include "x86/x86.h"
+#include "mem/nonreentrant.h"
 
 static uint32_t next = PHYSMAP_BASE;
 
 /* The PTE of linear address lin, as two dwords, through the self-map. */
-static volatile uint32_t *pte_of(uint32_t lin) { return (volatile uint32_t *)(PTE_WINDOW + (lin >> PAGE_SHIFT) * 8); }
+NONREENTRANT static volatile uint32_t *pte_of(uint32_t lin) { return (volatile uint32_t *)(PTE_WINDOW + (lin >> PAGE_SHIFT) * 8); }
 static int use_nx;
 
-void physmap_init(int nx) { use_nx = nx; }
+NONREENTRANT void physmap_init(int nx) { use_nx = nx; }
 
-uint32_t physmap_used(void) { return next - PHYSMAP_BASE; }
+NONREENTRANT uint32_t physmap_used(void) { return next - PHYSMAP_BASE; }
 
-void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
+NONREENTRANT void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
 {
     uint32_t off = (uint32_t)phys & (PAGE_SIZE - 1);
     uint64_t base = phys - off;
@@ -37,7 +38,7 @@ void *map_phys(uint64_t phys, uint32_t size, unsigned flags)
     return (void *)(lin + off);
 }
 
-void unmap_range(uint32_t lin, uint32_t size)
+NONREENTRANT void unmap_range(uint32_t lin, uint32_t size)
 {
     for (uint32_t l = lin & ~(PAGE_SIZE - 1); l - (lin & ~(PAGE_SIZE - 1)) < size; l += PAGE_SIZE) {
         volatile uint32_t *pte = pte_of(l);

@@ -3,12 +3,13 @@
 #include "mem/physmap.h"
 #include "console/console.h"
 #include "vmm.h"
+#include "mem/nonreentrant.h"
 
 struct frame_alloc pmem;
 
 /* The metadata goes in the first usable range that holds it whole.  It is mapped through the
  * physical-mapping window, so it may lie above 4 GB. */
-int pmem_init(void)
+NONREENTRANT int pmem_init(void)
 {
     const struct boot_info *bi = boot.bi;
     struct kerr e;
@@ -36,7 +37,7 @@ int pmem_init(void)
     return -1;
 }
 
-void pmem_print_summary(void)
+NONREENTRANT void pmem_print_summary(void)
 {
     uint64_t ram = (uint64_t)pmem.nframes << 12;
     uint64_t meta = (uint64_t)pmem.per_owner[FRAME_META] << 12;
