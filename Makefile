@@ -37,18 +37,31 @@ NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/ar
               vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
 VMM_SRCS   := vmm/main.c vmm/exit.c \
               vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
-              vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/inttest.c vmm/boot/acpi_load.c vmm/bench/intbench.c \
-              vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c vmm/sched/schedtest.c vmm/bench/schedbench.c \
-              $(NONREENTRANT_SRCS) vmm/mem/pagetest.c \
+              vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
+              vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \
+              vmm/sched/policy.c \
+              $(NONREENTRANT_SRCS) vmm/mem/list.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
-              vmm/lib/kfmt.c vmm/lib/string.c vmm/boot/ini.c vmm/boot/elfsym.c \
-              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c vmm/vxd/vxdtest.c vmm/bench/vxdbench.c \
-              vmm/mem/list.c vmm/bench/membench.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
+              vmm/boot/ini.c vmm/boot/elfsym.c vmm/boot/acpi.c vmm/boot/acpi_load.c \
+              vmm/lib/kfmt.c vmm/lib/string.c \
+              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
 VMM        := $(ESP)/VMM/VMM32.VXD
+# The test build: the same objects plus the in-guest suites and benchmarks, which vmm_main
+# reaches through a weak symbol (selftests_run).  make test and make bench boot it; the VMM32.VXD
+# users copy has none of it.  Both images are stripped of debugging sections (the VMM reads only
+# .symtab, for fault reports); their unstripped ELFs stay in build/ for gdb (make debug).
+VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/inttest.c \
+              tests/guest/schedtest.c tests/guest/vxdtest.c \
+              tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
+              tests/bench/vxdbench.c
+VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS))
+VMM_ELF    := $(BUILD)/vmm/VMM32.elf
+TEST_VMM   := $(BUILD)/test/VMM32.VXD
+TEST_VMM_ELF := $(BUILD)/test/VMM32.elf
 LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 # ---- host: build tools and unit tests -----------------------------------------------------------
@@ -128,10 +141,21 @@ $(BUILD)/vmm/font.c: $(FONT_PSF) $(PSF2C)
 	$(PSF2C) $(BUILD)/vmm/font.psf $@
 $(BUILD)/vmm/font.o: $(BUILD)/vmm/font.c
 	$(CC) $(VMM_CFLAGS) -c $< -o $@
-$(VMM): $(VMM_OBJS) vmm/vmm.ld
+VMM_LINK = $(LD) -m elf_i386 -nostdlib -z max-page-size=4096 --build-id=none -T vmm/vmm.ld
+$(VMM_ELF): $(VMM_OBJS) vmm/vmm.ld
 	@mkdir -p $(@D)
-	$(LD) -m elf_i386 -nostdlib -z max-page-size=4096 --build-id=none -T vmm/vmm.ld \
-	    $(VMM_OBJS) $(LIBGCC32) -o $@
+	$(VMM_LINK) $(VMM_OBJS) $(LIBGCC32) -o $@
+$(TEST_VMM_ELF): $(VMM_OBJS) $(VMM_TEST_OBJS) vmm/vmm.ld
+	@mkdir -p $(@D)
+	$(VMM_LINK) $(VMM_OBJS) $(VMM_TEST_OBJS) $(LIBGCC32) -o $@
+$(VMM): $(VMM_ELF)
+	@mkdir -p $(@D)
+	objcopy --strip-debug $< $@
+$(TEST_VMM): $(TEST_VMM_ELF)
+	objcopy --strip-debug $< $@
+$(BUILD)/vmm/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(VMM_CFLAGS) -Itests $(DEPFLAGS) -c $< -o $@
 
 # The non-reentrant window holds every function of the memory manager (ci/test.sh runs this).
 check-sections: $(VMM)
@@ -207,7 +231,7 @@ run: deps
 debug: deps
 	@$(MAKE) --no-print-directory image $(BUILD)/OVMF_VARS.fd
 	@echo "QEMU waits for gdb on :1234.  In another terminal:"
-	@echo "  gdb -ex 'symbol-file $(VMM)' -ex 'set architecture i386:x86-64' -ex 'target remote :1234' -x tools/vxd-symbols.py -ex 'hbreak vmm_main' -ex continue"
+	@echo "  gdb -ex 'symbol-file $(VMM_ELF)' -ex 'set architecture i386:x86-64' -ex 'target remote :1234' -x tools/vxd-symbols.py -ex 'hbreak vmm_main' -ex continue"
 	@echo "(tools/vxd-symbols.py adds each VxD's symbols at the address it is loaded at, as it loads)"
 	@echo "(QEMU's x86-64 stub sends 64-bit registers: use hbreak, as the VMM is not mapped yet when"
 	@echo " gdb connects; source lines and breakpoints work, 32-bit stack arguments may print wrong)"
@@ -217,11 +241,11 @@ unit: $(UNIT)
 boot-test: $(IMAGE)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT) $(IMAGE) fuzz-bins
+	@$(MAKE) --no-print-directory all $(TEST_VMM) $(UNIT) $(IMAGE) fuzz-bins
 	@ci/test.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TEST_VMM)
 	@ci/bench.sh
 
 clean:

@@ -9,7 +9,7 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 dir=build/bench
 rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
-cp -r esp/EFI "$dir/esp/" && cp esp/VMM/VMM32.VXD "$dir/esp/VMM/"
+cp -r esp/EFI "$dir/esp/" && cp build/test/VMM32.VXD "$dir/esp/VMM/"    # the test build: the benchmarks are in it
 cp esp/VMM/VXD/SHELL.VXD build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"     # DYN: loaded by the bench
 printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*SHELL\r\n' > "$dir/esp/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"

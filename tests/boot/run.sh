@@ -10,7 +10,9 @@
 # Output: one line per scenario, `PASS name` or `FAIL name: reason (see build/boot-tests/name/)`,
 # then `boot: P passed, F failed`.  Exit status 0 only if nothing failed (2: could not start).
 #
-# Environment: JOBS (parallel QEMUs, default nproc), ESP (the tree to test, default esp/),
+# Environment: JOBS (parallel QEMUs, default nproc), ESP (the tree to test, default esp/), VMM
+# (the VMM32.VXD to boot, default build/test/VMM32.VXD: the test build, which has the in-guest
+# suites; the scenario shipped-esp boots esp/ as it is),
 # OUT (default build/boot-tests), QEMU, OVMF_CODE, OVMF_VARS.
 #
 # How it works.  Every distinct ESP content is staged once under OUT/images/KEY/esp and written
@@ -33,6 +35,7 @@ set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ESP=${ESP:-$ROOT/esp}
+VMM=${VMM:-$ROOT/build/test/VMM32.VXD}
 OUT=${OUT:-$ROOT/build/boot-tests}
 JOBS=${JOBS:-$(nproc)}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -103,6 +106,9 @@ esp_base() {
 }
 # One function per image key: stage the ESP in $1.  Anything not listed is a BootFault image.
 img_exit()        { esp_base "$1"; }
+img_shipped()     { cp -r "$SRC/shipped/." "$1/"; }     # esp/ exactly as a user copies it
+img_shipped_keys() {    # the shipped VMM told to run a suite it does not have
+    img_shipped "$1"; printf "${INI_EXIT}PageTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 img_noexit()      { esp_base "$1"; printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
 img_vmm_missing() { esp_base "$1"; rm "$1/VMM/VMM32.VXD"; }
 img_vmm_short()   { esp_base "$1"; head -c 100 "$SRC/VMM32.VXD" > "$1/VMM/VMM32.VXD"; }
@@ -871,6 +877,31 @@ sc_harness() {      # EXPECTED-REASON TIMEOUT [ERE-ON-SERIAL...]
     for re in "${@:3}"; do expect_serial "$re"; done
 }
 
+# The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
+# and holds none of the in-guest suites and benchmarks (the test build, booted by every other
+# scenario, holds them all: the check could fail).
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|membench_run|intbench_run|schedbench_run|vxdbench_run)$'
+sc_shipped() {
+    local n
+    boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
+    expect_serial '^vxd: 5 devices initialised$'
+    expect_no_serial 'need the test build'
+    n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
+    (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
+        fail "the shipped VMM32.VXD has $n test symbols"
+    n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
+    (( n == 9 )) && ok "the test build has all 9" || fail "the test build has $n of the 9 test symbols"
+    n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
+    (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
+        fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
+}
+sc_shipped_keys() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
+    expect_exit 33
+    expect_serial '^VMM/SYSTEM.INI: \[Debug\] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest= and BootFault= need the test build of VMM32\.VXD'
+    expect_no_serial '^pagetest:'
+}
+
 # ---- the table ---------------------------------------------------------------------------------
 # In the order they start: the long ones first (a loader error costs its 5 s pause, the timeout
 # check its 8 s), so that the short boots fill the job slots at the end.
@@ -890,6 +921,8 @@ scenario degraded-sysini-junk sysini-junk sc_sysini_junk
 scenario degraded-no-gop      exit        sc_no_gop
 scenario degraded-vxd-files   vxd-files   sc_vxd_files
 scenario cpu-no-nx            exit        sc_nonx
+scenario shipped-esp          shipped     sc_shipped
+scenario shipped-test-keys    shipped-keys sc_shipped_keys
 scenario mem-q35-64M          exit        sc_matrix q35 64 1 default
 scenario mem-q35-512M         exit        sc_matrix q35 512 1 default
 scenario fault-UD fault-UD sc_fault UD '6 \(#UD invalid opcode\)$' 00000000 "$IN_BOOT_FAULT"
@@ -955,8 +988,8 @@ if (( list )); then
     exit 0
 fi
 
-[[ -f $ESP/EFI/BOOT/BOOTX64.EFI && -f $ESP/VMM/VMM32.VXD ]] ||
-    die "$ESP/EFI/BOOT/BOOTX64.EFI or $ESP/VMM/VMM32.VXD is missing: run 'make all' first"
+[[ -f $ESP/EFI/BOOT/BOOTX64.EFI && -f $ESP/VMM/VMM32.VXD && -f $VMM ]] ||
+    die "$ESP/EFI/BOOT/BOOTX64.EFI, $ESP/VMM/VMM32.VXD or $VMM is missing: run 'make all build/test/VMM32.VXD' first"
 for t in "$QEMU" timeout mformat mmd mcopy sfdisk od dd; do
     command -v "$t" >/dev/null || die "$t not found (make deps installs what is missing)"
 done
@@ -967,7 +1000,8 @@ mkdir -p "$OUT/images" || die "cannot create $OUT"
 # give two scenarios two different VMMs.
 SRC=$OUT/images/src
 rm -rf "$SRC" && mkdir -p "$SRC" &&
-    cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$ESP/VMM/VMM32.VXD" "$SRC/" &&
+    cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$VMM" "$SRC/" &&
+    mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" || die "cannot copy the binaries to $SRC"
 

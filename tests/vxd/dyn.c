@@ -1,5 +1,5 @@
 /*
- * DYN: the dynamic VxD of the VXDLDR tests and benchmarks (vmm/vxd/vxdtest.c): loaded and
+ * DYN: the dynamic VxD of the VXDLDR tests and benchmarks (tests/guest/vxdtest.c): loaded and
  * unloaded at run time, never at boot.  It is made to weigh what the issue's benchmark asks for
  * -- about 16 KB with 200 relocations -- and, while loaded, hooks the VMM's Get_VMM_Version
  * (answering 0401h), a hook VXDLDR_UnloadDevice must undo.

@@ -8,6 +8,9 @@
 
 #define SYSINI "VMM/SYSTEM.INI"
 
+/* The in-guest suites: in the test build of the VMM only (tests/guest/guest.h). */
+extern void selftests_run(void) __attribute__((weak));
+
 struct vmm_settings settings = { .timer_hz = 1000, .min_timeslice = 20, .win_fg = 100,
                                  .win_bg = 50 };
 
@@ -100,6 +103,11 @@ void sysini_load(void)
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);
+    if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
+                           settings.sched_test || settings.vxd_test || settings.boot_fault[0]))
+        kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest= and BootFault= "
+                "need the test build of VMM32.VXD (build/test/, which make test boots); "
+                "ignored\n", SYSINI);
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);
 }
 

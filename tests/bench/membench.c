@@ -4,7 +4,7 @@
  * itself, argument set-up included.  Traces are fixed (a seeded generator), so every run
  * measures the same operations.
  */
-#include "bench/membench.h"
+#include "guest/guest.h"
 #include "bench/benchlib.h"
 #include "console/console.h"
 #include "mem/heap.h"
@@ -13,9 +13,6 @@
 #include "mem/pmem.h"
 #include "mem/linear.h"
 #include "mem/page.h"
-#include "bench/intbench.h"
-#include "bench/schedbench.h"
-#include "bench/vxdbench.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -324,7 +321,4 @@ void membench_run(void)
     bench_arena();
     bench_frames();
     bench_page_services();
-    intbench_run();
-    schedbench_run();
-    vxdbench_run();
 }

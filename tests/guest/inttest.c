@@ -6,14 +6,14 @@
  * table, and the APIC timer's rate.  Each failed check prints "inttest: FAIL"; the run ends with
  * "inttest: N passed, M failed".
  */
-#include "int/inttest.h"
+#include "guest/guest.h"
 #include "int/int.h"
 #include "int/timer.h"
 #include "x86/pic.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
-#include "lib/selftest.h"
+#include "guest/selftest.h"
 #include "mem/page.h"
 #include "lib/string.h"
 #include <stddef.h>

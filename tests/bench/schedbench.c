@@ -7,7 +7,7 @@
  *                      in the signaller to the waiter's return from Wait_Semaphore
  *   sched_pick_N       the primary scheduler's pick with N = 10, 100, 1000 ready threads
  */
-#include "bench/schedbench.h"
+#include "guest/guest.h"
 #include "sched/thread.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"

@@ -5,13 +5,13 @@
  * they started, its hook on Get_VMM_Version must come and go with it, and each unload must put
  * the VMM's stub back to INT 20h.  Ends with "vxdtest: N passed, M failed".
  */
-#include "vxd/vxdtest.h"
+#include "guest/guest.h"
 #include "vmm/vxd.h"
 #include "vmm/vmmsvc.h"
 #include "mem/heapsvc.h"
 #include "mem/pmem.h"
 #include "console/console.h"
-#include "lib/selftest.h"
+#include "guest/selftest.h"
 #include "lib/string.h"
 #include "x86/x86.h"
 

@@ -4,7 +4,7 @@
  * the results are exact).  Each failed check prints "schedtest: FAIL"; the run ends with
  * "schedtest: N passed, M failed".
  */
-#include "sched/schedtest.h"
+#include "guest/guest.h"
 #include "sched/thread.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
@@ -13,7 +13,7 @@
 #include "mem/heapsvc.h"
 #include "mem/pmem.h"
 #include "console/console.h"
-#include "lib/selftest.h"
+#include "guest/selftest.h"
 #include "x86/x86.h"
 #include "lib/string.h"
 

@@ -9,7 +9,7 @@
  *   dynalink_call  a later call through the patched stub, and direct_call the same function
  *                  shape called directly: the difference is the dynalink's cost.
  */
-#include "bench/vxdbench.h"
+#include "guest/guest.h"
 #include "bench/benchlib.h"
 #include "vmm/vxd.h"
 

@@ -9,7 +9,7 @@
  *                   measured by difference, a fixed loop run with interrupts off and then on,
  *                   the extra instructions divided by the interrupts taken
  */
-#include "bench/intbench.h"
+#include "guest/guest.h"
 #include "bench/benchlib.h"
 #include "console/console.h"
 #include "lib/kfmt.h"

@@ -5,13 +5,13 @@
  * "pagetest: N passed, M failed".  A random trace checks every block's contents against a
  * model and the page services' own invariants (page_check) as it goes.
  */
-#include "mem/pagetest.h"
+#include "guest/guest.h"
 #include "mem/page.h"
 #include "mem/heapsvc.h"
 #include "mem/pmem.h"
 #include "boot/layout.h"
 #include "console/console.h"
-#include "lib/selftest.h"
+#include "guest/selftest.h"
 #include "lib/string.h"
 
 static struct selftest T = { "pagetest", 0, 0 };

@@ -1,0 +1,23 @@
+/*
+ * The in-guest suites and benchmarks, linked only into the test build of the VMM
+ * (build/test/VMM32.VXD, which make test and make bench boot; the VMM32.VXD a user copies has
+ * none of them).  vmm_main calls selftests_run once the boot is done; it runs what SYSTEM.INI's
+ * [Debug] keys ask for.
+ */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+void selftests_run(void);   /* tests/guest/selftest.c */
+
+void pagetest_run(void);    /* [Debug] PageTest=1: the page services on real page tables */
+void inttest_run(void);     /* [Debug] IntTest=1: the interrupt services, the 8259, the timer */
+void schedtest_run(void);   /* [Debug] SchedTest=1: threads, the time-slicer, semaphores, VMs */
+void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
+
+/* [Debug] Bench=1 (make bench): instruction counts under icount, one benchmark file each. */
+void membench_run(void);    /* tests/bench/membench.c: heap, lists, frames, arenas, pages */
+void intbench_run(void);    /* tests/bench/intbench.c: interrupts and faults */
+void schedbench_run(void);  /* tests/bench/schedbench.c: switches, semaphores, the scheduler */
+void vxdbench_run(void);    /* tests/bench/vxdbench.c: VXDLDR and the dynalink */
+
+#endif
