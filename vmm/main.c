@@ -9,7 +9,7 @@
 #include "boot/acpi_load.h"
 #include "int/int.h"
 #include "int/timer.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "console/console.h"

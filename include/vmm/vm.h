@@ -79,7 +79,6 @@ uint32_t Validate_VM_Handle(VMHANDLE vm);
 VMHANDLE Get_Cur_VM_Handle(void);
 VMHANDLE Get_Sys_VM_Handle(void);
 VMHANDLE Get_Next_VM_Handle(VMHANDLE vm);   /* circular, from the system VM */
-uint64_t vm_cpu_tsc(VMHANDLE vm);           /* CPU time of all its threads, live and ended */
 
 /* The time-slicer's VM services.  A VM's threads run at its foreground time-slice priority
  * while it has the execution focus, at its background one otherwise (Create_VM gives both the
@@ -100,7 +99,5 @@ void     Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
 /* Set_Time_Slice_Granularity / Get_...: a weight-100 thread's slice, in ms (MinTimeSlice=). */
 uint32_t Set_Time_Slice_Granularity(uint32_t ms);
 uint32_t Get_Time_Slice_Granularity(void);
-void     vm_set_win_time_slice(uint32_t fg, uint32_t bg);    /* SYSTEM.INI, at boot */
-uint32_t vm_count(void);
 
 #endif

@@ -8,7 +8,7 @@
  *   sched_pick_N       the primary scheduler's pick with N = 10, 100, 1000 ready threads
  */
 #include "guest/guest.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "bench/benchlib.h"

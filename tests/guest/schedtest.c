@@ -5,7 +5,7 @@
  * "schedtest: N passed, M failed".
  */
 #include "guest/guest.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "vmm/int.h"

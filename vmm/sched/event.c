@@ -4,7 +4,7 @@
  * events form a FIFO; time-outs a list sorted by due tick, which the timer tick (interrupt
  * context) walks from its head, moving the due ones onto the event FIFO.  The event thread, the
  * highest priority in the system, sleeps on a semaphore and runs the FIFO one node at a time. */
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "int/int.h"
 #include "int/timer.h"

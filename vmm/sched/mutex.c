@@ -8,7 +8,7 @@
  * Priorities change only through Adjust_Exec_Priority's path (sched_adjust), so the scheduler's
  * queues stay consistent. */
 #pragma GCC optimize("omit-frame-pointer")
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "int/int.h"
 #include "mem/heapsvc.h"

@@ -1,6 +1,6 @@
 /* Semaphores: see include/vmm/thread.h.  A semaphore is a token count and a FIFO of waiters
  * (threads linked through next_wait); a signal hands its token straight to the first waiter. */
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "int/int.h"
 #include "mem/heapsvc.h"

@@ -1,5 +1,5 @@
 /* Threads: see sched/thread.h and include/vmm/thread.h. */
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/thread.h"
 #include "vmm/int.h"
 #include "int/int.h"

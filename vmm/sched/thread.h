@@ -1,6 +1,7 @@
 /*
  * Thread control blocks and the switch (the VMM side of include/vmm/thread.h; the policy is
- * sched/policy.c).  A thread not running is stopped inside a call to thread_swtch (x86/switch.S),
+ * sched/policy.c; the rest of the scheduler folder is declared in sched/sched.h, which includes
+ * this).  A thread not running is stopped inside a call to thread_swtch (x86/switch.S),
  * its callee-saved registers on its own ring-0 stack: it gave up the CPU (a wait, a yield), or
  * it was preempted on the way out of an interrupt (the redispatch point calls the switch, and
  * the interrupt frame waits below, to be restored when the thread runs again).  The boot flow is
@@ -10,26 +11,15 @@
 #define SCHED_THREAD_H
 #include <stdint.h>
 #include "sched/policy.h"
-#include "vmm/vm.h"
 
 struct client_regs;
 struct thread;
 struct mutex;
+struct vm;
 
 /* A FIFO of waiting threads through their next_wait (a semaphore's, a mutex's). */
 struct thread_queue {
     struct thread *head, *tail;
-};
-
-/* A VM (include/vmm/vm.h): the DDK's control block first. */
-struct vm {
-    struct cb_s cb;
-    uint32_t magic;                 /* VM_MAGIC ^ address while it exists */
-    uint32_t context;               /* its memory context */
-    uint32_t weight;                /* its threads' time-slice priority now (fg or bg) */
-    uint32_t fg_weight, bg_weight;  /* with the execution focus, and without */
-    uint64_t cpu_dead;              /* CPU time of its threads that ended */
-    struct vm *next, *prev;         /* circular, from the system VM */
 };
 
 struct thread {
@@ -90,7 +80,6 @@ static inline struct thread *tq_pop(struct thread_queue *q)
     return t;
 }
 
-
 int  thread_init(uint32_t timeslice_ticks);     /* 0 ok; the boot flow becomes thread 1 */
 struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
 /* Blocks the current thread (state T_BLOCKED; it must be queued somewhere by the caller) and
@@ -107,12 +96,8 @@ void tq_remove(struct thread_queue *q, struct thread *t);
 int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
 struct thread *thread_pick(void);               /* what the scheduler would run now */
 void thread_set_tick_hook(void (*fn)(void));    /* called first in every tick (event.c) */
-int  event_init(void);                          /* event.c: the pool and the event thread */
-/* VMs (vm.c) and the thread side of them (thread.c); interrupts off. */
-int  vm_init(void);                             /* the system VM, before thread_init */
-struct vm *vm_system(void);
-struct vm *vm_of(VMHANDLE h);
-int  vm_send(uint32_t msg, struct vm *vm, uint32_t arg);    /* nonzero: a handler failed it */
+void thread_print_summary(void);                /* CPU time and switches per thread */
+/* The thread side of VMs (vm.c calls them); interrupts off. */
 uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
                           uint32_t weight);
 void thread_end_vm(struct vm *vm);              /* ends every thread of vm */
@@ -121,23 +106,12 @@ void thread_resume_vm(struct vm *vm);
 void thread_suspend_self(void);                 /* the caller's VM suspended, the caller too */
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
 void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to time-slice priority w */
-unsigned thread_vm_ready(struct vm *vm);
+unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
 unsigned thread_wake_vm(struct vm *vm);         /* Wake_Up_VM: its sleeping threads; how many */
-void thread_vm_credit(struct vm *vm, int32_t ms);   /* Adjust_Execution_Time on each thread */        /* its threads in the run queue */
-uint32_t event_max_nesting(void);               /* deepest event nesting seen (1: never nested) */
-void event_stats_every(uint32_t ms);            /* the account printed every ms (0: never) */
-void thread_run_events(void);                   /* event.c: the current thread's events */
-void thread_drop_events(struct thread *t);      /* event.c: a dead thread's */
+void thread_vm_credit(struct vm *vm, int32_t ms);   /* Adjust_Execution_Time on each thread */
 struct thread *thread_first_of_vm(struct vm *vm);   /* its oldest live thread, or NULL */
-int  crit_held_by_other(void);
-int  mutex_abandon(struct thread *t);           /* mutex.c: a thread ending owning mutexes */                  /* mutex.c: another thread is in the critical section */
-void thread_print_summary(void);                /* CPU time and switches per thread */
-/* An unloaded VxD's procedures, code in [lo, hi), out of every table that could call them:
- * pending idle calls and the threads running its functions (ended); events and time-outs;
- * Call_When_Not_Critical procedures; control registrations.  Each returns how many. */
+/* An unloaded VxD's procedures, code in [lo, hi), out of the thread tables: pending idle calls
+ * and the threads running its functions (ended); how many. */
 unsigned thread_purge(uint32_t lo, uint32_t hi);
-unsigned event_purge(uint32_t lo, uint32_t hi);
-unsigned mutex_purge(uint32_t lo, uint32_t hi);
-unsigned vm_purge_controls(uint32_t lo, uint32_t hi);
 
 #endif

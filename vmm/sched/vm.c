@@ -1,6 +1,6 @@
 /* Virtual machines: see include/vmm/vm.h.  A VM is a control block (cb_s first), a memory context
  * and the threads whose `vm` is it; VMs form a circular list from the system VM. */
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "vmm/vm.h"
 #include "vmm/thread.h"
 #include "vmm/page.h"

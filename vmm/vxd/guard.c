@@ -1,6 +1,6 @@
 /* Guarded calls into VxD code: see guard.h. */
 #include "vxd/guard.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "int/fault.h"
 #include "int/int.h"
 #include "int/timer.h"

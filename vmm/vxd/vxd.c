@@ -27,7 +27,7 @@
 #include "mem/heapsvc.h"
 #include "mem/page.h"
 #include "mem/pmem.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "lib/ascii.h"
 #include "lib/string.h"
 #include "x86/trap.h"
