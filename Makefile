@@ -45,7 +45,7 @@ VMM_SRCS   := vmm/main.c vmm/exit.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/boot/ini.c vmm/boot/elfsym.c vmm/boot/acpi.c vmm/boot/acpi_load.c \
               vmm/lib/kfmt.c vmm/lib/string.c \
-              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/guard.c
+              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/services.c vmm/vxd/guard.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o

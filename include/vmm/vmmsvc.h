@@ -29,8 +29,9 @@
  *     DDK VMM.INC) and DOSBox's VxD service-name table.
  *
  * Names carry the suffix _Ord so they do not collide with the C functions of
- * the same DDK names.  Each table is followed by an X-macro list of the names
- * in ordinal order (every ordinal, no gaps), e.g.
+ * the same DDK names.  The VMM's and VXDLDR's tables are each followed by an
+ * X-macro list of the names in ordinal order (every ordinal, no gaps), from
+ * which the VMM generates its service tables (vmm/vxd/services.c), e.g.
  *
  *     #define X(n) [n##_Ord] = #n,
  *     static const char *const vmm_names[VMM_SERVICE_COUNT] = { VMM_SERVICE_LIST(X) };
@@ -934,18 +935,6 @@
 /* Not in the 1995 Win95 DDK VTD.H: VTD_GetTimeZoneBias = 0x0B (in the Win98 DDK; VToolsD
  * lists it under WIN40), then the 4.10 services. */
 
-#define VTD_SERVICE_LIST(X) \
-    X(VTD_Get_Version) \
-    X(VTD_Update_System_Clock) \
-    X(VTD_Get_Interrupt_Period) \
-    X(VTD_Begin_Min_Int_Period) \
-    X(VTD_End_Min_Int_Period) \
-    X(VTD_Disable_Trapping) \
-    X(VTD_Enable_Trapping) \
-    X(VTD_Get_Real_Time) \
-    X(VTD_Get_Date_And_Time) \
-    X(VTD_Adjust_VM_Count) \
-    X(VTD_Delay)
 
 /* ------------------------------------------------------------------ */
 /* VPICD (device 3)                                                    */
@@ -983,32 +972,6 @@
 
 /* Not in Windows 95: _VPICD_Clear_IR_Bits = 0x19 and later (Win98 DDK VPICD.H). */
 
-#define VPICD_SERVICE_LIST(X) \
-    X(VPICD_Get_Version) \
-    X(VPICD_Virtualize_IRQ) \
-    X(VPICD_Set_Int_Request) \
-    X(VPICD_Clear_Int_Request) \
-    X(VPICD_Phys_EOI) \
-    X(VPICD_Get_Complete_Status) \
-    X(VPICD_Get_Status) \
-    X(VPICD_Test_Phys_Request) \
-    X(VPICD_Physically_Mask) \
-    X(VPICD_Physically_Unmask) \
-    X(VPICD_Set_Auto_Masking) \
-    X(VPICD_Get_IRQ_Complete_Status) \
-    X(VPICD_Convert_Handle_To_IRQ) \
-    X(VPICD_Convert_IRQ_To_Int) \
-    X(VPICD_Convert_Int_To_IRQ) \
-    X(VPICD_Call_When_Hw_Int) \
-    X(VPICD_Force_Default_Owner) \
-    X(VPICD_Force_Default_Behavior) \
-    X(VPICD_Auto_Mask_At_Inst_Swap) \
-    X(VPICD_Begin_Inst_Page_Swap) \
-    X(VPICD_End_Inst_Page_Swap) \
-    X(VPICD_Virtual_EOI) \
-    X(VPICD_Get_Virtualization_Count) \
-    X(VPICD_Post_Sys_Critical_Init) \
-    X(VPICD_VM_SlavePIC_Mask_Change)
 
 /* ------------------------------------------------------------------ */
 /* SHELL (device 0x17)                                                 */
@@ -1048,34 +1011,28 @@
 
 #define SHELL_SERVICE_COUNT                         28   /* 0x1C; Win95 table length */
 
-#define SHELL_SERVICE_LIST(X) \
-    X(SHELL_Get_Version) \
-    X(SHELL_Resolve_Contention) \
-    X(SHELL_Event) \
-    X(SHELL_SYSMODAL_Message) \
-    X(SHELL_Message) \
-    X(SHELL_GetVMInfo) \
-    X(_SHELL_PostMessage) \
-    X(_SHELL_ShellExecute) \
-    X(_SHELL_PostShellMessage) \
-    X(SHELL_DispatchRing0AppyEvents) \
-    X(SHELL_Hook_Properties) \
-    X(SHELL_Unhook_Properties) \
-    X(SHELL_Update_User_Activity) \
-    X(_SHELL_QueryAppyTimeAvailable) \
-    X(_SHELL_CallAtAppyTime) \
-    X(_SHELL_CancelAppyTimeEvent) \
-    X(_SHELL_BroadcastSystemMessage) \
-    X(_SHELL_HookSystemBroadcast) \
-    X(_SHELL_UnhookSystemBroadcast) \
-    X(_SHELL_LocalAllocEx) \
-    X(_SHELL_LocalFree) \
-    X(_SHELL_LoadLibrary) \
-    X(_SHELL_FreeLibrary) \
-    X(_SHELL_GetProcAddress) \
-    X(_SHELL_CallDll) \
-    X(_SHELL_SuggestSingleMSDOSMode) \
-    X(SHELL_CheckHotkeyAllowed) \
-    X(_SHELL_GetDOSAppInfo)
+
+/* ------------------------------------------------------------------ */
+/* VMM32's own services (device 1, from 7F00h)                          */
+/* ------------------------------------------------------------------ */
+
+/* VMM32's own services with no ordinal in the DDK's table: device 1, ordinals from 7F00h.
+ * Import them like the others: VMM_IMPORT(Create_VM).  A new one gets the next ordinal here
+ * and its name at the end of the list (the VMM's table is generated from it, and checks that
+ * each ordinal is its place in the list). */
+#define VMM32_EXT_FIRST                 0x7F00
+#define Test_Event_Timed_Out_Ord        0x7F00
+#define thread_sleep_Ord                0x7F01
+#define Get_Clock_NS_Ord                0x7F02
+#define Create_VM_Ord                   0x7F03
+#define Destroy_VM_Ord                  0x7F04
+#define VMMCreateThreadInVM_Ord         0x7F05
+#define Set_VM_Time_Slice_Priority_Ord  0x7F06
+#define VMM_Register_Control_Ord        0x7F07
+#define VMM_Unregister_Control_Ord      0x7F08
+#define VMM32_EXT_SERVICE_LIST(X) \
+    X(Test_Event_Timed_Out) X(thread_sleep) X(Get_Clock_NS) X(Create_VM) X(Destroy_VM) \
+    X(VMMCreateThreadInVM) X(Set_VM_Time_Slice_Priority) X(VMM_Register_Control) \
+    X(VMM_Unregister_Control)
 
 #endif /* VMM_VMMSVC_H */

@@ -9,6 +9,7 @@
 #ifndef VMM_VXD_H
 #define VMM_VXD_H
 #include <stdint.h>
+#include "vmm/vmmsvc.h"             /* the ordinals, VMM32's own included */
 
 /* The DDK's VxD_Desc_Block (VMM.INC), 0x50 bytes. */
 struct VxD_Desc_Block {
@@ -127,19 +128,8 @@ typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
 #define VTD_IMPORT(name) VXD_IMPORT(5, name##_Ord, name)       /* the VTD device's services */
 #define VXDLDR_IMPORT(name) VXD_IMPORT(0x27, name##_Ord, name) /* VXDLDR's (in the VMM) */
 
-/* VMM32's own services with no ordinal in the DDK's table: device 1, ordinals from 7F00h.
- * Import them like the others: VMM_IMPORT(Create_VM). */
-#define VMM32_EXT_FIRST                 0x7F00
-#define Test_Event_Timed_Out_Ord        0x7F00
-#define thread_sleep_Ord                0x7F01
-#define Get_Clock_NS_Ord                0x7F02
-#define Create_VM_Ord                   0x7F03
-#define Destroy_VM_Ord                  0x7F04
-#define VMMCreateThreadInVM_Ord         0x7F05
-#define Set_VM_Time_Slice_Priority_Ord  0x7F06
-#define VMM_Register_Control_Ord        0x7F07
-#define VMM_Unregister_Control_Ord      0x7F08
-#define VMM32_EXT_COUNT                 9
+/* VMM32's own services with no ordinal in the DDK's table (Create_VM, thread_sleep ...) are
+ * device 1's at ordinals from 7F00h: see vmm/vmmsvc.h (VMM32_EXT_SERVICE_LIST). */
 
 /* ---- the VMM's services for VxDs (device 1; also callable by the VMM itself) ---------------- */
 #define VMM_VERSION 0x0400u                      /* Get_VMM_Version: 4.00, like Windows 95 */

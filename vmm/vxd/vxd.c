@@ -12,6 +12,7 @@
 #include "vxd/vxdelf.h"
 #include "vxd/guard.h"
 #include "vxd/dynalink.h"
+#include "vxd/services.h"
 #include "vmm/vxd.h"
 #include "vmm/vmmsvc.h"
 #include "vmm/page.h"
@@ -605,56 +606,13 @@ void _Debug_Printf_Service(const char *fmt, ...)
     Out_Debug_String(buf);
 }
 
-/* The VMM's service table (device 1): the DDK's ordinals; 0 where this VMM has no such
- * service.  Entries are what patched calls jump through, so Hook_Device_Service changes them. */
-#define S(name) [name##_Ord] = (uint32_t)name
-static uint32_t vmm_services[VMM_SERVICE_COUNT] = {
-    S(Get_VMM_Version), S(Get_Cur_VM_Handle), S(Get_Sys_VM_Handle), S(Validate_VM_Handle),
-    S(Schedule_Global_Event), S(Schedule_VM_Event), S(Cancel_Global_Event), S(Cancel_VM_Event),
-    S(Call_Priority_VM_Event), S(Cancel_Priority_VM_Event), S(Adjust_Exec_Priority),
-    S(Begin_Critical_Section), S(End_Critical_Section), S(End_Crit_And_Suspend),
-    S(Call_When_Not_Critical), S(Create_Semaphore), S(Destroy_Semaphore), S(Wait_Semaphore),
-    S(Signal_Semaphore), S(Suspend_VM), S(Resume_VM), S(Crash_Cur_VM), S(Get_Execution_Focus),
-    S(Set_Execution_Focus), S(Get_Time_Slice_Priority), S(Set_Time_Slice_Priority),
-    S(Get_Time_Slice_Granularity), S(Set_Time_Slice_Granularity), S(Get_Time_Slice_Info),
-    S(Adjust_Execution_Time), S(Release_Time_Slice), S(Wake_Up_VM), S(Call_When_Idle),
-    S(Get_Next_VM_Handle), S(Set_Global_Time_Out), S(Set_VM_Time_Out), S(Cancel_Time_Out),
-    S(Get_System_Time), S(Hook_V86_Int_Chain), S(Get_PM_Int_Vector), S(Set_PM_Int_Vector),
-    S(_HeapAllocate), S(_HeapReAllocate), S(_HeapFree), S(_HeapGetSize), S(_PageAllocate),
-    S(_PageReAllocate), S(_PageFree), S(_PageGetSizeAddr), S(_GetFreePageCount),
-    S(_LinPageLock), S(_LinPageUnLock), S(_MapPhysToLinear), S(Hook_V86_Fault), S(Hook_PM_Fault),
-    S(Hook_VMM_Fault), S(Hook_Device_Service), S(System_Control), S(Install_IO_Handler),
-    S(Out_Debug_String), S(Hook_Invalid_Page_Fault), S(Unhook_Invalid_Page_Fault),
-    S(_BlockOnID), S(Schedule_Thread_Event), S(Cancel_Thread_Event), S(Set_Thread_Time_Out),
-    S(_CreateMutex), S(_DestroyMutex), S(_GetMutexOwner), S(VMMCreateThread),
-    S(VMMTerminateThread), S(Get_Cur_Thread_Handle), S(Validate_Thread_Handle),
-    S(Remove_IO_Handler), S(Unhook_V86_Int_Chain), S(Unhook_V86_Fault), S(Unhook_PM_Fault),
-    S(Unhook_VMM_Fault), S(Unhook_Device_Service), S(_PageReserve), S(_PageCommit),
-    S(_PageDecommit), S(_ContextCreate), S(_ContextDestroy), S(_SignalID), S(_PageCommitPhys),
-    S(_Debug_Printf_Service), S(_EnterMutex), S(_LeaveMutex), S(Signal_Semaphore_No_Switch),
-    S(_ContextSwitch), S(_PageModifyPermissions), S(_PageQuery), S(Get_DDB),
-    S(Directed_Sys_Control), S(Hook_NMI_Event),
-};
-#undef S
-
-/* VMM32's own services with no DDK ordinal (vxd.h: 7F00h on). */
-#define X(name) [name##_Ord - VMM32_EXT_FIRST] = (uint32_t)name
-static uint32_t vmm_ext_services[VMM32_EXT_COUNT] = {
-    X(Test_Event_Timed_Out), X(thread_sleep), X(Get_Clock_NS), X(Create_VM), X(Destroy_VM),
-    X(VMMCreateThreadInVM), X(Set_VM_Time_Slice_Priority), X(VMM_Register_Control),
-    X(VMM_Unregister_Control),
-};
-#undef X
-
-static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT];
-
 /* The slot a dynalink dword names, or NULL with why. */
 static uint32_t *service_slot(uint32_t dword, const char **why)
 {
     struct dynalink_call c = dynalink_decode(dword);
     uint32_t dev = c.device, svc = c.service;
     if (dev == VMM_DEVICE_ID && svc >= VMM32_EXT_FIRST) {
-        if (svc - VMM32_EXT_FIRST >= VMM32_EXT_COUNT)
+        if (svc - VMM32_EXT_FIRST >= vmm_ext_count)
             return *why = "past the end of VMM32's own services", (uint32_t *)0;
         return &vmm_ext_services[svc - VMM32_EXT_FIRST];
     }
@@ -929,11 +887,6 @@ uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
     return 0;
 }
 
-static uint32_t vxdldr_services[VXDLDR_SERVICE_COUNT] = {
-    [VXDLDR_GetVersion_Ord] = (uint32_t)VXDLDR_GetVersion,
-    [VXDLDR_LoadDevice_Ord] = (uint32_t)VXDLDR_LoadDevice,
-    [VXDLDR_UnloadDevice_Ord] = (uint32_t)VXDLDR_UnloadDevice,
-};
 
 static int shell_ready;
 
