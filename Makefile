@@ -35,7 +35,7 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
 # `make check-sections` (run by make test) checks that all of them land in the window.
 NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c \
               vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
-VMM_SRCS   := vmm/main.c vmm/exit.c \
+VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
               vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
               vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \

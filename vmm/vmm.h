@@ -1,6 +1,7 @@
 /*
- * VMM-wide state handed over at boot, and the way the VMM ends a run.  Set up once by vmm_main
- * before anything else uses it; read-only afterwards.
+ * VMM-wide state handed over at boot, the way the VMM ends a run, and the way a service refuses
+ * a call.  The boot state is set up once by vmm_main before anything else uses it; read-only
+ * afterwards.
  */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H
@@ -25,5 +26,14 @@ extern struct vmm_boot boot;
  * callable from anywhere, a fault report included). */
 extern uint16_t vmm_exit_port;      /* [Debug] ExitPort=: isa-debug-exit port; 0 off */
 __attribute__((noreturn)) void vmm_exit(uint32_t code);
+
+/* The code that called the function this is written in: for a service, the VxD (or VMM code)
+ * whose call it refuses. */
+#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
+/* A service refusing a call, the one way (vmm/refuse.c): prints "SVC: WHY (caller XXXXXXXX);
+ * refused", WHY formatted from fmt, and returns 0, what most services return when they refuse.
+ * Call it with interrupts on where possible (the console may be slow). */
+uint32_t refused(const char *svc, uint32_t caller, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

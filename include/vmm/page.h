@@ -21,7 +21,7 @@
 #define PAGE_RET_HI(r)  ((uint32_t)((r) >> 32))         /* EDX: linear address */
 
 /* _PageAllocate types */
-#define PG_VM           0           /* system arena, charged to a VM (freed with it, later) */
+#define PG_VM           0           /* system arena, charged to a VM (freed with it by Destroy_VM) */
 #define PG_SYS          1           /* system arena */
 #define PG_PRIVATE      3           /* the current memory context's private arena, ring-3 usable */
 

@@ -25,6 +25,7 @@
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "console/console.h"
+#include "vmm.h"
 
 #define CH_VMM_FAULT    0u          /* + fault, 0..31 */
 #define CH_PM_FAULT     32u
@@ -49,14 +50,6 @@ static struct vpicd_irq {
     uint8_t shared;
     uint8_t in_service;
 } virq[PIC_IRQS];
-
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
-
-static uint32_t refused(const char *svc, uint32_t caller, const char *why)
-{
-    kprintf("%s: %s (caller %08x); refused\n", svc, why, caller);
-    return 0;
-}
 
 static void mce_init(void);
 static int int_dispatch2(uint32_t v, struct client_regs *r);
@@ -94,20 +87,24 @@ static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_ha
                         void *ref)
 {
     struct kerr e;
-    uint32_t f = irq_save();            /* callers may run with interrupts on (VxDs do) */
-    int r = hook_install(&hooks, chain, (hook_fn)h, ref, &e);
-    irq_restore(f);
-    return r ? refused(svc, caller, e.msg) : 1;
+    int r;
+    {
+        INTS_OFF();                     /* callers may run with interrupts on (VxDs do) */
+        r = hook_install(&hooks, chain, (hook_fn)h, ref, &e);
+    }
+    return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
 
 static uint32_t uninstall(const char *svc, uint32_t caller, unsigned chain, int_handler h,
                           void *ref)
 {
     struct kerr e;
-    uint32_t f = irq_save();
-    int r = hook_remove(&hooks, chain, (hook_fn)h, ref, &e);
-    irq_restore(f);
-    return r ? refused(svc, caller, e.msg) : 1;
+    int r;
+    {
+        INTS_OFF();
+        r = hook_remove(&hooks, chain, (hook_fn)h, ref, &e);
+    }
+    return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
 
 #define FAULT_SVC(name, base)                                                               \
@@ -163,10 +160,9 @@ uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
                        "VMM's (use Hook_VMM_Fault or VPICD)");
     if (vector == 0x20 && pm_vec[vector].fn)
         return refused("Set_PM_Int_Vector", CALLER, "INT 20h, the dynalink's");
-    uint32_t f = irq_save();
+    INTS_OFF();
     pm_vec[vector].fn = h;
     pm_vec[vector].ref = ref;
-    irq_restore(f);
     return 1;
 }
 
@@ -182,19 +178,23 @@ int_handler Get_PM_Int_Vector(unsigned vector, void **ref)
 uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
 {
     struct kerr e;
-    uint32_t f = irq_save();
-    int r = iotrap_install(&iotraps, port, (io_handler)h, &e);
-    irq_restore(f);
-    return r ? refused("Install_IO_Handler", CALLER, e.msg) : 1;
+    int r;
+    {
+        INTS_OFF();
+        r = iotrap_install(&iotraps, port, (io_handler)h, &e);
+    }
+    return r ? refused("Install_IO_Handler", CALLER, "%s", e.msg) : 1;
 }
 
 uint32_t Remove_IO_Handler(unsigned port)
 {
     struct kerr e;
-    uint32_t f = irq_save();
-    int r = iotrap_remove(&iotraps, port, &e);
-    irq_restore(f);
-    return r ? refused("Remove_IO_Handler", CALLER, e.msg) : 1;
+    int r;
+    {
+        INTS_OFF();
+        r = iotrap_remove(&iotraps, port, &e);
+    }
+    return r ? refused("Remove_IO_Handler", CALLER, "%s", e.msg) : 1;
 }
 
 /* ---- VPICD ------------------------------------------------------------------------------ */
@@ -217,22 +217,23 @@ uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid)
                        "cascade (2), or no hardware-interrupt procedure");
     struct vpicd_irq *q = &virq[vid->VID_IRQ_Number];
     int share = (vid->VID_Options & VPICD_OPT_CAN_SHARE) != 0;
-    uint32_t f = irq_save();
-    if (q->used && (!q->shared || !share)) {
-        irq_restore(f);
-        return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ already virtualised and not "
-                       "shareable by both");
+    const char *why = 0;
+    unsigned slot;
+    {
+        INTS_OFF();
+        slot = (unsigned)__builtin_ctz(~q->used | 0x10u);
+        if (q->used && (!q->shared || !share))
+            why = "IRQ already virtualised and not shareable by both";
+        else if (slot >= 4)
+            why = "IRQ shared by four owners already";
+        else {
+            q->vid[slot] = *vid;
+            q->used |= (uint8_t)(1u << slot);
+            q->shared = (uint8_t)share;
+        }
     }
-    unsigned slot = (unsigned)__builtin_ctz(~q->used | 0x10u);
-    if (slot >= 4) {
-        irq_restore(f);
-        return refused("VPICD_Virtualize_IRQ", CALLER, "IRQ shared by four owners already");
-    }
-    q->vid[slot] = *vid;
-    q->used |= (uint8_t)(1u << slot);
-    q->shared = (uint8_t)share;
-    irq_restore(f);
-    return HIRQ(vid->VID_IRQ_Number, slot);
+    return why ? refused("VPICD_Virtualize_IRQ", CALLER, "%s", why)
+               : HIRQ(vid->VID_IRQ_Number, slot);
 }
 
 void VPICD_Force_Default_Behavior(uint32_t h)
@@ -243,7 +244,7 @@ void VPICD_Force_Default_Behavior(uint32_t h)
         return;
     }
     struct vpicd_irq *q = &virq[irq];
-    uint32_t f = irq_save();
+    INTS_OFF();
     q->used &= (uint8_t)~(1u << ((h >> 8) & 0xFF));
     if (!q->used) {
         pic_mask((unsigned)irq);
@@ -253,7 +254,6 @@ void VPICD_Force_Default_Behavior(uint32_t h)
             pic_eoi((unsigned)irq);
         }
     }
-    irq_restore(f);
 }
 
 void VPICD_Phys_EOI(uint32_t h)
@@ -442,7 +442,7 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
  * vectors, the I/O traps and the virtualised IRQs; how many there were. */
 unsigned int_purge(uint32_t lo, uint32_t hi)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unsigned n = hook_purge(&hooks, lo, hi);
     for (unsigned v = 0; v < 256; v++)
         if (pm_vec[v].fn && (uint32_t)pm_vec[v].fn - lo < hi - lo) {
@@ -462,6 +462,5 @@ unsigned int_purge(uint32_t lo, uint32_t hi)
                 VPICD_Force_Default_Behavior(HIRQ(irq, k));
                 n++;
             }
-    irq_restore(f);
     return n;
 }

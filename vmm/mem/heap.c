@@ -24,7 +24,7 @@
  * seven registers (and a push/pop per call); fault reports name the function from EIP alone. */
 #pragma GCC optimize("omit-frame-pointer")
 
-#define ALIGN       16u
+#define ALIGN       HEAP_ALIGN
 #define ALIGN_LOG2  4
 #define F_FREE      1u
 #define F_PREV_FREE 2u

@@ -23,6 +23,7 @@
 
 #include "vmm/heap.h"           /* the DDK's HEAP* flags */
 
+#define HEAP_ALIGN      16u         /* every block's payload is aligned so */
 #define HEAP_SL_LOG2    4
 #define HEAP_SL_COUNT   (1 << HEAP_SL_LOG2)
 #define HEAP_FL_COUNT   25          /* size classes up to 4 GB */

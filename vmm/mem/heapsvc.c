@@ -3,9 +3,9 @@
 #include "mem/page.h"
 #include "console/console.h"
 #include "x86/x86.h"
+#include "vmm.h"
 #include "mem/nonreentrant.h"
 
-#define CALLER ((uintptr_t)__builtin_return_address(0))
 #define POOL_MIN (64u << 10)            /* pages asked at a time: 16 */
 
 struct heap sys_heap;
@@ -29,9 +29,8 @@ NONREENTRANT static void pool_free(void *ctx, void *p, size_t bytes)
 NONREENTRANT static void *node_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
-    uint32_t f = irq_save();
+    INTS_OFF();
     void *p = heap_alloc(&sys_heap, bytes, 0, CALLER);
-    irq_restore(f);
     return p;
 }
 
@@ -40,9 +39,11 @@ NONREENTRANT static void node_free(void *ctx, void *p, size_t bytes)
     struct kerr e;
     (void)ctx;
     (void)bytes;
-    uint32_t f = irq_save();
-    int r = heap_free(&sys_heap, p, CALLER, &e);
-    irq_restore(f);
+    int r;
+    {
+        INTS_OFF();
+        r = heap_free(&sys_heap, p, CALLER, &e);
+    }
     if (r)
         kprintf("list: %s\n", e.msg);
 }
@@ -58,9 +59,8 @@ NONREENTRANT void heapsvc_init(void)
 /* Each service runs with interrupts off (see heapsvc.h). */
 NONREENTRANT void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     void *p = heap_alloc(&sys_heap, nbytes, flags, CALLER);
-    irq_restore(f);
     return p;
 }
 
@@ -68,9 +68,11 @@ NONREENTRANT uint32_t _HeapFree(void *p, uint32_t flags)
 {
     struct kerr e;
     (void)flags;
-    uint32_t f = irq_save();
-    int r = heap_free(&sys_heap, p, CALLER, &e);
-    irq_restore(f);
+    int r;
+    {
+        INTS_OFF();
+        r = heap_free(&sys_heap, p, CALLER, &e);
+    }
     if (r) {
         kprintf("_HeapFree: %s\n", e.msg);
         return 0;
@@ -82,9 +84,11 @@ NONREENTRANT void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
 {
     struct kerr e;
     e.msg[0] = 0;
-    uint32_t f = irq_save();
-    void *q = heap_realloc(&sys_heap, p, nbytes, flags, CALLER, &e);
-    irq_restore(f);
+    void *q;
+    {
+        INTS_OFF();
+        q = heap_realloc(&sys_heap, p, nbytes, flags, CALLER, &e);
+    }
     if (!q && e.msg[0])             /* refused; out of memory is a plain NULL */
         kprintf("_HeapReAllocate: %s\n", e.msg);
     return q;
@@ -93,8 +97,7 @@ NONREENTRANT void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
 NONREENTRANT uint32_t _HeapGetSize(void *p, uint32_t flags)
 {
     (void)flags;
-    uint32_t f = irq_save();
+    INTS_OFF();
     uint32_t n = (uint32_t)heap_get_size(&sys_heap, p);
-    irq_restore(f);
     return n;
 }

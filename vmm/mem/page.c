@@ -31,6 +31,7 @@
 #include "lib/string.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
+#include "vmm.h"
 #include "mem/nonreentrant.h"
 
 #define AR_PRIVATE  0
@@ -91,13 +92,6 @@ static ipf_handler ipf_hooks[16];
 static unsigned nipf;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
-
-NONREENTRANT static uint32_t bad_call(const char *svc, uint32_t caller, const char *why, uint32_t v)
-{
-    kprintf("%s: %s %08x (caller %08x); refused\n", svc, why, v, caller);
-    return 0;
-}
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 NONREENTRANT static unsigned arena_id(uint32_t page)
 {
@@ -356,24 +350,16 @@ NONREENTRANT static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
     return 0;
 }
 
-/* Every service's body (NAME_ints_off, inlined: its CALLER is the service's caller) runs with
- * interrupts off: neither another thread nor an interrupt handler can enter the page services
- * half-way (include/vmm/page.h). */
-#define INTS_OFF(ret, name, params, args)                                                      \
-    NONREENTRANT ret name params                                                             \
-    {                                                                                        \
-        uint32_t f_ = irq_save();                                                            \
-        ret r_ = name##_ints_off args;                                                       \
-        irq_restore(f_);                                                                     \
-        return r_;                                                                           \
-    }
+/* Every service runs with interrupts off (INTS_OFF, x86/x86.h): neither another thread nor an
+ * interrupt handler can enter the page services half-way (include/vmm/page.h). */
 
 /* ---- _PageAllocate, _PageReAllocate, _PageFree, _PageGetSizeAddr --------------------------- */
 
-NONREENTRANT static inline __attribute__((always_inline)) uint64_t
-_PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
+NONREENTRANT uint64_t
+_PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
                        uint32_t min_phys, uint32_t max_phys, uint32_t *phys_addr, uint32_t flags)
 {
+    INTS_OFF();
     unsigned ar;
     uint32_t page;
     uint64_t pflags = PTE_P | PTE_W | PTE_SW_ALLOC | nx;
@@ -408,7 +394,7 @@ _PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t ali
         ar = AR_PRIVATE;
         pflags |= PTE_U;
     } else
-        return bad_call("_PageAllocate", CALLER, "page type (or PAGEMAPGLOBAL with it)", type);
+        return refused("_PageAllocate", CALLER, "%s %08x", "page type (or PAGEMAPGLOBAL with it)", type);
     if (npages == 0 || npages > arena_of(ar)->npages || npages > pmem.nfree)
         return 0;
 
@@ -416,7 +402,7 @@ _PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t ali
         struct kerr e;
         uint64_t phys;
         if (!(flags & PAGEFIXED) || (align_mask & (align_mask + 1)) || min_phys > max_phys)
-            return bad_call("_PageAllocate", CALLER, "PAGEUSEALIGN without PAGEFIXED, or a bad "
+            return refused("_PageAllocate", CALLER, "%s %08x", "PAGEUSEALIGN without PAGEFIXED, or a bad "
                             "AlignMask/minPhys/maxPhys; AlignMask", align_mask);
         if (lin_reserve(ar, npages, 1, &page))
             return 0;
@@ -458,14 +444,11 @@ _PageAllocate_ints_off(uint32_t npages, uint32_t type, uint32_t vm, uint32_t ali
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
-INTS_OFF(uint64_t, _PageAllocate,
-         (uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask, uint32_t min_phys,
-          uint32_t max_phys, uint32_t *phys_addr, uint32_t flags),
-         (npages, type, vm, align_mask, min_phys, max_phys, phys_addr, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageFree_ints_off(uint32_t hmem, uint32_t flags)
+NONREENTRANT uint32_t
+_PageFree(uint32_t hmem, uint32_t flags)
 {
+    INTS_OFF();
     (void)flags;
     struct pg_block *b = block_of(hmem);
     /* Fast path: a one-page system block goes back to the caches. */
@@ -485,44 +468,44 @@ _PageFree_ints_off(uint32_t hmem, uint32_t flags)
     }
     if (!b) {
         if (hmem & 0xFFF)
-            return bad_call("_PageFree", CALLER, "not a live memory handle:", hmem);
+            return refused("_PageFree", CALLER, "%s %08x", "not a live memory handle:", hmem);
         b = hash_find(hmem >> 12);                      /* _PageReserve's linear address */
         if (!b || b->kind != BLK_RESERVE)
-            return bad_call("_PageFree", CALLER, "not the address of a reserved range:", hmem);
+            return refused("_PageFree", CALLER, "%s %08x", "not the address of a reserved range:", hmem);
     }
     /* Locked pages go too: unmap_pages unlocks them (the block's owner frees it). */
     free_block(b);
     return 1;
 }
 
-INTS_OFF(uint32_t, _PageFree, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint64_t
-_PageGetSizeAddr_ints_off(uint32_t hmem, uint32_t flags)
+NONREENTRANT uint64_t
+_PageGetSizeAddr(uint32_t hmem, uint32_t flags)
 {
+    INTS_OFF();
     (void)flags;
     struct pg_block *b = block_of(hmem);
     if (!b)
-        return bad_call("_PageGetSizeAddr", CALLER, "not a live memory handle:", hmem);
+        return refused("_PageGetSizeAddr", CALLER, "%s %08x", "not a live memory handle:", hmem);
     return ((uint64_t)(b->base << 12) << 32) | b->npages;
 }
 
-INTS_OFF(uint64_t, _PageGetSizeAddr, (uint32_t hmem, uint32_t flags), (hmem, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint64_t
-_PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
+NONREENTRANT uint64_t
+_PageReAllocate(uint32_t hmem, uint32_t npages, uint32_t flags)
 {
+    INTS_OFF();
     struct kerr e;
     struct pg_block *b = block_of(hmem);
     if (!b || b->kind != BLK_ALLOC)
-        return bad_call("_PageReAllocate", CALLER, "not a live _PageAllocate handle:", hmem);
+        return refused("_PageReAllocate", CALLER, "%s %08x", "not a live _PageAllocate handle:", hmem);
     uint32_t old = b->npages, page = b->base;
     unsigned ar = b->arena;
     uint64_t pflags = PTE_P | PTE_W | PTE_SW_ALLOC | nx | (ar == AR_PRIVATE ? PTE_U : 0);
     if (npages == 0 || npages > arena_of(ar)->npages)
         return 0;
     if (npages != old && (b->flags & BLK_CONTIG))
-        return bad_call("_PageReAllocate", CALLER, "cannot resize physically contiguous block",
+        return refused("_PageReAllocate", CALLER, "%s %08x", "cannot resize physically contiguous block",
                         hmem);
     if (npages < old) {
         unmap_pages(page + npages, old - npages, 0);
@@ -564,15 +547,13 @@ _PageReAllocate_ints_off(uint32_t hmem, uint32_t npages, uint32_t flags)
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 
-INTS_OFF(uint64_t, _PageReAllocate,
-         (uint32_t hmem, uint32_t npages, uint32_t flags),
-         (hmem, npages, flags))
 
 /* ---- _PageReserve, _PageCommit, _PageCommitPhys, _PageDecommit --------------------------- */
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
+NONREENTRANT uint32_t
+_PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
 {
+    INTS_OFF();
     struct kerr e;
     unsigned ar;
     uint32_t p;
@@ -586,7 +567,7 @@ _PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     } else {
         ar = arena_id(page);
         if (ar == AR_NONE || npages > arena_of(ar)->npages || arena_id(page + npages - 1) != ar) {
-            bad_call("_PageReserve", CALLER, "range outside one arena, at page", page);
+            refused("_PageReserve", CALLER, "%s %08x", "range outside one arena, at page", page);
             return 0xFFFFFFFFu;
         }
         if (!pt_room(ar, npages) || arena_alloc_at(arena_of(ar), page, npages, &e))
@@ -600,9 +581,6 @@ _PageReserve_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     return p << 12;
 }
 
-INTS_OFF(uint32_t, _PageReserve,
-         (uint32_t page, uint32_t npages, uint32_t flags),
-         (page, npages, flags))
 
 /* The range [page, page + n) lies in one arena, and PC_USER is not asked in the system arena. */
 NONREENTRANT static unsigned check_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n,
@@ -610,11 +588,11 @@ NONREENTRANT static unsigned check_range(const char *svc, uint32_t caller, uint3
 {
     unsigned ar = arena_id(page);
     if (n == 0 || ar == AR_NONE || page + n < page || arena_id(page + n - 1) != ar) {
-        bad_call(svc, caller, "range outside one arena, at page", page);
+        refused(svc, caller, "%s %08x", "range outside one arena, at page", page);
         return AR_NONE;
     }
     if ((flags & PC_USER) && ar == AR_SYSTEM) {
-        bad_call(svc, caller, "PC_USER in the system arena (ring 0 only), at page", page);
+        refused(svc, caller, "%s %08x", "PC_USER in the system arena (ring 0 only), at page", page);
         return AR_NONE;
     }
     return ar;
@@ -624,7 +602,7 @@ NONREENTRANT static int all_reserved(const char *svc, uint32_t caller, uint32_t 
 {
     for (uint32_t i = 0; i < n; i++)
         if (!is_reserved(pte_get(page + i))) {
-            bad_call(svc, caller, "page not reserved-and-uncommitted:", page + i);
+            refused(svc, caller, "%s %08x", "page not reserved-and-uncommitted:", page + i);
             return 0;
         }
     return 1;
@@ -636,16 +614,17 @@ NONREENTRANT static uint64_t pc_bits(uint32_t flags)
            (flags & PC_CACHEDIS ? PTE_PCD : 0) | (flags & PC_CACHEWT ? PTE_PWT : 0);
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageCommit_ints_off(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
+NONREENTRANT uint32_t
+_PageCommit(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata,
                      uint32_t flags)
 {
+    INTS_OFF();
     (void)pagerdata;
     uint32_t caller = CALLER;
     if (check_range("_PageCommit", caller, page, npages, flags) == AR_NONE)
         return 0;
     if (hpd < PD_ZEROINIT || hpd > PD_FIXED)
-        return bad_call("_PageCommit", caller, "pager descriptor (no pagers here):", hpd);
+        return refused("_PageCommit", caller, "%s %08x", "pager descriptor (no pagers here):", hpd);
     if (!all_reserved("_PageCommit", caller, page, npages) || npages > pmem.nfree)
         return 0;
     int zero = hpd == PD_ZEROINIT || hpd == PD_FIXEDZERO;
@@ -663,13 +642,11 @@ _PageCommit_ints_off(uint32_t page, uint32_t npages, uint32_t hpd, uint32_t page
     return 1;
 }
 
-INTS_OFF(uint32_t, _PageCommit,
-         (uint32_t page, uint32_t npages, uint32_t hpd, uint32_t pagerdata, uint32_t flags),
-         (page, npages, hpd, pagerdata, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
+NONREENTRANT uint32_t
+_PageCommitPhys(uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags)
 {
+    INTS_OFF();
     uint32_t caller = CALLER;
     if (check_range("_PageCommitPhys", caller, page, npages, flags) == AR_NONE ||
         !all_reserved("_PageCommitPhys", caller, page, npages))
@@ -677,7 +654,7 @@ _PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32
     for (uint32_t i = 0; i < npages; i++) {
         uint64_t phys = (uint64_t)(physpg + (flags & PC_INCR ? i : 0)) << 12;
         if (frame_owner(&pmem, phys) == FRAME_FREE)
-            return bad_call("_PageCommitPhys", caller, "physical page is free RAM (it would be "
+            return refused("_PageCommitPhys", caller, "%s %08x", "physical page is free RAM (it would be "
                             "handed out again):", (uint32_t)(phys >> 12));
     }
     for (uint32_t i = 0; i < npages; i++) {
@@ -687,13 +664,11 @@ _PageCommitPhys_ints_off(uint32_t page, uint32_t npages, uint32_t physpg, uint32
     return 1;
 }
 
-INTS_OFF(uint32_t, _PageCommitPhys,
-         (uint32_t page, uint32_t npages, uint32_t physpg, uint32_t flags),
-         (page, npages, physpg, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
+NONREENTRANT uint32_t
+_PageDecommit(uint32_t page, uint32_t npages, uint32_t flags)
 {
+    INTS_OFF();
     uint32_t caller = CALLER;
     if (check_range("_PageDecommit", caller, page, npages, flags) == AR_NONE)
         return 0;
@@ -702,7 +677,7 @@ _PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
         if (is_reserved(x))
             continue;
         if (!(x & PTE_P) || (x & PTE_SW_ALLOC))
-            return bad_call("_PageDecommit", caller, x & PTE_P ? "page of a _PageAllocate block:"
+            return refused("_PageDecommit", caller, "%s %08x", x & PTE_P ? "page of a _PageAllocate block:"
                             : "page not committed nor reserved:", page + i);
     }
     for (uint32_t i = 0; i < npages; i++)
@@ -711,29 +686,27 @@ _PageDecommit_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
     return 1;
 }
 
-INTS_OFF(uint32_t, _PageDecommit,
-         (uint32_t page, uint32_t npages, uint32_t flags),
-         (page, npages, flags))
 
 /* ---- permissions, queries, locks ---------------------------------------------------------- */
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageModifyPermissions_ints_off(uint32_t page, uint32_t npages, uint32_t permand,
+NONREENTRANT uint32_t
+_PageModifyPermissions(uint32_t page, uint32_t npages, uint32_t permand,
                                 uint32_t permor)
 {
+    INTS_OFF();
     uint32_t caller = CALLER;
     unsigned ar = check_range("_PageModifyPermissions", caller, page, npages, permor);
     if (ar == AR_NONE)
         return 0;
     for (uint32_t i = 0; i < npages; i++)
         if (!(pte_get(page + i) & PTE_P))
-            return bad_call("_PageModifyPermissions", caller, "page not committed:", page + i);
+            return refused("_PageModifyPermissions", caller, "%s %08x", "page not committed:", page + i);
     for (uint32_t i = 0; i < npages; i++) {
         uint64_t x = pte[page + i];
         uint32_t pc = (x & PTE_W ? PC_WRITEABLE : 0) | (x & PTE_U ? PC_USER : 0);
         pc = (pc & permand) | permor;
         if ((pc & PC_USER) && ar == AR_SYSTEM)
-            return bad_call("_PageModifyPermissions", caller, "PC_USER in the system arena:", page);
+            return refused("_PageModifyPermissions", caller, "%s %08x", "PC_USER in the system arena:", page);
         uint32_t lo = (uint32_t)x & ~(PTE_W | PTE_U);
         lo |= (pc & PC_WRITEABLE ? PTE_W : 0) | (pc & PC_USER ? PTE_U : 0);
         pte32[2 * (page + i)] = lo;     /* one store: P stays set, W and U change */
@@ -742,9 +715,6 @@ _PageModifyPermissions_ints_off(uint32_t page, uint32_t npages, uint32_t permand
     return 1;
 }
 
-INTS_OFF(uint32_t, _PageModifyPermissions,
-         (uint32_t page, uint32_t npages, uint32_t permand, uint32_t permor),
-         (page, npages, permand, permor))
 
 NONREENTRANT static struct pg_block *block_containing(uint32_t page)
 {
@@ -763,15 +733,16 @@ NONREENTRANT static unsigned page_state(uint64_t x)
     return (x & ARENA_TYPE_MASK) == ARENA_RESERVED ? 1 : 0;
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_PageQuery_ints_off(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
+NONREENTRANT uint32_t
+_PageQuery(uint32_t lin, struct memory_basic_information *mbi, uint32_t size)
 {
+    INTS_OFF();
     static const uint32_t state[4] = { MEM_FREE, MEM_RESERVE, MEM_COMMIT, MEM_COMMIT };
     static const uint32_t prot[4] = { PAGE_NOACCESS, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE };
     uint32_t page = lin >> 12;
     unsigned ar = arena_id(page);
     if (!mbi || size < sizeof *mbi || ar == AR_NONE)
-        return bad_call("_PageQuery", CALLER, "no buffer, or an address outside the arenas:", lin);
+        return refused("_PageQuery", CALLER, "%s %08x", "no buffer, or an address outside the arenas:", lin);
     unsigned s = page_state(pte_get(page));
     struct pg_block *b = s ? block_containing(page) : 0;
     uint32_t end = b ? b->base + b->npages : arena_of(ar)->base + arena_of(ar)->npages;
@@ -799,9 +770,6 @@ _PageQuery_ints_off(uint32_t lin, struct memory_basic_information *mbi, uint32_t
     return sizeof *mbi;
 }
 
-INTS_OFF(uint32_t, _PageQuery,
-         (uint32_t lin, struct memory_basic_information *mbi, uint32_t size),
-         (lin, mbi, size))
 
 NONREENTRANT static uint32_t lock_range(const char *svc, uint32_t caller, uint32_t page, uint32_t n, int lock)
 {
@@ -810,11 +778,11 @@ NONREENTRANT static uint32_t lock_range(const char *svc, uint32_t caller, uint32
         return 0;
     for (uint32_t i = 0; i < n; i++)
         if ((pte_get(page + i) & (PTE_P | PTE_SW_PHYS)) != PTE_P)
-            return bad_call(svc, caller, "page not committed RAM:", page + i);
+            return refused(svc, caller, "%s %08x", "page not committed RAM:", page + i);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t phys = pte[page + i] & PTE_ADDR_MASK;
         if (lock ? frame_lock(&pmem, phys, &e) : frame_unlock(&pmem, phys, &e)) {
-            kprintf("%s: %s (caller %08x)\n", svc, e.msg, caller);
+            refused(svc, caller, "%s", e.msg);
             while (i-- > 0)                 /* undo: all or nothing */
                 lock ? frame_unlock(&pmem, pte[page + i] & PTE_ADDR_MASK, &e)
                      : frame_lock(&pmem, pte[page + i] & PTE_ADDR_MASK, &e);
@@ -824,34 +792,31 @@ NONREENTRANT static uint32_t lock_range(const char *svc, uint32_t caller, uint32
     return 1;
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_LinPageLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
+NONREENTRANT uint32_t
+_LinPageLock(uint32_t page, uint32_t npages, uint32_t flags)
 {
+    INTS_OFF();
     if ((flags & PAGEMAPGLOBAL) && arena_id(page) == AR_PRIVATE)
-        return bad_call("_LinPageLock", CALLER, "PAGEMAPGLOBAL of private pages (unsupported):",
+        return refused("_LinPageLock", CALLER, "%s %08x", "PAGEMAPGLOBAL of private pages (unsupported):",
                         page);
     return lock_range("_LinPageLock", CALLER, page, npages, 1) ? (flags & PAGEMAPGLOBAL ?
                                                                   page << 12 : 1) : 0;
 }
 
-INTS_OFF(uint32_t, _LinPageLock,
-         (uint32_t page, uint32_t npages, uint32_t flags),
-         (page, npages, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_LinPageUnLock_ints_off(uint32_t page, uint32_t npages, uint32_t flags)
+NONREENTRANT uint32_t
+_LinPageUnLock(uint32_t page, uint32_t npages, uint32_t flags)
 {
+    INTS_OFF();
     (void)flags;
     return lock_range("_LinPageUnLock", CALLER, page, npages, 0);
 }
 
-INTS_OFF(uint32_t, _LinPageUnLock,
-         (uint32_t page, uint32_t npages, uint32_t flags),
-         (page, npages, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
+NONREENTRANT uint32_t
+_MapPhysToLinear(uint64_t phys, uint32_t nbytes, uint32_t flags)
 {
+    INTS_OFF();
     static struct { uint64_t phys; uint32_t size, lin; } done[32];
     static unsigned ndone;
     (void)flags;
@@ -870,18 +835,15 @@ _MapPhysToLinear_ints_off(uint64_t phys, uint32_t nbytes, uint32_t flags)
     return (uint32_t)p;
 }
 
-INTS_OFF(uint32_t, _MapPhysToLinear,
-         (uint64_t phys, uint32_t nbytes, uint32_t flags),
-         (phys, nbytes, flags))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint64_t
-_GetFreePageCount_ints_off(uint32_t flags)
+NONREENTRANT uint64_t
+_GetFreePageCount(uint32_t flags)
 {
+    INTS_OFF();
     (void)flags;
     return ((uint64_t)pmem.nfree << 32) | pmem.nfree;   /* no paging: every free page locks */
 }
 
-INTS_OFF(uint64_t, _GetFreePageCount, (uint32_t flags), (flags))
 
 /* ---- memory contexts ---------------------------------------------------------------------- */
 
@@ -905,9 +867,10 @@ NONREENTRANT static struct mem_context *context_of(uint32_t h)
     return 0;
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_ContextCreate_ints_off(void)
+NONREENTRANT uint32_t
+_ContextCreate(void)
 {
+    INTS_OFF();
     struct kerr e;
     uint64_t r = _PageAllocate(1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
     struct mem_context *c = (struct mem_context *)PAGE_RET_HI(r);
@@ -939,7 +902,6 @@ _ContextCreate_ints_off(void)
     return (uint32_t)c;
 }
 
-INTS_OFF(uint32_t, _ContextCreate, (void), ())
 
 /* Frees every page table of PDE indices [first, end) of the current context, and the frames its
  * committed pages own. */
@@ -957,13 +919,14 @@ NONREENTRANT static void free_tables(uint32_t first, uint32_t end)
     }
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_ContextDestroy_ints_off(uint32_t h)
+NONREENTRANT uint32_t
+_ContextDestroy(uint32_t h)
 {
+    INTS_OFF();
     struct kerr e;
     struct mem_context *c = context_of(h);
     if (!c || c == cur_ctx || c == &boot_ctx)
-        return bad_call("_ContextDestroy", CALLER, "not a context, or the current or system "
+        return refused("_ContextDestroy", CALLER, "%s %08x", "not a context, or the current or system "
                         "VM's:", h);
     struct mem_context *old = cur_ctx;
     load_context(c);
@@ -988,7 +951,6 @@ _ContextDestroy_ints_off(uint32_t h)
     return 1;
 }
 
-INTS_OFF(uint32_t, _ContextDestroy, (uint32_t h), (h))
 
 NONREENTRANT uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
 
@@ -1011,35 +973,36 @@ NONREENTRANT uint32_t page_free_owner(uint32_t owner)
     return n;
 }
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-_ContextSwitch_ints_off(uint32_t h)
+NONREENTRANT uint32_t
+_ContextSwitch(uint32_t h)
 {
+    INTS_OFF();
     struct mem_context *c = context_of(h), *old = cur_ctx;
     if (!c)
-        return bad_call("_ContextSwitch", CALLER, "not a memory context:", h);
+        return refused("_ContextSwitch", CALLER, "%s %08x", "not a memory context:", h);
     page_context_load(h);
     return (uint32_t)old;
 }
 
-INTS_OFF(uint32_t, _ContextSwitch, (uint32_t h), (h))
 
 /* ---- faults ------------------------------------------------------------------------------- */
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-Hook_Invalid_Page_Fault_ints_off(ipf_handler h)
+NONREENTRANT uint32_t
+Hook_Invalid_Page_Fault(ipf_handler h)
 {
+    INTS_OFF();
     if (!h || nipf == sizeof ipf_hooks / sizeof ipf_hooks[0])
-        return bad_call("Hook_Invalid_Page_Fault", CALLER, "no handler, or the hook table is full:",
+        return refused("Hook_Invalid_Page_Fault", CALLER, "%s %08x", "no handler, or the hook table is full:",
                         (uint32_t)h);
     ipf_hooks[nipf++] = h;
     return 1;
 }
 
-INTS_OFF(uint32_t, Hook_Invalid_Page_Fault, (ipf_handler h), (h))
 
-NONREENTRANT static inline __attribute__((always_inline)) uint32_t
-Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
+NONREENTRANT uint32_t
+Unhook_Invalid_Page_Fault(ipf_handler h)
 {
+    INTS_OFF();
     for (unsigned i = nipf; i-- > 0;)
         if (ipf_hooks[i] == h) {
             for (; i + 1 < nipf; i++)
@@ -1047,14 +1010,13 @@ Unhook_Invalid_Page_Fault_ints_off(ipf_handler h)
             nipf--;
             return 1;
         }
-    return bad_call("Unhook_Invalid_Page_Fault", CALLER, "handler not hooked:", (uint32_t)h);
+    return refused("Unhook_Invalid_Page_Fault", CALLER, "%s %08x", "handler not hooked:", (uint32_t)h);
 }
 
-INTS_OFF(uint32_t, Unhook_Invalid_Page_Fault, (ipf_handler h), (h))
 
 NONREENTRANT unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unsigned n = 0;
     for (unsigned i = nipf; i-- > 0;)
         if ((uint32_t)ipf_hooks[i] - lo < hi - lo) {
@@ -1063,7 +1025,6 @@ NONREENTRANT unsigned page_purge_hooks(uint32_t lo, uint32_t hi)
             nipf--;
             n++;
         }
-    irq_restore(f);
     return n;
 }
 
@@ -1164,7 +1125,8 @@ NONREENTRANT uint32_t page_handle_at(uint32_t lin)
 
 NONREENTRANT int page_protect(uint32_t lin, uint32_t npages, int writable, int exec)
 {
-    uint32_t f = irq_save(), page = lin >> 12;
+    INTS_OFF();
+    uint32_t page = lin >> 12;
     int ok = !(lin & 0xFFF) && page >= PAGE_SYSTEM_FIRST;
     for (uint32_t i = 0; ok && i < npages; i++)
         ok = (pte_get(page + i) & PTE_P) != 0;
@@ -1175,7 +1137,6 @@ NONREENTRANT int page_protect(uint32_t lin, uint32_t npages, int writable, int e
         pte32[2 * (page + i)] = (uint32_t)x;
         invlpg((page + i) << 12);
     }
-    irq_restore(f);
     return ok ? 0 : -1;
 }
 

@@ -1,15 +1,23 @@
-/* Global events and time-outs: see include/vmm/thread.h.
+/* Events and time-outs, global, VM and thread ones: see include/vmm/thread.h.
  *
  * One pool of nodes, each an event waiting to run or a time-out waiting for its tick.  Pending
- * events form a FIFO; time-outs a list sorted by due tick, which the timer tick (interrupt
- * context) walks from its head, moving the due ones onto the event FIFO.  The event thread, the
- * highest priority in the system, sleeps on a semaphore and runs the FIFO one node at a time. */
+ * global events form a FIFO; time-outs a list sorted by due tick, which the timer tick
+ * (interrupt context) walks from its head, moving the due ones onto the event FIFO -- or, for a
+ * thread's or a VM's time-out, onto that thread's own queue.  The event thread, the highest
+ * priority in the system, sleeps on a semaphore and runs the global FIFO one node at a time.  A
+ * thread's events (Schedule_Thread_Event) and a VM's (Schedule_VM_Event, Call_Priority_VM_Event:
+ * the VM's oldest thread's) run in that thread, oldest first, whenever it resumes
+ * (thread_run_events), each priority event with
+ * its boost and, with PEF_WAIT_NOT_CRIT, only once nobody else holds the critical section --
+ * or, with PEF_TIME_OUT, once its time is up (Test_Event_Timed_Out then says so).  Events never
+ * nest: one scheduled from inside another runs after it. */
 #include "sched/sched.h"
 #include "vmm/thread.h"
 #include "int/int.h"
 #include "int/timer.h"
 #include "console/console.h"
 #include "x86/x86.h"
+#include "vmm.h"
 #include "x86/trap.h"
 
 #define NODES      256
@@ -18,7 +26,6 @@
 #define N_TIMEOUT  2                    /* waiting for its tick */
 #define N_RUNNING  3
 #define N_TEVENT   4                    /* queued on a thread: runs when that thread runs */
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 struct node {
     uint32_t gen;                       /* bumped each time it goes back to the pool (hid) */
@@ -222,21 +229,22 @@ static void event_thread(void *arg)
     for (;;) {
         Wait_Semaphore(ev_sem, BLOCK_SVC_INTS);
         for (;;) {
-            uint32_t f = irq_save();
-            struct node *n = ev_head;
-            if (n) {
-                ev_head = n->next;
-                if (!ev_head)
-                    ev_tail = 0;
-                n->kind = N_RUNNING;
+            struct node *n;
+            {
+                INTS_OFF();
+                n = ev_head;
+                if (n) {
+                    ev_head = n->next;
+                    if (!ev_head)
+                        ev_tail = 0;
+                    n->kind = N_RUNNING;
+                }
             }
-            irq_restore(f);
             if (!n)
                 break;
-            call(n);
-            f = irq_save();
+            call(n);                    /* with the event thread's interrupt state: on */
+            INTS_OFF();
             node_put(n);
-            irq_restore(f);
         }
     }
 }
@@ -276,7 +284,8 @@ void event_stats_every(uint32_t ms)
 
 EVENTHANDLE Schedule_Global_Event(event_proc proc, void *ref)
 {
-    uint32_t f = irq_save(), h = 0;
+    INTS_OFF();
+    uint32_t h = 0;
     struct node *n = proc ? node_get() : 0;
     if (n) {
         n->ev = proc;
@@ -286,15 +295,15 @@ EVENTHANDLE Schedule_Global_Event(event_proc proc, void *ref)
         enqueue(n);
         Signal_Semaphore_No_Switch(ev_sem);
     } else
-        kprintf("Schedule_Global_Event: %s (caller %08x); refused\n",
-                proc ? "the event pool is full" : "no procedure", CALLER);
-    irq_restore(f);
+        refused("Schedule_Global_Event", CALLER, "%s",
+                proc ? "the event pool is full" : "no procedure");
     return h;
 }
 
 uint32_t Cancel_Global_Event(EVENTHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct node *n = node_of(h, N_EVENT);
     if (n) {
         struct node **pp = &ev_head, *prev = 0;
@@ -310,14 +319,14 @@ uint32_t Cancel_Global_Event(EVENTHANDLE h)
             ok = 1;
         }
     }
-    irq_restore(f);
     return ok;
 }
 
 static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc, uint32_t ms,
                              struct thread *target, void *ref)
 {
-    uint32_t f = irq_save(), h = 0;
+    INTS_OFF();
+    uint32_t h = 0;
     struct node *n = proc ? node_get() : 0;
     if (n) {
         n->target = target;
@@ -334,9 +343,7 @@ static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc
         *pp = n;
         h = hid(n);
     } else
-        kprintf("%s: %s (caller %08x); refused\n", svc,
-                proc ? "the event pool is full" : "no procedure", caller);
-    irq_restore(f);
+        refused(svc, caller, "%s", proc ? "the event pool is full" : "no procedure");
     return h;
 }
 
@@ -347,20 +354,18 @@ TIMEOUTHANDLE Set_Global_Time_Out(timeout_proc proc, uint32_t ms, void *ref)
 
 TIMEOUTHANDLE Set_Thread_Time_Out(timeout_proc proc, uint32_t ms, THREADHANDLE th, void *ref)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct thread *t = thread_of(th);
     TIMEOUTHANDLE h = t ? timeout("Set_Thread_Time_Out", CALLER, proc, ms, t, ref) : 0;
-    irq_restore(f);
     return h;
 }
 
 TIMEOUTHANDLE Set_VM_Time_Out(timeout_proc proc, uint32_t ms, VMHANDLE vm, void *ref)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(vm);
     struct thread *t = v ? thread_first_of_vm(v) : 0;
     TIMEOUTHANDLE h = t ? timeout("Set_VM_Time_Out", CALLER, proc, ms, t, ref) : 0;
-    irq_restore(f);
     return h;
 }
 
@@ -371,9 +376,8 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
 {
     struct node *n = 0;
     if (!t || !proc || (flags & ~PEF_SUPPORTED)) {
-        kprintf("%s: %s (caller %08x); refused\n", svc, !t ? "no such thread or VM (or a VM "
-                "with no thread)" : !proc ? "no procedure" : "a PEF_ flag not supported", caller);
-        return 0;
+        return refused(svc, caller, "%s", !t ? "no such thread or VM (or a VM with no thread)"
+                       : !proc ? "no procedure" : "a PEF_ flag not supported");
     }
     if (!(flags & PEF_ALWAYS_SCHED) && t == thread_cur && !t->in_event && !int_in_handler() &&
         !((flags & PEF_WAIT_NOT_CRIT) && crit_held_by_other())) {
@@ -381,8 +385,7 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
         return 0;
     }
     if (!(n = node_get())) {
-        kprintf("%s: the event pool is full (caller %08x); refused\n", svc, caller);
-        return 0;
+        return refused(svc, caller, "the event pool is full");
     }
     struct kerr e;
     n->ev = proc;
@@ -406,38 +409,36 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
 
 EVENTHANDLE Schedule_Thread_Event(THREADHANDLE th, event_proc proc, void *ref)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     EVENTHANDLE h = tevent("Schedule_Thread_Event", CALLER, thread_of(th), 0, PEF_ALWAYS_SCHED,
                            proc, ref, 0);
-    irq_restore(f);
     return h;
 }
 
 EVENTHANDLE Schedule_VM_Event(VMHANDLE vm, event_proc proc, void *ref)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(vm);
     EVENTHANDLE h = tevent("Schedule_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, 0,
                            PEF_ALWAYS_SCHED, proc, ref, 0);
-    irq_restore(f);
     return h;
 }
 
 EVENTHANDLE Call_Priority_VM_Event(uint32_t boost, VMHANDLE vm, uint32_t flags, void *ref,
                                    event_proc proc, uint32_t timeout_ms)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(vm);
     EVENTHANDLE h = tevent("Call_Priority_VM_Event", CALLER, v ? thread_first_of_vm(v) : 0, boost,
                            flags, proc, ref, timeout_ms);
-    irq_restore(f);
     return h;
 }
 
 /* Cancels a queued thread event (boost taken back unless PEF_DONT_UNBOOST). */
 static uint32_t tcancel(EVENTHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct node *n = node_of(h, N_TEVENT);
     if (n) {
         struct thread *t = n->target;
@@ -458,7 +459,6 @@ static uint32_t tcancel(EVENTHANDLE h)
             ok = 1;
         }
     }
-    irq_restore(f);
     return ok;
 }
 
@@ -485,7 +485,8 @@ unsigned event_purge(uint32_t lo, uint32_t hi)
 
 uint32_t Cancel_Time_Out(TIMEOUTHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct node *n = node_of(h, N_TIMEOUT);
     if (n) {
         for (struct node **pp = &to_head; *pp; pp = &(*pp)->next)
@@ -496,6 +497,5 @@ uint32_t Cancel_Time_Out(TIMEOUTHANDLE h)
                 break;
             }
     }
-    irq_restore(f);
     return ok;
 }

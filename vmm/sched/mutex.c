@@ -15,9 +15,9 @@
 #include "mem/page.h"
 #include "console/console.h"
 #include "x86/x86.h"
+#include "vmm.h"
 
 #define MUTEX_MAGIC 0x4D555458u         /* "MUTX" */
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 #define CHAIN_MAX   16                  /* owners followed along a chain of waits */
 
 struct mutex {
@@ -30,14 +30,7 @@ struct mutex {
     struct mutex *next_owned;           /* the owner's other mutexes */
 };
 
-static struct mutex *mutex_of(MUTEXHANDLE h)
-{
-    struct mutex *m = (struct mutex *)h;
-    if (h - sys_heap.lo >= sys_heap.hi - sys_heap.lo || (h & 15) || !page_mapped(h) ||
-        m->magic != (MUTEX_MAGIC ^ h))
-        return 0;
-    return m;
-}
+static struct mutex *mutex_of(MUTEXHANDLE h) { return HANDLE_OF(struct mutex, h, MUTEX); }
 
 /* Changes t's priority by delta through the scheduler; 0 or -1 (reported). */
 static int bump(struct thread *t, int64_t delta)
@@ -115,49 +108,48 @@ static int hand_over(struct mutex *m)
 MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags)
 {
     (void)flags;
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct mutex *m = boost > 0x40000000u ? 0 : _HeapAllocate(sizeof *m, HEAPZEROINIT);
     if (m) {
         m->magic = MUTEX_MAGIC ^ (uint32_t)m;
         m->boost = boost;
     }
-    irq_restore(f);
     return (MUTEXHANDLE)m;
 }
 
 uint32_t _DestroyMutex(MUTEXHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct mutex *m = mutex_of(h);
     if (!m || m->owner)
-        kprintf("_DestroyMutex: %08x is not a mutex, or is owned (caller %08x); refused\n", h,
-                CALLER);
+        refused("_DestroyMutex", CALLER, "%08x is not a mutex, or is owned", h);
     else {
         m->magic = 0;
         _HeapFree(m, 0);
         ok = 1;
     }
-    irq_restore(f);
     return ok;
 }
 
 uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
 {
     (void)flags;
-    uint32_t f = irq_save(), ok = 1;
+    INTS_OFF();
+    uint32_t ok = 1;
     struct mutex *m = mutex_of(h);
     struct thread *me = thread_cur;
     if (!m) {
-        kprintf("_EnterMutex: %08x is not a mutex (caller %08x)\n", h, CALLER);
+        refused("_EnterMutex", CALLER, "%08x is not a mutex", h);
         ok = 0;
     } else if (!m->owner) {
         take(m, me);
     } else if (m->owner == me) {
         m->depth++;
     } else if (deadlocks(m, me)) {
-        kprintf("_EnterMutex: deadlock: mutex %08x is held by thread %u, which waits (through "
-                "a chain of mutexes) for one the caller's thread %u holds (caller %08x); "
-                "refused\n", h, m->owner->id, me->id, CALLER);
+        refused("_EnterMutex", CALLER, "deadlock: mutex %08x is held by thread %u, which waits "
+                "(through a chain of mutexes) for one the caller's thread %u holds", h,
+                m->owner->id, me->id);
         ok = 0;
     } else {
         inherit(m, me->se.exec_pri);    /* its owner, and whom that waits for, run at mine */
@@ -165,36 +157,29 @@ uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
         tq_push(&m->waiters, me);
         thread_block_self();            /* back here owning it: hand_over gave it to me */
     }
-    irq_restore(f);
     return ok;
 }
 
 uint32_t _LeaveMutex(MUTEXHANDLE h)
 {
-    uint32_t f = irq_save();
-    struct mutex *m = mutex_of(h);
-    struct thread *me = thread_cur;
-    if (!m || m->owner != me) {
-        irq_restore(f);
-        kprintf("_LeaveMutex: %08x is not a mutex the caller owns (caller %08x)\n", h, CALLER);
-        return 0;
+    {
+        INTS_OFF();
+        struct mutex *m = mutex_of(h);
+        struct thread *me = thread_cur;
+        if (m && m->owner == me) {
+            if (!--m->depth && (hand_over(m) || thread_pick() != me))
+                thread_switch_now();
+            return 1;
+        }
     }
-    if (--m->depth) {
-        irq_restore(f);
-        return 1;
-    }
-    if (hand_over(m) || thread_pick() != me)
-        thread_switch_now();
-    irq_restore(f);
-    return 1;
+    return refused("_LeaveMutex", CALLER, "%08x is not a mutex the caller owns", h);
 }
 
 THREADHANDLE _GetMutexOwner(MUTEXHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct mutex *m = mutex_of(h);
     THREADHANDLE o = m && m->owner ? (THREADHANDLE)m->owner : 0;
-    irq_restore(f);
     return o;
 }
 
@@ -211,7 +196,7 @@ void Begin_Critical_Section(uint32_t flags)
     if (!crit)
         crit = _CreateMutex(CRITICAL_SECTION_BOOST, 0);
     if (!crit || !_EnterMutex(crit, flags))
-        kprintf("Begin_Critical_Section: no critical-section mutex (caller %08x)\n", CALLER);
+        refused("Begin_Critical_Section", CALLER, "no critical-section mutex");
 }
 
 /* Call_When_Not_Critical: procedures waiting for the critical section to be free. */
@@ -233,15 +218,14 @@ static void run_not_crit(void)
 void End_Critical_Section(void)
 {
     if (!crit || !_LeaveMutex(crit))
-        kprintf("End_Critical_Section: the caller is not in the critical section (caller %08x)\n",
-                CALLER);
+        refused("End_Critical_Section", CALLER, "the caller is not in the critical section");
     else
         run_not_crit();
 }
 
 unsigned mutex_purge(uint32_t lo, uint32_t hi)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unsigned n = 0, k = 0;
     for (unsigned i = 0; i < n_not_crit; i++) {
         if ((uint32_t)not_crit[i].proc - lo < hi - lo)
@@ -250,43 +234,39 @@ unsigned mutex_purge(uint32_t lo, uint32_t hi)
             not_crit[k++] = not_crit[i];
     }
     n_not_crit = k;
-    irq_restore(f);
     return n;
 }
 
 uint32_t Call_When_Not_Critical(void (*proc)(void *ref), void *ref)
 {
-    uint32_t f = irq_save(), ok = 1;
-    if (!proc || n_not_crit == 16) {
-        kprintf("Call_When_Not_Critical: %s (caller %08x); refused\n",
-                proc ? "16 calls pending already" : "no procedure", CALLER);
-        ok = 0;
-    } else if (!crit || !_GetMutexOwner(crit)) {
-        irq_restore(f);
-        proc(ref);                      /* nobody is in the critical section: now */
-        return 1;
-    } else {
-        not_crit[n_not_crit].proc = proc;
-        not_crit[n_not_crit++].ref = ref;
+    {
+        INTS_OFF();
+        if (!proc || n_not_crit == 16)
+            return refused("Call_When_Not_Critical", CALLER, "%s",
+                           proc ? "16 calls pending already" : "no procedure");
+        if (crit && _GetMutexOwner(crit)) {
+            not_crit[n_not_crit].proc = proc;
+            not_crit[n_not_crit++].ref = ref;
+            return 1;
+        }
     }
-    irq_restore(f);
-    return ok;
+    proc(ref);                          /* nobody is in the critical section: now */
+    return 1;
 }
 
 uint32_t End_Crit_And_Suspend(void)
 {
-    uint32_t f = irq_save();
-    struct mutex *m = crit ? mutex_of(crit) : 0;
-    if (!m || m->owner != thread_cur || m->depth != 1 || thread_cur->vm == vm_system()) {
-        irq_restore(f);
-        kprintf("End_Crit_And_Suspend: the caller must hold the critical section once, in a VM "
-                "other than the system VM (caller %08x); refused\n", CALLER);
-        return 0;
+    {
+        INTS_OFF();
+        struct mutex *m = crit ? mutex_of(crit) : 0;
+        if (m && m->owner == thread_cur && m->depth == 1 && thread_cur->vm != vm_system()) {
+            End_Critical_Section();
+            thread_suspend_self();      /* back here once Resume_VM */
+            return 1;
+        }
     }
-    End_Critical_Section();
-    thread_suspend_self();              /* back here once Resume_VM */
-    irq_restore(f);
-    return 1;
+    return refused("End_Crit_And_Suspend", CALLER, "the caller must hold the critical section "
+                   "once, in a VM other than the system VM");
 }
 
 static void not_crit_event(void *ref)

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
+#include "vmm.h"
 #include <stddef.h>
 
 /* The switch path: on i386 the frame pointer costs a register and a push/pop per call; fault
@@ -18,7 +19,6 @@
 
 #define THREAD_MAGIC 0x54485244u        /* "THRD" */
 #define STACK_PAGES  4
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 struct thread *thread_cur;
 static struct sched rq;
@@ -31,11 +31,9 @@ static void end(struct thread *t);
 
 struct thread *thread_of(uint32_t h)
 {
-    struct thread *t = (struct thread *)h;
-    for (struct thread *q = all; q; q = q->next_all)    /* never dereference a stranger */
-        if (q == t)
-            return t->magic == (THREAD_MAGIC ^ h) && t->state != T_DEAD ? t : 0;
-    return 0;
+    struct thread *t = h == (uint32_t)&boot_thread ? &boot_thread   /* the one not on the heap */
+                                                    : HANDLE_OF(struct thread, h, THREAD);
+    return t && t->state != T_DEAD ? t : 0;
 }
 
 static void link_all(struct thread *t)
@@ -59,7 +57,6 @@ static void unlink_all(struct thread *t)
     nthreads--;
 }
 
-/* Frees the threads that died while running; called on another thread's stack. */
 /* A thread's memory goes: off the list, its stack and its control block. */
 static void discard(struct thread *t)
 {
@@ -70,6 +67,7 @@ static void discard(struct thread *t)
     _HeapFree(t, 0);
 }
 
+/* Frees the threads that died while running; called on another thread's stack. */
 static void reap(void)
 {
     while (zombies) {
@@ -225,15 +223,14 @@ static unsigned idle_head, idle_n;
 
 uint32_t Call_When_Idle(void (*proc)(void *ref), void *ref)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     if (proc && idle_n < 16) {
         idle_calls[(idle_head + idle_n++) % 16].proc = proc;
         idle_calls[(idle_head + idle_n - 1) % 16].ref = ref;
         ok = 1;
     } else
-        kprintf("Call_When_Idle: %s (caller %08x); refused\n",
-                proc ? "16 calls pending already" : "no procedure", CALLER);
-    irq_restore(f);
+        refused("Call_When_Idle", CALLER, "%s", proc ? "16 calls pending already" : "no procedure");
     return ok;
 }
 
@@ -242,7 +239,7 @@ static int in_range(const void *p, uint32_t lo, uint32_t hi) { return (uint32_t)
 
 unsigned thread_purge(uint32_t lo, uint32_t hi)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unsigned n = 0, k = 0;
     for (unsigned i = 0; i < idle_n; i++) {          /* idle calls: keep the others, in order */
         unsigned from = (idle_head + i) % 16;
@@ -259,7 +256,6 @@ unsigned thread_purge(uint32_t lo, uint32_t hi)
             n++;
         }
     }
-    irq_restore(f);
     return n;
 }
 
@@ -287,14 +283,13 @@ static unsigned id_slot(uint32_t id) { return (id * 0x9E3779B1u) >> 26; }
 uint32_t _BlockOnID(uint32_t id, uint32_t flags)
 {
     (void)flags;
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct thread *t = thread_cur;
     t->block_id = id;
     t->blocked_on_id = 1;
     t->next_wait = id_bucket[id_slot(id)];
     id_bucket[id_slot(id)] = t;
     thread_block_self();
-    irq_restore(f);
     return 1;
 }
 
@@ -310,7 +305,8 @@ static void id_forget(struct thread *t)
 
 uint32_t _SignalID(uint32_t id)
 {
-    uint32_t f = irq_save(), n = 0;
+    INTS_OFF();
+    uint32_t n = 0;
     int preempt = 0;
     for (struct thread **pp = &id_bucket[id_slot(id)]; *pp;) {
         struct thread *t = *pp;
@@ -324,12 +320,11 @@ uint32_t _SignalID(uint32_t id)
         n++;
     }
     if (preempt) {                          /* a thread with interrupts on switches now; */
-        if (f & EFLAGS_IF)                  /* else (a handler, perhaps) on the way out */
+        if (INTS_WERE_ON())                 /* else (a handler, perhaps) on the way out */
             thread_switch_now();
         else
             int_resched_pending = 1;
     }
-    irq_restore(f);
     return n;
 }
 
@@ -412,9 +407,8 @@ int thread_init(uint32_t slice_ticks)
 
 THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, uint32_t weight)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     THREADHANDLE t = thread_create_in(thread_cur->vm, fn, arg, exec_pri, weight);
-    irq_restore(f);
     return t;
 }
 
@@ -454,17 +448,15 @@ static void end(struct thread *t)
 
 uint32_t VMMTerminateThread(THREADHANDLE h)
 {
-    uint32_t f = irq_save();
-    struct thread *t = thread_of(h);
-    if (!t || t == idle_thread || t == &boot_thread) {
-        irq_restore(f);
-        kprintf("VMMTerminateThread: %08x is not a thread that can end (caller %08x)\n", h,
-                CALLER);
-        return 0;
+    {
+        INTS_OFF();
+        struct thread *t = thread_of(h);
+        if (t && t != idle_thread && t != &boot_thread) {
+            end(t);
+            return 1;
+        }
     }
-    end(t);
-    irq_restore(f);
-    return 1;
+    return refused("VMMTerminateThread", CALLER, "%08x is not a thread that can end", h);
 }
 
 uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,
@@ -547,12 +539,12 @@ unsigned thread_vm_ready(struct vm *vm)
 uint32_t Set_Time_Slice_Granularity(uint32_t ms)
 {
     struct kerr e;
-    uint32_t f = irq_save(), ok = 1;
+    INTS_OFF();
+    uint32_t ok = 1;
     if (!ms || ms > 10000 || sched_set_granularity(&rq, ms_to_ticks(ms), &e)) {
-        kprintf("Set_Time_Slice_Granularity: %u ms is not 1..10000 (caller %08x)\n", ms, CALLER);
+        refused("Set_Time_Slice_Granularity", CALLER, "%u ms is not 1..10000", ms);
         ok = 0;
     }
-    irq_restore(f);
     return ok;
 }
 
@@ -571,9 +563,8 @@ THREADHANDLE Get_Cur_Thread_Handle(void) { return (THREADHANDLE)thread_cur; }
 
 uint32_t Validate_Thread_Handle(THREADHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     uint32_t ok = thread_of(h) != 0;
-    irq_restore(f);
     return ok;
 }
 
@@ -587,51 +578,48 @@ struct thread *thread_pick(void) { return (struct thread *)sched_pick(&rq); }
 uint32_t Adjust_Exec_Priority(THREADHANDLE h, int32_t delta)
 {
     struct kerr e;
-    uint32_t f = irq_save(), ok = 1;
+    INTS_OFF();
+    uint32_t ok = 1;
     struct thread *t = thread_of(h);
     if (!t || sched_adjust(&rq, &t->se, delta, &e)) {
-        kprintf("Adjust_Exec_Priority: %s (caller %08x)\n", t ? e.msg : "not a thread", CALLER);
+        refused("Adjust_Exec_Priority", CALLER, "%s", t ? e.msg : "not a thread");
         ok = 0;
     } else if ((struct thread *)sched_pick(&rq) != thread_cur)
         thread_switch_now();                /* lowered below another, or raised another */
-    irq_restore(f);
     return ok;
 }
 
 uint32_t Set_Time_Slice_Priority(THREADHANDLE h, uint32_t weight)
 {
     struct kerr e;
-    uint32_t f = irq_save(), ok = 1;
+    INTS_OFF();
+    uint32_t ok = 1;
     struct thread *t = thread_of(h);
     if (!t || sched_set_weight(&rq, &t->se, weight, &e)) {
-        kprintf("Set_Time_Slice_Priority: %s (caller %08x)\n", t ? e.msg : "not a thread",
-                CALLER);
+        refused("Set_Time_Slice_Priority", CALLER, "%s", t ? e.msg : "not a thread");
         ok = 0;
     }
-    irq_restore(f);
     return ok;
 }
 
 uint32_t Get_Time_Slice_Priority(THREADHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct thread *t = thread_of(h);
     uint32_t w = t ? t->se.weight : 0;
-    irq_restore(f);
     return w;
 }
 
 void Release_Time_Slice(void)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     sched_yield(&rq, &thread_cur->se);
     thread_switch_now();
-    irq_restore(f);
 }
 
 void thread_sleep(uint32_t ms)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unboost(thread_cur);
     thread_cur->wake_tick = (uint32_t)timer.ticks + ms_to_ticks(ms);
     struct thread **pp = &sleepers;         /* sorted by wake tick */
@@ -643,7 +631,6 @@ void thread_sleep(uint32_t ms)
     thread_cur->state = T_SLEEPING;
     sched_block(&rq, &thread_cur->se, &e);
     thread_switch_now();
-    irq_restore(f);
 }
 
 unsigned thread_wake_vm(struct vm *vm)
@@ -682,7 +669,7 @@ unsigned thread_count(void) { return nthreads; }
 
 void thread_print_summary(void)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     uint64_t hz = timer.tsc_hz ? timer.tsc_hz : 1;
     kprintf("sched: %u threads at %u ms\n", nthreads, Get_System_Time());
     for (struct vm *v = vm_system();;) {
@@ -699,5 +686,4 @@ void thread_print_summary(void)
         if (v == vm_system())
             break;
     }
-    irq_restore(f);
 }

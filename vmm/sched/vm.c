@@ -11,7 +11,6 @@
 #include "vmm.h"
 
 #define VM_MAGIC 0x564D4D56u            /* "VMMV" */
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 static struct vm sys_vm, *focus = &sys_vm;
 static uint32_t next_vmid = 1, nvms;
@@ -21,9 +20,8 @@ static unsigned nctl;
 uint32_t VMM_Register_Control(control_proc proc, void *ref)
 {
     if (!proc || nctl == sizeof ctl / sizeof ctl[0]) {
-        kprintf("VMM_Register_Control: %s (caller %08x); refused\n",
-                proc ? "64 handlers already" : "no procedure", CALLER);
-        return 0;
+        return refused("VMM_Register_Control", CALLER, "%s",
+                       proc ? "64 handlers already" : "no procedure");
     }
     ctl[nctl].proc = proc;
     ctl[nctl++].ref = ref;
@@ -32,7 +30,7 @@ uint32_t VMM_Register_Control(control_proc proc, void *ref)
 
 unsigned vm_purge_controls(uint32_t lo, uint32_t hi)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     unsigned n = 0;
     for (unsigned i = nctl; i-- > 0;)
         if ((uint32_t)ctl[i].proc - lo < hi - lo) {
@@ -41,7 +39,6 @@ unsigned vm_purge_controls(uint32_t lo, uint32_t hi)
             nctl--;
             n++;
         }
-    irq_restore(f);
     return n;
 }
 
@@ -54,8 +51,7 @@ uint32_t VMM_Unregister_Control(control_proc proc, void *ref)
             nctl--;
             return 1;
         }
-    kprintf("VMM_Unregister_Control: not registered (caller %08x)\n", CALLER);
-    return 0;
+    return refused("VMM_Unregister_Control", CALLER, "not registered");
 }
 
 /* Sends msg to every handler in order; stops at the first that fails it (nonzero). */
@@ -69,13 +65,7 @@ int vm_send(uint32_t msg, struct vm *vm, uint32_t arg)
 
 struct vm *vm_of(VMHANDLE h)
 {
-    for (struct vm *v = &sys_vm;;) {     /* the list, never the pointer alone */
-        if ((VMHANDLE)v == h)
-            return v->magic == (VM_MAGIC ^ h) ? v : 0;
-        v = v->next;
-        if (v == &sys_vm)
-            return 0;
-    }
+    return h == (VMHANDLE)&sys_vm ? &sys_vm : HANDLE_OF(struct vm, h, VM);  /* sys_vm: static */
 }
 
 struct vm *vm_system(void) { return &sys_vm; }
@@ -122,10 +112,9 @@ static void vm_free(struct vm *v)
 
 VMHANDLE Create_VM(uint32_t weight)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = weight >= 1 && weight <= 10000 ? _HeapAllocate(sizeof *v, HEAPZEROINIT) : 0;
     if (!v) {
-        irq_restore(f);
         return 0;
     }
     v->cb.CB_Signature = VMCB_ID;
@@ -137,7 +126,6 @@ VMHANDLE Create_VM(uint32_t weight)
     if (!v->context) {
         v->magic = 0;
         _HeapFree(v, 0);
-        irq_restore(f);
         return 0;
     }
     vm_link(v);
@@ -150,11 +138,9 @@ VMHANDLE Create_VM(uint32_t weight)
         vm_send(DESTROY_VM, v, 0);
         vm_unlink(v);
         vm_free(v);
-        irq_restore(f);
         return 0;
     }
     v->cb.CB_VM_Status &= ~VMSTAT_CREATING;
-    irq_restore(f);
     return (VMHANDLE)v;
 }
 
@@ -174,22 +160,22 @@ static void destroy(struct vm *v, uint32_t vne)
 
 uint32_t Destroy_VM(VMHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct vm *v = vm_of(h);
     if (!v || v == &sys_vm || v == thread_cur->vm)
-        kprintf("Destroy_VM: %08x is not a VM, or is the system VM or the caller's (caller %08x);"
-                " refused\n", h, CALLER);
+        refused("Destroy_VM", CALLER, "%08x is not a VM, or is the system VM or the caller's", h);
     else {
         destroy(v, 0);
         ok = 1;
     }
-    irq_restore(f);
     return ok;
 }
 
 uint32_t Suspend_VM(VMHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct vm *v = vm_of(h);
     if (v && v != &sys_vm && !(v->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
         v->cb.CB_VM_Status |= VMSTAT_SUSPENDED;
@@ -197,20 +183,19 @@ uint32_t Suspend_VM(VMHANDLE h)
         thread_suspend_vm(v);
         ok = 1;
     }
-    irq_restore(f);
     return ok;
 }
 
 uint32_t Resume_VM(VMHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct vm *v = vm_of(h);
     if (v && (v->cb.CB_VM_Status & VMSTAT_SUSPENDED) && !vm_send(VM_RESUME, v, 0)) {
         v->cb.CB_VM_Status &= ~VMSTAT_SUSPENDED;
         thread_resume_vm(v);
         ok = 1;
     }
-    irq_restore(f);
     return ok;
 }
 
@@ -240,17 +225,16 @@ void Crash_Cur_VM(void)
 
 uint32_t VMMCreateThreadInVM(VMHANDLE h, void (*fn)(void *), void *arg, uint32_t exec_pri)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(h);
     uint32_t t = v ? thread_create_in(v, fn, arg, exec_pri, v->weight) : 0;
-    irq_restore(f);
     return t;
 }
 
 uint32_t Validate_VM_Handle(VMHANDLE h)
 {
-    uint32_t f = irq_save(), ok = vm_of(h) != 0;
-    irq_restore(f);
+    INTS_OFF();
+    uint32_t ok = vm_of(h) != 0;
     return ok;
 }
 
@@ -259,19 +243,17 @@ VMHANDLE Get_Sys_VM_Handle(void) { return (VMHANDLE)&sys_vm; }
 
 VMHANDLE Get_Next_VM_Handle(VMHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(h);
     VMHANDLE n = v ? (VMHANDLE)v->next : 0;
-    irq_restore(f);
     return n;
 }
 
 uint64_t vm_cpu_tsc(VMHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(h);
     uint64_t t = v ? v->cpu_dead + thread_vm_cpu(v) : 0;
-    irq_restore(f);
     return t;
 }
 
@@ -285,7 +267,8 @@ static void reweigh(struct vm *v)
 
 uint32_t Set_VM_Time_Slice_Priority(VMHANDLE h, uint32_t fg, uint32_t bg)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct vm *v = vm_of(h);
     if (v && fg >= 1 && fg <= 10000 && bg >= 1 && bg <= 10000) {
         v->fg_weight = fg;
@@ -293,15 +276,15 @@ uint32_t Set_VM_Time_Slice_Priority(VMHANDLE h, uint32_t fg, uint32_t bg)
         reweigh(v);
         ok = 1;
     } else
-        kprintf("Set_VM_Time_Slice_Priority: not a VM, or priorities outside 1..10000 "
-                "(caller %08x)\n", CALLER);
-    irq_restore(f);
+        refused("Set_VM_Time_Slice_Priority", CALLER,
+                "not a VM, or priorities outside 1..10000");
     return ok;
 }
 
 uint32_t Set_Execution_Focus(VMHANDLE h)
 {
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     struct vm *v = vm_of(h);
     if (v) {
         struct vm *old = focus;
@@ -310,7 +293,6 @@ uint32_t Set_Execution_Focus(VMHANDLE h)
         reweigh(v);
         ok = 1;
     }
-    irq_restore(f);
     return ok;
 }
 
@@ -318,31 +300,30 @@ VMHANDLE Get_Execution_Focus(void) { return (VMHANDLE)focus; }
 
 uint32_t Wake_Up_VM(VMHANDLE h)
 {
-    uint32_t f = irq_save(), n = 0;
+    INTS_OFF();
+    uint32_t n = 0;
     struct vm *v = vm_of(h);
     if (v)
         n = thread_wake_vm(v);
     else
-        kprintf("Wake_Up_VM: %08x is not a VM (caller %08x)\n", h, CALLER);
-    irq_restore(f);
+        refused("Wake_Up_VM", CALLER, "%08x is not a VM", h);
     return n;
 }
 
 uint32_t Adjust_Execution_Time(int32_t ms, VMHANDLE h)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     struct vm *v = vm_of(h);
-    if (v)
-        thread_vm_credit(v, ms);
-    else
-        kprintf("Adjust_Execution_Time: %08x is not a VM (caller %08x)\n", h, CALLER);
-    irq_restore(f);
-    return v != 0;
+    if (!v)
+        return refused("Adjust_Execution_Time", CALLER, "%08x is not a VM", h);
+    thread_vm_credit(v, ms);
+    return 1;
 }
 
 void Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
 {
-    uint32_t f = irq_save(), n = 0, idle_n = 0;
+    INTS_OFF();
+    uint32_t n = 0, idle_n = 0;
     for (struct vm *v = &sys_vm;;) {
         if (!(v->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
             n++;
@@ -358,7 +339,6 @@ void Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
         *cur = (VMHANDLE)thread_cur->vm;
     if (idle)
         *idle = idle_n;
-    irq_restore(f);
 }
 
 void vm_set_win_time_slice(uint32_t fg, uint32_t bg)

@@ -20,7 +20,7 @@ static const struct fault_taker taker = { guard_fault, guard_tick };
 int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
               uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();                         /* and as they were on the way out */
     g->prev = guard_top;
     g->thread = thread_cur;
     g->lo = lo;
@@ -30,14 +30,13 @@ int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t
     g->vector = g->error = g->eip = g->cr2 = 0;
     guard_top = g;
     fault_guard = &taker;
-    if (f & EFLAGS_IF)
+    if (INTS_WERE_ON())
         irq_enable();                   /* the call runs with the caller's interrupt state */
     int r = guard_call(g, fn, a, b, c);
     irq_disable();
     guard_top = g->prev;
     if (!guard_top)
         fault_guard = 0;
-    irq_restore(f);
     return r;
 }
 

@@ -36,13 +36,10 @@
 #include "vmm.h"
 #include <stdarg.h>
 
-#define VXD_MAGIC  0x56784421u          /* "!DxV" */
 #define VXD_DIR    "VMM/VXD/"
 #define CALL_MS    2000                 /* a control procedure's time for one message */
-#define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
 
 struct vxd {
-    uint32_t magic;                     /* VXD_MAGIC ^ address while loaded */
     struct vxd *next;                   /* in init order */
     char file[24];                      /* "SAMPLE.VXD" */
     unsigned seq;                       /* load order */
@@ -135,7 +132,7 @@ static uint32_t timer_period_us(void) { return timer.hz ? 1000000u / timer.hz : 
 /* The DEBUG device's listings (vxd/debug): 1 if what is one of them. */
 static int debug_dump(const char *what)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     int ok = 1;
     if (!strcmp(what, "vm") || !strcmp(what, "t"))
         thread_print_summary();
@@ -151,7 +148,6 @@ static int debug_dump(const char *what)
         pmem_print_summary();
     } else
         ok = 0;
-    irq_restore(f);
     return ok;
 }
 
@@ -287,7 +283,6 @@ static int register_ddb(struct vxd *v, struct kerr *e)
     v->next = *pp;
     *pp = v;
     nvxd++;
-    v->magic = VXD_MAGIC ^ (uint32_t)v;
     return 0;
 }
 
@@ -392,7 +387,6 @@ static void unload(struct vxd *v)
             break;
         }
     nvxd--;
-    v->magic = 0;
     if (v->busy)
         v->doomed = 1;
     else
@@ -512,8 +506,7 @@ uint32_t Directed_Sys_Control(struct VxD_Desc_Block *ddb, uint32_t msg, uint32_t
                 unload(v);
             return r != 0;
         }
-    kprintf("Directed_Sys_Control: %08x is not a loaded device's DDB (caller %08x)\n",
-            (uint32_t)ddb, CALLER);
+    refused("Directed_Sys_Control", CALLER, "%08x is not a loaded device's DDB", (uint32_t)ddb);
     return 1;
 }
 
@@ -591,9 +584,8 @@ uint32_t Get_VMM_Version(void) { return VMM_VERSION; }
 
 void Out_Debug_String(const char *s)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();
     kprintf("%s", s);
-    irq_restore(f);
 }
 
 void _Debug_Printf_Service(const char *fmt, ...)
@@ -647,15 +639,14 @@ static unsigned nsites;
 
 static int write_code(uint32_t lin, const uint8_t *bytes, unsigned n)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();                         /* page_alias_begin's rule: off until page_alias_end */
     uint8_t *p = page_alias_begin(lin);
-    if (p) {
-        for (unsigned i = 0; i < n; i++)
-            p[i] = bytes[i];
-        page_alias_end();
-    }
-    irq_restore(f);
-    return p ? 0 : -1;
+    if (!p)
+        return -1;
+    for (unsigned i = 0; i < n; i++)
+        p[i] = bytes[i];
+    page_alias_end();
+    return 0;
 }
 
 /* v goes: the sites patched to call it become INT 20h again; its own sites are forgotten
@@ -745,23 +736,23 @@ static unsigned nsvc_hooks;
 void *Hook_Device_Service(uint32_t service, void *proc)
 {
     const char *why = "64 hooks already";
-    uint32_t f = irq_save();
+    INTS_OFF();
     uint32_t *slot = service_slot(service, &why), old = 0;
     if (slot && proc && nsvc_hooks < MAX_SVC_HOOKS) {
         old = *slot;
         *slot = (uint32_t)proc;
         svc_hooks[nsvc_hooks++] = (struct svc_hook){ slot, (uint32_t)proc, old };
     } else
-        kprintf("Hook_Device_Service: service %08x: %s (caller %08x); refused\n", service,
-                proc ? why : "no procedure", CALLER);
-    irq_restore(f);
+        refused("Hook_Device_Service", CALLER, "service %08x: %s", service,
+                proc ? why : "no procedure");
     return (void *)old;
 }
 
 uint32_t Unhook_Device_Service(uint32_t service, void *proc)
 {
     const char *why;
-    uint32_t f = irq_save(), ok = 0;
+    INTS_OFF();
+    uint32_t ok = 0;
     uint32_t *slot = service_slot(service, &why);
     for (unsigned i = nsvc_hooks; slot && i-- > 0;)
         if (svc_hooks[i].slot == slot && svc_hooks[i].proc == (uint32_t)proc &&
@@ -772,9 +763,8 @@ uint32_t Unhook_Device_Service(uint32_t service, void *proc)
             break;
         }
     if (!ok)
-        kprintf("Unhook_Device_Service: %08x is not the last hook of service %08x (caller "
-                "%08x); refused\n", (uint32_t)proc, service, CALLER);
-    irq_restore(f);
+        refused("Unhook_Device_Service", CALLER, "%08x is not the last hook of service %08x",
+                (uint32_t)proc, service);
     return ok;
 }
 
@@ -790,7 +780,7 @@ uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Blo
     if (ddb)
         *ddb = 0;
     if (!n || n > 12) {
-        kprintf("VXDLDR_LoadDevice: not a VxD file name (caller %08x)\n", CALLER);
+        refused("VXDLDR_LoadDevice", CALLER, "not a VxD file name");
         return VXDLDR_ERR_FILE_OPEN_ERROR;
     }
     const void *data = vxd_file(name, n, "", file, &size);
@@ -867,7 +857,7 @@ uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
     while (v && v->ddb != d)
         v = v->next;
     if (!v) {
-        kprintf("VXDLDR_UnloadDevice: no such device %04x (caller %08x)\n", device_id, CALLER);
+        refused("VXDLDR_UnloadDevice", CALLER, "no such device %04x", device_id);
         return VXDLDR_ERR_NO_SUCH_DEVICE;
     }
     if (!v->dynamic) {
@@ -892,7 +882,7 @@ static int shell_ready;
 
 int vxd_boot(void)
 {
-    uint32_t f = irq_save();
+    INTS_OFF();                         /* as they were again on the way out */
     irq_enable();                       /* init messages run with interrupts on: a runaway is
                                            caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
@@ -908,8 +898,7 @@ int vxd_boot(void)
     broadcast(SYS_VM_INIT, 1);
     for (struct vxd *v = vxds; v; v = v->next)
         shell_ready |= v->ddb->DDB_Req_Device_Number == SHELL_DEVICE_ID;
-    if (!(f & EFLAGS_IF))
-        irq_disable();
+    irq_disable();
     return shell_ready;
 }
 

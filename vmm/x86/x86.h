@@ -31,6 +31,13 @@ static inline uint32_t read_eflags(void) { uint32_t v; __asm__ volatile("pushfl;
 /* Interrupts off, returning the flags to give irq_restore (which turns them on only if they were). */
 static inline uint32_t irq_save(void) { uint32_t f = read_eflags(); irq_disable(); return f; }
 static inline void irq_restore(uint32_t f) { if (f & 0x200u) irq_enable(); }
+/* INTS_OFF(): interrupts off from here to the end of the enclosing block, and back as they were
+ * on every way out of it (returns included) -- the VMM's one interrupt-off idiom.  A service
+ * that must print or call out with interrupts back on ends the block first:
+ *     { INTS_OFF(); r = change(); }  if (r) report(); */
+static inline void ints_off_end_(const uint32_t *f) { irq_restore(*f); }
+#define INTS_OFF() uint32_t ints_off_ __attribute__((cleanup(ints_off_end_), unused)) = irq_save()
+#define INTS_WERE_ON() ((ints_off_ & 0x200u) != 0)     /* inside an INTS_OFF block: before it */
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 
 #define MSR_APIC_BASE 0x1Bu
