@@ -34,6 +34,6 @@ __attribute__((noreturn)) void vmm_exit(uint32_t code);
  * refused", WHY formatted from fmt, and returns 0, what most services return when they refuse.
  * Call it with interrupts on where possible (the console may be slow). */
 uint32_t refused(const char *svc, uint32_t caller, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4), cold));
 
 #endif

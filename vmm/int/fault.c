@@ -14,15 +14,14 @@ const struct fault_taker *fault_guard;
 
 static int fault_offer(uint32_t v, struct client_regs *r)
 {
-    uint32_t cr2 = v == 14 ? read_cr2() : 0;
-    if (v == 14 && page_table_fault(r, cr2))    /* the PTE window: a page table on demand */
+    if (v == 14 && page_table_fault(r, read_cr2()))     /* the PTE window: page tables on demand */
         return 1;
     if (fault_inside_nonreentrant(r)) {         /* nothing else may enter them half-way */
         kprintf("int: fault %u at %08x inside the page or heap services, which are not "
                 "reentrant: no fault hook is called\n", v, r->eip);
         return 0;
     }
-    return (v == 14 && page_fault(r, cr2)) ||   /* Hook_Invalid_Page_Fault */
+    return (v == 14 && page_fault(r, read_cr2())) ||    /* Hook_Invalid_Page_Fault */
            int_fault(v, r) ||                   /* Hook_VMM_Fault, Hook_PM_Fault, Hook_V86_Fault */
            (fault_guard && fault_guard->fault(v, r));  /* a guarded call into a VxD abandoned */
 }
@@ -30,13 +29,13 @@ static int fault_offer(uint32_t v, struct client_regs *r)
 struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
 {
     int handled;
-    if (v >= 32 || v == 2)
+    if (__builtin_expect(v >= 32 || v == 2, 1))
         handled = int_dispatch(v, r);           /* IRQs, the APIC, NMIs, software INTs */
     else if (v == 18)
         handled = int_machine_check();          /* reported; never resumed */
     else
         handled = fault_offer(v, r);
-    if (!handled)
+    if (__builtin_expect(!handled, 0))
         trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
     if (int_resched_pending && int_resched)
         r = int_resched(r);             /* the redispatch point: maybe another thread's frame */

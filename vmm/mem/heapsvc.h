@@ -25,7 +25,7 @@ void     heapsvc_init(void);             /* the services: include/vmm/heap.h */
 static inline void *heap_handle(uint32_t h, uint32_t magic_off, uint32_t magic)
 {
     if (h - sys_heap.lo >= sys_heap.hi - sys_heap.lo || (h & (HEAP_ALIGN - 1)) ||
-        !page_mapped(h + magic_off) || *(const uint32_t *)(h + magic_off) != (magic ^ h))
+        !page_mapped_system(h + magic_off) || *(const uint32_t *)(h + magic_off) != (magic ^ h))
         return 0;
     return (void *)h;
 }

@@ -48,8 +48,14 @@ const char *page_describe(uint32_t lin);
  * table first (through the PDE window), then its PTE (through the PTE window). */
 static inline int page_mapped(uint32_t lin)
 {
-    return lin < PTE_WINDOW && (((volatile uint64_t *)PDE_WINDOW)[lin >> 21] & PTE_P) &&
-           (((volatile uint64_t *)PTE_WINDOW)[lin >> 12] & PTE_P);
+    return lin < PTE_WINDOW && (((volatile uint32_t *)PDE_WINDOW)[(lin >> 21) * 2] & PTE_P) &&
+           (((volatile uint32_t *)PTE_WINDOW)[(lin >> 12) * 2] & PTE_P);
+}
+/* The same for an address in the system region, whose page tables all exist from boot: its PTE
+ * alone (one load). */
+static inline int page_mapped_system(uint32_t lin)
+{
+    return ((volatile uint32_t *)PTE_WINDOW)[(lin >> 12) * 2] & PTE_P;
 }
 /* The handle of the _PageAllocate or _PageReserve block starting at linear address lin, or 0. */
 uint32_t page_handle_at(uint32_t lin);
