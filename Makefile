@@ -37,7 +37,7 @@ NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/ar
               vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
 VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
               vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
-              vmm/int/int.c vmm/int/fault.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
+              vmm/int/int.c vmm/int/fault.c vmm/int/io.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \
               vmm/sched/policy.c \
               $(NONREENTRANT_SRCS) vmm/mem/list.c \
@@ -45,8 +45,10 @@ VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \
               vmm/boot/ini.c vmm/boot/elfsym.c vmm/boot/acpi.c vmm/boot/acpi_load.c \
               vmm/lib/kfmt.c vmm/lib/string.c \
-              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/services.c vmm/vxd/guard.c
-VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S
+              vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/services.c vmm/vxd/guard.c \
+              vmm/v86/decode.c vmm/v86/monitor.c vmm/v86/space.c vmm/v86/trap.c vmm/v86/break.c \
+              vmm/v86/exec.c vmm/v86/vint.c vmm/v86/vm86.c
+VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S vmm/x86/nest.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \
               $(patsubst %.S,$(BUILD)/vmm/%.o,$(VMM_ASMS)) $(BUILD)/vmm/font.o
 VMM        := $(ESP)/VMM/VMM32.VXD
@@ -55,10 +57,13 @@ VMM        := $(ESP)/VMM/VMM32.VXD
 # users copy has none of it.  Both images are stripped of debugging sections (the VMM reads only
 # .symtab, for fault reports); their unstripped ELFs stay in build/ for gdb (make debug).
 VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/inttest.c \
-              tests/guest/schedtest.c tests/guest/vxdtest.c \
+              tests/guest/schedtest.c tests/guest/vxdtest.c tests/guest/v86test.c \
               tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
               tests/bench/vxdbench.c
-VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS))
+# The real-mode programs of the V86 tests (nasm), linked into the test build as binaries.
+V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))
+VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS)) \
+              $(V86_PROGS:%=$(BUILD)/v86/%.o)
 VMM_ELF    := $(BUILD)/vmm/VMM32.elf
 TEST_VMM   := $(BUILD)/test/VMM32.VXD
 TEST_VMM_ELF := $(BUILD)/test/VMM32.elf
@@ -70,7 +75,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boot/ini.c \
                vmm/vxd/vxdelf.c \
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
-               vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c
+               vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
+               vmm/v86/decode.c vmm/v86/monitor.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -153,6 +159,11 @@ $(VMM): $(VMM_ELF)
 	objcopy --strip-debug $< $@
 $(TEST_VMM): $(TEST_VMM_ELF)
 	objcopy --strip-debug $< $@
+$(BUILD)/v86/%.bin: tests/v86/%.asm tests/v86/report.inc
+	@mkdir -p $(@D)
+	nasm -f bin -I tests/v86/ -o $@ $<
+$(BUILD)/v86/%.o: $(BUILD)/v86/%.bin
+	cd $(@D) && objcopy -I binary -O elf32-i386 -B i386 --rename-section .data=.rodata,alloc,load,readonly,data,contents --add-section .note.GNU-stack=/dev/null $*.bin $*.o
 $(BUILD)/vmm/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(VMM_CFLAGS) -Itests $(DEPFLAGS) -c $< -o $@
@@ -184,12 +195,13 @@ $(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
 # SYSTEM.INI reader's targets for FUZZ_TEST_SECONDS each (ci/test.sh); `make fuzz` runs every
 # target for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf
+FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
 FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
 FUZZ_SRCS_ini     := vmm/boot/ini.c
 FUZZ_SRCS_elfsym  := vmm/boot/elfsym.c
 FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
+FUZZ_SRCS_v86     := vmm/v86/decode.c vmm/v86/monitor.c
 FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)
 	@mkdir -p $(@D)

@@ -22,6 +22,7 @@
 #include "x86/x86.h"
 #include "boot/layout.h"
 #include "vxd/vxd.h"
+#include "v86/v86.h"
 
 extern uint64_t vmm_entry_tsc;
 extern char boot_stack_guard[];
@@ -65,6 +66,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
+    if (v86_init())                         /* every VM's V86 space, the monitor, break points */
+        vmm_exit(VMM_EXIT_BADBOOT);
     timer_start();                          /* periodic; taken once interrupts are on (after the
                                                event thread's first run: the boot stays exact) */
 
@@ -79,6 +82,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     page_print_summary();
     if (!vxd_boot())                        /* the VxDs, in Init_Order; SHELL says ready */
         kprintf("vxd: no SHELL device to announce the system\nVMM ready\n");
+    v86_init_done();                        /* the global V86 area is closed */
     vm_set_win_time_slice(settings.win_fg, settings.win_bg);   /* WinTimeSlice= */
     event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */
     if (selftests_run)

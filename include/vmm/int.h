@@ -36,11 +36,53 @@ uint32_t Hook_V86_Int_Chain(unsigned intno, int_handler h, void *ref);   /* V86 
 uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref);
 uint32_t Hook_NMI_Event(int_handler h, void *ref);
 
-/* Install_IO_Handler: the I/O-trap table V86 VMs will use (ports trapped through the TSS I/O
- * bitmap, a later issue).  The handler gets the port and the DDK's I/O type. */
-typedef int (*io_trap_handler)(void *regs, unsigned port, unsigned type);
-uint32_t Install_IO_Handler(unsigned port, io_trap_handler h);
+/* I/O traps.  V86 code runs at IOPL 0 against the TSS's I/O permission bitmap, where every port
+ * traps: no port reaches hardware unless a VxD that handles it lets it (Disable_Global_Trapping
+ * or Disable_Local_Trapping).  Install_IO_Handler: each access V86 code makes to port goes to
+ * handler, one handler a port, with the VM, the DDK's I/O type, the port, the data written (an
+ * output), and the client state; it returns the data read (an input).  The monitor hands over
+ * one element at a time (INS/OUTS and REP included: String_IO, Rep_IO, Addr_32_IO, Reverse_IO
+ * are information); a handler that does bytes only passes a wider access to Simulate_IO, which
+ * splits it into byte accesses to port, port+1, ... through their handlers.  A trapped port
+ * nobody handles reads as all ones and drops what is written (the first access a port named
+ * on the console). */
+#define Byte_Input   0x000u
+#define Byte_Output  0x004u
+#define Word_Input   0x008u
+#define Word_Output  0x00Cu
+#define Dword_Input  0x010u
+#define Dword_Output 0x014u
+#define Output       0x004u
+#define Word_IO      0x008u
+#define Dword_IO     0x010u
+#define String_IO    0x020u
+#define Rep_IO       0x040u
+#define Addr_32_IO   0x080u
+#define Reverse_IO   0x100u
+typedef uint32_t VMHANDLE;
+typedef uint32_t (*io_trap_handler)(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                                    struct client_regs *r);
+uint32_t Install_IO_Handler(unsigned port, io_trap_handler h);     /* 0 if refused */
+/* Remove_IO_Handler: the port traps with nobody handling it again (never to hardware). */
 uint32_t Remove_IO_Handler(unsigned port);
+struct VxD_IO_Struc {
+    uint16_t VxD_IO_Port;
+    io_trap_handler VxD_IO_Proc;
+};
+/* Install_Mult_IO_Handlers: Install_IO_Handler for each of n entries; 0 with *failed the port
+ * refused (the ones before it stay installed), nonzero if all were. */
+uint32_t Install_Mult_IO_Handlers(const struct VxD_IO_Struc *table, uint32_t n, uint32_t *failed);
+/* Trapping of a port that has a handler: Enable_/Disable_Global_Trapping for every VM (new VMs
+ * inherit it), Enable_/Disable_Local_Trapping for one (include/vmm/v86.h's VMs); disabled, the
+ * VM reaches the hardware port directly.  0 if refused (no handler there). */
+uint32_t Enable_Global_Trapping(unsigned port);
+uint32_t Disable_Global_Trapping(unsigned port);
+uint32_t Enable_Local_Trapping(VMHANDLE vm, unsigned port);
+uint32_t Disable_Local_Trapping(VMHANDLE vm, unsigned port);
+/* Simulate_IO: the access (from an I/O handler's arguments) done as byte accesses, each through
+ * the trap table; the data read, for an input. */
+uint32_t Simulate_IO(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                     struct client_regs *r);
 
 /* VPICD: a VxD virtualises an IRQ instead of touching the PIC.  Its hardware-interrupt
  * procedure runs when the IRQ fires, with the line still in service: it must end with
@@ -59,6 +101,12 @@ void     VPICD_Phys_EOI(uint32_t hirq);
 void     VPICD_Physically_Mask(uint32_t hirq);
 void     VPICD_Physically_Unmask(uint32_t hirq);
 uint32_t VPICD_Get_Complete_Status(uint32_t hirq);  /* bit 0 in service, bit 1 masked (ours) */
+/* A virtual interrupt on hirq's line for a VM (v86.h): delivered into the VM (the
+ * Hook_V86_Int_Chain hooks, then its IVT; vector 08h + IRQ for IRQ 0-7, 70h + IRQ - 8 for 8-15:
+ * the PC's) the next time it runs with its virtual IF set, at once if it waits in HLT.  Until the
+ * virtual PIC exists a request is delivered once and then cleared; Clear withdraws it. */
+void     VPICD_Set_Int_Request(uint32_t hirq, VMHANDLE vm);
+void     VPICD_Clear_Int_Request(uint32_t hirq, VMHANDLE vm);
 
 /* Time: milliseconds since the VMM started, and a monotonic nanosecond clock from the TSC. */
 uint32_t Get_System_Time(void);

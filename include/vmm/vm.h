@@ -71,7 +71,7 @@ uint32_t Suspend_VM(VMHANDLE vm);           /* VM_Suspend: its threads stop bein
 uint32_t Resume_VM(VMHANDLE vm);            /* VM_Resume (may fail): they run again */
 /* Crash_Cur_VM: the calling thread's VM is marked crashed and destroyed by the event thread
  * (VM_Not_Executeable with VNE_CRASHED); the call does not return.  Fatal in the system VM. */
-void     Crash_Cur_VM(void);
+__attribute__((noreturn)) void Crash_Cur_VM(void);
 /* A thread in vm (VMMCreateThread makes them in the caller's VM). */
 uint32_t VMMCreateThreadInVM(VMHANDLE vm, void (*fn)(void *), void *arg, uint32_t exec_pri);
 

@@ -709,6 +709,17 @@ sc_schedstats() {
 # passes, the cycles leak nothing, the hooks resolve faults, the random trace agrees with its
 # model, and the VMM still reaches its verdict.
 img_pagetest() { esp_base "$1"; printf "${INI_EXIT}PageTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+img_v86test() { esp_base "$1"; printf "${INI_EXIT}V86Test=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+# V86 VMs (tests/guest/v86test.c, tests/v86/*.asm): every check of the suite and of the real-mode
+# programs passes, under icount so that the CPU shares are measured on guest instructions.
+sc_v86test() {      # MACHINE CPU
+    local cpu=()
+    [[ $2 == max ]] && cpu=(-cpu max)
+    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
+    expect_exit 33
+    expect_serial_seq '^v86test: start$' '^v86test: [0-9]+ passed, 0 failed$'
+    expect_no_serial '^v86test: .*FAIL'
+}
 sc_pagetest() {     # MACHINE RAM-MB CPU
     local cpu=()
     [[ $3 == max ]] && cpu=(-cpu max)
@@ -806,13 +817,20 @@ sc_monitor() {
         (( s < thi && e > tlo )) && [[ $prot == *w ]] && bad+=" ${range}${prot}"
         (( s >= 0xc0000000 )) && [[ $prot == u* ]] && bad+=" user:${range}"   # the self-map too
         (( s <= 0xc0000000 && e > 0xc0000000 )) && bad+=" c0000000-mapped:${range}"
-        # The VMM unmaps the loader's identity-mapped trampoline: nothing below 3 GB is left.
-        (( s < 0xc0000000 )) && bad+=" below-3GB:${range}"
+        # The VMM unmaps the loader's identity-mapped trampoline: below 3 GB only the system VM's
+        # V86 space is left -- its conventional memory (0-9FFFFh) and the HMA (100000h-10FFFFh,
+        # the wrap of pages 0-Fh), user pages, writable -- and nothing else.
+        if (( s < 0xc0000000 )); then
+            case "$range $prot" in
+                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw") ;;
+                *) bad+=" below-3GB:${range}${prot}" ;;
+            esac
+        fi
         (( s >= 0xf0000000 && s < 0xff800000 )) && phys=$((phys + 1))
     done < "$f"
     log "info mem: $lines ranges"
     if [[ -n $bad ]]; then fail "info mem: writable code, user system pages, page c0000000 or low memory mapped:$bad"
-    else ok "info mem: code not writable, system region supervisor only, c0000000 and all below 3 GB unmapped"; fi
+    else ok "info mem: code not writable, system region supervisor only, c0000000 unmapped, below 3 GB only the system VM's V86 space"; fi
     (( phys > 0 )) && ok "info mem: $phys ranges in the physmap window f0000000..ff800000" ||
         fail "info mem: nothing mapped in the physmap window f0000000..ff800000"
     expect_tlb_wx "$f"
@@ -880,7 +898,7 @@ sc_harness() {      # EXPECTED-REASON TIMEOUT [ERE-ON-SERIAL...]
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
-TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|membench_run|intbench_run|schedbench_run|vxdbench_run)$'
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|membench_run|intbench_run|schedbench_run|vxdbench_run)$'
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
@@ -890,7 +908,7 @@ sc_shipped() {
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
     n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
-    (( n == 9 )) && ok "the test build has all 9" || fail "the test build has $n of the 9 test symbols"
+    (( n == 10 )) && ok "the test build has all 10" || fail "the test build has $n of the 10 test symbols"
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
     (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
         fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
@@ -898,7 +916,7 @@ sc_shipped() {
 sc_shipped_keys() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
     expect_exit 33
-    expect_serial '^VMM/SYSTEM.INI: \[Debug\] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest= and BootFault= need the test build of VMM32\.VXD'
+    expect_serial '^VMM/SYSTEM.INI: \[Debug\] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= need the test build of VMM32\.VXD'
     expect_no_serial '^pagetest:'
 }
 
@@ -962,6 +980,8 @@ scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds
 scenario inttest-q35-default inttest    sc_inttest q35 default 1000
 scenario inttest-pc-max      inttest    sc_inttest pc max 1000
 scenario inttest-q35-250Hz   inttest250 sc_inttest q35 default 250
+scenario v86test-q35-default v86test  sc_v86test q35 default
+scenario v86test-pc-max      v86test  sc_v86test pc max
 scenario pagetest-q35-1G     pagetest sc_pagetest q35 1024 default
 scenario pagetest-pc-5G-max  pagetest sc_pagetest pc 5120 max
 scenario pagetest-q35-64M    pagetest sc_pagetest q35 64 default

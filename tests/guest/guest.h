@@ -13,6 +13,7 @@ void pagetest_run(void);    /* [Debug] PageTest=1: the page services on real pag
 void inttest_run(void);     /* [Debug] IntTest=1: the interrupt services, the 8259, the timer */
 void schedtest_run(void);   /* [Debug] SchedTest=1: threads, the time-slicer, semaphores, VMs */
 void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
+void v86test_run(void);     /* [Debug] V86Test=1: V86 VMs running tests/v86's programs */
 
 /* [Debug] Bench=1 (make bench): instruction counts under icount, one benchmark file each. */
 void membench_run(void);    /* tests/bench/membench.c: heap, lists, frames, arenas, pages */

@@ -185,12 +185,14 @@ static void test_pic(void)
 
 /* ---- I/O traps ---------------------------------------------------------------------------- */
 
-static int io_h(void *regs, unsigned port, unsigned type)
+static uint32_t io_h(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                     struct client_regs *r)
 {
-    (void)regs;
-    (void)port;
+    (void)vm;
     (void)type;
-    return 0;
+    (void)port;
+    (void)r;
+    return data;
 }
 
 static void test_io(void)

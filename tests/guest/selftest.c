@@ -22,6 +22,8 @@ void selftests_run(void)
         schedtest_run();
     if (settings.vxd_test)
         vxdtest_run();
+    if (settings.v86_test)
+        v86test_run();
     if (settings.bench) {
         membench_run();
         intbench_run();

@@ -24,16 +24,23 @@
 
 struct io_call { unsigned port, type; int which; };
 
-static int io_any(int which, void *arg, unsigned port, unsigned type)
+static struct io_call last_call;
+static uint32_t io_any(int which, uint32_t port, uint32_t type)
 {
-    struct io_call *c = arg;
-    *c = (struct io_call){ port, type, which };
-    return which;
+    last_call = (struct io_call){ port, type, which };
+    return (uint32_t)which;
 }
-static int io0(void *arg, unsigned port, unsigned type) { return io_any(0, arg, port, type); }
-static int io1(void *arg, unsigned port, unsigned type) { return io_any(1, arg, port, type); }
-static int io2(void *arg, unsigned port, unsigned type) { return io_any(2, arg, port, type); }
-static int io3(void *arg, unsigned port, unsigned type) { return io_any(3, arg, port, type); }
+#define IO_H(n)                                                                            \
+    static uint32_t io##n(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,         \
+                          struct client_regs *r)                                           \
+    {                                                                                      \
+        (void)vm, (void)data, (void)r;                                                     \
+        return io_any(n, port, type);                                                      \
+    }
+IO_H(0)
+IO_H(1)
+IO_H(2)
+IO_H(3)
 static const io_handler hs[4] = { io0, io1, io2, io3 };
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -134,10 +141,11 @@ Test(iotrap, install_and_lookup)
     cr_assert_eq(iotrap_count(t), NELEM(ports));
     expect_all(t, model, "installed");
     for (unsigned i = 0; i < NELEM(ports); i++) {
-        struct io_call c = { 0, 0, -1 };
+        last_call = (struct io_call){ 0, 0, -1 };
         io_handler h = iotrap_lookup(t, ports[i]);
         cr_assert_not_null(h);
-        cr_assert_eq(h(&c, ports[i], 0x1C + i), (int)(i % 4));
+        cr_assert_eq(h(0, 0x1C + i, ports[i], 0, NULL), i % 4);
+        struct io_call c = last_call;
         cr_assert(c.port == ports[i] && c.type == 0x1C + i && c.which == (int)(i % 4));
     }
     free(model);

@@ -94,6 +94,7 @@ void sysini_load(void)
     flag(text, len, "IntTest", &settings.int_test);
     flag(text, len, "SchedTest", &settings.sched_test);
     flag(text, len, "VxdTest", &settings.vxd_test);
+    flag(text, len, "V86Test", &settings.v86_test);
     setting(text, len, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
     setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
@@ -104,8 +105,9 @@ void sysini_load(void)
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
-                           settings.sched_test || settings.vxd_test || settings.boot_fault[0]))
-        kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest= and BootFault= "
+                           settings.sched_test || settings.vxd_test || settings.v86_test ||
+                           settings.boot_fault[0]))
+        kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "
                 "ignored\n", SYSINI);
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);

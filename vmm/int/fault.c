@@ -11,6 +11,8 @@
 #include "vmm.h"
 
 const struct fault_taker *fault_guard;
+const struct fault_v86_taker *fault_v86;
+volatile uint32_t fault_v86_due;
 
 static int fault_offer(uint32_t v, struct client_regs *r)
 {
@@ -21,8 +23,11 @@ static int fault_offer(uint32_t v, struct client_regs *r)
                 "reentrant: no fault hook is called\n", v, r->eip);
         return 0;
     }
-    return (v == 14 && page_fault(r, read_cr2())) ||    /* Hook_Invalid_Page_Fault */
-           int_fault(v, r) ||                   /* Hook_VMM_Fault, Hook_PM_Fault, Hook_V86_Fault */
+    if (v == 14 && page_fault(r, read_cr2()))   /* Hook_Invalid_Page_Fault */
+        return 1;
+    if ((r->eflags & EFLAGS_VM) && fault_v86)
+        return fault_v86->fault(v, r);          /* the V86 monitor: V86 faults end there */
+    return int_fault(v, r) ||                   /* Hook_VMM_Fault, Hook_PM_Fault */
            (fault_guard && fault_guard->fault(v, r));  /* a guarded call into a VxD abandoned */
 }
 
@@ -39,6 +44,8 @@ struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
         trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
     if (int_resched_pending && int_resched)
         r = int_resched(r);             /* the redispatch point: maybe another thread's frame */
+    if (fault_v86_due && (r->eflags & EFLAGS_VM))
+        fault_v86->resume(r);           /* back into V86 code: what is due for that VM */
     return r;
 }
 

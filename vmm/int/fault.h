@@ -5,8 +5,9 @@
  *   1. page services      a page table made on demand for the PTE window (mem/page.c)
  *   --  a fault inside the page or heap services, which are not reentrant, stops here: fatal
  *   2. page services      Hook_Invalid_Page_Fault hooks (#PF)
- *   3. the V86 monitor    (to come: the IOPL-sensitive instructions of V86 code)
- *   4. hook chains        Hook_VMM_Fault / Hook_PM_Fault / Hook_V86_Fault (int/int.c)
+ *   3. the V86 monitor    every fault from V86 mode: the IOPL-sensitive instructions
+ *                         emulated, break points, Hook_V86_Fault, the VM's IVT (v86/trap.c)
+ *   4. hook chains        Hook_VMM_Fault / Hook_PM_Fault (int/int.c)
  *   5. the guard          a guarded call into a VxD abandoned (vxd/guard.c)
  *   6. the fatal report
  * Interrupts (IRQs, the APIC, NMIs, software INTs) go to int_dispatch; a machine check is
@@ -25,6 +26,19 @@ struct fault_taker {
     void (*tick)(struct client_regs *r);                    /* every timer tick, first */
 };
 extern const struct fault_taker *fault_guard;
+
+/* The V86 monitor (v86/trap.c), registered once V86 VMs exist.  fault: every fault raised in
+ * V86 mode that the page services did not resolve; it always takes it (emulated, given to the
+ * Hook_V86_Fault hooks, reflected into the VM, or the VM ended).  resume: on the way back into
+ * V86 code (r is the frame about to be resumed) whenever fault_v86_due is set: what became due
+ * for that VM -- a virtual interrupt, a call back -- is delivered. */
+struct fault_v86_taker {
+    int  (*fault)(uint32_t vector, struct client_regs *r);
+    void (*resume)(struct client_regs *r);
+    void (*tick)(struct client_regs *r);        /* the timer interrupted V86 code */
+};
+extern const struct fault_v86_taker *fault_v86;
+extern volatile uint32_t fault_v86_due;
 
 /* 1 if r was interrupted inside the page or heap services' code (ring 0, between the linker
  * script's __nonreentrant_start and _end: the functions marked NONREENTRANT), which are not

@@ -18,7 +18,6 @@
 #include "int/fault.h"
 #include "int/timer.h"
 #include "int/hook.h"
-#include "int/iotrap.h"
 #include "mem/physmap.h"
 #include "x86/apic.h"
 #include "x86/pic.h"
@@ -39,7 +38,6 @@ struct client_regs *(*int_resched)(struct client_regs *r);
 volatile int int_resched_pending;
 
 static struct hook_table hooks;
-static struct iotrap_table iotraps;
 static struct { int_handler fn; void *ref; } pm_vec[256];
 static void (*tick_hook)(struct client_regs *r);
 
@@ -58,7 +56,7 @@ static int ready;                   /* until int_init: faults are fatal, NMIs lo
 void int_init(void)
 {
     hook_init(&hooks);
-    iotrap_init(&iotraps);
+    io_init();
     pic_init();
     mce_init();
     ready = 1;
@@ -142,6 +140,11 @@ uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
     return uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
 }
 
+int int_v86_chain(unsigned n, struct client_regs *r)
+{
+    return hook_dispatch(&hooks, CH_V86_INT + n, r) == 0;
+}
+
 uint32_t Hook_NMI_Event(int_handler h, void *ref)
 {
     return install("Hook_NMI_Event", CALLER, CH_NMI, h, ref);
@@ -175,28 +178,6 @@ int_handler Get_PM_Int_Vector(unsigned vector, void **ref)
     return pm_vec[vector].fn;
 }
 
-uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
-{
-    struct kerr e;
-    int r;
-    {
-        INTS_OFF();
-        r = iotrap_install(&iotraps, port, (io_handler)h, &e);
-    }
-    return r ? refused("Install_IO_Handler", CALLER, "%s", e.msg) : 1;
-}
-
-uint32_t Remove_IO_Handler(unsigned port)
-{
-    struct kerr e;
-    int r;
-    {
-        INTS_OFF();
-        r = iotrap_remove(&iotraps, port, &e);
-    }
-    return r ? refused("Remove_IO_Handler", CALLER, "%s", e.msg) : 1;
-}
-
 /* ---- VPICD ------------------------------------------------------------------------------ */
 
 /* An IRQ handle: "VI", the owner's slot, the IRQ; nonzero and checkable. */
@@ -209,6 +190,8 @@ static int irq_of(uint32_t h)
         return -1;
     return (int)irq;
 }
+
+int int_irq_of(uint32_t hirq) { return irq_of(hirq); }
 
 uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid)
 {
@@ -420,6 +403,8 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
         apic_eoi();
         if (fault_guard)                    /* a guarded VxD call past its deadline */
             fault_guard->tick(r);
+        if (r->eflags & EFLAGS_VM)          /* V86 code: how long with its IF clear */
+            fault_v86->tick(r);
         if (tick_hook)                      /* the VMM's own tick: no boost (sleepers it wakes */
             tick_hook(r);                   /* are not a device's handlers) */
     } else if (v == VEC_APIC_SPURIOUS) {
@@ -449,12 +434,7 @@ unsigned int_purge(uint32_t lo, uint32_t hi)
             pm_vec[v].fn = 0;
             n++;
         }
-    for (unsigned i = 0; i < IOTRAP_SLOTS; i++) {
-        struct kerr e;
-        struct iotrap_slot *s = &iotraps.slot[i];
-        if (s->h && (uint32_t)s->h - lo < hi - lo && iotrap_remove(&iotraps, s->port, &e) == 0)
-            n++;
-    }
+    n += io_purge(lo, hi);
     for (unsigned irq = 0; irq < PIC_IRQS; irq++)
         for (unsigned k = 0; k < 4; k++)
             if ((virq[irq].used & (1u << k)) &&

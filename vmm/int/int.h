@@ -48,4 +48,22 @@ int  int_depth(void);               /* second levels running (nested) */
 /* Removes every handler whose code lies in [lo, hi) (an unloaded VxD's); how many. */
 unsigned int_purge(uint32_t lo, uint32_t hi);
 
+/* The IRQ of a VPICD_Virtualize_IRQ handle, or -1. */
+int  int_irq_of(uint32_t hirq);
+/* The V86 interrupt chain of INT n (Hook_V86_Int_Chain's): 1 if a hook consumed it. */
+int  int_v86_chain(unsigned n, struct client_regs *r);
+
+/* I/O traps (int/io.c): the trap table and the TSS's I/O bitmap. */
+void io_init(void);
+unsigned io_purge(uint32_t lo, uint32_t hi);
+/* One trapped access of V86 code (the monitor's element: type's size and direction, with the
+ * String/Rep/Addr32/Reverse bits as information): its handler, or the default (all ones in,
+ * nothing out).  The data read, for an input. */
+uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
+                     struct client_regs *r);
+/* Whether port traps in every VM (global state), and the bit as the current VM has it. */
+int  io_global_traps(unsigned port);
+int  io_handled(unsigned port);     /* a handler is installed for port */
+void io_bit(unsigned port, int trap);
+
 #endif

@@ -22,8 +22,12 @@
 
 _Static_assert((IOTRAP_SLOTS & (IOTRAP_SLOTS - 1)) == 0, "IOTRAP_SLOTS must be a power of two");
 
-/* type: the DDK's I/O type bits (byte/word/dword, in/out, string, rep ...), passed through. */
-typedef int (*io_handler)(void *arg, unsigned port, unsigned type);
+/* A port's handler, as include/vmm/int.h's io_trap_handler: the VM, the DDK's I/O type bits
+ * (byte/word/dword, in/out, string, rep ...), the port, the data written; it returns the data
+ * read.  The table only keeps it. */
+struct client_regs;
+typedef uint32_t (*io_handler)(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
+                               struct client_regs *r);
 
 struct iotrap_slot {
     io_handler h;                       /* NULL: empty slot */

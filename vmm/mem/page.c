@@ -936,7 +936,7 @@ _ContextDestroy(uint32_t h)
             desc_put(b);
             nblocks--;
         }
-    free_tables(0, SHARED_BASE >> 21);
+    free_tables(PRIVATE_BASE >> 21, SHARED_BASE >> 21);    /* the V86 region is v86/'s */
     load_context(old);
     frame_free(&pmem, c->pd[0], &e);
     frame_free(&pmem, c->pd[1], &e);
@@ -953,6 +953,30 @@ _ContextDestroy(uint32_t h)
 
 
 NONREENTRANT uint32_t page_context_current(void) { return (uint32_t)cur_ctx; }
+
+NONREENTRANT uint64_t page_frame_of(uint32_t lin)
+{
+    uint64_t x = lin >= SYSTEM_BASE && lin < PTE_WINDOW ? pte[lin >> 12] : 0;
+    return x & PTE_P ? x & PTE_ADDR_MASK : 0;
+}
+
+NONREENTRANT uint64_t page_context_set_v86(uint32_t h, uint64_t entry)
+{
+    INTS_OFF();
+    struct mem_context *c = context_of(h);
+    if (!c)
+        return 0;
+    pte_map(scratch_page, c->pd[0] | PTE_P | PTE_W | nx);     /* the context's PD0, through the */
+    volatile uint32_t *pd0 = (volatile uint32_t *)(scratch_page << 12);    /* scratch page */
+    uint64_t old = pd0[0] | (uint64_t)pd0[1] << 32;
+    pd0[0] = 0;                                 /* P off first; then the high half, P last */
+    pd0[1] = (uint32_t)(entry >> 32);
+    pd0[0] = (uint32_t)entry;
+    pte_unmap(scratch_page, ARENA_RESERVED);
+    if (c == cur_ctx)                           /* its PDE changed: the TLB forgets 0-2 MB */
+        __asm__ volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" : : : "eax", "memory");
+    return old | 1;                             /* nonzero: done (the old entry, P forced) */
+}
 
 NONREENTRANT void page_context_load(uint32_t h)
 {

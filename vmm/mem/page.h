@@ -65,6 +65,12 @@ uint32_t kstack_create(uint32_t npages);
 void     kstack_destroy(uint32_t top, uint32_t npages);
 /* Marks the page at lin (a page of the VMM image) as a guard page: unmapped for good. */
 void     page_make_guard(uint32_t lin);
+/* For the V86 layer (v86/space.c), which owns the first page table of every context (0-2 MB, the
+ * V86 region: PD0 entry 0).  page_frame_of: the frame mapped at a system-region page, or 0.
+ * page_context_set_v86: that context's PD0 entry 0 becomes entry (a page table's frame | P | W
+ * | U, or 0); returns the old entry with bit 0 set, or 0 for a bad context. */
+uint64_t page_frame_of(uint32_t lin);
+uint64_t page_context_set_v86(uint32_t hcontext, uint64_t entry);
 /* The current memory context's handle; and a switch to a context known to be valid (the thread
  * switch's, which skips _ContextSwitch's validation walk). */
 uint32_t page_context_current(void);

@@ -17,6 +17,8 @@
 #include "vmm/vm.h"
 
 /* A VM (include/vmm/vm.h): the DDK's control block first. */
+struct v86_space;
+
 struct vm {
     struct cb_s cb;
     uint32_t magic;                 /* VM_MAGIC ^ address while it exists */
@@ -25,7 +27,19 @@ struct vm {
     uint32_t fg_weight, bg_weight;  /* with the execution focus, and without */
     uint64_t cpu_dead;              /* CPU time of its threads that ended */
     struct vm *next, *prev;         /* circular, from the system VM */
+    struct v86_space *v86;          /* its V86 address space and state (v86/), once made */
 };
+
+/* The V86 layer's side of a VM (v86/v86.h), registered by v86_init; NULL before.  create makes
+ * a VM's V86 space before Create_VM is sent (0, or -1 to fail the VM); destroy frees it after
+ * Destroy_VM; switch_to runs when the thread switch goes from one VM to another.  Interrupts
+ * off. */
+struct vm_v86_ops {
+    int  (*create)(struct vm *vm);
+    void (*destroy)(struct vm *vm);
+    void (*switch_to)(struct vm *from, struct vm *to);
+};
+extern const struct vm_v86_ops *vm_v86;
 
 /* VMs (vm.c). */
 int  vm_init(void);                             /* the system VM, before thread_init */

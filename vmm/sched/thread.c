@@ -104,13 +104,17 @@ void thread_switch_now(void)
         prev->next_wait = zombies;
         zombies = prev;
     }
-    if (next->vm->context != prev->vm->context)
-        page_context_load(next->vm->context);   /* another VM: its private arena */
+    if (next->vm != prev->vm) {
+        if (next->vm->context != prev->vm->context)
+            page_context_load(next->vm->context);   /* another VM: its private arena */
+        if (vm_v86)
+            vm_v86->switch_to(prev->vm, next->vm);  /* its V86 side: the I/O bitmap */
+    }
     next->run_start = now;
     next->switches++;
     thread_cur = next;
-    if (next->stack_top)
-        *tss_esp0 = next->stack_top;
+    if (next->esp0)
+        *tss_esp0 = next->esp0;
     thread_swtch(&prev->ctx_esp, next->ctx_esp);
     if (thread_cur->tev_head)               /* back in this thread: its events first */
         thread_run_events();
@@ -345,7 +349,7 @@ static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint3
         _HeapFree(t, 0);
         return 0;
     }
-    t->stack_top = top;
+    t->stack_top = t->esp0 = top;
     t->stack_pages = STACK_PAGES;
     t->fn = fn;
     t->arg = arg;
@@ -353,8 +357,8 @@ static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint3
     t->id = ++next_id;
     t->magic = THREAD_MAGIC ^ (uint32_t)t;
     /* A context as thread_swtch leaves one (EDI ESI EBX EBP, return address), returning into
-     * thread_entry with ESI = t; room above it. */
-    uint32_t *c = (uint32_t *)(top - 16) - 5;
+     * thread_entry with ESI = t; above it the room for a V86 client frame (thread.h). */
+    uint32_t *c = (uint32_t *)(top - THREAD_FRAME_ROOM) - 5;
     c[0] = 0;
     c[1] = (uint32_t)t;
     c[2] = 0;

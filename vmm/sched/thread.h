@@ -29,6 +29,9 @@ struct thread {
     uint8_t state;                  /* T_READY, T_BLOCKED, T_SLEEPING, T_DEAD */
     uint32_t ctx_esp;               /* saved ESP, while not running (x86/switch.S) */
     uint32_t stack_top, stack_pages;/* 0 for the boot thread (its stack is the image's) */
+    uint32_t esp0;                  /* the TSS's ESP0 while it runs: stack_top, or lower while
+                                       it runs V86 code nested in ring-0 calls (v86/); 0 for the
+                                       boot thread (the boot stack's top stays) */
     void (*fn)(void *);
     void *arg;
     uint64_t cpu_tsc;               /* CPU time used, TSC ticks */
@@ -47,6 +50,11 @@ struct thread {
     struct mutex *owned;            /* mutexes it owns (mutex.c) */
     struct mutex *waiting_for;      /* the mutex it is blocked on, if any (mutex.c) */
 };
+
+/* The top of every thread's ring-0 stack is kept for the client frame of the V86 code the thread
+ * may run (struct client_regs with the segment registers V86 pushes, 72 bytes): an interrupt
+ * from V86 mode pushes it right there, the TSS's ESP0 being the stack's top. */
+#define THREAD_FRAME_ROOM 80u
 
 #define T_READY    1
 #define T_BLOCKED  2

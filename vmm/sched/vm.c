@@ -63,6 +63,8 @@ int vm_send(uint32_t msg, struct vm *vm, uint32_t arg)
     return 0;
 }
 
+const struct vm_v86_ops *vm_v86;
+
 struct vm *vm_of(VMHANDLE h)
 {
     return h == (VMHANDLE)&sys_vm ? &sys_vm : HANDLE_OF(struct vm, h, VM);  /* sys_vm: static */
@@ -103,6 +105,8 @@ static void vm_free(struct vm *v)
 {
     if (focus == v)
         focus = &sys_vm;
+    if (v->v86)
+        vm_v86->destroy(v);             /* before its context and its PG_VM pages go */
     page_free_owner((uint32_t)v);
     if (v->context)
         _ContextDestroy(v->context);
@@ -123,7 +127,9 @@ VMHANDLE Create_VM(uint32_t weight)
     v->magic = VM_MAGIC ^ (uint32_t)v;
     v->weight = v->fg_weight = v->bg_weight = weight;
     v->context = _ContextCreate();
-    if (!v->context) {
+    if (!v->context || (vm_v86 && vm_v86->create(v))) {
+        if (v->context)
+            _ContextDestroy(v->context);
         v->magic = 0;
         _HeapFree(v, 0);
         return 0;

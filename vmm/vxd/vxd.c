@@ -162,6 +162,8 @@ static const struct { const char *name; void *addr; } exports[] = {
     { "VMM_VPICD_Physically_Mask", (void *)VPICD_Physically_Mask },
     { "VMM_VPICD_Physically_Unmask", (void *)VPICD_Physically_Unmask },
     { "VMM_VPICD_Get_Complete_Status", (void *)VPICD_Get_Complete_Status },
+    { "VMM_VPICD_Set_Int_Request", (void *)VPICD_Set_Int_Request },
+    { "VMM_VPICD_Clear_Int_Request", (void *)VPICD_Clear_Int_Request },
     { "VMM_Get_Clock_NS", (void *)Get_Clock_NS },
     { "VMM_Timer_Period_US", (void *)timer_period_us },
     { "VMM_Debug_Dump", (void *)debug_dump },

@@ -22,7 +22,15 @@ extern char boot_stack_top[];
 static void double_fault_task(void);
 
 static uint64_t gdt[11] __attribute__((aligned(8)));
-static struct tss32 tss, df_tss;
+/* The TSS with its I/O permission bitmap right after it (the CPU finds it at iomap_base), one
+ * bit a port, and the byte of ones the SDM asks for after the last. */
+static struct {
+    struct tss32 t;
+    uint8_t iomap[IOMAP_PORTS / 8 + 1];
+} tss_io __attribute__((aligned(16)));
+#define tss (tss_io.t)
+uint8_t *const tss_iomap = tss_io.iomap;
+static struct tss32 df_tss;
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 static uint64_t seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -43,12 +51,13 @@ void gdt_init(void)
     gdt[SEL_KDATA >> 3] = seg(0, 0xFFFFF, 0x92, 0xC);
     gdt[SEL_UCODE >> 3] = seg(0, 0xFFFFF, 0xFA, 0xC);     /* ring 3 */
     gdt[SEL_UDATA >> 3] = seg(0, 0xFFFFF, 0xF2, 0xC);
-    gdt[SEL_TSS >> 3] = seg((uint32_t)&tss, sizeof tss - 1, 0x89, 0);   /* available 32-bit TSS */
+    gdt[SEL_TSS >> 3] = seg((uint32_t)&tss_io, sizeof tss_io - 1, 0x89, 0); /* available 32-bit TSS */
     gdt[SEL_DFTSS >> 3] = seg((uint32_t)&df_tss, sizeof df_tss - 1, 0x89, 0);
 
     tss.ss0 = SEL_KDATA;
     tss.esp0 = (uint32_t)boot_stack_top;
-    tss.iomap_base = sizeof tss;                /* no I/O bitmap: ring 3 port access faults */
+    tss.iomap_base = offsetof(__typeof__(tss_io), iomap);
+    memset(tss_io.iomap, 0xFF, sizeof tss_io.iomap);    /* every port traps until allowed */
 
     /* The double-fault task starts afresh each time: flat segments, its own stack, same CR3. */
     df_tss.cr3 = read_cr3();

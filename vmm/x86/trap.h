@@ -8,13 +8,12 @@
  */
 #ifndef X86_TRAP_H
 #define X86_TRAP_H
-#include <stddef.h>
-#include <stdint.h>
 
-#include "vmm/client.h"            /* struct client_regs: the layout, for VxDs too */
-
-#define EFLAGS_IF 0x200u
-#define EFLAGS_VM 0x20000u
+/* Shared with the assembly files (x86/traps.S). */
+#define EFLAGS_IF 0x200
+#define EFLAGS_VM 0x20000
+#define CLIENT_EFLAGS 0x2C          /* offsetof(struct client_regs, eflags), asserted below */
+#define CLIENT_FRAME_SIZE 0x48      /* sizeof(struct client_regs): a frame from V86 mode */
 
 /* GDT selectors.  The ring-0 pair is where Windows 95 has its flat selectors (28h/30h). */
 #define SEL_KCODE   0x28
@@ -23,6 +22,15 @@
 #define SEL_UDATA   0x43
 #define SEL_TSS     0x48
 #define SEL_DFTSS   0x50
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/client.h"            /* struct client_regs: the layout, for VxDs too */
+
+_Static_assert(offsetof(struct client_regs, eflags) == CLIENT_EFLAGS, "CLIENT_EFLAGS");
+_Static_assert(sizeof(struct client_regs) == CLIENT_FRAME_SIZE, "CLIENT_FRAME_SIZE");
 
 void gdt_init(void);
 void tss_set_esp0(uint32_t esp0);
@@ -41,4 +49,15 @@ struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
  * failure reported to a test harness if one is attached; halts. */
 __attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);
 
+/* Resumes the state r holds as the stubs do on their way out (x86/traps.S): loads ESP = r, pops
+ * the registers, IRETs.  For entering V86 mode (a frame with EFLAGS.VM and the segment
+ * registers V86 pops) and for ending nested execution.  Interrupts off. */
+__attribute__((noreturn)) void trap_resume(struct client_regs *r);
+
+/* The I/O permission bitmap of the TSS: bit p set = port p traps (#GP from V86 mode, which runs
+ * at IOPL 0); all set at gdt_init.  The VMM's I/O-trap code owns the bits. */
+#define IOMAP_PORTS 0x10000u
+extern uint8_t *const tss_iomap;
+
+#endif /* !__ASSEMBLER__ */
 #endif

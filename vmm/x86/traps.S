@@ -8,10 +8,12 @@
  *     [esp+4]  EDI ESI EBP res0 EBX EDX ECX EAX   PUSHAD
  *              error code                pushed by the CPU, or a 0 pushed by the stub
  *              EIP CS EFLAGS (ESP SS)    pushed by the CPU
- * and calls trap_dispatch(vector, regs).  It returns the frame to resume — the same one, or, when
+ * and calls trap_dispatch(vector, regs) -- with DS and ES reloaded first when the CPU came from
+ * V86 mode, which leaves them null.  It returns the frame to resume — the same one, or, when
  * the scheduler switched threads on the way out, the frame another thread left on its own stack
  * the same way — and the stub restores the registers from it and IRET resumes.
  */
+#include "x86/trap.h"
     .altmacro
 
     .macro STUB v
@@ -40,13 +42,27 @@ trap_stubs_end:                         /* vmm.ld asserts 256 * 16 bytes: no stu
 
 trap_common:
     cld
-    mov     0(%esp), %eax               /* vector */
+    testl   $EFLAGS_VM, 4 + CLIENT_EFLAGS(%esp)
+    jnz     2f                          /* from V86 mode: DS and ES are null */
+1:  mov     0(%esp), %eax               /* vector */
     lea     4(%esp), %edx               /* struct client_regs * */
     push    %edx
     push    %eax
     call    trap_dispatch               /* returns the frame to resume: this one, or another */
-    mov     %eax, %esp                  /* thread's when the scheduler switched (redispatch) */
+3:  mov     %eax, %esp                  /* thread's when the scheduler switched (redispatch) */
     popal
     add     $4, %esp                    /* error code */
     iret
+2:  mov     $SEL_KDATA, %ax             /* (EAX is saved in the frame already) */
+    mov     %ax, %ds
+    mov     %ax, %es
+    jmp     1b
+
+/* trap_resume(r): the way out above, for a frame built elsewhere (x86/trap.h);
+ * trap_resume_eax: the same with the frame in EAX (x86/nest.S). */
+    .globl  trap_resume, trap_resume_eax
+trap_resume:
+    mov     4(%esp), %eax
+trap_resume_eax:
+    jmp     3b
     .section .note.GNU-stack, "", @progbits

@@ -17,6 +17,8 @@ void     VMM_VPICD_Phys_EOI(uint32_t hirq);
 void     VMM_VPICD_Physically_Mask(uint32_t hirq);
 void     VMM_VPICD_Physically_Unmask(uint32_t hirq);
 uint32_t VMM_VPICD_Get_Complete_Status(uint32_t hirq);
+void     VMM_VPICD_Set_Int_Request(uint32_t hirq, VMHANDLE vm);
+void     VMM_VPICD_Clear_Int_Request(uint32_t hirq, VMHANDLE vm);
 
 #define VPICD_VERSION 0x0400u
 
@@ -45,6 +47,8 @@ static uint32_t services[VPICD_SERVICE_COUNT] = {
     [VPICD_Convert_IRQ_To_Int_Ord] = (uint32_t)irq_to_int,
     [VPICD_Convert_Int_To_IRQ_Ord] = (uint32_t)int_to_irq,
     [VPICD_Force_Default_Behavior_Ord] = (uint32_t)VMM_VPICD_Force_Default_Behavior,
+    [VPICD_Set_Int_Request_Ord] = (uint32_t)VMM_VPICD_Set_Int_Request,
+    [VPICD_Clear_Int_Request_Ord] = (uint32_t)VMM_VPICD_Clear_Int_Request,
 };
 
 DECLARE_VIRTUAL_DEVICE(VPICD_DDB, "VPICD   ", 4, 0, control, VPICD_DEVICE_ID, VPICD_INIT_ORDER,

@@ -1,0 +1,219 @@
+/*
+ * V86 VMs: the V86 layer's set-up (v86_init: the system VM's V86 space, the VMM's break points,
+ * the fault path's monitor, the hooks on every VM's life), VMs that run real-mode code
+ * (Create_V86_VM and the thread that enters V86 mode), local I/O trapping (switched with the
+ * VM), and the enhanced-mode Windows API real-mode programs find through INT 2Fh:
+ *
+ *   AX=1600h   Windows version: AL = 04h, AH = 00h (4.00, as Windows 95)
+ *   AX=1680h   release the rest of the time slice; AL = 00h
+ *   AX=1683h   BX = the VM's ID
+ *   AX=1684h   BX = device ID (or 0 and ES:DI = its 8-character name): ES:DI = the entry point
+ *              of the VxD's DDB_V86_API_Proc (a call back), or 0:0
+ */
+#include "v86/v86.h"
+#include "vxd/vxd.h"
+#include "vmm/vxd.h"
+#include "int/int.h"
+#include "sched/sched.h"
+#include "console/console.h"
+#include "lib/string.h"
+#include "x86/trap.h"
+#include "x86/x86.h"
+#include "vmm.h"
+
+int      v86_break_init(void);
+void     v86_break_forget(struct vm *vm);
+uint32_t v86_api_entry(void *proc);
+void     v86_global_close(void);
+
+/* ---- the thread that runs a VM's V86 code -------------------------------------------------- */
+
+static void v86_thread(void *arg)
+{
+    struct v86_space *s = arg;
+    struct client_regs *r = (struct client_regs *)(thread_cur->stack_top - sizeof *r);
+    irq_disable();
+    memset(r, 0, sizeof *r);
+    r->eip = s->start.ip;
+    r->cs = s->start.cs;
+    r->esp = s->start.sp;
+    r->ss = s->start.ss;
+    r->ds = r->es = r->fs = r->gs = s->start.load_seg;
+    r->eflags = EFLAGS_VM | EFLAGS_IF | 0x2;        /* IOPL 0: the sensitive ones trap */
+    s->vm->cb.CB_Client_Pointer = (uint32_t)r;
+    v86_update_due(s);                              /* what was requested before it ran */
+    trap_resume(r);
+}
+
+VMHANDLE Create_V86_VM(const struct v86_start *st)
+{
+    uint32_t at = st ? (uint32_t)st->load_seg << 4 : 0;
+    if (!st || !st->image || !st->size || st->weight < 1 || st->weight > 10000 ||
+        at < (_GetFirstV86Page() << 12) || at + st->size > (V86_LAST_PAGE_DEFAULT + 1) << 12)
+        return refused("Create_V86_VM", CALLER, "no image, a weight outside 1..10000, or %u "
+                       "bytes at %04x:0000 outside the VM's conventional memory",
+                       st ? st->size : 0, st ? st->load_seg : 0);
+    VMHANDLE h = Create_VM(st->weight);
+    if (!h)
+        return 0;
+    INTS_OFF();
+    struct vm *vm = vm_of(h);
+    struct v86_space *s = vm ? vm->v86 : 0;
+    if (!s)
+        return 0;
+    memcpy(s->mon.mem + at, st->image, st->size);
+    s->start = *st;
+    struct thread *t = (struct thread *)thread_create_in(vm, v86_thread, s, CUR_RUN_VM_BOOST,
+                                                          vm->weight);
+    if (!t) {
+        Destroy_VM(h);
+        return refused("Create_V86_VM", CALLER, "no thread for the VM");
+    }
+    s->thread = t;
+    return h;
+}
+
+/* ---- the VM hooks --------------------------------------------------------------------------- */
+
+static int vm_create(struct vm *vm) { return v86_space_create(vm); }
+
+static void vm_destroy(struct vm *vm)
+{
+    struct v86_space *s = vm->v86;
+    if (s->due) {
+        s->kill = 0;
+        s->irr = 0;
+        s->nie = 0;
+        v86_update_due(s);
+    }
+    v86_nest_forget(s);
+    v86_break_forget(vm);
+    v86_space_destroy(vm);
+}
+
+static void vm_switch(struct vm *from, struct vm *to)
+{
+    if (from->v86 && from->v86->nlocal)
+        v86_io_switch(from->v86, 0);
+    if (to->v86 && to->v86->nlocal)
+        v86_io_switch(0, to->v86);
+}
+
+static const struct vm_v86_ops ops = { vm_create, vm_destroy, vm_switch };
+
+/* ---- local trapping ------------------------------------------------------------------------- */
+
+void v86_io_switch(struct v86_space *from, struct v86_space *to)
+{
+    for (unsigned i = 0; from && i < from->nlocal; i++)
+        io_bit(from->local[i].port, io_global_traps(from->local[i].port));
+    for (unsigned i = 0; to && i < to->nlocal; i++)
+        io_bit(to->local[i].port, to->local[i].trap);
+}
+
+static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned port, int trap)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    if (!s || !io_handled(port))
+        return refused(svc, caller, "VM %08x is not one, or port %04x has no I/O handler", vm,
+                       port);
+    unsigned i = 0;
+    while (i < s->nlocal && s->local[i].port != port)
+        i++;
+    if (i == s->nlocal) {
+        if (s->nlocal == sizeof s->local / sizeof s->local[0])
+            return refused(svc, caller, "VM %08x has 16 ports of its own already", vm);
+        s->nlocal++;
+    }
+    s->local[i].port = (uint16_t)port;
+    s->local[i].trap = (uint8_t)trap;
+    if (thread_cur->vm == s->vm)
+        io_bit(port, trap);
+    return 1;
+}
+
+uint32_t Enable_Local_Trapping(VMHANDLE vm, unsigned port)
+{
+    return local("Enable_Local_Trapping", CALLER, vm, port, 1);
+}
+
+uint32_t Disable_Local_Trapping(VMHANDLE vm, unsigned port)
+{
+    return local("Disable_Local_Trapping", CALLER, vm, port, 0);
+}
+
+uint32_t Map_Lin_To_VM_Addr(uint32_t lin)
+{
+    if (lin >= 0x10FFF0u)
+        return refused("Map_Lin_To_VM_Addr", CALLER, "%08x is above the V86 space", lin) |
+               0x80000000u;
+    if (lin >= 0x100000u)                   /* the HMA: FFFF:0010 on */
+        return 0xFFFFu << 16 | (lin - 0xFFFF0u);
+    return (lin >> 4) << 16 | (lin & 15);
+}
+
+/* ---- INT 2Fh: the enhanced-mode Windows API ------------------------------------------------- */
+
+static struct VxD_Desc_Block *named(struct v86_space *s, const struct client_regs *r)
+{
+    uint32_t lin = v86_seg_base(r->es) + (r->edi & 0xFFFF);
+    char name[9];
+    for (unsigned i = 0; i < 8; i++) {
+        if (lin + i >= V86_SPACE || !v86_page_ok(s->present, lin + i))
+            return 0;
+        name[i] = (char)s->mon.mem[lin + i];
+    }
+    name[8] = 0;
+    struct VxD_Desc_Block *d = Get_DDB(0, name);
+    return d && !memcmp(d->DDB_Name, name, 8) ? d : 0;     /* the DDK: case matters */
+}
+
+static int int2f(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    struct v86_space *s = v86_current();
+    switch (r->eax & 0xFFFF) {
+    case 0x1600:
+        r->eax = (r->eax & 0xFFFF0000u) | 0x0004;           /* AL 4, AH 0: version 4.00 */
+        return 0;
+    case 0x1680:
+        r->eax &= ~0xFFu;
+        Release_Time_Slice();
+        return 0;
+    case 0x1683:
+        r->ebx = (r->ebx & 0xFFFF0000u) | (thread_cur->vm->cb.CB_VMID & 0xFFFF);
+        return 0;
+    case 0x1684: {
+        uint32_t id = r->ebx & 0xFFFF, entry = 0;
+        struct VxD_Desc_Block *d = id ? Get_DDB(id, 0) : s ? named(s, r) : 0;
+        if (d && d->DDB_V86_API_Proc) {
+            if (!d->DDB_V86_API_CSIP)
+                d->DDB_V86_API_CSIP = v86_api_entry((void *)d->DDB_V86_API_Proc);
+            entry = d->DDB_V86_API_CSIP;
+        }
+        r->es = entry >> 16;
+        r->edi = (r->edi & 0xFFFF0000u) | (entry & 0xFFFF);
+        return 0;
+    }
+    default:
+        return 1;                                           /* not ours: pass it on */
+    }
+}
+
+/* ---- set-up ------------------------------------------------------------------------------- */
+
+int v86_init(void)
+{
+    if (v86_space_create(vm_system()) || v86_break_init())
+        return -1;
+    vm_v86 = &ops;
+    v86_trap_init();
+    Hook_V86_Int_Chain(0x2F, int2f, 0);
+    kprintf("v86: V86 VMs: %u KB of conventional memory each, global pages %x-%x, the VMM's "
+            "break points at %04x:0000\n", (V86_LAST_PAGE_DEFAULT + 1) * 4, V86_BP_PAGE,
+            _GetFirstV86Page() - 1, V86_BP_SEG);
+    return 0;
+}
+
+void v86_init_done(void) { v86_global_close(); }
