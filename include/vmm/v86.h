@@ -194,6 +194,10 @@ VMHANDLE Create_V86_VM(const struct v86_start *start);
 /* The VM's client register structure (CB_Client_Pointer): its V86 state while its code is not
  * running (in a fault, a hook, a call back, a control message); NULL for a VM that runs none. */
 struct client_regs *Get_VM_Client(VMHANDLE vm);
+/* Set_V86_A20: the VM's A20 line (the keyboard controller's output port or port 92h are the
+ * virtual devices' to emulate; they call this): off, 100000h-10FFEFh wraps onto 0-FFEFh; on, the
+ * HMA is memory of its own (kept while A20 goes off and on again).  0 for a bad VM handle. */
+uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on);
 
 /* The DDB_V86_API_Proc of a VxD (vxd.h), reached by real-mode code through the entry point INT
  * 2Fh AX=1684h BX=device ID returns in ES:DI: called with the VM and its client state, the

@@ -709,7 +709,9 @@ sc_schedstats() {
 # passes, the cycles leak nothing, the hooks resolve faults, the random trace agrees with its
 # model, and the VMM still reaches its verdict.
 img_pagetest() { esp_base "$1"; printf "${INI_EXIT}PageTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
-img_v86test() { esp_base "$1"; printf "${INI_EXIT}V86Test=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+img_v86test() {     # the default VxDs too: SAMPLE's V86 API is called
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    printf "${INI_EXIT}V86Test=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 # V86 VMs (tests/guest/v86test.c, tests/v86/*.asm): every check of the suite and of the real-mode
 # programs passes, under icount so that the CPU shares are measured on guest instructions.
 sc_v86test() {      # MACHINE CPU
@@ -895,6 +897,59 @@ sc_harness() {      # EXPECTED-REASON TIMEOUT [ERE-ON-SERIAL...]
     for re in "${@:3}"; do expect_serial "$re"; done
 }
 
+# While V86 code runs (a V86 VM spinning, the boot flow asleep: [Debug] V86Spin=1), QEMU's
+# monitor stops the CPU until it is in V86 mode (EFLAGS.VM, CPL 3), then reads the page tables
+# of that moment: the VM's V86 space is user pages (0-9FFFFh and the HMA), and nothing at or
+# above C0000000 -- the system region -- is.
+img_v86spin() { esp_base "$1"; printf '[Debug]\r\nV86Spin=1\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_monitor_v86() {
+    local fifo=$DIR/monitor.fifo fd f efl="" try n bad="" range prot s e user_low=0
+    rm -f "$fifo"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
+    exec {fd}<>"$fifo"
+    QEMU_STDIN=$fifo
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 1G -smp 1 -monitor stdio
+    QEMU_STDIN=/dev/null
+    if ! wait_serial '^v86test: a V86 VM spins for the monitor \(started\)$'; then exec {fd}>&-; return; fi
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        printf 'stop\ninfo registers\n' >&"$fd"
+        sleep 1
+        efl=$(tr -d '\r' < "$DIR/qemu.out" | sed -nE 's/^EIP=[0-9a-f]{8} EFL=([0-9a-f]{8}) .* CPL=3 .*/\1/p' | tail -1)
+        [[ -n $efl ]] && (( 16#$efl & 0x20000 )) && break
+        efl=""
+        printf 'cont\n' >&"$fd"
+        sleep 0.2
+    done
+    n=$(tr -d '\r' < "$DIR/qemu.out" | wc -l)
+    printf 'info mem\nquit\n' >&"$fd"
+    wait "$QPID"
+    RC=$?
+    exec {fd}>&-
+    clean_logs
+    tr -d '\r' < "$DIR/qemu.out" | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | tail -n "+$((n + 1))" > "$DIR/monitor.txt"
+    f=$DIR/monitor.txt
+    if [[ -z $efl ]]; then fail "the CPU was never caught in V86 mode in 10 tries"; return; fi
+    ok "stopped in V86 mode: EFL=$efl, CPL 3"
+    (( (16#$efl & 0x3000) == 0 && (16#$efl & 0x200) )) && ok "IOPL 0 and the real IF on in V86 mode" ||
+        fail "EFL=$efl in V86 mode: IOPL not 0 or IF off (the monitor would not see CLI, STI ...)"
+    while read -r range _ prot; do
+        [[ $range =~ ^([0-9a-f]+)-([0-9a-f]+)$ ]] || continue
+        s=$((16#${BASH_REMATCH[1]})) e=$((16#${BASH_REMATCH[2]}))
+        (( s >= 0xc0000000 )) && [[ $prot == u* ]] && bad+=" user:${range}"
+        if (( s < 0xc0000000 )); then
+            case "$range $prot" in
+                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw")
+                    user_low=$((user_low + 1)) ;;
+                *) bad+=" below-3GB:${range}${prot}" ;;
+            esac
+        fi
+    done < "$f"
+    [[ -z $bad ]] && ok "info mem: no user page at or above c0000000; below 3 GB only the V86 space" ||
+        fail "info mem while V86 code runs:$bad"
+    (( user_low == 2 )) && ok "the V86 VM's conventional memory and HMA are user pages" ||
+        fail "info mem: the V86 space (0-9ffff, 100000-10ffff user rw) not seen ($user_low of 2)"
+}
+
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
@@ -934,6 +989,7 @@ scenario harness-timeout   noexit      sc_harness 'timed out after 20s' 20 '^VMM
 scenario harness-reset     vmm-triple  sc_harness 'reset or triple fault (exit 0)' "$BOOT_TIMEOUT" \
     '^loader: .*handing over to the VMM$'
 scenario monitor-q35-state noexit      sc_monitor
+scenario monitor-v86-state v86spin     sc_monitor_v86
 scenario degraded-vxd-empty   exit        sc_vxd_empty
 scenario degraded-vxd-no-dir  no-vxd-dir  sc_vxd_none
 scenario degraded-no-sysini   no-sysini   sc_no_sysini

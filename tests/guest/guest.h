@@ -14,6 +14,7 @@ void inttest_run(void);     /* [Debug] IntTest=1: the interrupt services, the 82
 void schedtest_run(void);   /* [Debug] SchedTest=1: threads, the time-slicer, semaphores, VMs */
 void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
 void v86test_run(void);     /* [Debug] V86Test=1: V86 VMs running tests/v86's programs */
+void v86spin_run(void);     /* [Debug] V86Spin=1: a V86 VM left spinning (for QEMU's monitor) */
 
 /* [Debug] Bench=1 (make bench): instruction counts under icount, one benchmark file each. */
 void membench_run(void);    /* tests/bench/membench.c: heap, lists, frames, arenas, pages */

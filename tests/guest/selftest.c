@@ -24,6 +24,8 @@ void selftests_run(void)
         vxdtest_run();
     if (settings.v86_test)
         v86test_run();
+    if (settings.v86_spin)
+        v86spin_run();
     if (settings.bench) {
         membench_run();
         intbench_run();

@@ -32,6 +32,19 @@ struct program {
     const uint8_t *start, *end;
 };
 PROGRAM(flags);
+PROGRAM(io);
+PROGRAM(hooks);
+PROGRAM(exc);
+PROGRAM(nest);
+PROGRAM(vint);
+PROGRAM(a20);
+PROGRAM(spin);
+PROGRAM(idle);
+PROGRAM(crashud);
+PROGRAM(crashcli);
+PROGRAM(crashss);
+PROGRAM(crashpg);
+PROGRAM(tiny);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -127,12 +140,346 @@ static void run_program(const struct program *prog, unsigned expect_checks)
     finish(p);
 }
 
+/* ---- the devices and hooks the programs use ---------------------------------------------- */
+
+/* io.asm's: a byte-only FIFO at 300h-301h (wider accesses through Simulate_IO), and a 32-bit
+ * register at 304h. */
+static uint8_t fifo_out[32];
+static unsigned nfifo_out, fifo_in = 0x40;
+static uint32_t reg304;
+static uint32_t fifo(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                     struct client_regs *r)
+{
+    if ((type & 0x1C) > Byte_Output)            /* bytes only: the DDK's Emulate_Non_Byte_IO */
+        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    if (type & Output) {
+        if (nfifo_out < sizeof fifo_out)
+            fifo_out[nfifo_out++] = (uint8_t)data;
+        return 0;
+    }
+    return fifo_in++;
+}
+static uint32_t reg(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                    struct client_regs *r)
+{
+    (void)vm, (void)port, (void)r;
+    unsigned size = type & Dword_IO ? 4 : type & Word_IO ? 2 : 1;
+    uint32_t mask = size == 4 ? 0xFFFFFFFFu : size == 2 ? 0xFFFFu : 0xFFu;
+    if (type & Output) {
+        reg304 = (reg304 & ~mask) | (data & mask);
+        return 0;
+    }
+    return reg304 & mask;
+}
+
+/* hooks.asm's: two hooks on INT 61h noting their order; the second consumes AX = 1. */
+static char hook_order[8];
+static unsigned nhook;
+static int hook1(struct client_regs *r, void *ref)
+{
+    (void)r, (void)ref;
+    if (nhook < sizeof hook_order - 1)
+        hook_order[nhook++] = '1';
+    return 1;                                   /* pass it on */
+}
+static int hook2(struct client_regs *r, void *ref)
+{
+    (void)ref;
+    if (nhook < sizeof hook_order - 1)
+        hook_order[nhook++] = '2';
+    if ((r->eax & 0xFFFF) != 1)
+        return 1;
+    r->ebx = (r->ebx & 0xFFFF0000u) | 0x1111;
+    return 0;                                   /* consumed */
+}
+static uint32_t vm_id_said;
+static uint32_t said_id(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                        struct client_regs *r)
+{
+    (void)vm, (void)type, (void)port, (void)r;
+    vm_id_said = data & 0xFFFF;
+    return 0;
+}
+
+/* nest.asm's: a call back that runs the program's INT 62h nested; a break point it asks for. */
+static uint32_t cb_nest_addr, nested_cx, nest_ip_in_cb;
+static void cb_nest(VMHANDLE vm, void *ref, struct client_regs *r)
+{
+    (void)ref;
+    uint8_t saved[CLIENT_STATE_SIZE];
+    nest_ip_in_cb = r->eip & 0xFFFF;           /* the far return came first */
+    Save_Client_State(saved);
+    Begin_Nest_V86_Exec();
+    Exec_Int(0x62);
+    nested_cx = Get_VM_Client(vm)->ecx & 0xFFFF;
+    End_Nest_Exec();
+    Restore_Client_State(saved);
+    r->edx = (r->edx & 0xFFFF0000u) | 0xBEEF;
+}
+static uint32_t cb_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                        struct client_regs *r)
+{
+    (void)vm, (void)type, (void)port, (void)data, (void)r;
+    return cb_nest_addr;
+}
+static uint8_t bp_bytes_before[2], bp_bytes_after[2];
+static uint32_t bp_hits;
+static void bp_proc(VMHANDLE vm, void *ref, struct client_regs *r)
+{
+    (void)ref;
+    uint32_t at = (r->cs & 0xFFFF) << 16 | (r->eip & 0xFFFF);
+    bp_hits++;
+    r->esi = (r->esi & 0xFFFF0000u) | 0x5151;
+    Remove_V86_Break_Point(at);
+    const uint8_t *m = (const uint8_t *)((struct vm *)vm)->cb.CB_High_Linear +
+                       v86_seg_base(r->cs) + (r->eip & 0xFFFF);
+    bp_bytes_after[0] = m[0];
+    bp_bytes_after[1] = m[1];
+    r->eip += 2;                                /* over what the break point covered */
+}
+static uint32_t bp_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                        struct client_regs *r)
+{
+    (void)type, (void)port;
+    const uint8_t *m = (const uint8_t *)((struct vm *)vm)->cb.CB_High_Linear +
+                       v86_seg_base(r->cs) + (data & 0xFFFF);
+    bp_bytes_before[0] = m[0];
+    bp_bytes_before[1] = m[1];
+    Install_V86_Break_Point((r->cs & 0xFFFF) << 16 | (data & 0xFFFF), 0, bp_proc);
+    return 0;
+}
+
+/* vint.asm's: IRQ 10 (a line nobody uses here) virtualised; requests now or in 50 ms. */
+static uint32_t hirq10;
+static int irq10_hw(uint32_t hirq, struct client_regs *r, void *ref)
+{
+    (void)r, (void)ref;
+    VPICD_Phys_EOI(hirq);
+    return 0;
+}
+static void irq10_later(uint32_t late, void *ref)
+{
+    (void)late;
+    VPICD_Set_Int_Request(hirq10, (VMHANDLE)ref);
+}
+static uint32_t vint_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                          struct client_regs *r)
+{
+    (void)type, (void)data, (void)r;
+    if (port == 0xE8)
+        VPICD_Set_Int_Request(hirq10, vm);
+    else
+        Set_Global_Time_Out(irq10_later, 50, (void *)vm);
+    return 0;
+}
+
+/* a20.asm's: port EAh, AL = A20 on or off. */
+static uint32_t a20_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                         struct client_regs *r)
+{
+    (void)type, (void)port, (void)r;
+    Set_V86_A20(vm, data & 1);
+    return 0;
+}
+
+/* ---- the tests ---------------------------------------------------------------------------- */
+
+static void test_io(void)
+{
+    static const uint8_t want[] = { 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x88, 0x77 };
+    CHECK(Install_IO_Handler(0x300, fifo) && Install_IO_Handler(0x301, fifo) &&
+          Install_IO_Handler(0x304, reg), "the devices' ports trapped");
+    run_program(&io, 14);
+    CHECK(nfifo_out == sizeof want && !memcmp(fifo_out, want, sizeof want),
+          "the FIFO saw every byte out, in order (words split by Simulate_IO, REP OUTSB both "
+          "ways)");
+    CHECK(fifo_in == 0x46, "and gave six bytes in (IN AL, IN AX split, REP INSB of 3)");
+    kprintf("v86test: io: the FIFO saw %u bytes out, gave %u in; the register holds %08x\n",
+            nfifo_out, fifo_in - 0x40, reg304);
+    Remove_IO_Handler(0x300);
+    Remove_IO_Handler(0x301);
+    Remove_IO_Handler(0x304);
+}
+
+static void test_hooks(void)
+{
+    CHECK(Hook_V86_Int_Chain(0x61, hook1, 0) && Hook_V86_Int_Chain(0x61, hook2, 0),
+          "two hooks on INT 61h");
+    CHECK(Install_IO_Handler(0xE5, said_id), "port E5h");
+    struct run *p = start(&hooks, 100);
+    CHECK(p && wait_done(p, 5000), "hooks.asm ran to its end");
+    if (p) {
+        CHECK(p->failed == 0 && p->passed == 7, "every check of hooks.asm passed");
+        hook_order[nhook] = 0;
+        CHECK(!strcmp(hook_order, "221"), "the hooks ran last-installed first: 2 (consumed), "
+              "then 2 and 1 (passed on)");
+        CHECK(vm_id_said == ((struct vm *)p->vm)->cb.CB_VMID, "INT 2Fh AX=1683h gave the VM's ID");
+        kprintf("v86test: hooks: %u checks passed, %u failed; hook order %s; VM ID %u\n",
+                p->passed, p->failed, hook_order, vm_id_said);
+        finish(p);
+    }
+    Unhook_V86_Int_Chain(0x61, hook1, 0);
+    Unhook_V86_Int_Chain(0x61, hook2, 0);
+    Remove_IO_Handler(0xE5);
+}
+
+static void test_nest(void)
+{
+    cb_nest_addr = Allocate_V86_Call_Back(0, cb_nest);
+    CHECK(cb_nest_addr >> 16 == V86_BP_SEG, "a call back in the VMM's break-point page");
+    CHECK(Install_IO_Handler(0xE6, cb_port) && Install_IO_Handler(0xE7, bp_port), "ports E6-E7h");
+    run_program(&nest, 4);
+    CHECK(nested_cx == 99, "Exec_Int ran the program's handler nested (it set CX 99)");
+    CHECK(nest_ip_in_cb != (cb_nest_addr & 0xFFFF), "the call back ran after the far return");
+    CHECK(bp_hits == 1 && bp_bytes_before[0] == 0x90 && bp_bytes_before[1] == 0x90 &&
+          bp_bytes_after[0] == 0x90 && bp_bytes_after[1] == 0x90,
+          "the break point was hit once, and removing it put the NOPs back");
+    Remove_IO_Handler(0xE6);
+    Remove_IO_Handler(0xE7);
+}
+
+static void test_vint(void)
+{
+    struct vpicd_irq_descriptor vid = { 10, 0, irq10_hw, 0 };
+    hirq10 = VPICD_Virtualize_IRQ(&vid);
+    CHECK(hirq10 != 0, "IRQ 10 virtualised");
+    CHECK(Install_IO_Handler(0xE8, vint_port) && Install_IO_Handler(0xE9, vint_port),
+          "ports E8-E9h");
+    run_program(&vint, 3);
+    Remove_IO_Handler(0xE8);
+    Remove_IO_Handler(0xE9);
+}
+
+static void test_a20(void)
+{
+    CHECK(Install_IO_Handler(0xEA, a20_port), "port EAh");
+    run_program(&a20, 6);
+    Remove_IO_Handler(0xEA);
+}
+
+/* CPU time of a VM over ms, in per mille of the interval. */
+static uint32_t share(VMHANDLE vm, uint64_t t0, uint64_t c0, uint64_t *c1)
+{
+    *c1 = vm_cpu_tsc(vm);
+    uint64_t dt = rdtsc() - t0;
+    return (uint32_t)((*c1 - c0) * 1000 / (dt ? dt : 1));
+}
+
+static void test_idle(void)
+{
+    struct run *a = start(&idle, 100), *b = start(&spin, 100);
+    CHECK(a && b, "an idle VM and a spinning one");
+    if (!a || !b)
+        return;
+    thread_sleep(50);
+    uint64_t t0 = rdtsc(), ca = vm_cpu_tsc(a->vm), cb = vm_cpu_tsc(b->vm), ca1, cb1;
+    thread_sleep(1000);
+    uint32_t pa = share(a->vm, t0, ca, &ca1), pb = share(b->vm, t0, cb, &cb1);
+    kprintf("v86test: idle VM in HLT %u.%u %% of the CPU, spinning VM %u.%u %% over 1 s\n",
+            pa / 10, pa % 10, pb / 10, pb % 10);
+    CHECK(pa < 10, "the VM in HLT took under 1 % of the CPU");
+    CHECK(pb > 900, "the spinning VM took the rest");
+    finish(a);
+    finish(b);
+}
+
+static void test_shares(void)
+{
+    static const uint32_t w[3] = { 100, 50, 50 };
+    struct run *p[3];
+    for (unsigned i = 0; i < 3; i++)
+        p[i] = start(&spin, w[i]);
+    CHECK(p[0] && p[1] && p[2], "three spinning VMs at 100/50/50");
+    if (!p[0] || !p[1] || !p[2])
+        return;
+    thread_sleep(100);
+    uint64_t c0[3], c1[3], sum = 0;
+    for (unsigned i = 0; i < 3; i++)
+        c0[i] = vm_cpu_tsc(p[i]->vm);
+    thread_sleep(2000);
+    for (unsigned i = 0; i < 3; i++)
+        sum += (c1[i] = vm_cpu_tsc(p[i]->vm)) - c0[i];
+    uint32_t s[3];
+    for (unsigned i = 0; i < 3; i++)
+        s[i] = (uint32_t)((c1[i] - c0[i]) * 1000 / (sum ? sum : 1));
+    kprintf("v86test: V86 VMs at time-slice priorities 100/50/50 over 2000 ms: CPU shares "
+            "%u.%u %% %u.%u %% %u.%u %%\n", s[0] / 10, s[0] % 10, s[1] / 10, s[1] % 10,
+            s[2] / 10, s[2] % 10);
+    CHECK(s[0] >= 480 && s[0] <= 520 && s[1] >= 230 && s[1] <= 270 && s[2] >= 230 &&
+          s[2] <= 270, "50/25/25 within 2 points");
+    for (unsigned i = 0; i < 3; i++)
+        finish(p[i]);
+}
+
+/* A program that crashes ends its VM, reported, while another VM goes on counting. */
+static void test_crash(const struct program *prog, uint32_t wait_ms)
+{
+    struct run *b = start(&spin, 100);
+    struct run *a = start(prog, 100);
+    CHECK(a && b, "a crashing program and a spinning one");
+    if (!a || !b)
+        return;
+    VMHANDLE vm = a->vm;
+    for (uint32_t t = 0; t < wait_ms && Validate_VM_Handle(vm); t += 10)
+        thread_sleep(10);
+    CHECK(!Validate_VM_Handle(vm), "the crashing program's VM ended");
+    volatile uint32_t *count = (volatile uint32_t *)(((struct vm *)b->vm)->cb.CB_High_Linear +
+                                                     0x10000 + 0x100);
+    uint32_t n0 = *count;
+    thread_sleep(50);
+    CHECK(Validate_VM_Handle(b->vm) && *count != n0, "the other VM goes on");
+    kprintf("v86test: %s: its VM ended, the other VM went on (%u -> %u)\n", prog->name, n0,
+            *count);
+    a->vm = 0;
+    finish(b);
+}
+
+/* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */
+static void test_many(void)
+{
+    uint32_t pages0 = pmem.nfree, heap0 = (uint32_t)sys_heap.used_bytes, ok = 0;
+    for (unsigned i = 0; i < 1000; i++) {
+        struct run *p = start(&tiny, 100);
+        if (p && wait_done(p, 2000) && p->exit_code == 0)
+            ok++;
+        if (p)
+            finish(p);
+    }
+    uint32_t pages1 = pmem.nfree, heap1 = (uint32_t)sys_heap.used_bytes;
+    kprintf("v86test: 1000 V86 VMs made, run and destroyed (%u ran to their end): free pages "
+            "%u -> %u, heap bytes %u -> %u\n", ok, pages0, pages1, heap0, heap1);
+    CHECK(ok == 1000, "each ran to its end");
+    CHECK(pages0 == pages1 && heap0 == heap1, "free pages and heap bytes exactly as before");
+}
+
+/* [Debug] V86Spin=1: a V86 VM left spinning, for the harness to look at through QEMU's monitor
+ * (the boot flow then sleeps: the CPU is in that VM nearly all the time). */
+void v86spin_run(void)
+{
+    CHECK(Install_IO_Handler(0xE2, report), "port E2h");
+    struct run *p = start(&spin, 100);
+    kprintf("v86test: a V86 VM spins for the monitor (%s)\n", p ? "started" : "NOT started");
+}
+
 void v86test_run(void)
 {
     kprintf("v86test: start\n");
     CHECK(Install_IO_Handler(0xE0, report) && Install_IO_Handler(0xE1, report) &&
           Install_IO_Handler(0xE2, report), "the report ports trapped");
     run_program(&flags, 15);
+    run_program(&exc, 4);
+    test_io();
+    test_hooks();
+    test_nest();
+    test_vint();
+    test_a20();
+    test_idle();
+    test_shares();
+    test_crash(&crashud, 2000);
+    test_crash(&crashss, 2000);
+    test_crash(&crashpg, 2000);
+    test_crash(&crashcli, 8000);
+    test_many();
     Remove_IO_Handler(0xE0);
     Remove_IO_Handler(0xE1);
     Remove_IO_Handler(0xE2);

@@ -362,6 +362,17 @@ void v86_global_close(void) { global_closed = 1; }
 
 uint32_t _GetFirstV86Page(void) { return first_page; }
 
+uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    if (!s)
+        return refused("Set_V86_A20", CALLER, "%08x is not a VM", vm);
+    if ((on != 0) != s->a20)
+        v86_set_a20(s, on != 0);
+    return 1;
+}
+
 uint32_t _GetLastV86Page(void)
 {
     struct v86_space *s = v86_current();

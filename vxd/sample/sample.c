@@ -5,7 +5,8 @@
  *   - the control procedure and the DDK's messages: Sys_Critical_Init, Device_Init,
  *     Init_Complete, Sys_VM_Init, the VM and thread messages, System_Exit, Sys_Critical_Exit;
  *   - VMM services through the dynalink (VMM_IMPORT): the heap, the system time, a global event;
- *   - services of its own (sample.h) that other VxDs call through the dynalink.
+ *   - services of its own (sample.h) that other VxDs call through the dynalink;
+ *   - a V86 API (DDB_V86_API_Proc) that real-mode programs in V86 VMs call.
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -13,6 +14,7 @@
 #include <vmm/vm.h>
 #include <vmm/heap.h>
 #include <vmm/thread.h>
+#include <vmm/v86.h>
 #include "sample.h"
 
 VMM_IMPORT(Out_Debug_String)
@@ -22,6 +24,7 @@ VMM_IMPORT(_HeapFree)
 VMM_IMPORT(Schedule_Global_Event)
 VMM_IMPORT(Get_VMM_Version)
 
+extern struct VxD_Desc_Block SAMPLE_DDB;
 static uint32_t adds, vms_created;
 static char *scratch;                           /* a heap block from Device_Init to exit */
 
@@ -44,11 +47,33 @@ static void init_event(void *ref)
     _Debug_Printf_Service("SAMPLE: a global event ran (ref %08x)\n", (uint32_t)ref);
 }
 
+/* The V86 API (DDB_V86_API_Proc), which real-mode code finds through INT 2Fh AX=1684h BX=3F00h
+ * and calls far: AH 0 gives the version in AX, AH 1 adds BX and CX into AX; anything else sets
+ * CF in the caller's flags. */
+static void sample_v86_api(VMHANDLE vm, struct client_regs *r)
+{
+    (void)vm;
+    switch ((r->eax >> 8) & 0xFF) {
+    case 0:
+        r->eax = (r->eax & 0xFFFF0000u) | SAMPLE_Get_Version();
+        r->eflags &= ~1u;
+        break;
+    case 1:
+        r->eax = (r->eax & 0xFFFF0000u) | (uint16_t)SAMPLE_Add((int)(r->ebx & 0xFFFF),
+                                                               (int)(r->ecx & 0xFFFF));
+        r->eflags &= ~1u;
+        break;
+    default:
+        r->eflags |= 1u;                        /* CF: not a function of ours */
+    }
+}
+
 static int sample_control(uint32_t msg, uint32_t vm, uint32_t arg)
 {
     (void)arg;
     switch (msg) {
     case SYS_CRITICAL_INIT:
+        SAMPLE_DDB.DDB_V86_API_Proc = (uint32_t)sample_v86_api;
         _Debug_Printf_Service("SAMPLE: Sys_Critical_Init (VMM version %x.%02x)\n",
                               Get_VMM_Version() >> 8, Get_VMM_Version() & 0xFF);
         break;
