@@ -59,7 +59,7 @@ VMM        := $(ESP)/VMM/VMM32.VXD
 VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/inttest.c \
               tests/guest/schedtest.c tests/guest/vxdtest.c tests/guest/v86test.c \
               tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
-              tests/bench/vxdbench.c
+              tests/bench/vxdbench.c tests/bench/v86bench.c
 # The real-mode programs of the V86 tests (nasm), linked into the test build as binaries.
 V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))
 VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS)) \
@@ -105,6 +105,7 @@ vxds:
 	        VXD_OUT=$(abspath $(BUILD)/testvxd/$$n); done
 	@$(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=DYN SRCS=dyn.c \
 	    VXD_OUT=$(abspath $(BUILD)/testvxd/DYN)
+	@$(MAKE) --no-print-directory -C vxd/v86demo VXD_OUT=$(abspath $(BUILD)/testvxd/V86DEMO)
 
 help:
 	@echo "make            build the loader and the VMM into esp/"

@@ -95,6 +95,13 @@ op vxd_unload      "reported"
 op dynalink_first  "<= 500 (INT 20h, patch, the call)"
 op dynalink_call   "<= direct_call + 5"
 op direct_call     "the same function called directly"
+op v86_cli         "<= 120 (trapped CLI: fault -> emulate -> back in V86)"
+op v86_sti         "<= 120 (trapped STI)"
+op v86_int_iret    "<= 250 (INT n reflected into the VM's IVT + its IRET back)"
+op v86_out         "<= 150 (OUT to a trapped port -> handler -> back)"
+op v86_callback    "<= 200 (V86 call back -> procedure -> back)"
+op v86_exec_int    "<= 400 (Exec_Int from ring 0 -> real-mode IRET -> back)"
+op v86_switch      "<= 300 (a switch between two V86 VMs, with its yield)"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

@@ -31,6 +31,7 @@ void selftests_run(void)
         intbench_run();
         schedbench_run();
         vxdbench_run();
+        v86bench_run();
     }
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* must end in a fatal report */

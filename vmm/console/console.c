@@ -73,8 +73,13 @@ int console_attach_fb(const struct bi_framebuffer *fb)
     return 0;
 }
 
+/* One call's text stays whole: a thread switched out in the middle of a line would let another
+ * thread's line land inside it (a V86 VM's VxD printing while the boot lists the devices), so
+ * the text goes out with interrupts off.  They are delayed, not lost: the serial port's polling
+ * is the longest wait, a line at 115200 baud is a few milliseconds on real hardware. */
 void console_write(const char *s, size_t n)
 {
+    INTS_OFF();
     for (size_t i = 0; i < n; i++) {
         if (have_serial) {
             if (s[i] == '\n')

@@ -36,6 +36,9 @@ struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
     int handled;
     if (__builtin_expect(v >= 32 || v == 2, 1))
         handled = int_dispatch(v, r);           /* IRQs, the APIC, NMIs, software INTs */
+    else if (v == 13 && (r->eflags & EFLAGS_VM))
+        handled = fault_v86->fault(v, r);       /* the monitor's own: nothing else takes a #GP
+                                                   from V86 mode first (fault_offer's order) */
     else if (v == 18)
         handled = int_machine_check();          /* reported; never resumed */
     else

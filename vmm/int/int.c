@@ -39,7 +39,7 @@ volatile int int_resched_pending;
 
 static struct hook_table hooks;
 static struct { int_handler fn; void *ref; } pm_vec[256];
-static void (*tick_hook)(struct client_regs *r);
+static int_tick_fn tick_hook;
 
 /* VPICD: per IRQ, the owners' procedures (a chain), whether virtualised, whether shared. */
 static struct vpicd_irq {
@@ -77,7 +77,12 @@ int int_apic_init(uint64_t base_hint)
     return 0;
 }
 
-void int_set_tick_hook(void (*fn)(struct client_regs *r)) { tick_hook = fn; }
+int_tick_fn int_set_tick_hook(int_tick_fn fn)
+{
+    int_tick_fn old = tick_hook;
+    tick_hook = fn;
+    return old;
+}
 
 /* ---- chains ----------------------------------------------------------------------------- */
 

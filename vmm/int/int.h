@@ -40,8 +40,10 @@ int  int_dispatch(uint32_t vector, struct client_regs *r);
  * it. */
 int  int_fault(uint32_t vector, struct client_regs *r);
 int  int_machine_check(void);       /* the machine-check banks reported; returns 0 (fatal) */
-/* The timer tick's hook (the scheduler's time-slicer); at most one. */
-void int_set_tick_hook(void (*fn)(struct client_regs *r));
+/* The timer tick's hook (the scheduler's time-slicer); at most one.  Returns the one it replaced
+ * (a benchmark puts it back). */
+typedef void (*int_tick_fn)(struct client_regs *r);
+int_tick_fn int_set_tick_hook(int_tick_fn fn);
 int  int_in_handler(void);          /* inside an interrupt's or a fault hook's second level */
 int  int_depth(void);               /* second levels running (nested) */
 

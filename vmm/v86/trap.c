@@ -167,7 +167,6 @@ static int v86_fault(uint32_t v, struct client_regs *r)
     struct v86_space *s = thread_cur->vm->v86;
     if (!s || (s->thread && s->thread != thread_cur))
         return 0;                               /* not a VM that runs V86 code: fatal */
-    s->cli_ticks = 0;
     if (v == 13)
         return gp(s, r);
     if (v == 6) {
