@@ -192,9 +192,9 @@ $(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
 	@mkdir -p $(@D)
 	$(CC) $(VXD_FIXTURE_CFLAGS) -g $(DEPFLAGS) -c $< -o $@
 
-# Fuzzing (clang/libFuzzer): see tests/fuzz/README.md.  `make test` runs the loader's and the
-# SYSTEM.INI reader's targets for FUZZ_TEST_SECONDS each (ci/test.sh); `make fuzz` runs every
-# target for FUZZ_SECONDS.
+# Fuzzing (clang/libFuzzer): see tests/fuzz/README.md.  `make test` runs the VxD loader's, the
+# SYSTEM.INI reader's and the V86 monitor's targets for FUZZ_TEST_SECONDS each (ci/test.sh);
+# `make fuzz` runs every target for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c

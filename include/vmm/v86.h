@@ -78,8 +78,10 @@ uint32_t _LinMapIntoV86(uint32_t lin_page, VMHANDLE vm, uint32_t vm_page, uint32
 uint32_t _ModifyPageBits(VMHANDLE vm, uint32_t vm_page, uint32_t npages, uint32_t bit_and,
                          uint32_t bit_or, uint32_t ptype, uint32_t flags);
 
-/* Which device uses which V86 pages (bookkeeping, as in the DDK): vm 0 for every VM.  0 if a
- * page of the range is assigned already (assign) or not assigned (deassign). */
+/* Which device uses which V86 pages (bookkeeping, as in the DDK): vm 0 assigns in every VM,
+ * a VM handle in that VM alone.  0 if a page of the range is assigned already -- globally, or
+ * in that VM (a local assignment), or in any VM (a global one) -- (assign), or not assigned
+ * the same way (deassign). */
 uint32_t _Assign_Device_V86_Pages(uint32_t vm_page, uint32_t npages, VMHANDLE vm, uint32_t flags);
 uint32_t _DeAssign_Device_V86_Pages(uint32_t vm_page, uint32_t npages, VMHANDLE vm,
                                     uint32_t flags);
@@ -91,8 +93,8 @@ typedef void (*v86_page_handler)(uint32_t page, VMHANDLE vm);
 uint32_t Hook_V86_Page(uint32_t page, v86_page_handler h);
 
 /* _Allocate_Global_V86_Data_Area: nbytes in the global V86 area, the same memory in every VM,
- * during the devices' initialisation only (Sys_Critical_Init, Device_Init).  The V86 linear
- * address (below 10000h), or 0. */
+ * while the devices initialise only (until their Sys_VM_Init messages are done: a VM made later
+ * has its V86 space laid out already).  The V86 linear address (below 10000h), or 0. */
 #define GVDAWordAlign           0x0001u
 #define GVDADWordAlign          0x0002u
 #define GVDAParaAlign           0x0004u
@@ -106,9 +108,10 @@ uint32_t _SetLastV86Page(uint32_t page, uint32_t flags);   /* grow or shrink it;
 /* Map_Flat: the V86 linear address of the current VM's client seg:offset, each given as its
  * Client_xx offset (offset Client_No_Offset: 0): seg * 16 + the 16-bit offset, up to 10FFEFh. */
 uint32_t Map_Flat(uint32_t seg_offset, uint32_t off_offset);
-/* Map_Lin_To_VM_Addr: a V86 linear address (below 110000h) as seg:off; 0 in bit 31 if done:
- * seg in bits 16-30, offset below. */
-uint32_t Map_Lin_To_VM_Addr(uint32_t lin);
+/* Map_Lin_To_VM_Addr: a V86 linear address (0-10FFEFh) as seg:off into *seg_off (seg << 16 |
+ * offset: lin / 16 : lin % 16 below 100000h, FFFF:(lin - FFFF0h) in the HMA).  Nonzero if done,
+ * 0 for an address above the V86 space (the DDK's carry). */
+uint32_t Map_Lin_To_VM_Addr(uint32_t lin, uint32_t *seg_off);
 /* Validate_Client_Ptr: nonzero if r is a VM's client register structure (where the VMM keeps
  * the state of a VM's V86 code). */
 uint32_t Validate_Client_Ptr(const struct client_regs *r);
@@ -120,8 +123,9 @@ uint32_t Get_V86_Int_Vector(uint32_t n);                   /* seg << 16 | offset
 void     Set_V86_Int_Vector(uint32_t n, uint32_t seg, uint32_t off);
 
 /* Simulate_*: change the current VM's client state as the instruction would; nothing runs until
- * the VM resumes (Resume_Exec, or the return from the fault or service that called).  0 if the
- * VM's stack cannot take it (then the VM is ended as a CPU would shut down). */
+ * the VM resumes (Resume_Exec, or the return from the fault or service that called).  0 if
+ * refused (not a V86 VM's thread); if the VM's stack cannot take the push or pop, the VM is
+ * ended there, as a CPU would shut down, and the call does not return. */
 uint32_t Simulate_Int(uint32_t n);      /* Hook_V86_Int_Chain, then an IRET frame and its IVT */
 uint32_t Simulate_Iret(void);
 uint32_t Simulate_Far_Call(uint32_t seg, uint32_t off);
@@ -138,10 +142,12 @@ uint32_t Build_Int_Stack_Frame(uint32_t seg, uint32_t off);  /* FLAGS, CS, IP; t
  * CS:IP at a VMM break point; Resume_Exec runs the VM until it returns there (interrupts,
  * other threads and VMs go on meanwhile); Exec_Int = Simulate_Int + Resume_Exec; End_Nest_Exec
  * puts CS:IP back.  The client registers are not saved: bracket with Save_Client_State /
- * Restore_Client_State.  From the VM's own thread only (a control message or a hook in it). */
+ * Restore_Client_State.  From the thread that runs the VM's V86 code only: a hook, fault
+ * handler, call back or I/O handler running for it (not its control messages, which come on
+ * another thread); else refused (0). */
 void     Begin_Nest_V86_Exec(void);
 void     Begin_Nest_Exec(void);
-uint32_t Exec_Int(uint32_t n);          /* 0 if the VM ended meanwhile */
+uint32_t Exec_Int(uint32_t n);          /* 0 if refused; a VM that ends meanwhile never returns */
 uint32_t Resume_Exec(void);
 void     End_Nest_Exec(void);
 #define CLIENT_STATE_SIZE ((uint32_t)sizeof(struct client_regs))
@@ -152,7 +158,8 @@ void     Restore_Client_State(const void *buf);
  * looks CS:IP up and calls proc with the VM, ref and the client state.
  * Allocate_V86_Call_Back: a new one in the VMM's global break-point page, for V86 code to FAR
  * CALL; the VMM does the far return first, so the client CS:IP is after the caller's call when
- * proc runs.  Returns seg << 16 | offset, 0 when all 1,792 are taken (they are never freed).
+ * proc runs.  Returns seg << 16 | offset, 0 when all are taken (they are never freed; 1,791
+ * slots, shared with Call_When_VM_Returns and the V86 API entries).
  * Install_V86_Break_Point: at seg:off (as the VM will address it) in the current VM's memory;
  * CS:IP stays on it: proc must move it (emulate what was there, or Simulate_Far_Ret ...).
  * Remove_V86_Break_Point puts the bytes back.  0 if refused. */
@@ -196,7 +203,8 @@ VMHANDLE Create_V86_VM(const struct v86_start *start);
 struct client_regs *Get_VM_Client(VMHANDLE vm);
 /* Set_V86_A20: the VM's A20 line (the keyboard controller's output port or port 92h are the
  * virtual devices' to emulate; they call this): off, 100000h-10FFEFh wraps onto 0-FFEFh; on, the
- * HMA is memory of its own (kept while A20 goes off and on again).  0 for a bad VM handle. */
+ * HMA is memory of its own (kept while A20 goes off and on again).  0 for a bad VM handle, or
+ * when there is no memory for the HMA (A20 stays off; the reason printed). */
 uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on);
 
 /* The DDB_V86_API_Proc of a VxD (vxd.h), reached by real-mode code through the entry point INT

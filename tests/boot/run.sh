@@ -738,7 +738,18 @@ sc_v86test() {      # MACHINE CPU
     [[ $2 == max ]] && cpu=(-cpu max)
     boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
     expect_exit 33
-    expect_serial_seq '^v86test: start$' '^v86test: [0-9]+ passed, 0 failed$'
+    expect_serial_seq '^v86test: start$' \
+        '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 1000:0004 \(bytes 0f 0b eb fe ' \
+        '^v86test: crashud: its VM ended, the other VM went on' \
+        '^v86: VM [0-9]+ ended: no room on its stack for an interrupt frame \(a CPU would shut down\) at 1000:0004 \(bytes cd 60 eb fe .*SS:SP 1000:0003$' \
+        '^v86test: crashss: its VM ended' \
+        '^v86: VM [0-9]+ ended: it touched a00fe, a page that is not mapped at 1000:0009 \(bytes 50 eb fe .*SS:SP a000:0100$' \
+        '^v86test: crashpg: its VM ended' \
+        '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s \(a spin after CLI\) at 1000:0001 ' \
+        '^v86test: crashcli: its VM ended' \
+        '^v86: VM [0-9]+ ended: a call back or V86 API entry of a VxD that has been unloaded at 0100:[0-9a-f]{4} ' \
+        '^v86test: crashgone: its VM ended' \
+        '^v86test: [0-9]+ passed, 0 failed$'
     expect_no_serial '^v86test: .*FAIL'
 }
 sc_pagetest() {     # MACHINE RAM-MB CPU

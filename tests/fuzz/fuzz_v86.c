@@ -1,20 +1,23 @@
 /*
  * libFuzzer target: the V86 monitor (vmm/v86/monitor.c, decode.c) on a VM built from the input.
  *
- * The input gives the registers (segments, IP, SP, flags, counts, offsets), the virtual IF, up
- * to four pages to make not present or read-only, the bytes at CS:IP, the bytes around SS:SP,
- * and a stream of I/O input values and refusals; the rest of the V86 space is zero.  The target
+ * The input gives the registers (segments, IP, SP, flags, counts, offsets; at times a stack
+ * over the IVT entry the INT reads), the virtual IF, the hooked vectors, up to four pages to
+ * make not present or read-only, the bytes at CS:IP, the bytes around SS:SP, and a stream of
+ * I/O input values and refusals; the rest of the V86 space is zero.  The target
  * runs v86_emulate up to three times (a REP continues, a single-step trap or an INT is
  * reflected as the caller would) and checks what the monitor promises:
  *   - real IF, IOPL, VM, VIF, VIP never change; vif is 0 or IF; IP stays 16-bit;
  *   - the decoder agrees (family, length, vector), reads nothing past what it was given, and
  *     gives the same result with exactly the instruction's bytes;
  *   - V86_PAGE names a byte whose page is not present (not writable for a write);
+ *   - V86_INT only for a hooked vector; an INT whose vector is not hooked is reflected (its
+ *     frame in the stack segment) or changes nothing;
  *   - a fault, V86_PAGE, a break point or "other" change nothing (but a REP INS/OUTS, whose
  *     done elements stay done); a completed instruction writes only where it may (the stack
  *     segment for PUSHF and INT frames, ES for INS);
  *   - the fast path agrees with the general path: the same instruction preceded by 3Eh (which
- *     these instructions ignore) gives the same result, registers and stack.
+ *     these instructions ignore) gives the same result, registers, stack and I/O calls.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,13 +26,13 @@
 #include "v86/decode.h"
 #include "v86/monitor.h"
 
-#define WORDS ((V86_PAGES + 31) / 32)
 #define BASE_FLAGS (V86_FL_VM | V86_FL_IF | 0x2u)
 #define KEPT (V86_FL_IF | V86_FL_IOPL | V86_FL_VM | V86_FL_VIF | V86_FL_VIP | 0x2u)
 
 struct vm_image {
     uint8_t *mem, *before;              /* the VM, and a copy from before each call */
-    uint32_t present[WORDS], writable[WORDS];
+    uint8_t present[V86_PAGES], writable[V86_PAGES];
+    uint32_t hooked[8];
     struct v86_vm vm;
     struct client_regs r;
 };
@@ -55,11 +58,13 @@ static struct {
     const uint8_t *data;                /* input values and refusals: cyclic */
     size_t n, at;
     unsigned calls;
+    uint32_t sum;                       /* of every call's arguments and results */
+    const struct client_regs *r;        /* the registers the calls must get */
 } io;
 
-static int io_cb(void *ctx, unsigned port, unsigned type, uint32_t *data)
+static int io_cb(void *ctx, struct client_regs *r, unsigned port, unsigned type, uint32_t *data)
 {
-    if (ctx != &io || port > 0xFFFF || (type & ~0x1FCu) || (type & 0x1C) > 0x14)
+    if (ctx != &io || r != io.r || port > 0xFFFF || (type & ~0x1FCu) || (type & 0x1C) > 0x14)
         abort();
     unsigned size = 1u << ((type & 0x18) >> 3);
     if (type & V86_IO_OUTPUT) {
@@ -71,6 +76,7 @@ static int io_cb(void *ctx, unsigned port, unsigned type, uint32_t *data)
     if (++io.calls > V86_REP_MAX)
         abort();                        /* at most 1024 elements a call */
     uint8_t b = io.n ? io.data[io.at++ % io.n] : 0;
+    io.sum = io.sum * 31 + port * 7 + type * 3 + *data;
     if (b == 0xEE)
         return 1;                       /* refused */
     if (!(type & V86_IO_OUTPUT))
@@ -82,16 +88,13 @@ static int io_cb(void *ctx, unsigned port, unsigned type, uint32_t *data)
 
 static uint32_t lin_of(uint32_t seg, uint32_t off) { return ((seg & 0xFFFF) << 4) + off; }
 
-static int page_ok(const uint32_t *bits, uint32_t lin)
-{
-    return bits[lin >> 17] >> (lin >> 12 & 31) & 1;
-}
+static int page_ok(const uint8_t *map, uint32_t lin) { return map[lin >> 12] != 0; }
 
 static void build(struct vm_image *v, struct input *in, const uint8_t *code, unsigned ncode)
 {
     memset(v->mem, 0, V86_SPACE);
-    memset(v->present, 0xFF, sizeof v->present);
-    memset(v->writable, 0xFF, sizeof v->writable);
+    memset(v->present, 1, sizeof v->present);
+    memset(v->writable, 1, sizeof v->writable);
     v->r = (struct client_regs){ 0 };
     v->r.cs = take(in, 2);
     v->r.eip = take(in, 2);
@@ -109,7 +112,17 @@ static void build(struct vm_image *v, struct input *in, const uint8_t *code, uns
     v->r.edi = take(in, 4);
     v->r.edx = take(in, 4);
     v->r.eax = take(in, 4);
-    v->vm = (struct v86_vm){ v->mem, v->present, v->writable, take(in, 1) & 1 ? V86_FL_IF : 0 };
+    uint32_t over = take(in, 1);        /* a stack over the IVT entry INT n reads, at times */
+    if ((over & 7) == 7 && ncode > 1) {
+        v->r.ss = 0;
+        v->r.esp = (v->r.esp & 0xFFFF0000u) | (4u * code[1] + (over >> 3));
+    }
+    uint32_t vmbits = take(in, 1);
+    v->vm = (struct v86_vm){ .mem = v->mem, .present = v->present, .writable = v->writable,
+                             .hooked = vmbits & 2 ? v->hooked : NULL, .io = io_cb,
+                             .io_ctx = &io, .vif = vmbits & 1 ? V86_FL_IF : 0 };
+    for (unsigned k = 0; k < 8; k++)     /* the hooked vectors: none, all, or from the input */
+        v->hooked[k] = vmbits & 4 ? 0 : vmbits & 8 ? ~0u : take(in, 4);
     /* up to four pages not present / read-only: near CS:IP, SS:SP, ES:DI, DS:SI or anywhere */
     uint32_t near[5] = { lin_of(v->r.cs, v->r.eip & 0xFFFF), lin_of(v->r.ss, v->r.esp & 0xFFFF),
                          lin_of(v->r.es, v->r.edi & 0xFFFF), lin_of(v->r.ds, v->r.esi & 0xFFFF),
@@ -120,9 +133,9 @@ static void build(struct vm_image *v, struct input *in, const uint8_t *code, uns
                                   : near[x % 5] + (((x >> 3) & 3) - 1) * 0x1000;
         uint32_t p = (lin >> 12) % V86_PAGES;
         if (x & 0x4000)
-            v->present[p / 32] &= ~(1u << (p % 32));
+            v->present[p] = 0;
         if (x & 0x2000)
-            v->writable[p / 32] &= ~(1u << (p % 32));
+            v->writable[p] = 0;
     }
     /* the code at CS:IP, the IVT's entries 0..3 and the one INT n names, the stack */
     uint32_t c = lin_of(v->r.cs, v->r.eip & 0xFFFF);
@@ -167,6 +180,7 @@ static void check_flags(const struct vm_image *v, uint32_t before)
 /* One v86_emulate on v, checked; returns its result (and *ev). */
 static int step(struct vm_image *v, struct v86_event *ev)
 {
+    io.r = &v->r;
     struct client_regs r0 = v->r;
     uint32_t vif0 = v->vm.vif;
     uint32_t c = lin_of(v->r.cs, v->r.eip & 0xFFFF);
@@ -191,8 +205,9 @@ static int step(struct vm_image *v, struct v86_event *ev)
     free(copy);
 
     io.calls = 0;
-    memset(ev, 0xA5, sizeof *ev);
-    int rc = v86_emulate(&v->vm, &v->r, io_cb, &io, ev);
+    memset(&v->vm.ev, 0xA5, sizeof v->vm.ev);
+    int rc = v86_emulate(&v->vm, &v->r);
+    *ev = v->vm.ev;
     if (rc < V86_DONE || rc > V86_OTHER)
         abort();
     check_flags(v, r0.eflags);
@@ -200,13 +215,28 @@ static int step(struct vm_image *v, struct v86_event *ev)
                      (in.flags & V86_F_REP);
     int completed = rc == V86_DONE || rc == V86_HLT || rc == V86_INT ||
                     (rc == V86_FAULT && ev->trap);
+    int an_int = drc == 0 && (in.family == V86_I_INT || in.family == V86_I_INT3 ||
+                              (in.family == V86_I_INTO && (r0.eflags & V86_FL_OF)));
+    unsigned vector = !an_int ? 0 : in.family == V86_I_INT ? in.imm
+                                   : in.family == V86_I_INT3 ? 3 : 4;
+    if (an_int && !(in.flags & V86_F_LOCK) && rc != V86_INT && rc != V86_PAGE &&
+        v86_hooked(&v->vm, vector))
+        abort();                                /* hooked: offered to the VMM */
     if (!completed && !rep_string) {            /* nothing changed */
         same_regs(&v->r, &r0);
         if (v->vm.vif != vif0)
             abort();
         unchanged_outside(v, 0, 0);
-    } else if (drc == 0 && in.family == V86_I_PUSHF) {
+    } else if (drc == 0 && (in.family == V86_I_PUSHF || (an_int && rc == V86_DONE))) {
         unchanged_outside(v, lin_of(v->r.ss, 0), lin_of(v->r.ss, 0x10000));
+        if (an_int && (v->vm.vif || (v->r.eflags & (V86_FL_TF | V86_FL_AC | V86_FL_RF)) ||
+                       ((r0.esp - 6) & 0xFFFF) != (v->r.esp & 0xFFFF) ||
+                       (r0.esp & 0xFFFF0000u) != (v->r.esp & 0xFFFF0000u)))
+            abort();                            /* reflected as v86_reflect would */
+        uint32_t vec;
+        memcpy(&vec, v->mem + 4 * vector, 4);   /* read after the frame was pushed */
+        if (an_int && (v->r.eip != (vec & 0xFFFF) || v->r.cs != vec >> 16))
+            abort();
     } else if (drc == 0 && in.family == V86_I_INS) {
         unchanged_outside(v, lin_of(v->r.es, 0), lin_of(v->r.es, 0x10000));
     } else {
@@ -230,13 +260,12 @@ static int step(struct vm_image *v, struct v86_event *ev)
         break;
     case V86_FAULT:
         if (ev->trap ? ev->vector != 1 || !(r0.eflags & V86_FL_TF)
-                     : ev->vector != 6 && ev->vector != 12 && ev->vector != 13)
+                     : ev->vector != 6 && ev->vector != 12 && ev->vector != 13 &&
+                       (ev->vector != 8 || !an_int || (r0.esp & 0xFFFF) > 5 || !(r0.esp & 1)))
             abort();
         break;
     case V86_INT:
-        if (drc || (in.family == V86_I_INT && ev->vector != in.imm) ||
-            (in.family == V86_I_INT3 && ev->vector != 3) ||
-            (in.family == V86_I_INTO && ev->vector != 4))
+        if (!an_int || ev->vector != vector || !v86_hooked(&v->vm, vector))
             abort();
         break;
     case V86_HLT:
@@ -250,9 +279,9 @@ static int step(struct vm_image *v, struct v86_event *ev)
 static int reflect(struct vm_image *v, unsigned n)
 {
     struct client_regs r0 = v->r;
-    struct v86_event ev;
     memcpy(v->before, v->mem, V86_SPACE);
-    int rc = v86_reflect(&v->vm, &v->r, n, &ev);
+    int rc = v86_reflect(&v->vm, &v->r, n);
+    struct v86_event ev = v->vm.ev;
     check_flags(v, r0.eflags);
     if (rc == V86_DONE) {
         if (v->vm.vif || ((r0.esp - 6) & 0xFFFF) != (v->r.esp & 0xFFFF) ||
@@ -288,18 +317,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     io.at = 0;
 
     /* the fast path against the general path: B has 3Eh before the same bytes */
-    static const uint8_t hot[] = { 0xFA, 0xFB, 0x9C, 0x9D, 0xCF, 0xCD };
+    static const uint8_t hot[] = { 0xFA, 0xFB, 0x9C, 0x9D, 0xCF, 0xCD, 0xF4, 0xE4, 0xE5, 0xE6,
+                                   0xE7, 0xEC, 0xED, 0xEE, 0xEF };
     uint32_t c = lin_of(A.r.cs, A.r.eip & 0xFFFF);
-    if ((A.r.eip & 0xFFFF) && (c & 0xFFF) && (A.mem[c - 1] = 0x3E, memchr(hot, A.mem[c], 6))) {
+    if ((A.r.eip & 0xFFFF) && (c & 0xFFF) &&
+        (A.mem[c - 1] = 0x3E, memchr(hot, A.mem[c], sizeof hot))) {
         struct input in2 = { data, size, regs_at };
         build(&B, &in2, code, 15);              /* the opcode as built: the stack may be there */
         B.mem[c - 1] = 0x3E;                    /* in both: A may read it as data too */
         B.r.eip -= 1;
         struct v86_event ea, eb;
         size_t at = io.at;
+        io.sum = 0;
         int ra = step(&A, &ea);
+        uint32_t suma = io.sum;
         io.at = at;
+        io.sum = 0;
         int rb = step(&B, &eb);
+        if (suma != io.sum)
+            abort();                            /* the same I/O calls */
         if (rb == V86_PAGE && eb.lin == c - 1 && ea.lin == c)
             eb.lin = c;                         /* the code page: each its first byte */
         if (ra != rb || memcmp(&ea, &eb, sizeof ea) || A.vm.vif != B.vm.vif)

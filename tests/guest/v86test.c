@@ -44,6 +44,7 @@ PROGRAM(crashud);
 PROGRAM(crashcli);
 PROGRAM(crashss);
 PROGRAM(crashpg);
+PROGRAM(crashgone);
 PROGRAM(tiny);
 
 /* ---- what the programs report ----------------------------------------------------------- */
@@ -434,6 +435,33 @@ static void test_crash(const struct program *prog, uint32_t wait_ms)
     finish(b);
 }
 
+/* An unloaded VxD's call back (v86_purge, as the VxD manager's unload calls it): a VM that
+ * still calls it is ended, reported, and the procedure -- freed code, had the VxD gone -- never
+ * runs. */
+static uint32_t gone_addr, gone_ran;
+static void gone_cb(VMHANDLE vm, void *ref, struct client_regs *r)
+{
+    (void)vm, (void)ref, (void)r;
+    gone_ran++;
+}
+static uint32_t gone_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                          struct client_regs *r)
+{
+    (void)vm, (void)type, (void)port, (void)data, (void)r;
+    return gone_addr;
+}
+static void test_gone(void)
+{
+    gone_addr = Allocate_V86_Call_Back(0, gone_cb);
+    CHECK(gone_addr >> 16 == V86_BP_SEG && Install_IO_Handler(0xEB, gone_port),
+          "a call back, and port EBh to tell it");
+    CHECK(v86_purge((uint32_t)gone_cb, (uint32_t)gone_cb + 1) == 1,
+          "the purge of its procedure's range took out one thing");
+    test_crash(&crashgone, 2000);
+    CHECK(gone_ran == 0, "the purged procedure never ran");
+    Remove_IO_Handler(0xEB);
+}
+
 /* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */
 static void test_many(void)
 {
@@ -479,6 +507,7 @@ void v86test_run(void)
     test_crash(&crashss, 2000);
     test_crash(&crashpg, 2000);
     test_crash(&crashcli, 8000);
+    test_gone();
     test_many();
     Remove_IO_Handler(0xE0);
     Remove_IO_Handler(0xE1);

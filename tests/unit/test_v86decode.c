@@ -139,27 +139,38 @@ Test(v86decode, families_without_prefixes)
     check_all(c, NELEM(c));
 }
 
-/* The monitor's trap path relies on these templates: the hot families without prefixes are
- * one byte long (INT n two) with 16-bit operands. */
+/* The monitor's trap path (v86/monitor.c, fast_op) takes these opcodes without prefixes as
+ * these instructions without decoding them: the decoder must agree (family, length, operand
+ * size, the port in DX), and give no other opcode one of their families. */
 Test(v86decode, hot_templates)
 {
-    static const struct { uint8_t op, family, length; } hot[] = {
-        { 0xFA, V86_I_CLI, 1 }, { 0xFB, V86_I_STI, 1 }, { 0x9C, V86_I_PUSHF, 1 },
-        { 0x9D, V86_I_POPF, 1 }, { 0xCF, V86_I_IRET, 1 }, { 0xCD, V86_I_INT, 2 },
+    static const struct { uint8_t op, family, length, size, flags; } hot[] = {
+        { 0xFA, V86_I_CLI, 1, 2, 0 },   { 0xFB, V86_I_STI, 1, 2, 0 },
+        { 0x9C, V86_I_PUSHF, 1, 2, 0 }, { 0x9D, V86_I_POPF, 1, 2, 0 },
+        { 0xCF, V86_I_IRET, 1, 2, 0 },  { 0xCD, V86_I_INT, 2, 2, 0 },
+        { 0xF4, V86_I_HLT, 1, 2, 0 },
+        { 0xE4, V86_I_IN, 2, 1, 0 },    { 0xE5, V86_I_IN, 2, 2, 0 },
+        { 0xE6, V86_I_OUT, 2, 1, 0 },   { 0xE7, V86_I_OUT, 2, 2, 0 },
+        { 0xEC, V86_I_IN, 1, 1, V86_F_DX },  { 0xED, V86_I_IN, 1, 2, V86_F_DX },
+        { 0xEE, V86_I_OUT, 1, 1, V86_F_DX }, { 0xEF, V86_I_OUT, 1, 2, V86_F_DX },
     };
     for (size_t i = 0; i < NELEM(hot); i++) {
         const struct v86_insn *t = &v86_optab[hot[i].op].tmpl;
         cr_assert_eq(t->family, hot[i].family, "opcode %#x", hot[i].op);
         cr_assert_eq(t->length, hot[i].length, "opcode %#x", hot[i].op);
-        cr_assert_eq(t->size, 2, "opcode %#x", hot[i].op);
+        cr_assert_eq(t->size, hot[i].size, "opcode %#x", hot[i].op);
+        cr_assert_eq(t->flags, hot[i].flags, "opcode %#x", hot[i].op);
     }
-    /* and no other opcode has one of their families */
     for (unsigned op = 0; op < 256; op++) {
         unsigned f = v86_optab[op].tmpl.family;
-        if (f == V86_I_CLI || f == V86_I_STI || f == V86_I_PUSHF || f == V86_I_POPF ||
-            f == V86_I_IRET || f == V86_I_INT)
-            cr_assert(op == 0xFA || op == 0xFB || op == 0x9C || op == 0x9D || op == 0xCF ||
-                      op == 0xCD, "opcode %#x has hot family %s", op, family_name(f));
+        int listed = 0;
+        for (size_t i = 0; i < NELEM(hot); i++)
+            listed |= hot[i].op == op;
+        if (!listed)
+            cr_assert(f != V86_I_CLI && f != V86_I_STI && f != V86_I_PUSHF && f != V86_I_POPF &&
+                      f != V86_I_IRET && f != V86_I_INT && f != V86_I_HLT && f != V86_I_IN &&
+                      f != V86_I_OUT,
+                      "opcode %#x has hot family %s", op, family_name(f));
     }
 }
 

@@ -2,18 +2,19 @@
  * Host tests for vmm/v86/monitor.c: the emulation of what V86 code traps on, and v86_reflect.
  *
  * The VM is a heap block of V86_SPACE bytes filled with a pattern, with its own present and
- * writable bitmaps.  Every test states the whole client state and the whole memory it expects
- * afterwards: the registers are compared field by field (want vs r), the memory with a shadow
- * copy the test edits where it expects writes, so anything else the monitor touches fails the
- * test.  The event block starts as a sentinel pattern and only the fields named for the result
- * may change (monitor.h's contract).  I/O goes through a callback that logs every call and
- * answers from a sequence.
+ * writable page maps (a byte a page) and, where a test says so, a map of hooked vectors (else
+ * NULL: every INT is V86_INT).  Every test states the whole client state and the whole memory it
+ * expects afterwards: the registers are compared field by field (want vs r), the memory with a
+ * shadow copy the test edits where it expects writes, so anything else the monitor touches fails
+ * the test.  The event block (f.vm.ev) starts as a sentinel pattern and only the fields named for
+ * the result may change (monitor.h's contract).  I/O goes through a callback that logs every
+ * call and answers from a sequence.
  *
- * The monitor has a fast path for CLI, STI, PUSHF, POPF, IRET and INT n without prefixes and
- * a general path for everything else; the tests of those families run twice (the "path" in
- * failure messages): plain, and with a 3Eh (DS:) prefix, which the instructions ignore but
- * which sends them down the general path.  A randomized test compares the two paths on random
- * states, stacks and page maps.
+ * The monitor has a fast path for CLI, STI, HLT, PUSHF, POPF, IRET, INT n and the byte and word
+ * IN/OUT without prefixes and a general path for everything else; the tests of those run twice
+ * (the "path" in failure messages): plain, and with a 3Eh (DS:) prefix, which the instructions
+ * ignore but which sends them down the general path.  A randomized test compares the two paths
+ * on random states, stacks, page maps, hooked vectors and I/O answers.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -26,12 +27,13 @@
 #include "v86/monitor.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define BITMAP_WORDS ((V86_PAGES + 31) / 32)
 #define FL_BASE (V86_FL_VM | V86_FL_IF | 0x2u)  /* what the CPU pushes from V86 mode */
 
 /* ---- the fixture ----------------------------------------------------------------------------- */
 
 struct iocall {
+    const struct client_regs *r;        /* the registers passed */
+    uint32_t ip;                        /* r->eip during the call */
     unsigned port, type;
     uint32_t in;                        /* *data on entry */
     uint32_t out;                       /* *data on return */
@@ -40,7 +42,8 @@ struct iocall {
 static struct {
     uint8_t *mem, *shadow;              /* the VM, and what it should hold */
     uint8_t *pristine;                  /* the pattern both start from */
-    uint32_t present[BITMAP_WORDS], writable[BITMAP_WORDS];
+    uint8_t present[V86_PAGES], writable[V86_PAGES];
+    uint32_t hooked[8];                 /* the vectors hooked when f.vm.hooked is set */
     struct v86_vm vm;
     struct client_regs r, want;
     uint32_t want_vif;
@@ -55,11 +58,13 @@ static const char *path(void) { return f.pfx ? "general path (3Eh)" : "fast path
 
 static uint32_t io_value(unsigned k) { return 0xA1B2C3D4u ^ (k * 0x9E3779B9u); }
 
-static int io_cb(void *ctx, unsigned port, unsigned type, uint32_t *data)
+static int io_cb(void *ctx, struct client_regs *r, unsigned port, unsigned type, uint32_t *data)
 {
     cr_assert_eq(ctx, &f, "the callback's context");
     cr_assert_lt(f.nio, NELEM(f.io), "too many I/O calls");
     struct iocall *c = &f.io[f.nio];
+    c->r = r;
+    c->ip = r->eip;
     c->port = port;
     c->type = type;
     c->in = *data;
@@ -77,11 +82,11 @@ static void reset(void)
 {
     memcpy(f.mem, f.pristine, V86_SPACE);
     memcpy(f.shadow, f.pristine, V86_SPACE);
-    memset(f.present, 0, sizeof f.present);
-    for (unsigned p = 0; p < V86_PAGES; p++)
-        f.present[p / 32] |= 1u << (p % 32);
-    memcpy(f.writable, f.present, sizeof f.writable);
-    f.vm = (struct v86_vm){ f.mem, f.present, f.writable, V86_FL_IF };
+    memset(f.present, 1, sizeof f.present);
+    memset(f.writable, 1, sizeof f.writable);
+    memset(f.hooked, 0, sizeof f.hooked);
+    f.vm = (struct v86_vm){ .mem = f.mem, .present = f.present, .writable = f.writable,
+                            .hooked = NULL, .io = io_cb, .io_ctx = &f, .vif = V86_FL_IF };
     f.r = (struct client_regs){
         .edi = 0x11110010, .esi = 0x22220020, .ebp = 0x33330030, .res0 = 0xDEAD,
         .ebx = 0x44440040, .edx = 0x555503F8, .ecx = 0x66660060, .eax = 0x77770070,
@@ -144,11 +149,7 @@ static unsigned hot(const uint8_t *b, unsigned n)
     return n + f.pfx;
 }
 
-static void page_clear(uint32_t *bits, uint32_t lin)
-{
-    uint32_t p = lin >> 12;
-    bits[p / 32] &= ~(1u << (p % 32));
-}
+static void page_clear(uint8_t *map, uint32_t lin) { map[lin >> 12] = 0; }
 
 /* ---- running and checking -------------------------------------------------------------------- */
 
@@ -165,7 +166,7 @@ static void check_event_untouched(int rc)
 {
     struct v86_event s;
     memset(&s, SENTINEL, sizeof s);
-    struct v86_event g = f.ev;
+    struct v86_event g = f.vm.ev;
     if (rc == V86_INT || rc == V86_FAULT)
         g.vector = s.vector;
     if (rc == V86_FAULT)
@@ -180,16 +181,16 @@ static void check_event_untouched(int rc)
 
 static int emulate(void)
 {
-    memset(&f.ev, SENTINEL, sizeof f.ev);
-    int rc = v86_emulate(&f.vm, &f.r, io_cb, &f, &f.ev);
+    memset(&f.vm.ev, SENTINEL, sizeof f.vm.ev);
+    int rc = v86_emulate(&f.vm, &f.r);
     check_event_untouched(rc);
     return rc;
 }
 
 static int reflect(unsigned n)
 {
-    memset(&f.ev, SENTINEL, sizeof f.ev);
-    int rc = v86_reflect(&f.vm, &f.r, n, &f.ev);
+    memset(&f.vm.ev, SENTINEL, sizeof f.vm.ev);
+    int rc = v86_reflect(&f.vm, &f.r, n);
     check_event_untouched(rc);
     return rc;
 }
@@ -346,8 +347,8 @@ Test(v86mon, popf_loads_ordinary_flags_and_vif)
         f.want.eflags = FL_BASE | V86_FL_AC;
         f.want_vif = 0;
         expect_rc(emulate(), V86_FAULT);        /* TF was set as it began: the trap */
-        cr_assert_eq(f.ev.vector, 1);
-        cr_assert_eq(f.ev.trap, 1);
+        cr_assert_eq(f.vm.ev.vector, 1);
+        cr_assert_eq(f.vm.ev.trap, 1);
         expect_state("POPF 0000 with TF");
     }
 }
@@ -390,7 +391,7 @@ Test(v86mon, int_n)
             f.want.eip += n;
             f.want.eflags &= ~V86_FL_RF;
             expect_rc(emulate(), V86_INT);      /* no single-step trap after INT */
-            cr_assert_eq(f.ev.vector, vec[i], "%s: vector %#x, want %#x", path(), f.ev.vector,
+            cr_assert_eq(f.vm.ev.vector, vec[i], "%s: vector %#x, want %#x", path(), f.vm.ev.vector,
                          vec[i]);
             expect_state("INT n");
         }
@@ -434,7 +435,7 @@ Test(v86mon, int_then_reflect_then_iret)
         expect16(sslin(0x1FA), (uint16_t)(0x100 + n));
         expect16(sslin(0x1FC), 0x1000);
         expect16(sslin(0x1FE), 0x3202);
-        expect_rc(reflect(f.ev.vector), V86_DONE);
+        expect_rc(reflect(f.vm.ev.vector), V86_DONE);
         expect_state("INT 10, reflect");
         uint8_t iret[2] = { 0x3E, 0xCF };
         put(csip(), iret + !f.pfx, 1u + f.pfx);
@@ -456,7 +457,7 @@ Test(v86mon, int3_into)
     expect_same();
     f.want.eip += 1;
     expect_rc(emulate(), V86_INT);
-    cr_assert_eq(f.ev.vector, 3);
+    cr_assert_eq(f.vm.ev.vector, 3);
     expect_state("INT3");
 
     reset();
@@ -472,7 +473,7 @@ Test(v86mon, int3_into)
     expect_same();
     f.want.eip += 1;
     expect_rc(emulate(), V86_INT);
-    cr_assert_eq(f.ev.vector, 4);
+    cr_assert_eq(f.vm.ev.vector, 4);
     expect_state("INTO, OF set");
 
     reset();
@@ -481,9 +482,249 @@ Test(v86mon, int3_into)
     expect_same();
     f.want.eip += 1;
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 1);
-    cr_assert_eq(f.ev.trap, 1);
+    cr_assert_eq(f.vm.ev.vector, 1);
+    cr_assert_eq(f.vm.ev.trap, 1);
     expect_state("INTO, OF clear, TF");
+}
+
+/* ---- INT n reflected by v86_emulate (the vector not hooked) ---------------------------------- */
+
+/* Hooks every vector but n (f.vm.hooked). */
+static void hook_all_but(unsigned n)
+{
+    memset(f.hooked, 0xFF, sizeof f.hooked);
+    f.hooked[n / 32] &= ~(1u << (n % 32));
+    f.vm.hooked = f.hooked;
+}
+
+/* The frame a reflection of an instruction of n bytes at 1000:0100 leaves at SS:1FA. */
+static void expect_frame(unsigned n, uint16_t flags)
+{
+    expect16(sslin(0x1FA), (uint16_t)(0x100 + n));
+    expect16(sslin(0x1FC), 0x1000);
+    expect16(sslin(0x1FE), flags);
+}
+
+Test(v86mon, int_not_hooked_is_reflected)
+{
+    static const uint8_t vec[] = { 0x21, 0x00, 0x1F, 0x20, 0xFF };
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        for (size_t i = 0; i < NELEM(vec); i++) {
+            reset();
+            hook_all_but(vec[i]);
+            f.r.eflags |= V86_FL_RF | V86_FL_AC | V86_FL_CF;
+            put32(vec[i] * 4u, 0xF000E987);
+            unsigned n = HOT(0xCD, vec[i]);
+            expect_same();
+            expect_frame(n, 0x3203);            /* CF, IF = vif, IOPL 3 */
+            f.want.esp = 0x1FA;
+            f.want.cs = 0xF000;
+            f.want.eip = 0xE987;
+            f.want.eflags = FL_BASE | V86_FL_CF;        /* AC RF cleared */
+            f.want_vif = 0;
+            expect_rc(emulate(), V86_DONE);
+            expect_state("INT n, not hooked");
+        }
+    }
+}
+
+Test(v86mon, int_hooked_bit_set_is_int)
+{
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        reset();
+        hook_all_but(0x22);                     /* 21h hooked */
+        put32(0x21 * 4, 0xF000E987);
+        unsigned n = HOT(0xCD, 0x21);
+        expect_same();
+        f.want.eip += n;
+        expect_rc(emulate(), V86_INT);
+        cr_assert_eq(f.vm.ev.vector, 0x21);
+        expect_state("INT 21h, hooked");
+
+        reset();
+        f.vm.hooked = f.hooked;
+        f.hooked[0x21 / 32] = 1u << (0x21 % 32);   /* only 21h */
+        n = HOT(0xCD, 0x21);
+        expect_same();
+        f.want.eip += n;
+        expect_rc(emulate(), V86_INT);
+        cr_assert_eq(f.vm.ev.vector, 0x21);
+        expect_state("INT 21h, the only one hooked");
+    }
+}
+
+Test(v86mon, int_reflected_with_tf_has_no_trap)
+{
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        reset();
+        hook_all_but(0x10);
+        f.r.eflags |= V86_FL_TF;
+        f.vm.vif = 0;
+        put32(0x10 * 4, 0xC0000123);
+        unsigned n = HOT(0xCD, 0x10);
+        expect_same();
+        expect_frame(n, 0x3102);                /* TF kept in the frame, IF = vif (0) */
+        f.want.esp = 0x1FA;
+        f.want.cs = 0xC000;
+        f.want.eip = 0x0123;
+        f.want.eflags = FL_BASE;                /* TF cleared: the handler runs untraced */
+        expect_rc(emulate(), V86_DONE);
+        expect_state("INT 10h with TF");
+    }
+}
+
+Test(v86mon, int3_into_not_hooked_are_reflected)
+{
+    reset();
+    hook_all_but(3);
+    put32(3 * 4, 0x12345678);
+    CODE(0xCC);
+    expect_same();
+    expect_frame(1, 0x3202);
+    f.want.esp = 0x1FA, f.want.cs = 0x1234, f.want.eip = 0x5678, f.want_vif = 0;
+    expect_rc(emulate(), V86_DONE);
+    expect_state("INT3, not hooked");
+
+    reset();
+    hook_all_but(4);
+    f.r.eflags |= V86_FL_OF;
+    put32(4 * 4, 0x87654321);
+    CODE(0xCE);
+    expect_same();
+    expect_frame(1, 0x3A02);                    /* OF */
+    f.want.esp = 0x1FA, f.want.cs = 0x8765, f.want.eip = 0x4321, f.want_vif = 0;
+    expect_rc(emulate(), V86_DONE);
+    expect_state("INTO with OF, not hooked");
+
+    reset();
+    hook_all_but(4);                            /* OF clear: nothing but IP */
+    CODE(0xCE);
+    expect_same();
+    f.want.eip += 1;
+    expect_rc(emulate(), V86_DONE);
+    expect_state("INTO without OF, not hooked");
+}
+
+Test(v86mon, int_reflected_pages)
+{
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        /* the IVT not present: V86_PAGE at the entry, nothing changed, IP at the INT */
+        reset();
+        hook_all_but(0x21);
+        page_clear(f.present, 0);
+        f.r.eflags |= V86_FL_RF;
+        HOT(0xCD, 0x21);
+        expect_same();
+        expect_rc(emulate(), V86_PAGE);
+        cr_assert_eq(f.vm.ev.lin, 0x84);
+        cr_assert_eq(f.vm.ev.write, 0);
+        expect_state("INT 21h, IVT not present");
+
+        /* the stack not writable: at FLAGS (pushed first) */
+        reset();
+        hook_all_but(0x21);
+        page_clear(f.writable, sslin(0x1FE));
+        HOT(0xCD, 0x21);
+        expect_same();
+        expect_rc(emulate(), V86_PAGE);
+        cr_assert_eq(f.vm.ev.lin, sslin(0x1FE));
+        cr_assert_eq(f.vm.ev.write, 1);
+        expect_state("INT 21h, stack not writable");
+
+        /* a frame across a page boundary, the lower page read-only */
+        reset();
+        hook_all_but(0x21);
+        f.r.esp = 0x1004;                       /* 20FFE..21003 */
+        page_clear(f.writable, 0x20FFE);
+        HOT(0xCD, 0x21);
+        expect_same();
+        expect_rc(emulate(), V86_PAGE);
+        cr_assert_eq(f.vm.ev.lin, 0x20FFE);     /* IP, the last slot checked */
+        cr_assert_eq(f.vm.ev.write, 1);
+        expect_state("INT 21h, frame into a read-only page");
+
+        /* mapped, the same call again completes */
+        f.writable[0x20] = 1;
+        put32(0x21 * 4, 0x00400050);
+        unsigned n = 2 + f.pfx;
+        expect_same();
+        expect16(0x20FFE, (uint16_t)(0x100 + n));
+        expect16(0x21000, 0x1000);
+        expect16(0x21002, 0x3202);
+        f.want.esp = 0x0FFE, f.want.cs = 0x0040, f.want.eip = 0x0050, f.want_vif = 0;
+        expect_rc(emulate(), V86_DONE);
+        expect_state("INT 21h, frame across pages, mapped");
+    }
+}
+
+Test(v86mon, int_reflected_near_sp_0)
+{
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        /* even SP below 6: the frame wraps to the top of the segment */
+        reset();
+        hook_all_but(0x21);
+        f.r.esp = 0x77770002;
+        put32(0x21 * 4, 0x00400050);
+        unsigned n = HOT(0xCD, 0x21);
+        expect_same();
+        expect16(sslin(0xFFFC), (uint16_t)(0x100 + n));
+        expect16(sslin(0xFFFE), 0x1000);
+        expect16(sslin(0x0000), 0x3202);
+        f.want.esp = 0x7777FFFC, f.want.cs = 0x0040, f.want.eip = 0x0050, f.want_vif = 0;
+        expect_rc(emulate(), V86_DONE);
+        expect_state("INT 21h at SP 2");
+
+        /* odd SP below 6: a slot across FFFFh, a CPU shuts down; nothing changed */
+        for (uint32_t sp = 1; sp < 6; sp += 2) {
+            reset();
+            hook_all_but(0x21);
+            f.r.esp = sp;
+            f.r.eflags |= V86_FL_RF | V86_FL_TF;
+            HOT(0xCD, 0x21);
+            expect_same();
+            expect_rc(emulate(), V86_FAULT);
+            cr_assert_eq(f.vm.ev.vector, 8);
+            cr_assert_eq(f.vm.ev.trap, 0);
+            expect_state("INT 21h at an odd SP below 6");
+        }
+    }
+}
+
+/* A stack over the IVT: a CPU pushes the frame, then reads the vector (from the frame). */
+Test(v86mon, int_reflected_reads_the_ivt_after_pushing)
+{
+    for (int via_emulate = 0; via_emulate < 2; via_emulate++) {
+        for (f.pfx = 0; f.pfx < 2 - !via_emulate; f.pfx++) {
+            reset();
+            hook_all_but(0x21);
+            f.r.ss = 0;
+            f.r.esp = 0x88;                     /* CS at 84h, FLAGS at 86h: entry 21h */
+            put32(0x84, 0xDEADBEEF);
+            unsigned n = via_emulate ? HOT(0xCD, 0x21) : 0;
+            expect_same();
+            expect16(0x82, (uint16_t)(0x100 + n));
+            expect16(0x84, 0x1000);
+            expect16(0x86, 0x3202);
+            f.want.esp = 0x82, f.want.eip = 0x1000, f.want.cs = 0x3202, f.want_vif = 0;
+            expect_rc(via_emulate ? emulate() : reflect(0x21), V86_DONE);
+            expect_state("INT 21h with its frame over its IVT entry");
+        }
+    }
+}
+
+Test(v86mon, eip_above_ffff_is_gp)
+{
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        reset();
+        f.r.eip = 0x10000;                      /* the CPU ran off the end of CS */
+        HOT(0xFA);
+        put(lin_of(f.r.cs, 0), (const uint8_t[]){ 0xFA }, 1);
+        expect_same();
+        expect_rc(emulate(), V86_FAULT);
+        cr_assert_eq(f.vm.ev.vector, 13);
+        cr_assert_eq(f.vm.ev.trap, 0);
+        expect_state("EIP 10000h");
+    }
 }
 
 /* ---- IRET ------------------------------------------------------------------------------------ */
@@ -536,8 +777,8 @@ Test(v86mon, iretd_eip_above_ffff_is_gp)
     CODE(0x66, 0xCF);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
-    cr_assert_eq(f.ev.trap, 0);
+    cr_assert_eq(f.vm.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.trap, 0);
     expect_state("IRETD to 10000h");
 }
 
@@ -603,8 +844,8 @@ Test(v86mon, stack_slot_across_ffff_is_ss_fault)
         put(csip(), c[i].b, c[i].n);
         expect_same();
         expect_rc(emulate(), V86_FAULT);
-        cr_assert_eq(f.ev.vector, 12, "%s", c[i].what);
-        cr_assert_eq(f.ev.trap, 0, "%s", c[i].what);
+        cr_assert_eq(f.vm.ev.vector, 12, "%s", c[i].what);
+        cr_assert_eq(f.vm.ev.trap, 0, "%s", c[i].what);
         expect_state(c[i].what);
     }
 }
@@ -671,7 +912,7 @@ Test(v86mon, reflect_frame_wraps)
         f.r.esp = sp;
         expect_same();
         expect_rc(reflect(8), V86_FAULT);
-        cr_assert_eq(f.ev.vector, 8);
+        cr_assert_eq(f.vm.ev.vector, 8);
         expect_state("reflect at an odd SP below 6");
     }
 }
@@ -694,7 +935,7 @@ Test(v86mon, ip_wraps)
         expect_same();
         f.want.eip = 0;
         expect_rc(emulate(), V86_INT);
-        cr_assert_eq(f.ev.vector, 0x33);
+        cr_assert_eq(f.vm.ev.vector, 0x33);
         expect_state("INT 33 at FFFE");
     }
     /* an instruction across the end of CS: #GP, as a 386 fetching past the limit */
@@ -704,7 +945,7 @@ Test(v86mon, ip_wraps)
     put(lin_of(f.r.cs, 0x10000), (const uint8_t[]){ 0x21 }, 1);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.vector, 13);
     expect_state("INT at FFFF");
 
     reset();
@@ -751,44 +992,55 @@ Test(v86mon, in_out)
         { { 0x66, 0xEF }, 2, 0x0278, V86_IO_DWORD_OUT, 4, 1 },
         { { 0xF3, 0xEC }, 2, 0x0278, V86_IO_BYTE_IN, 1, 0 },     /* REP: ignored */
     };
-    for (size_t i = 0; i < NELEM(c); i++) {
-        reset();
-        f.r.eax = 0x89ABCDEF;
-        f.r.edx = 0xFFFF0278;                   /* DX only */
-        put(csip(), c[i].b, c[i].n);
-        expect_same();
-        f.want.eip += c[i].n;
-        uint32_t mask = c[i].size == 4 ? ~0u : (1u << (8 * c[i].size)) - 1;
-        if (!c[i].out)
-            f.want.eax = (0x89ABCDEF & ~mask) | (io_value(0) & mask);
-        expect_rc(emulate(), V86_DONE);
-        cr_assert_eq(f.nio, 1, "case %zu: %u calls", i, f.nio);
-        if (c[i].out)
-            expect_io(0, c[i].port, c[i].type, 0x89ABCDEF & mask, 0x89ABCDEF & mask);
-        else
-            expect_io(0, c[i].port, c[i].type, 0xFFFFFFFF, io_value(0));
-        expect_state("IN/OUT");
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        for (size_t i = 0; i < NELEM(c); i++) {
+            reset();
+            f.r.eax = 0x89ABCDEF;
+            f.r.edx = 0xFFFF0278;               /* DX only */
+            unsigned n = hot(c[i].b, c[i].n);
+            expect_same();
+            f.want.eip += n;
+            uint32_t mask = c[i].size == 4 ? ~0u : (1u << (8 * c[i].size)) - 1;
+            if (!c[i].out)
+                f.want.eax = (0x89ABCDEF & ~mask) | (io_value(0) & mask);
+            expect_rc(emulate(), V86_DONE);
+            cr_assert_eq(f.nio, 1, "case %zu: %u calls", i, f.nio);
+            if (c[i].out)
+                expect_io(0, c[i].port, c[i].type, 0x89ABCDEF & mask, 0x89ABCDEF & mask);
+            else
+                expect_io(0, c[i].port, c[i].type, 0xFFFFFFFF, io_value(0));
+            cr_assert(f.io[0].r == &f.r && f.io[0].ip == 0x100, "%s, case %zu: the callback "
+                      "gets the VM's registers, IP at the instruction", path(), i);
+            expect_state("IN/OUT");
+        }
     }
 }
 
 Test(v86mon, io_refused_is_gp)
 {
-    reset();
-    f.refuse_at = 0;
-    f.r.eflags |= V86_FL_RF;
-    CODE(0xE4, 0x21);
-    expect_same();
-    expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
-    expect_state("IN refused");
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        static const uint8_t op[][2] = { { 0xE4, 0x21 }, { 0xED }, { 0xE6, 0x21 }, { 0xEF } };
+        for (size_t i = 0; i < NELEM(op); i++) {
+            reset();
+            f.refuse_at = 0;
+            f.r.eflags |= V86_FL_RF;
+            hot(op[i], op[i][0] & 8 ? 1 : 2);
+            expect_same();
+            expect_rc(emulate(), V86_FAULT);
+            cr_assert_eq(f.vm.ev.vector, 13);
+            cr_assert_eq(f.vm.ev.trap, 0);
+            cr_assert_eq(f.nio, 1, "one call, refused: not made again");
+            expect_state("I/O refused");
 
-    reset();
-    CODE(0xE4, 0x21);                           /* no callback: every access refused */
-    expect_same();
-    memset(&f.ev, SENTINEL, sizeof f.ev);
-    expect_rc(v86_emulate(&f.vm, &f.r, NULL, NULL, &f.ev), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
-    expect_state("IN without a callback");
+            reset();
+            hot(op[i], op[i][0] & 8 ? 1 : 2);   /* no callback: every access refused */
+            expect_same();
+            f.vm.io = NULL;
+            expect_rc(emulate(), V86_FAULT);
+            cr_assert_eq(f.vm.ev.vector, 13);
+            expect_state("I/O without a callback");
+        }
+    }
 }
 
 /* ---- INS, OUTS ------------------------------------------------------------------------------- */
@@ -904,7 +1156,7 @@ Test(v86mon, string_addr32)
     CODE(0x67, 0x6E);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.vector, 13);
     cr_assert_eq(f.nio, 0);
     expect_state("OUTSB at ESI 10000h");
 
@@ -914,7 +1166,7 @@ Test(v86mon, string_addr32)
     CODE(0x36, 0x6F);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 12);
+    cr_assert_eq(f.vm.ev.vector, 12);
     cr_assert_eq(f.nio, 0);
     expect_state("SS: OUTSW at SI FFFF");
 
@@ -924,7 +1176,7 @@ Test(v86mon, string_addr32)
     CODE(0x6D);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.vector, 13);
     cr_assert_eq(f.nio, 0);
     expect_state("INSW at DI FFFF");
 }
@@ -979,8 +1231,8 @@ Test(v86mon, rep_ins_stops_at_a_page_not_writable)
     for (unsigned k = 0; k < 4; k++)
         expect_byte(0x30FFC + k, (uint8_t)io_value(k));
     expect_rc(emulate(), V86_PAGE);             /* four done, counted; IP stays */
-    cr_assert_eq(f.ev.lin, 0x31000);
-    cr_assert_eq(f.ev.write, 1);
+    cr_assert_eq(f.vm.ev.lin, 0x31000);
+    cr_assert_eq(f.vm.ev.write, 1);
     cr_assert_eq(f.nio, 4, "no port read for the element that cannot be stored");
     expect_state("REP INSB into a read-only page");
 }
@@ -996,7 +1248,7 @@ Test(v86mon, rep_outs_refused_midway)
     f.want.esi = 0x12;
     f.want.ecx = 3;
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.vector, 13);
     expect_state("REP OUTSB refused at the third");
 }
 
@@ -1010,8 +1262,8 @@ Test(v86mon, code_page_not_present)
         page_clear(f.present, csip());
         expect_same();
         expect_rc(emulate(), V86_PAGE);
-        cr_assert_eq(f.ev.lin, csip());
-        cr_assert_eq(f.ev.write, 0);
+        cr_assert_eq(f.vm.ev.lin, csip());
+        cr_assert_eq(f.vm.ev.write, 0);
         expect_state("CLI in a page not present");
     }
     /* the instruction runs into a page not present */
@@ -1027,8 +1279,8 @@ Test(v86mon, code_page_not_present)
         page_clear(f.present, 0x11000);
         expect_same();
         expect_rc(emulate(), V86_PAGE);
-        cr_assert_eq(f.ev.lin, 0x11000, "case %zu", i);
-        cr_assert_eq(f.ev.write, 0);
+        cr_assert_eq(f.vm.ev.lin, 0x11000, "case %zu", i);
+        cr_assert_eq(f.vm.ev.write, 0);
         expect_state("an instruction into a page not present");
     }
     /* but one that ends in the page runs */
@@ -1051,8 +1303,8 @@ Test(v86mon, stack_pages)
         page_clear(f.writable, sslin(0x1FE));
         expect_same();
         expect_rc(emulate(), V86_PAGE);
-        cr_assert_eq(f.ev.lin, sslin(0x1FE));
-        cr_assert_eq(f.ev.write, 1);
+        cr_assert_eq(f.vm.ev.lin, sslin(0x1FE));
+        cr_assert_eq(f.vm.ev.write, 1);
         expect_state("PUSHF onto a read-only page");
 
         reset();
@@ -1060,8 +1312,8 @@ Test(v86mon, stack_pages)
         page_clear(f.present, sslin(0x200));
         expect_same();
         expect_rc(emulate(), V86_PAGE);
-        cr_assert_eq(f.ev.lin, sslin(0x200));
-        cr_assert_eq(f.ev.write, 0);
+        cr_assert_eq(f.vm.ev.lin, sslin(0x200));
+        cr_assert_eq(f.vm.ev.write, 0);
         expect_state("POPF from a page not present");
 
         /* an IRET frame across a page boundary, the second page absent */
@@ -1072,8 +1324,8 @@ Test(v86mon, stack_pages)
         page_clear(f.present, 0x21000);
         expect_same();
         expect_rc(emulate(), V86_PAGE);
-        cr_assert_eq(f.ev.lin, 0x21000);
-        cr_assert_eq(f.ev.write, 0);
+        cr_assert_eq(f.vm.ev.lin, 0x21000);
+        cr_assert_eq(f.vm.ev.write, 0);
         expect_state("IRET frame into a page not present");
 
         /* present: it works across the boundary */
@@ -1098,8 +1350,8 @@ Test(v86mon, stack_pages)
     page_clear(f.writable, 0x21000);
     expect_same();
     expect_rc(emulate(), V86_PAGE);
-    cr_assert_eq(f.ev.lin, 0x21000);
-    cr_assert_eq(f.ev.write, 1);
+    cr_assert_eq(f.vm.ev.lin, 0x21000);
+    cr_assert_eq(f.vm.ev.write, 1);
     expect_state("PUSHF straddling into a read-only page");
 }
 
@@ -1109,16 +1361,16 @@ Test(v86mon, reflect_pages)
     page_clear(f.present, 0);
     expect_same();
     expect_rc(reflect(0x21), V86_PAGE);
-    cr_assert_eq(f.ev.lin, 0x84);
-    cr_assert_eq(f.ev.write, 0);
+    cr_assert_eq(f.vm.ev.lin, 0x84);
+    cr_assert_eq(f.vm.ev.write, 0);
     expect_state("reflect with the IVT not present");
 
     reset();
     page_clear(f.writable, sslin(0x1FA));
     expect_same();
     expect_rc(reflect(0x21), V86_PAGE);
-    cr_assert_eq(f.ev.lin, sslin(0x1FE));       /* FLAGS, pushed first */
-    cr_assert_eq(f.ev.write, 1);
+    cr_assert_eq(f.vm.ev.lin, sslin(0x1FE));       /* FLAGS, pushed first */
+    cr_assert_eq(f.vm.ev.write, 1);
     expect_state("reflect onto a read-only stack");
 
     /* the frame across a page boundary: 20FFE..21003, the upper page read-only */
@@ -1127,7 +1379,7 @@ Test(v86mon, reflect_pages)
     page_clear(f.writable, 0x21000);
     expect_same();
     expect_rc(reflect(0x21), V86_PAGE);
-    cr_assert_eq(f.ev.lin, 0x21002);            /* FLAGS at SP-2 = 1002h */
+    cr_assert_eq(f.vm.ev.lin, 0x21002);            /* FLAGS at SP-2 = 1002h */
     expect_state("reflect across into a read-only page");
     memcpy(f.writable, f.present, sizeof f.writable);
     put32(0x84, 0x12345678);
@@ -1158,7 +1410,7 @@ Test(v86mon, arpl_is_a_break_point)
         put(csip(), c[i].b, c[i].n);
         expect_same();
         expect_rc(emulate(), V86_BREAK);
-        cr_assert_eq(f.ev.length, c[i].n, "case %zu: length %u", i, f.ev.length);
+        cr_assert_eq(f.vm.ev.length, c[i].n, "case %zu: length %u", i, f.vm.ev.length);
         expect_state("ARPL");
     }
 }
@@ -1175,7 +1427,7 @@ Test(v86mon, lock_is_ud)
         put(csip(), c[i].b, c[i].n);
         expect_same();
         expect_rc(emulate(), V86_FAULT);
-        cr_assert_eq(f.ev.vector, 6, "case %zu", i);
+        cr_assert_eq(f.vm.ev.vector, 6, "case %zu", i);
         cr_assert_eq(f.nio, 0);
         expect_state("LOCK");
     }
@@ -1198,14 +1450,27 @@ Test(v86mon, other_opcodes)
 
 Test(v86mon, hlt)
 {
+    for (f.pfx = 0; f.pfx < 2; f.pfx++) {
+        for (int vif = 0; vif < 2; vif++) {
+            reset();
+            f.vm.vif = vif ? V86_FL_IF : 0;
+            f.r.eflags |= V86_FL_RF;
+            unsigned n = HOT(0xF4);
+            expect_same();
+            f.want.eip += n;
+            f.want.eflags &= ~V86_FL_RF;
+            expect_rc(emulate(), V86_HLT);
+            expect_state("HLT");
+        }
+    }
+    /* TF: the caller's (no trap here) */
     reset();
-    f.r.eflags |= V86_FL_RF;
+    f.r.eflags |= V86_FL_TF;
     CODE(0xF4);
     expect_same();
     f.want.eip += 1;
-    f.want.eflags &= ~V86_FL_RF;
     expect_rc(emulate(), V86_HLT);
-    expect_state("HLT");
+    expect_state("HLT with TF");
 }
 
 Test(v86mon, fifteen_bytes)
@@ -1227,7 +1492,7 @@ Test(v86mon, fifteen_bytes)
     put(csip(), b, 16);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 13);
+    cr_assert_eq(f.vm.ev.vector, 13);
     expect_state("15 prefixes + CLI");
 }
 
@@ -1241,8 +1506,8 @@ Test(v86mon, single_step_trap)
         unsigned n = HOT(0xFA);
         put32(1 * 4, 0x00700080);
         expect_rc(emulate(), V86_FAULT);
-        cr_assert_eq(f.ev.vector, 1);
-        cr_assert_eq(f.ev.trap, 1);
+        cr_assert_eq(f.vm.ev.vector, 1);
+        cr_assert_eq(f.vm.ev.trap, 1);
         cr_assert_eq(f.r.eip, 0x100 + n, "IP past the instruction");
         cr_assert_eq(f.vm.vif, 0, "the instruction was done");
         /* the caller reflects it: the frame has IP after CLI and FLAGS with TF */
@@ -1278,8 +1543,8 @@ Test(v86mon, single_step_trap)
         f.want.eflags = FL_BASE;
         f.want_vif = 0;
         expect_rc(emulate(), V86_FAULT);
-        cr_assert_eq(f.ev.vector, 1);
-        cr_assert_eq(f.ev.trap, 1);
+        cr_assert_eq(f.vm.ev.vector, 1);
+        cr_assert_eq(f.vm.ev.trap, 1);
         expect_state("IRET clearing TF");
 
         /* PUSHF with TF */
@@ -1291,7 +1556,7 @@ Test(v86mon, single_step_trap)
         f.want.esp -= 2;
         expect16(sslin(0x1FE), 0x3302);
         expect_rc(emulate(), V86_FAULT);
-        cr_assert_eq(f.ev.trap, 1);
+        cr_assert_eq(f.vm.ev.trap, 1);
         expect_state("PUSHF with TF");
     }
     /* REP OUTS: one element, then the trap, IP at the instruction */
@@ -1303,8 +1568,8 @@ Test(v86mon, single_step_trap)
     f.want.esi += 1;
     f.want.ecx = 2;
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 1);
-    cr_assert_eq(f.ev.trap, 1);
+    cr_assert_eq(f.vm.ev.vector, 1);
+    cr_assert_eq(f.vm.ev.trap, 1);
     cr_assert_eq(f.nio, 1);
     expect_state("REP OUTSB with TF");
     /* no trap on a fault */
@@ -1314,8 +1579,8 @@ Test(v86mon, single_step_trap)
     CODE(0x9C);
     expect_same();
     expect_rc(emulate(), V86_FAULT);
-    cr_assert_eq(f.ev.vector, 12);
-    cr_assert_eq(f.ev.trap, 0);
+    cr_assert_eq(f.vm.ev.vector, 12);
+    cr_assert_eq(f.vm.ev.trap, 0);
     expect_state("PUSHF at SP 1 with TF");
 }
 
@@ -1410,29 +1675,32 @@ Test(v86mon, flags_helpers)
 /* Two VMs, A and B, identical but for the code: A has the instruction at CS:IP, B the same
  * with a 3Eh prefix at CS:IP-1 (so it ends at the same place: IP-1 in B's registers).  The
  * results must be the same: result, event, registers (B's IP one less when the instruction did
- * not complete), vif, and the stack segment's bytes.  SP, SS, the flags, vif, the stack bytes
- * and the stack pages' bits are random, with SP often near 0, FFFFh and page boundaries. */
+ * not complete), vif, the stack segment's bytes, and the I/O calls.  SP, SS, the flags, vif,
+ * the stack bytes, the stack pages' and the IVT page's bits, the hooked vectors, AX, DX and
+ * the callback's refusal are random, with SP often near 0, FFFFh and page boundaries. */
 Test(v86mon, fast_path_matches_general_path)
 {
     static const struct { uint8_t b[2]; unsigned n; } insn[] = {
         { { 0xFA }, 1 }, { { 0xFB }, 1 }, { { 0x9C }, 1 }, { { 0x9D }, 1 }, { { 0xCF }, 1 },
-        { { 0xCD, 0x42 }, 2 },
+        { { 0xCD, 0x42 }, 2 }, { { 0xCD, 0x00 }, 2 }, { { 0xCD, 0xFF }, 2 }, { { 0xF4 }, 1 },
+        { { 0xE4, 0x60 }, 2 }, { { 0xE5, 0x71 }, 2 }, { { 0xE6, 0x80 }, 2 }, { { 0xE7, 0xFF }, 2 },
+        { { 0xEC }, 1 }, { { 0xED }, 1 }, { { 0xEE }, 1 }, { { 0xEF }, 1 },
     };
     static const uint16_t ss_choice[] = { 0x2000, 0x20FF, 0x2FF0, 0x7FFF, 0xFFFF, 0x0000 };
     uint8_t *memb = malloc(V86_SPACE);
-    uint32_t presb[BITMAP_WORDS], writb[BITMAP_WORDS];
+    uint8_t presb[V86_PAGES], writb[V86_PAGES];
     uint64_t seed = 0xF00DF00D;
     cr_assert_not_null(memb);
     memcpy(memb, f.mem, V86_SPACE);
 
-    for (unsigned iter = 0; iter < 20000; iter++) {
-        uint64_t x = rng_next(&seed), y = rng_next(&seed);
+    for (unsigned iter = 0; iter < 40000; iter++) {
+        uint64_t x = rng_next(&seed), y = rng_next(&seed), z = rng_next(&seed);
         unsigned which = (unsigned)(x % NELEM(insn));
         struct client_regs ra = {
             .eip = 0x0100 + (unsigned)(x >> 8 & 0xFF), .cs = 0x1000,
             .ss = ss_choice[(x >> 16) % NELEM(ss_choice)],
             .eflags = FL_BASE | ((uint32_t)y & (V86_FL_LOAD32 | V86_FL_RF)),
-            .eax = (uint32_t)y, .ebx = (uint32_t)(y >> 32),
+            .eax = (uint32_t)y, .ebx = (uint32_t)(y >> 32), .edx = (uint32_t)z,
         };
         if ((x >> 24) % 4)                      /* TF one time in four */
             ra.eflags &= ~V86_FL_TF;
@@ -1446,16 +1714,15 @@ Test(v86mon, fast_path_matches_general_path)
         uint32_t ssb = lin_of(ra.ss, 0);
 
         /* memory: the 16 bytes around SS:SP random (wrapping in the segment); the pages
-         * around it present or not, writable or not, at random */
+         * around it present or not, writable or not, at random; the IVT's page absent one
+         * time in eight; the hooked vectors: none (NULL), all, or random */
         for (uint32_t k = 0; k < 16; k += 8) {
             uint64_t v = rng_next(&seed);
             for (unsigned j = 0; j < 8; j++)
                 f.mem[ssb + ((sp - 8 + k + j) & 0xFFFF)] = (uint8_t)(v >> 8 * j);
         }
-        for (unsigned p = 0; p < V86_PAGES; p++) {
-            f.present[p / 32] |= 1u << (p % 32);
-            f.writable[p / 32] |= 1u << (p % 32);
-        }
+        memset(f.present, 1, sizeof f.present);
+        memset(f.writable, 1, sizeof f.writable);
         uint64_t pg = rng_next(&seed);
         for (int d = -1; d <= 1; d++) {
             uint32_t l = ssb + ((sp + (uint32_t)(d * 0x1000)) & 0xFFFF);
@@ -1464,11 +1731,18 @@ Test(v86mon, fast_path_matches_general_path)
             if (pg >> (d + 4) & 1)
                 page_clear(f.writable, l);
         }
+        if ((pg >> 16) % 8 == 0)
+            page_clear(f.present, 0);
+        for (unsigned k = 0; k < 8; k++)
+            f.hooked[k] = (pg >> 24) % 4 == 1 ? ~0u : (uint32_t)rng_next(&seed);
+        const uint32_t *hooked = (pg >> 24) % 4 == 0 ? NULL : f.hooked;
+        int refuse = (pg >> 32) % 8 == 0 ? 0 : -1;
         uint32_t code = lin_of(ra.cs, ra.eip);
-        f.present[(code >> 12) / 32] |= 1u << ((code >> 12) % 32);
+        f.present[code >> 12] = 1;
         f.mem[code - 1] = 0x90;
         memcpy(f.mem + code, insn[which].b, insn[which].n);
         memcpy(memb + ssb, f.mem + ssb, 0x10000);
+        memcpy(memb, f.mem, 0x400);             /* the IVT: the same in both */
         memcpy(memb + code - 1, (const uint8_t[]){ 0x3E }, 1);
         memcpy(memb + code, insn[which].b, insn[which].n);
         memcpy(presb, f.present, sizeof presb);
@@ -1476,18 +1750,30 @@ Test(v86mon, fast_path_matches_general_path)
 
         struct client_regs rb = ra;
         rb.eip -= 1;
-        struct v86_vm vma = { f.mem, f.present, f.writable, vif };
-        struct v86_vm vmb = { memb, presb, writb, vif };
-        struct v86_event eva, evb;
-        memset(&eva, SENTINEL, sizeof eva);
-        memset(&evb, SENTINEL, sizeof evb);
-        int rca = v86_emulate(&vma, &ra, io_cb, &f, &eva);
-        int rcb = v86_emulate(&vmb, &rb, io_cb, &f, &evb);
+        struct v86_vm vma = { .mem = f.mem, .present = f.present, .writable = f.writable,
+                              .hooked = hooked, .io = io_cb, .io_ctx = &f, .vif = vif };
+        struct v86_vm vmb = vma;
+        vmb.mem = memb, vmb.present = presb, vmb.writable = writb;
+        memset(&vma.ev, SENTINEL, sizeof vma.ev);
+        memset(&vmb.ev, SENTINEL, sizeof vmb.ev);
+        f.nio = 0, f.refuse_at = refuse;
+        int rca = v86_emulate(&vma, &ra);
+        struct iocall ioa = f.io[0];
+        unsigned nioa = f.nio;
+        f.nio = 0, f.refuse_at = refuse;
+        int rcb = v86_emulate(&vmb, &rb);
+        struct v86_event eva = vma.ev, evb = vmb.ev;
 
         cr_assert_eq(rca, rcb, "iteration %u (insn %u, SP %#x, SS %#x): %s vs %s", iter, which,
                      sp, ra.ss, rc_name(rca), rc_name(rcb));
         cr_assert_eq(memcmp(&eva, &evb, sizeof eva), 0, "iteration %u: events differ", iter);
-        int completed = rca == V86_DONE || rca == V86_INT || (rca == V86_FAULT && eva.trap);
+        cr_assert_eq(nioa, f.nio, "iteration %u: I/O calls", iter);
+        if (nioa)
+            cr_assert(ioa.port == f.io[0].port && ioa.type == f.io[0].type &&
+                      ioa.in == f.io[0].in && ioa.out == f.io[0].out &&
+                      ioa.ip == f.io[0].ip + 1, "iteration %u: the I/O calls differ", iter);
+        int completed = rca == V86_DONE || rca == V86_INT || rca == V86_HLT ||
+                        (rca == V86_FAULT && eva.trap);
         if (!completed)
             rb.eip += 1;
         for (size_t i = 0; i < NELEM(fields); i++) {
@@ -1535,7 +1821,7 @@ Test(v86mon, reflect_matches_model)
         int want_rc = V86_DONE;
         uint32_t want_lin = 0;
         int want_write = 0;
-        if (!(f.present[0] & 1)) {
+        if (!f.present[0]) {
             want_rc = V86_PAGE;
             want_lin = n * 4;
         } else {
@@ -1543,10 +1829,9 @@ Test(v86mon, reflect_matches_model)
                 uint32_t off = (sp - 2 * k) & 0xFFFF;
                 if (off == 0xFFFF) {
                     want_rc = V86_FAULT;
-                } else if (!(f.writable[(ssb + off) >> 17] >> ((ssb + off) >> 12 & 31) & 1)) {
+                } else if (!f.writable[(ssb + off) >> 12]) {
                     want_rc = V86_PAGE, want_lin = ssb + off, want_write = 1;
-                } else if (!(f.writable[(ssb + off + 1) >> 17] >> ((ssb + off + 1) >> 12 & 31)
-                             & 1)) {
+                } else if (!f.writable[(ssb + off + 1) >> 12]) {
                     want_rc = V86_PAGE, want_lin = ssb + off + 1, want_write = 1;
                 }
             }
@@ -1569,11 +1854,11 @@ Test(v86mon, reflect_matches_model)
         cr_assert_eq(rc, want_rc, "iteration %u (SP %#x, n %#x): %s, want %s", iter, sp, n,
                      rc_name(rc), rc_name(want_rc));
         if (rc == V86_PAGE)
-            cr_assert(f.ev.lin == want_lin && f.ev.write == want_write,
-                      "iteration %u: page %#x/%u, want %#x/%d", iter, f.ev.lin, f.ev.write,
+            cr_assert(f.vm.ev.lin == want_lin && f.vm.ev.write == want_write,
+                      "iteration %u: page %#x/%u, want %#x/%d", iter, f.vm.ev.lin, f.vm.ev.write,
                       want_lin, want_write);
         if (rc == V86_FAULT)
-            cr_assert_eq(f.ev.vector, 8);
+            cr_assert_eq(f.vm.ev.vector, 8);
         expect_state("reflect (model)");
     }
 }

@@ -73,13 +73,26 @@ int console_attach_fb(const struct bi_framebuffer *fb)
     return 0;
 }
 
+static const struct console_lock *lock;
+
+void console_set_lock(const struct console_lock *l) { lock = l; }
+
 /* One call's text stays whole: a thread switched out in the middle of a line would let another
- * thread's line land inside it (a V86 VM's VxD printing while the boot lists the devices), so
- * the text goes out with interrupts off.  They are delayed, not lost: the serial port's polling
- * is the longest wait, a line at 115200 baud is a few milliseconds on real hardware. */
+ * thread's line land inside it (a V86 VM's VxD printing while the boot lists the devices), so a
+ * writer holds the lock -- no preemption meanwhile, interrupts on (a full screen scrolls for
+ * millions of instructions). */
+static void write_out(const char *s, size_t n);
 void console_write(const char *s, size_t n)
 {
-    INTS_OFF();
+    const struct console_lock *l = lock;
+    int locked = l && l->enter();
+    write_out(s, n);
+    if (locked)
+        l->leave();
+}
+
+static void write_out(const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         if (have_serial) {
             if (s[i] == '\n')

@@ -15,6 +15,14 @@
 void console_init_early(void);                         /* serial and debugcon */
 int  console_attach_fb(const struct bi_framebuffer *fb); /* 0 ok, -1 (reason printed) */
 void console_write(const char *s, size_t n);
+/* Whole writes kept whole between threads, by the scheduler once threads exist (no preemption
+ * during a write): enter returns 1 if it took the lock (0: write without it, as inside an
+ * interrupt handler, which nothing preempts), leave releases it. */
+struct console_lock {
+    int  (*enter)(void);
+    void (*leave)(void);
+};
+void console_set_lock(const struct console_lock *l);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* To QEMU's debugcon only (a channel for tools, e.g. make debug's VxD symbols); nothing else. */
 void debugcon_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,6 +2,7 @@
  * The fault path: trap_dispatch, the second half of every interrupt, and the fatal report.  See
  * int/fault.h for the order in which a fault is offered to its takers.
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "int/fault.h"
 #include "int/int.h"
 #include "mem/page.h"
@@ -31,26 +32,43 @@ static int fault_offer(uint32_t v, struct client_regs *r)
            (fault_guard && fault_guard->fault(v, r));  /* a guarded call into a VxD abandoned */
 }
 
-struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
+/* The way out of every interrupt and fault: the redispatch point, then what became due for a
+ * V86 VM about to be resumed.  Usually neither: one test. */
+__attribute__((noinline)) struct client_regs *trap_exit_slow(struct client_regs *r)
 {
-    int handled;
-    if (__builtin_expect(v >= 32 || v == 2, 1))
-        handled = int_dispatch(v, r);           /* IRQs, the APIC, NMIs, software INTs */
-    else if (v == 13 && (r->eflags & EFLAGS_VM))
-        handled = fault_v86->fault(v, r);       /* the monitor's own: nothing else takes a #GP
-                                                   from V86 mode first (fault_offer's order) */
-    else if (v == 18)
-        handled = int_machine_check();          /* reported; never resumed */
-    else
-        handled = fault_offer(v, r);
-    if (__builtin_expect(!handled, 0))
-        trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
     if (int_resched_pending && int_resched)
         r = int_resched(r);             /* the redispatch point: maybe another thread's frame */
     if (fault_v86_due && (r->eflags & EFLAGS_VM))
         fault_v86->resume(r);           /* back into V86 code: what is due for that VM */
     return r;
 }
+
+static inline struct client_regs *trap_exit(struct client_regs *r)
+{
+    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+}
+
+struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
+{
+    int handled;
+    if (__builtin_expect(v >= 32 || v == 2, 1))
+        handled = int_dispatch(v, r);           /* IRQs, the APIC, NMIs, software INTs */
+    else if (v == 18)
+        handled = int_machine_check();          /* reported; never resumed */
+    else if ((r->eflags & EFLAGS_VM) && v != 14 && fault_v86)
+        handled = fault_v86->fault(v, r);       /* the monitor's own: only a #PF from V86 mode
+                                                   meets a taker before it (fault_offer) */
+    else
+        handled = fault_offer(v, r);
+    if (__builtin_expect(!handled, 0))
+        trap_fatal(v, r, (r->cs & 3) ? r->esp : trap_ring0_esp(r));
+    return trap_exit(r);
+}
+
+static struct client_regs *gp_default(struct client_regs *r) { return trap_dispatch(13, r); }
+static struct client_regs *ud_default(struct client_regs *r) { return trap_dispatch(6, r); }
+struct client_regs *(*trap_v86_gp)(struct client_regs *r) = gp_default;
+struct client_regs *(*trap_v86_ud)(struct client_regs *r) = ud_default;
 
 static void print_symbol(const char *what, uint32_t addr)
 {
@@ -65,6 +83,7 @@ void trap_fatal(uint32_t v, const struct client_regs *r, uint32_t esp)
 {
     static int reporting;
     uint32_t cr2 = read_cr2();
+    console_set_lock(0);                /* no waiting for a thread to finish its line now */
 
     /* A fault while reporting one (a bad framebuffer mapping, say) must not recurse into the
      * same report: say so on the port sinks only, and stop. */

@@ -38,6 +38,9 @@ struct fault_v86_taker {
     void (*tick)(struct client_regs *r);        /* the timer interrupted V86 code */
 };
 extern const struct fault_v86_taker *fault_v86;
+/* The way out of an interrupt when int_resched_pending or fault_v86_due is set (trap_dispatch's
+ * own end): the redispatch point, then what is due for a V86 VM.  The frame to resume. */
+struct client_regs *trap_exit_slow(struct client_regs *r);
 extern volatile uint32_t fault_v86_due;
 
 /* 1 if r was interrupted inside the page or heap services' code (ring 0, between the linker

@@ -131,18 +131,38 @@ UNFAULT_SVC(Unhook_PM_Fault, CH_PM_FAULT)
 FAULT_SVC(Hook_V86_Fault, CH_V86_FAULT)
 UNFAULT_SVC(Unhook_V86_Fault, CH_V86_FAULT)
 
+/* Which V86 INT chains have hooks, for the monitor: an INT n whose bit is clear goes straight
+ * to the VM's IVT without leaving the monitor.  A bit may stay set for a chain emptied by a
+ * removal deferred while it ran (until the next Hook/Unhook of that INT): that only costs the
+ * slower path; it is never clear while the chain has a hook. */
+uint32_t int_v86_hooked[8];
+
+static void v86_hooked_update(unsigned n)
+{
+    if (hook_count(&hooks, CH_V86_INT + n))
+        int_v86_hooked[n >> 5] |= 1u << (n & 31);
+    else
+        int_v86_hooked[n >> 5] &= ~(1u << (n & 31));
+}
+
 uint32_t Hook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
 {
     if (intno > 255)
         return refused("Hook_V86_Int_Chain", CALLER, "interrupt number past 255");
-    return install("Hook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+    INTS_OFF();
+    uint32_t ok = install("Hook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+    v86_hooked_update(intno);
+    return ok;
 }
 
 uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
 {
     if (intno > 255)
         return refused("Unhook_V86_Int_Chain", CALLER, "interrupt number past 255");
-    return uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+    INTS_OFF();
+    uint32_t ok = uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
+    v86_hooked_update(intno);
+    return ok;
 }
 
 int int_v86_chain(unsigned n, struct client_regs *r)
@@ -434,6 +454,8 @@ unsigned int_purge(uint32_t lo, uint32_t hi)
 {
     INTS_OFF();
     unsigned n = hook_purge(&hooks, lo, hi);
+    for (unsigned v = 0; v < 256; v++)
+        v86_hooked_update(v);
     for (unsigned v = 0; v < 256; v++)
         if (pm_vec[v].fn && (uint32_t)pm_vec[v].fn - lo < hi - lo) {
             pm_vec[v].fn = 0;

@@ -54,6 +54,8 @@ unsigned int_purge(uint32_t lo, uint32_t hi);
 int  int_irq_of(uint32_t hirq);
 /* The V86 interrupt chain of INT n (Hook_V86_Int_Chain's): 1 if a hook consumed it. */
 int  int_v86_chain(unsigned n, struct client_regs *r);
+/* Bit n set: INT n has Hook_V86_Int_Chain hooks (the V86 monitor's struct v86_vm.hooked). */
+extern uint32_t int_v86_hooked[8];
 
 /* I/O traps (int/io.c): the trap table and the TSS's I/O bitmap. */
 void io_init(void);
@@ -63,6 +65,10 @@ unsigned io_purge(uint32_t lo, uint32_t hi);
  * nothing out).  The data read, for an input. */
 uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
                      struct client_regs *r);
+/* The same as the V86 monitor's I/O callback (v86/monitor.h: v86_io_fn; ctx the VM handle):
+ * *data in for an output, out for an input; always 0 (done). */
+int  io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type,
+                   uint32_t *data);
 /* Whether port traps in every VM (global state), and the bit as the current VM has it. */
 int  io_global_traps(unsigned port);
 int  io_handled(unsigned port);     /* a handler is installed for port */

@@ -5,6 +5,7 @@
  * VM's view: the global state, plus the current VM's own overrides (Enable/Disable_Local_
  * Trapping, applied by the V86 layer on a VM switch through io_bit).
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "int/int.h"
 #include "int/iotrap.h"
 #include "console/console.h"
@@ -111,6 +112,15 @@ uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
 {
     io_trap_handler h = iotrap_lookup(&iotraps, port & 0xFFFFu);
     return h ? h(vm, type, port, data, r) : unhandled(type, port);
+}
+
+int io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type, uint32_t *data)
+{
+    io_trap_handler h = iotrap_lookup(&iotraps, port & 0xFFFFu);
+    uint32_t v = h ? h((uint32_t)vm, type, port, *data, r) : unhandled(type, port);
+    if (!(type & Output))
+        *data = v;
+    return 0;
 }
 
 /* A handler that takes bytes only gives anything else here: byte accesses to port, port+1 ...

@@ -7,25 +7,14 @@
  * which moves on to j.  Ports are spread by Fibonacci hashing, so runs of adjacent ports (a COM
  * port's eight, the DMA controller's sixteen) do not make one long cluster.
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "int/iotrap.h"
 
-#define MASK (IOTRAP_SLOTS - 1)
+#define MASK IOTRAP_MASK
+#define home iotrap_home
+#define probe iotrap_probe
 
 #define FNP(fn) ((void *)(uintptr_t)(fn))   /* a function pointer for %p */
-
-static inline unsigned home(unsigned port)
-{
-    return (port * 0x9E3779B1u) >> (32 - __builtin_ctz(IOTRAP_SLOTS));
-}
-
-/* The slot holding port, or the first empty slot of its probe sequence. */
-static unsigned probe(const struct iotrap_table *t, unsigned port)
-{
-    unsigned i = home(port);
-    while (t->slot[i].h && t->slot[i].port != port)
-        i = (i + 1) & MASK;
-    return i;
-}
 
 void iotrap_init(struct iotrap_table *t)
 {
@@ -69,13 +58,6 @@ int iotrap_remove(struct iotrap_table *t, unsigned port, struct kerr *e)
     t->slot[i] = (struct iotrap_slot){ 0, 0 };
     t->count--;
     return 0;
-}
-
-io_handler iotrap_lookup(const struct iotrap_table *t, unsigned port)
-{
-    if (port > IOTRAP_MAX_PORT)
-        return 0;
-    return t->slot[probe(t, port)].h;
 }
 
 unsigned iotrap_count(const struct iotrap_table *t) { return t->count; }

@@ -44,7 +44,24 @@ void iotrap_init(struct iotrap_table *t);
 int iotrap_install(struct iotrap_table *t, unsigned port, io_handler h, struct kerr *e);
 /* Refuses a port not trapped. */
 int iotrap_remove(struct iotrap_table *t, unsigned port, struct kerr *e);
-io_handler iotrap_lookup(const struct iotrap_table *t, unsigned port);     /* NULL: not trapped */
+#define IOTRAP_MASK (IOTRAP_SLOTS - 1)
+static inline unsigned iotrap_home(unsigned port)
+{
+    return (port * 0x9E3779B1u) >> (32 - __builtin_ctz(IOTRAP_SLOTS));
+}
+/* The slot holding port, or the first empty slot of its probe sequence. */
+static inline unsigned iotrap_probe(const struct iotrap_table *t, unsigned port)
+{
+    unsigned i = iotrap_home(port);
+    while (t->slot[i].h && t->slot[i].port != port)
+        i = (i + 1) & IOTRAP_MASK;
+    return i;
+}
+/* NULL: not trapped.  Inline: it is on the path of every trapped port access. */
+static inline io_handler iotrap_lookup(const struct iotrap_table *t, unsigned port)
+{
+    return port > IOTRAP_MAX_PORT ? 0 : t->slot[iotrap_probe(t, port)].h;
+}
 unsigned iotrap_count(const struct iotrap_table *t);
 /* Every entry reachable from its home slot without crossing an empty slot, no port twice, ports
  * in range, the count right. */

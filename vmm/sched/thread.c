@@ -120,11 +120,14 @@ void thread_switch_now(void)
         thread_run_events();
 }
 
+static uint32_t no_preempt;             /* console writes in progress (console_enter) */
+
 /* The redispatch point, on the way out of any interrupt: a preempted thread waits inside this
  * call (its interrupt frame below), and returns through it when it runs again. */
 static struct client_regs *resched(struct client_regs *r)
 {
-    thread_switch_now();
+    if (!no_preempt)                        /* else: when the console write ends */
+        thread_switch_now();
     return r;
 }
 
@@ -380,6 +383,28 @@ static struct thread *create(struct vm *vm, void (*fn)(void *), void *arg, uint3
     return t;
 }
 
+/* The console's lock (console/console.h): while a thread writes, no other thread preempts it
+ * -- interrupts stay on and their handlers run, but the redispatch point keeps its switch
+ * (int_resched_pending) for the end of the write -- so lines never land inside each other's,
+ * and a full screen's scroll (millions of instructions) costs no interrupt latency.  Nothing to
+ * take inside an interrupt handler: it cannot be preempted, and interrupts the writer anyway. */
+static int console_enter(void)
+{
+    if (int_in_handler())
+        return 0;
+    no_preempt++;
+    return 1;
+}
+
+static void console_leave(void)
+{
+    INTS_OFF();
+    if (!--no_preempt && int_resched_pending && INTS_WERE_ON() && thread_cur->state != T_DEAD)
+        thread_switch_now();                /* the switch an interrupt held back */
+}
+
+static const struct console_lock console_lock = { console_enter, console_leave };
+
 int thread_init(uint32_t slice_ticks)
 {
     struct kerr e;
@@ -404,6 +429,7 @@ int thread_init(uint32_t slice_ticks)
     int_resched = resched;
     int_set_tick_hook(tick);
     int_hw_boost = hw_boost;
+    console_set_lock(&console_lock);
     return 0;
 }
 

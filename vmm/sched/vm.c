@@ -117,10 +117,11 @@ static void vm_free(struct vm *v)
 VMHANDLE Create_VM(uint32_t weight)
 {
     INTS_OFF();
-    struct vm *v = weight >= 1 && weight <= 10000 ? _HeapAllocate(sizeof *v, HEAPZEROINIT) : 0;
-    if (!v) {
-        return 0;
-    }
+    if (weight < 1 || weight > 10000)
+        return refused("Create_VM", CALLER, "weight %u outside 1..10000", weight);
+    struct vm *v = _HeapAllocate(sizeof *v, HEAPZEROINIT);
+    if (!v)
+        return refused("Create_VM", CALLER, "no memory for a VM");
     v->cb.CB_Signature = VMCB_ID;
     v->cb.CB_VMID = next_vmid++;
     v->cb.CB_VM_Status = VMSTAT_CREATING;
@@ -128,11 +129,13 @@ VMHANDLE Create_VM(uint32_t weight)
     v->weight = v->fg_weight = v->bg_weight = weight;
     v->context = _ContextCreate();
     if (!v->context || (vm_v86 && vm_v86->create(v))) {
-        if (v->context)
+        int ctx = v->context != 0;
+        if (ctx)
             _ContextDestroy(v->context);
         v->magic = 0;
         _HeapFree(v, 0);
-        return 0;
+        return refused("Create_VM", CALLER, "%s", ctx ? "no V86 space (the reason above)"
+                                                      : "no memory context (out of memory)");
     }
     vm_link(v);
     uint32_t why = vm_send(CREATE_VM, v, 0) ? VNE_CREATEFAIL
@@ -144,7 +147,9 @@ VMHANDLE Create_VM(uint32_t weight)
         vm_send(DESTROY_VM, v, 0);
         vm_unlink(v);
         vm_free(v);
-        return 0;
+        return refused("Create_VM", CALLER, "a device failed its %s message",
+                       why == VNE_CREATEFAIL ? "Create_VM" : why == VNE_CRINITFAIL
+                       ? "VM_Critical_Init" : "VM_Init");
     }
     v->cb.CB_VM_Status &= ~VMSTAT_CREATING;
     return (VMHANDLE)v;

@@ -11,12 +11,14 @@
  *                   opcode: a program with no handler of its own) the end of the VM
  *   slot 256        nested execution's return (exec.c)
  *   slots 257-      handed out: Allocate_V86_Call_Back (for good), Call_When_VM_Returns and the
- *                   V86 API entries of VxDs (INT 2Fh AX=1684h)
+ *                   V86 API entries of VxDs (INT 2Fh AX=1684h).  An unloaded VxD's call backs
+ *                   and entries stay taken, as BP_GONE: a VM may still hold the address, and
+ *                   calling it ends that VM with a report, never runs freed code
  *
  * Install_V86_Break_Point puts one anywhere in a VM's RAM, saving the two bytes it covers.
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
-#include "vxd/vxd.h"
 #include "vmm/vxd.h"
 #include "int/int.h"
 #include "int/timer.h"
@@ -29,7 +31,8 @@
 #define SLOT_NEST       256u
 #define SLOT_FIRST_FREE 257u
 
-enum { BP_NONE, BP_DEFAULT, BP_NEST, BP_CALLBACK, BP_RETURN, BP_API };
+enum { BP_NONE, BP_DEFAULT, BP_NEST, BP_CALLBACK, BP_RETURN, BP_API,
+       BP_GONE };                       /* a call back or API entry of a VxD since unloaded */
 
 static struct slot {
     uint8_t kind;
@@ -99,20 +102,38 @@ int v86_break_init(void)
 
 uint32_t v86_nest_segoff(void) { return slot_segoff(SLOT_NEST); }
 
-/* Pops IP, CS (and FLAGS for an IRET frame) off the VM's stack; 0 if it cannot. */
+/* Pops IP, CS (and FLAGS for an IRET frame) off the VM's stack; 0 if it cannot.  The common
+ * case -- the frame in one present page, SP not wrapping -- reads it in place. */
+static int pop_frame_slow(struct v86_space *s, struct client_regs *r, int iret);
 static int pop_frame(struct v86_space *s, struct client_regs *r, int iret)
+{
+    uint32_t sp = r->esp & 0xFFFF, n = iret ? 6 : 4, lin = v86_seg_base(r->ss) + sp;
+    if (__builtin_expect(sp > 0x10000 - n || ((lin ^ (lin + n - 1)) >> 12) ||
+                         !v86_page_ok(s->present, lin), 0))
+        return pop_frame_slow(s, r, iret);
+    const uint8_t *p = s->mon.mem + lin;
+    r->eip = v86_load(p, 2);
+    r->cs = v86_load(p + 2, 2);
+    if (iret)
+        v86_flags_load(&s->mon, r, v86_load(p + 4, 2), 0);
+    r->esp = (r->esp & 0xFFFF0000u) | (sp + n);
+    return 1;
+}
+
+static int pop_frame_slow(struct v86_space *s, struct client_regs *r, int iret)
 {
     struct v86_event ev;
     uint16_t ip, cs, fl = 0;
-    struct client_regs t = *r;
-    if (v86_pop16(&s->mon, &t, &ip, &ev) || v86_pop16(&s->mon, &t, &cs, &ev) ||
-        (iret && v86_pop16(&s->mon, &t, &fl, &ev)))
+    uint32_t esp = r->esp;                      /* the pops change SP only */
+    if (v86_pop16(&s->mon, r, &ip, &ev) || v86_pop16(&s->mon, r, &cs, &ev) ||
+        (iret && v86_pop16(&s->mon, r, &fl, &ev))) {
+        r->esp = esp;
         return 0;
-    t.eip = ip;
-    t.cs = cs;
+    }
+    r->eip = ip;
+    r->cs = cs;
     if (iret)
-        v86_flags_load(&s->mon, &t, fl, 0);
-    *r = t;
+        v86_flags_load(&s->mon, r, fl, 0);
     return 1;
 }
 
@@ -162,6 +183,8 @@ int v86_break(struct v86_space *s, struct client_regs *r)
         case BP_RETURN:
             returned(s, r, i);
             return 1;
+        case BP_GONE:
+            v86_crash(r, "a call back or V86 API entry of a VxD that has been unloaded");
         default:
             return 0;
         }
@@ -259,6 +282,35 @@ void v86_break_forget(struct vm *vm)
         }
 }
 
+/* An unloaded VxD's code [lo, hi) (v86.h: v86_purge). */
+unsigned v86_break_purge(uint32_t lo, uint32_t hi)
+{
+    INTS_OFF();
+    unsigned n = 0;
+    for (unsigned i = SLOT_FIRST_FREE; i < V86_BP_MAX; i++) {
+        struct slot *sl = &slots[i];
+        if ((sl->kind == BP_CALLBACK || sl->kind == BP_API) && (uint32_t)sl->proc - lo < hi - lo) {
+            *sl = (struct slot){ .kind = BP_GONE };
+            n++;
+        } else if (sl->kind == BP_RETURN && (uint32_t)sl->ret->proc - lo < hi - lo) {
+            sl->ret->proc = 0;                  /* the VM still returns where it was */
+            n++;
+        }
+    }
+    for (unsigned i = 0; i < ninst;)
+        if ((uint32_t)inst[i].proc - lo < hi - lo) {
+            /* the bytes back: in the VM's memory, or the global frames (any VM's window) */
+            struct v86_space *s = inst[i].vm ? inst[i].vm->v86 : vm_system()->v86;
+            s->mon.mem[inst[i].lin] = inst[i].saved[0];
+            s->mon.mem[inst[i].lin + 1] = inst[i].saved[1];
+            inst[i] = inst[--ninst];
+            n++;
+        } else {
+            i++;
+        }
+    return n;
+}
+
 /* ---- Call_When_VM_Returns ------------------------------------------------------------------- */
 
 static void return_timeout(uint32_t late_ms, void *ref)
@@ -270,16 +322,18 @@ static void return_timeout(uint32_t late_ms, void *ref)
     struct v86_space *s = rt->vm->v86;
     if (!s)
         return;
-    rt->proc((VMHANDLE)rt->vm, rt->ref, v86_client(s), 1);
-    if (rt->timeout_ms > 0) {               /* once: the return goes back where it was */
+    if (rt->proc)
+        rt->proc((VMHANDLE)rt->vm, rt->ref, v86_client(s), 1);
+    if (rt->timeout_ms > 0) {               /* once: nobody is called at the return */
         struct client_regs *r = v86_client(s);
         if (r && (r->cs & 0xFFFF) == V86_BP_SEG && (r->eip & 0xFFFF) == 2 * rt->slot) {
-            r->cs = rt->cs;
-            r->eip = rt->ip;
-        }
-        slots[rt->slot].kind = BP_NONE;     /* the frame's copy of the address stays: a dead */
-        slots[rt->slot].ret = 0;            /* slot, reused once the VM is gone (see note) */
-        _HeapFree(rt, 0);
+            r->cs = rt->cs;                 /* the VM is at the slot already: back where it */
+            r->eip = rt->ip;                /* was, and the slot is free */
+            slot_free(rt->slot);
+            _HeapFree(rt, 0);
+        } else {
+            rt->proc = 0;                   /* its stack still holds the slot's address: the */
+        }                                   /* slot stays its until it returns or ends */
     }
 }
 
@@ -294,7 +348,8 @@ static void returned(struct v86_space *s, struct client_regs *r, unsigned slot)
     v86_return_proc proc = rt->proc;
     void *ref = rt->ref;
     _HeapFree(rt, 0);
-    proc((VMHANDLE)s->vm, ref, r, 0);
+    if (proc)                                   /* 0: its VxD was unloaded meanwhile */
+        proc((VMHANDLE)s->vm, ref, r, 0);
 }
 
 uint32_t Call_When_VM_Returns(int32_t timeout_ms, void *ref, v86_return_proc proc)

@@ -29,7 +29,8 @@
  * segment it sets) or an instruction, as the template of its decoded form without prefixes
  * (family, length, operand size, default segment, implicit immediate).  The common case, an
  * opcode without prefixes, is that template copied out (and the imm8 of INT n or IN/OUT ib
- * put in); the monitor's trap path does not even copy it (decode.h).
+ * put in); the monitor's trap path handles its commonest forms without calling the decoder at
+ * all (v86/monitor.c) and comes here for the rest.
  */
 #include "v86/decode.h"
 

@@ -72,8 +72,9 @@ int v86_decode(const uint8_t *code, unsigned avail, struct v86_insn *out);
 /* The decoder's table (decode.c), one entry an opcode byte: the instruction as it decodes
  * without prefixes, and how to decode it with them (kind: decode.c's business).  tmpl.length
  * is 0 for the bytes that need v86_decode (prefixes, ARPL's ModRM, the opcodes that are not
- * ours: V86_I_OTHER); otherwise tmpl is the whole result but the imm8 of a two-byte one.  The
- * monitor's trap path reads the family here, in place. */
+ * ours: V86_I_OTHER); otherwise tmpl is the whole result but the imm8 of a two-byte one.  (The
+ * monitor's trap path has a table of its own, from the opcode byte to the few forms it handles
+ * without decoding: v86/monitor.c, fast_op.) */
 struct v86_opinfo {
     struct v86_insn tmpl;
     uint8_t kind;

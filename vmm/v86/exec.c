@@ -19,6 +19,7 @@
  *
  * Meanwhile the thread is an ordinary thread: preempted, switched, its VM's interrupts delivered.
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
 #include "int/int.h"
 #include "sched/sched.h"
@@ -40,7 +41,6 @@ struct v86_nest {
 
 int  v86_nest_run(struct v86_nest *n, struct client_regs *frame);     /* x86/nest.S */
 __attribute__((noreturn)) void v86_nest_return(struct v86_nest *n);
-uint32_t v86_nest_segoff(void);                                        /* break.c */
 
 struct client_regs *v86_client(struct v86_space *s)
 {
@@ -108,15 +108,16 @@ static uint32_t far_call(struct v86_space *s, struct client_regs *r, uint32_t se
                          int with_flags)
 {
     struct v86_event ev;
-    struct client_regs t = *r;              /* all pushes, or none */
-    if ((with_flags && v86_push16(&s->mon, &t, (uint16_t)v86_flags_view(&s->mon, r->eflags),
+    uint32_t esp = r->esp;                  /* the pushes change SP and the stack only */
+    if ((with_flags && v86_push16(&s->mon, r, (uint16_t)v86_flags_view(&s->mon, r->eflags),
                                   &ev) != V86_DONE) ||
-        v86_push16(&s->mon, &t, (uint16_t)r->cs, &ev) != V86_DONE ||
-        v86_push16(&s->mon, &t, (uint16_t)r->eip, &ev) != V86_DONE)
+        v86_push16(&s->mon, r, (uint16_t)r->cs, &ev) != V86_DONE ||
+        v86_push16(&s->mon, r, (uint16_t)r->eip, &ev) != V86_DONE) {
+        r->esp = esp;                       /* reported as it was */
         return stack_gone(r);
-    t.cs = seg & 0xFFFF;
-    t.eip = off & 0xFFFF;
-    *r = t;
+    }
+    r->cs = seg & 0xFFFF;
+    r->eip = off & 0xFFFF;
     return 1;
 }
 
@@ -152,18 +153,19 @@ uint32_t Simulate_Far_Jmp(uint32_t seg, uint32_t off)
 static uint32_t far_ret(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret)
 {
     struct v86_event ev;
-    struct client_regs t = *r;
+    uint32_t esp = r->esp;                  /* the pops change SP only, until all are done */
     uint16_t ip, cs, fl;
-    if (v86_pop16(&s->mon, &t, &ip, &ev) != V86_DONE ||
-        v86_pop16(&s->mon, &t, &cs, &ev) != V86_DONE ||
-        (iret && v86_pop16(&s->mon, &t, &fl, &ev) != V86_DONE))
+    if (v86_pop16(&s->mon, r, &ip, &ev) != V86_DONE ||
+        v86_pop16(&s->mon, r, &cs, &ev) != V86_DONE ||
+        (iret && v86_pop16(&s->mon, r, &fl, &ev) != V86_DONE)) {
+        r->esp = esp;                       /* reported as it was */
         return stack_gone(r);
-    t.eip = ip;
-    t.cs = cs;
-    t.esp = (t.esp & 0xFFFF0000u) | ((t.esp + extra) & 0xFFFF);
+    }
+    r->eip = ip;
+    r->cs = cs;
+    r->esp = (r->esp & 0xFFFF0000u) | ((r->esp + extra) & 0xFFFF);
     if (iret)
-        v86_flags_load(&s->mon, &t, fl, 0);
-    *r = t;
+        v86_flags_load(&s->mon, r, fl, 0);
     return 1;
 }
 
@@ -235,7 +237,7 @@ void Save_Client_State(void *buf)
     if (!r)
         return;
     struct client_regs *b = buf;
-    *b = *r;
+    client_regs_copy(b, r);
     b->eflags = (r->eflags & ~(uint32_t)EFLAGS_IF) | s->mon.vif;
 }
 
@@ -247,7 +249,7 @@ void Restore_Client_State(const void *buf)
     if (!r)
         return;
     const struct client_regs *b = buf;
-    *r = *b;
+    client_regs_copy(r, b);
     s->mon.vif = b->eflags & EFLAGS_IF;
     r->eflags = (b->eflags & ~(uint32_t)(0x3000 | EFLAGS_IF)) | EFLAGS_IF | EFLAGS_VM;
     v86_update_due(s);
@@ -294,21 +296,29 @@ void End_Nest_Exec(void)
     _HeapFree(n, 0);
 }
 
-uint32_t Resume_Exec(void)
+/* Resume_Exec and Exec_Int: the nest to run, or NULL (refused, said so). */
+static struct v86_nest *nest_to_run(const char *svc, uint32_t caller, struct v86_space **sp,
+                                    struct client_regs **rp)
 {
-    INTS_OFF();
-    struct v86_space *s;
-    struct client_regs *r = cur("Resume_Exec", CALLER, &s);
-    struct v86_nest *n = r ? s->nest : 0;
-    if (!n || n->running || s->thread != thread_cur)
-        return r ? refused("Resume_Exec", CALLER, "not inside Begin_Nest_V86_Exec, or not the "
-                           "VM's own thread") : 0;
+    struct client_regs *r = *rp = cur(svc, caller, sp);
+    struct v86_nest *n = r ? (*sp)->nest : 0;
+    if (!n || n->running || (*sp)->thread != thread_cur) {
+        if (r)
+            refused(svc, caller, "not inside Begin_Nest_V86_Exec, or not the VM's own thread");
+        return 0;
+    }
+    return n;
+}
+
+static __attribute__((noinline)) void resume(struct v86_space *s, struct client_regs *r,
+                                             struct v86_nest *n)
+{
     /* The nest frame, below everything this call and v86_nest_run keep on the stack (a few
      * dozen bytes: v86_nest_run checks), 16-byte aligned. */
     uint32_t here = (uint32_t)__builtin_frame_address(0);
     uint32_t esp0 = (here - 256) & ~15u;
     struct client_regs *f = (struct client_regs *)(esp0 - sizeof *f);
-    *f = *r;
+    client_regs_copy(f, r);
     n->outer = r;
     n->esp0 = thread_cur->esp0;
     n->running = 1;
@@ -316,6 +326,17 @@ uint32_t Resume_Exec(void)
     thread_cur->esp0 = esp0;
     *tss_esp0 = esp0;
     v86_nest_run(n, f);                     /* returns through v86_nest_return */
+}
+
+uint32_t Resume_Exec(void)
+{
+    INTS_OFF();
+    struct v86_space *s;
+    struct client_regs *r;
+    struct v86_nest *n = nest_to_run("Resume_Exec", CALLER, &s, &r);
+    if (!n)
+        return 0;
+    resume(s, r, n);
     return 1;
 }
 
@@ -335,9 +356,18 @@ __attribute__((noreturn, used)) void v86_nest_overlap(void)
     vmm_exit(VMM_EXIT_FATAL);
 }
 
-uint32_t Exec_Int(uint32_t n)
+/* Simulate_Int + Resume_Exec, checked once. */
+uint32_t Exec_Int(uint32_t i)
 {
-    return Simulate_Int(n) && Resume_Exec();
+    INTS_OFF();
+    struct v86_space *s;
+    struct client_regs *r;
+    struct v86_nest *n = nest_to_run("Exec_Int", CALLER, &s, &r);
+    if (!n || i > 255)
+        return n ? refused("Exec_Int", CALLER, "interrupt %u past 255", i) : 0;
+    v86_deliver(s, r, i);
+    resume(s, r, n);
+    return 1;
 }
 
 /* The V86 code reached the nest break point: Resume_Exec returns. */
@@ -346,7 +376,7 @@ void v86_nest_bp(struct v86_space *s, struct client_regs *r)
     struct v86_nest *n = s->nest;
     if (!n || !n->running)
         v86_crash(r, "it ran into the nested-execution break point outside a nested execution");
-    *n->outer = *r;
+    client_regs_copy(n->outer, r);
     s->vm->cb.CB_Client_Pointer = (uint32_t)n->outer;
     thread_cur->esp0 = n->esp0;
     *tss_esp0 = n->esp0;

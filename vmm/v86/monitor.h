@@ -3,8 +3,8 @@
  * instructions virtual-8086 code traps on when it runs at IOPL 0 without VME (CLI STI PUSHF POPF
  * INT n INT3 INTO IRET HLT, IN OUT INS OUTS on trapped ports, and the ARPL break point).
  * No hardware: the caller gives the VM's memory as the monitor may read and write it, which
- * pages of it are present and writable, and a callback for I/O; the VMM and the host tests
- * compile the same source.
+ * pages of it are present and writable, which interrupts it hooks, and a callback for I/O (all
+ * in struct v86_vm); the VMM and the host tests compile the same source.
  *
  * Who may call: the ring-0 trap path (#GP and #UD from V86 mode), in interrupt context, and VMM
  * services working on a VM's client state (the DDK's Simulate_Push, Simulate_Iret ...: the
@@ -54,36 +54,7 @@
                        V86_FL_DF | V86_FL_OF | V86_FL_NT)
 #define V86_FL_LOAD32 (V86_FL_LOAD16 | V86_FL_AC | V86_FL_ID)
 
-struct v86_vm {
-    uint8_t *mem;               /* linear 0 of the V86 space as the monitor reads and writes it
-                                   (the VMM: the VM's pages mapped at 0; tests: V86_SPACE bytes) */
-    const uint32_t *present;    /* bit p: page p (4 KB, p < V86_PAGES) may be read */
-    const uint32_t *writable;   /* bit p: page p may be written */
-    uint32_t vif;               /* V86_FL_IF when the VM's virtual IF is set, else 0 */
-};
-
-/* What v86_emulate and v86_reflect return. */
-enum {
-    V86_DONE,       /* emulated, r updated (IP past it, or at it for a REP with elements left):
-                       resume the VM (after delivering a virtual interrupt that became due;
-                       after an STI a CPU would wait one instruction: STI; HLT) */
-    V86_INT,        /* INT n, INT3, INTO with OF: IP past it; ev->vector = n.  Offer n to the
-                       hook chains; if none takes it, v86_reflect(n) (no single-step trap
-                       follows an INT: the reflection clears TF, its frame keeps it) */
-    V86_FAULT,      /* raise ev->vector in the VM as a real-mode CPU would: 6 #UD (LOCK),
-                       12 #SS (stack word across offset FFFFh), 13 #GP (IRETD to EIP > FFFFh,
-                       string offset past FFFFh, > 15 bytes, instruction across the end of CS,
-                       I/O refused by the callback); or, ev->trap set, 1: the single-step trap
-                       after an instruction emulated with TF set (IP past it).  Offer it to
-                       Hook_V86_Fault; if none takes it, v86_reflect(ev->vector) */
-    V86_PAGE,       /* the byte at ev->lin is in a page not present (ev->write 0) or not
-                       writable (ev->write 1); nothing changed: map it and call again */
-    V86_HLT,        /* HLT: IP past it.  Block the VM if vif is set; a hung VM if not (TF
-                       is the caller's too: the trap, if any, when the VM wakes) */
-    V86_BREAK,      /* ARPL at CS:IP (a break point), ev->length bytes; nothing changed */
-    V86_OTHER,      /* not an instruction the monitor emulates: a genuine fault */
-};
-
+/* What a result names (vm->ev): the results below say which fields; the others are not written. */
 struct v86_event {
     uint32_t lin;       /* V86_PAGE: the linear address that cannot be accessed */
     uint8_t write;      /* V86_PAGE: 1 if the access is a write */
@@ -92,7 +63,6 @@ struct v86_event {
                            instruction), 0 for a fault (IP at the instruction) */
     uint8_t length;     /* V86_BREAK: the ARPL's length in bytes */
 };
-/* Only the fields named for the result returned are written. */
 
 /* I/O types passed to the callback: the Windows 95 DDK's (VMM.H) bits. */
 #define V86_IO_BYTE_IN      0x000u      /* Byte_Input */
@@ -108,31 +78,97 @@ struct v86_event {
 #define V86_IO_ADDR32       0x080u      /* Addr_32_IO  } does the memory side itself */
 #define V86_IO_REVERSE      0x100u      /* Reverse_IO  } (DF = 1) */
 
-/* One access to `port` (0..FFFFh).  Output: *data holds the value (zero-extended).  Input:
- * *data holds FFFFFFFFh (a floating bus) on entry; store the value read.  Returns 0 when done,
- * nonzero to refuse: the VM gets #GP instead (nothing is changed). */
-typedef int (*v86_io_fn)(void *ctx, unsigned port, unsigned type, uint32_t *data);
+/* One access to `port` (0..FFFFh) by the VM whose registers are r; ctx is vm->io_ctx.
+ * Output: *data holds the value (zero-extended).  Input: *data holds FFFFFFFFh (a floating bus)
+ * on entry; store the value read.  Returns 0 when done, nonzero to refuse: the VM gets #GP
+ * instead (nothing is changed).  r is as the instruction began, IP at it: a handler may read it
+ * (the DDK's I/O handlers get the client registers) but must not change CS:IP or, for IN, EAX:
+ * the monitor advances IP and stores AL/AX/EAX after the call. */
+typedef int (*v86_io_fn)(void *ctx, struct client_regs *r, unsigned port, unsigned type,
+                         uint32_t *data);
 
-/* Emulates the instruction at CS:IP: see the results above.  ev is written as the result says;
- * io may be NULL (every I/O access refused). */
-int v86_emulate(struct v86_vm *vm, struct client_regs *r, v86_io_fn io, void *ctx,
-                struct v86_event *ev);
+/* One VM as the monitor sees it: set up by the VMM (v86/space.c), read by every call. */
+struct v86_vm {
+    uint8_t *mem;               /* linear 0 of the V86 space as the monitor reads and writes it
+                                   (the VMM: the VM's pages mapped at 0; tests: V86_SPACE bytes) */
+    const uint8_t *present;     /* V86_PAGES bytes, one a 4 KB page: nonzero, it may be read */
+    const uint8_t *writable;    /* V86_PAGES bytes: nonzero, the page may be written */
+    const uint32_t *hooked;     /* 256 bits, vector n at bit n % 32 of word n / 32: set, INT n
+                                   has Hook_V86_Int_Chain hooks (V86_INT: the VMM offers it to
+                                   them first); clear, the monitor reflects INT n through the
+                                   IVT itself.  NULL: every vector hooked */
+    v86_io_fn io;               /* the VM's trapped ports, one call an access; NULL: every
+                                   access refused (#GP) */
+    void *io_ctx;               /* io's first argument */
+    uint32_t vif;               /* V86_FL_IF when the VM's virtual IF is set, else 0 */
+    struct v86_event ev;        /* written by v86_emulate and v86_reflect: what their result
+                                   names (below), the other fields untouched */
+};
+
+/* The two entry points take their arguments in registers on i386 (regparm: EAX EDX ECX), the
+ * trap path's cost; the prototypes carry it, so callers need nothing, and other targets keep
+ * their ABI. */
+#ifdef __i386__
+#define V86_REGPARM __attribute__((regparm(3)))
+#else
+#define V86_REGPARM
+#endif
+
+/* What v86_emulate and v86_reflect return (ev: vm->ev). */
+enum {
+    V86_DONE,       /* emulated, r updated (IP past it, or at it for a REP with elements left;
+                       for INT n, INT3, INTO with OF whose vector is not hooked: reflected
+                       through the IVT, CS:IP the handler's): resume the VM (after delivering
+                       a virtual interrupt that became due; after an STI a CPU would wait one
+                       instruction: STI; HLT) */
+    V86_INT,        /* INT n, INT3, INTO with OF, n hooked (vm->hooked bit n set, or hooked
+                       NULL): IP past it; ev.vector = n.  Offer n to the hook chains; if none
+                       takes it, v86_reflect(n) (no single-step trap follows an INT: the
+                       reflection clears TF, its frame keeps it) */
+    V86_FAULT,      /* raise ev.vector in the VM as a real-mode CPU would: 6 #UD (LOCK),
+                       12 #SS (stack word across offset FFFFh), 13 #GP (IRETD to EIP > FFFFh,
+                       string offset past FFFFh, > 15 bytes, instruction across the end of CS,
+                       EIP above FFFFh: the CPU ran off the end of CS, I/O refused by the
+                       callback); or, ev.trap set, 1: the single-step trap after an
+                       instruction emulated with TF set (IP past it).  Offer it to
+                       Hook_V86_Fault; if none takes it, v86_reflect(ev.vector).
+                       Also 8, from v86_reflect or an INT the monitor reflects: no room for the
+                       frame (SP odd and below 6), nothing changed: a CPU shuts down, the
+                       caller ends the VM */
+    V86_PAGE,       /* the byte at ev.lin is in a page not present (ev.write 0) or not
+                       writable (ev.write 1); nothing changed (for an INT being reflected: IP
+                       still at it): map it and call again */
+    V86_HLT,        /* HLT: IP past it.  Block the VM if vif is set; a hung VM if not (TF
+                       is the caller's too: the trap, if any, when the VM wakes) */
+    V86_BREAK,      /* ARPL at CS:IP (a break point), ev.length bytes; nothing changed */
+    V86_OTHER,      /* not an instruction the monitor emulates: a genuine fault */
+};
+
+/* Emulates the instruction at CS:IP: see the results above, and vm->ev for what they name; I/O
+ * goes to vm->io.  An INT n (INT3, INTO with OF) whose vector is not hooked is delivered here,
+ * exactly as v86_reflect would (the same checks and results: V86_PAGE for the IVT entry or the
+ * stack, V86_FAULT 8, nothing changed on either, IP included): the common INT costs one call and
+ * no hook chain; a hooked one returns V86_INT. */
+V86_REGPARM int v86_emulate(struct v86_vm *vm, struct client_regs *r);
 
 /* Delivers interrupt n (0..255) as a real-mode CPU does: pushes FLAGS (the VM's view), CS and
- * IP on SS:SP, clears vif, TF, AC (and RF), loads CS:IP from the IVT at n * 4.  Returns
+ * IP on SS:SP, clears vif, TF, AC (and RF), then loads CS:IP from the IVT at n * 4.  Returns
  * V86_DONE; V86_PAGE (nothing changed) when the IVT entry is not present or the stack not
- * writable; V86_FAULT (ev->vector 8) when the frame would cross offset FFFFh of SS (SP odd
+ * writable; V86_FAULT (vm->ev.vector 8) when the frame would cross offset FFFFh of SS (SP odd
  * and below 6): a real CPU shuts down there, so the caller ends the VM. */
-int v86_reflect(struct v86_vm *vm, struct client_regs *r, unsigned n, struct v86_event *ev);
+V86_REGPARM int v86_reflect(struct v86_vm *vm, struct client_regs *r, unsigned n);
 
 /* ---- helpers for the VMM's services on a VM's state (Simulate_Push, Simulate_Iret ...) ---- */
 
 static inline uint32_t v86_seg_base(uint32_t sreg) { return (sreg & 0xFFFFu) << 4; }
 
-static inline int v86_page_ok(const uint32_t *bits, uint32_t lin)
+/* Whether the page of lin (< V86_SPACE) is marked in map (vm->present or vm->writable). */
+static inline int v86_page_ok(const uint8_t *map, uint32_t lin) { return map[lin >> 12] != 0; }
+
+/* Whether interrupt n goes to the VMM's hook chains first (struct v86_vm.hooked). */
+static inline int v86_hooked(const struct v86_vm *vm, unsigned n)
 {
-    uint32_t p = lin >> 12;
-    return bits[p >> 5] >> (p & 31) & 1;
+    return !vm->hooked || (vm->hooked[(n & 0xFFu) >> 5] >> (n & 31) & 1);
 }
 
 /* Little-endian loads and stores of 1, 2 or 4 bytes at any alignment (no memcpy call: the
@@ -163,11 +199,11 @@ static inline void v86_store(uint8_t *p, uint32_t v, unsigned size)
 static inline int v86_access(const struct v86_vm *vm, uint32_t lin, unsigned len, int write,
                              struct v86_event *ev)
 {
-    const uint32_t *bits = write ? vm->writable : vm->present;
+    const uint8_t *map = write ? vm->writable : vm->present;
     uint32_t last = lin + len - 1;
-    if (!v86_page_ok(bits, lin))
+    if (!v86_page_ok(map, lin))
         ev->lin = lin;
-    else if ((lin & 0xFFFu) + len > 0x1000u && !v86_page_ok(bits, last))
+    else if ((lin & 0xFFFu) + len > 0x1000u && !v86_page_ok(map, last))
         ev->lin = last & ~0xFFFu;
     else
         return 0;

@@ -6,6 +6,7 @@
  * Map_Lin_To_VM_Addr.
  */
 #include "v86/v86.h"
+#include "int/int.h"
 #include "sched/sched.h"
 #include "mem/page.h"
 #include "mem/heapsvc.h"
@@ -13,6 +14,11 @@
 #include "lib/string.h"
 #include "x86/x86.h"
 #include "vmm.h"
+#include "vmm/int.h"
+
+_Static_assert(V86_IO_OUTPUT == Output && V86_IO_WORD_IN == Word_IO && V86_IO_DWORD_IN == Dword_IO &&
+               V86_IO_STRING == String_IO && V86_IO_REP == Rep_IO && V86_IO_REVERSE == Reverse_IO,
+               "the monitor's I/O type bits are the DDK's (io_v86_access passes them on)");
 
 #define PTE_V86     (PTE_P | PTE_U)         /* what every present V86 entry has */
 
@@ -23,8 +29,19 @@ static uint32_t global_used;                    /* bytes of the global area hand
 static uint32_t hglobal[V86_PAGE_GLOBAL_MAX];   /* their blocks */
 static int global_closed;                       /* after the VxDs' initialisation */
 
-/* Who owns which V86 pages (_Assign_Device_V86_Pages): globally, and per VM on top. */
+/* Who owns which V86 pages (_Assign_Device_V86_Pages): globally here, and per VM in its
+ * v86_space (assigned_local); a page is one device's, globally or in each VM on its own. */
 static uint8_t assigned_global[V86_PAGES];
+
+static int assigned_in_a_vm(uint32_t p)
+{
+    for (struct vm *v = vm_system();;) {
+        if (v->v86 && v->v86->assigned_local[p])
+            return 1;
+        if ((v = v->next) == vm_system())
+            return 0;
+    }
+}
 
 /* Hook_V86_Page: one handler a page. */
 static v86_page_handler page_hooks[V86_PAGES];
@@ -39,22 +56,14 @@ struct v86_space *v86_current(void) { return thread_cur->vm->v86; }
 
 static int current(const struct v86_space *s) { return s->vm->context == page_context_current(); }
 
-static void set_bit(uint32_t *bits, uint32_t p, int on)
-{
-    if (on)
-        bits[p >> 5] |= 1u << (p & 31);
-    else
-        bits[p >> 5] &= ~(1u << (p & 31));
-}
-
 /* The VM's view of page p: entry (frame | bits) or 0; the monitor's bitmaps follow it. */
 static void pt_set(struct v86_space *s, uint32_t p, uint64_t entry)
 {
     s->pt[2 * p] = 0;                           /* P off first, then the high half, P last */
     s->pt[2 * p + 1] = (uint32_t)(entry >> 32);
     s->pt[2 * p] = (uint32_t)entry;
-    set_bit(s->present, p, (entry & PTE_P) != 0);
-    set_bit(s->writable, p, (entry & (PTE_P | PTE_W)) == (PTE_P | PTE_W));
+    s->present[p] = (entry & PTE_P) != 0;
+    s->writable[p] = (entry & (PTE_P | PTE_W)) == (PTE_P | PTE_W);
     if (current(s))
         invlpg(p << 12);
 }
@@ -152,6 +161,9 @@ int v86_space_create(struct vm *vm)
     s->mon.mem = (uint8_t *)win;
     s->mon.present = s->present;
     s->mon.writable = s->writable;
+    s->mon.hooked = int_v86_hooked;
+    s->mon.io = io_v86_access;                  /* straight to the I/O-trap table */
+    s->mon.io_ctx = vm;
     s->mon.vif = V86_FL_IF;
     vm->cb.CB_High_Linear = win;
     vm->v86 = s;
@@ -235,7 +247,7 @@ uint32_t _LinMapIntoV86(uint32_t lin_page, VMHANDLE vm, uint32_t vm_page, uint32
     (void)flags;
     INTS_OFF();
     struct v86_space *s = v86_of(vm);
-    if (lin_page <= V86_HMA_FIRST)              /* a V86 page already: the DDK's rule */
+    if (lin_page < V86_PAGE_LIMIT)              /* a V86 page already: the DDK's rule */
         return lin_page;
     if (!s) {
         refused("_LinMapIntoV86", CALLER, "%08x is not a VM", vm);
@@ -289,11 +301,13 @@ uint32_t _Assign_Device_V86_Pages(uint32_t vm_page, uint32_t npages, VMHANDLE vm
         return refused("_Assign_Device_V86_Pages", CALLER, "%08x is not a VM", vm);
     if (!v86_range("_Assign_Device_V86_Pages", CALLER, vm_page, npages, 0))
         return 0;
+    struct v86_space *s = vm ? v86_of(vm) : 0;
+    for (uint32_t i = 0; i < npages; i++)       /* already a device's: the DDK's failure */
+        if (assigned_global[vm_page + i] ||
+            (s ? s->assigned_local[vm_page + i] : assigned_in_a_vm(vm_page + i)))
+            return 0;
     for (uint32_t i = 0; i < npages; i++)
-        if (assigned_global[vm_page + i])
-            return 0;                           /* already a device's: the DDK's failure */
-    for (uint32_t i = 0; i < npages; i++)
-        assigned_global[vm_page + i] = 1;
+        *(s ? &s->assigned_local[vm_page + i] : &assigned_global[vm_page + i]) = 1;
     return 1;
 }
 
@@ -306,12 +320,13 @@ uint32_t _DeAssign_Device_V86_Pages(uint32_t vm_page, uint32_t npages, VMHANDLE 
         return refused("_DeAssign_Device_V86_Pages", CALLER, "%08x is not a VM", vm);
     if (!v86_range("_DeAssign_Device_V86_Pages", CALLER, vm_page, npages, 0))
         return 0;
+    uint8_t *a = vm ? v86_of(vm)->assigned_local : assigned_global;
     for (uint32_t i = 0; i < npages; i++)
-        if (!assigned_global[vm_page + i])
-            return refused("_DeAssign_Device_V86_Pages", CALLER, "page %xh is not assigned",
-                           vm_page + i);
+        if (!a[vm_page + i])
+            return refused("_DeAssign_Device_V86_Pages", CALLER, "page %xh is not assigned%s",
+                           vm_page + i, vm ? " in that VM" : " globally");
     for (uint32_t i = 0; i < npages; i++)
-        assigned_global[vm_page + i] = 0;
+        a[vm_page + i] = 0;
     return 1;
 }
 
@@ -370,7 +385,7 @@ uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on)
         return refused("Set_V86_A20", CALLER, "%08x is not a VM", vm);
     if ((on != 0) != s->a20)
         v86_set_a20(s, on != 0);
-    return 1;
+    return s->a20 == (on != 0);                 /* 0: no memory for the HMA (said why) */
 }
 
 uint32_t _GetLastV86Page(void)
@@ -402,6 +417,18 @@ uint32_t _SetLastV86Page(uint32_t page, uint32_t flags)
     if (!s->a20)
         v86_set_a20(s, 0);                      /* the wrap follows pages 0-Fh */
     return 1;
+}
+
+unsigned v86_space_purge(uint32_t lo, uint32_t hi)
+{
+    INTS_OFF();
+    unsigned n = 0;
+    for (unsigned p = 0; p < V86_PAGES; p++)
+        if (page_hooks[p] && (uint32_t)page_hooks[p] - lo < hi - lo) {
+            page_hooks[p] = 0;                  /* a fault there now ends the VM */
+            n++;
+        }
+    return n;
 }
 
 /* The fault path's V86 page faults (trap.c): Hook_V86_Page's handler for the page, if any. */

@@ -17,13 +17,14 @@
  * The timer tick counts how long V86 code runs with its virtual IF clear: past V86_CLI_LIMIT_MS
  * the VM is ended (a spin after CLI).
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
-#include "v86/decode.h"
 #include "int/fault.h"
 #include "int/int.h"
 #include "int/timer.h"
 #include "sched/sched.h"
 #include "console/console.h"
+#include "lib/kfmt.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
 #include "vmm.h"
@@ -57,28 +58,31 @@ void v86_crash(struct client_regs *r, const char *what)
 /* ---- delivering interrupts and exceptions -------------------------------------------------- */
 
 /* n through the VM's IVT, as a real-mode CPU does; the VM ends if it cannot take it. */
-static void reflect(struct v86_space *s, struct client_regs *r, unsigned n, const char *why)
+static __attribute__((noinline)) void reflect_more(struct v86_space *s, struct client_regs *r,
+                                                   unsigned n, int res)
 {
-    struct v86_event ev;
-    switch (v86_reflect(&s->mon, r, n, &ev)) {
-    case V86_DONE:
-        return;
-    case V86_PAGE:
-        if (v86_page_fault(s, ev.lin, ev.write, r) && v86_reflect(&s->mon, r, n, &ev) == V86_DONE)
+    const struct v86_event *ev = &s->mon.ev;
+    if (res == V86_PAGE) {
+        if (v86_page_fault(s, ev->lin, ev->write, r) && v86_reflect(&s->mon, r, n) == V86_DONE)
             return;
-        v86_crash(r, ev.lin < 0x400 ? "its interrupt vector table is not mapped"
-                                    : "its stack is not mapped or not writable");
-    default:
-        (void)why;
-        v86_crash(r, "no room on its stack for an interrupt frame (a CPU would shut down)");
+        v86_crash(r, ev->lin < 0x400 ? "its interrupt vector table is not mapped"
+                                     : "its stack is not mapped or not writable");
     }
+    v86_crash(r, "no room on its stack for an interrupt frame (a CPU would shut down)");
+}
+
+static inline void reflect(struct v86_space *s, struct client_regs *r, unsigned n)
+{
+    int res = v86_reflect(&s->mon, r, n);
+    if (__builtin_expect(res != V86_DONE, 0))
+        reflect_more(s, r, n, res);
 }
 
 int v86_deliver(struct v86_space *s, struct client_regs *r, unsigned n)
 {
-    if (int_v86_chain(n, r))                    /* a hook consumed it */
+    if (v86_hooked(&s->mon, n) && int_v86_chain(n, r))     /* a hook consumed it */
         return 0;
-    reflect(s, r, n, "interrupt");
+    reflect(s, r, n);
     return 0;
 }
 
@@ -93,44 +97,33 @@ static int exception(struct v86_space *s, struct client_regs *r, unsigned n)
                   n < 15 ? exc_names[n] : "exception");
         v86_crash(r, what);
     }
-    reflect(s, r, n, "exception");
+    reflect(s, r, n);
     return 1;
 }
 
 /* ---- #GP: the monitor ---------------------------------------------------------------------- */
 
-struct io_ctx {
-    struct v86_space *s;
-    struct client_regs *r;
-};
-
-static int io(void *ctx, unsigned port, unsigned type, uint32_t *data)
-{
-    struct io_ctx *c = ctx;
-    uint32_t v = io_dispatch((uint32_t)c->s->vm, type, port, *data, c->r);
-    if (!(type & V86_IO_OUTPUT))
-        *data = v;
-    return 0;
-}
 
 static void hlt(struct v86_space *s, struct client_regs *r);
 
-static int gp(struct v86_space *s, struct client_regs *r)
+/* What v86_emulate said, when it was not simply done; then again after a page is mapped. */
+static __attribute__((noinline)) int gp_more(struct v86_space *s, struct client_regs *r, int res)
 {
-    struct io_ctx c = { s, r };
-    struct v86_event ev;
-    for (unsigned tries = 0; tries < 4; tries++)
-        switch (v86_emulate(&s->mon, r, io, &c, &ev)) {
-        case V86_DONE:
+    const struct v86_event *ev = &s->mon.ev;
+    for (unsigned tries = 0; tries < 4; tries++, res = v86_emulate(&s->mon, r))
+        switch (res) {
+        case V86_DONE:                          /* an unhooked INT n: reflected already */
             return 1;
-        case V86_INT:
-            return v86_deliver(s, r, ev.vector), 1;
+        case V86_INT:                           /* a hooked one */
+            return v86_deliver(s, r, ev->vector), 1;
         case V86_FAULT:
-            return exception(s, r, ev.vector);
+            if (ev->vector == 8)                /* an INT with no room for its frame */
+                v86_crash(r, "no room on its stack for an interrupt frame (a CPU would shut down)");
+            return exception(s, r, ev->vector);
         case V86_PAGE:                          /* a page it needs: a hook may map it */
-            if (!v86_page_fault(s, ev.lin, ev.write, r))
-                v86_crash(r, ev.write ? "an instruction writes to a page not mapped writable"
-                                      : "an instruction reads a page not mapped");
+            if (!v86_page_fault(s, ev->lin, ev->write, r))
+                v86_crash(r, ev->write ? "an instruction writes to a page not mapped writable"
+                                       : "an instruction reads a page not mapped");
             continue;
         case V86_HLT:
             hlt(s, r);
@@ -139,6 +132,23 @@ static int gp(struct v86_space *s, struct client_regs *r)
             return exception(s, r, 13);
         }
     v86_crash(r, "a page its instruction needs is not mapped");
+}
+
+/* Inside nested execution: an IRET or RETF that went to the nest's break point ends it now
+ * (Resume_Exec returns), not after the #UD the break point would raise next. */
+static __attribute__((noinline)) int gp_nest(struct v86_space *s, struct client_regs *r)
+{
+    if ((r->cs & 0xFFFF) == V86_BP_SEG && (r->eip & 0xFFFF) == (v86_nest_segoff() & 0xFFFF))
+        v86_nest_bp(s, r);
+    return 1;
+}
+
+static inline int gp(struct v86_space *s, struct client_regs *r)
+{
+    int res = v86_emulate(&s->mon, r);
+    if (__builtin_expect(res != V86_DONE, 0))
+        return gp_more(s, r, res);
+    return __builtin_expect(s->nest != 0, 0) ? gp_nest(s, r) : 1;
 }
 
 /* HLT: with the virtual IF set the VM's thread waits for a virtual interrupt (vint.c wakes it);
@@ -162,6 +172,24 @@ static void hlt(struct v86_space *s, struct client_regs *r)
 
 /* ---- the taker ----------------------------------------------------------------------------- */
 
+/* #UD: an ARPL (63h, no prefix) is a break point; anything else an invalid opcode. */
+static inline int ud(struct v86_space *s, struct client_regs *r)
+{
+    uint32_t lin = v86_seg_base(r->cs) + (r->eip & 0xFFFF);
+    if (__builtin_expect(v86_page_ok(s->present, lin) && s->mon.mem[lin] == 0x63, 1) &&
+        v86_break(s, r))
+        return 1;
+    return exception(s, r, 6);
+}
+
+static __attribute__((noinline, noreturn)) void page_crash(struct client_regs *r, uint32_t cr2)
+{
+    char why[80];
+    ksnprintf(why, sizeof why, (r->error & 3) == 3 ? "it wrote to %05x, a page it may only "
+              "read" : "it touched %05x, a page that is not mapped", cr2);
+    v86_crash(r, why);
+}
+
 static int v86_fault(uint32_t v, struct client_regs *r)
 {
     struct v86_space *s = thread_cur->vm->v86;
@@ -169,20 +197,13 @@ static int v86_fault(uint32_t v, struct client_regs *r)
         return 0;                               /* not a VM that runs V86 code: fatal */
     if (v == 13)
         return gp(s, r);
-    if (v == 6) {
-        uint32_t lin = v86_seg_base(r->cs) + (r->eip & 0xFFFF);
-        struct v86_insn in;
-        if (v86_page_ok(s->present, lin) && v86_page_ok(s->present, lin + 1) &&
-            v86_decode(s->mon.mem + lin, 2, &in) == 0 && in.family == V86_I_ARPL &&
-            v86_break(s, r))
-            return 1;
-        return exception(s, r, 6);
-    }
+    if (v == 6)
+        return ud(s, r);
     if (v == 14) {
         uint32_t cr2 = read_cr2();
         if (v86_page_fault(s, cr2, r->error & 2, r))
             return 1;
-        v86_crash(r, "it touched a page that is not mapped");
+        page_crash(r, cr2);
     }
     return exception(s, r, v);
 }
@@ -209,6 +230,25 @@ static void v86_tick(struct client_regs *r)
     (void)r;
 }
 
+/* A #GP or #UD from V86 mode, from the stubs (x86/trap.h: trap_v86_gp, trap_v86_ud), the whole
+ * of their second half: only the VM's own thread runs V86 code; gp and ud always take it. */
+static struct client_regs *v86_gp(struct client_regs *r)
+{
+    gp(thread_cur->vm->v86, r);
+    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+}
+
+static struct client_regs *v86_ud(struct client_regs *r)
+{
+    ud(thread_cur->vm->v86, r);
+    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+}
+
 static const struct fault_v86_taker taker = { v86_fault, v86_resume, v86_tick };
 
-void v86_trap_init(void) { fault_v86 = &taker; }
+void v86_trap_init(void)
+{
+    fault_v86 = &taker;
+    trap_v86_gp = v86_gp;
+    trap_v86_ud = v86_ud;
+}

@@ -42,8 +42,8 @@
 
 struct v86_space {
     struct v86_vm mon;              /* first: what the monitor reads (mem = the window) */
-    uint32_t present[V86_WORDS];    /* the VM's view: bit p, page p present */
-    uint32_t writable[V86_WORDS];   /* ... and writable */
+    uint8_t present[V86_PAGES];     /* the VM's view: nonzero, page p present */
+    uint8_t writable[V86_PAGES];    /* ... and writable */
     struct vm *vm;
     uint32_t window;                /* CB_High_Linear */
     volatile uint32_t *pt;          /* the V86 page table (PAE: two words an entry) */
@@ -67,6 +67,7 @@ struct v86_space {
     uint8_t nie;
     uint8_t nlocal;
     struct { uint16_t port; uint8_t trap; } local[16];  /* Enable/Disable_Local_Trapping */
+    uint8_t assigned_local[V86_PAGES];  /* _Assign_Device_V86_Pages for this VM alone */
 };
 
 /* space.c */
@@ -85,6 +86,16 @@ int  v86_page_fault(struct v86_space *s, uint32_t lin, int write, struct client_
  * 1 if it was one (its procedure ran), 0 if not. */
 int  v86_break_init(void);
 int  v86_break(struct v86_space *s, struct client_regs *r);
+uint32_t v86_nest_segoff(void);                 /* the nest's break point, seg << 16 | off */
+unsigned v86_break_purge(uint32_t lo, uint32_t hi);
+
+/* An unloaded VxD's code [lo, hi) out of the V86 layer (vxd.c's purge): its call backs and V86
+ * API entries (a VM that still calls one is ended, named), its break points (the bytes back),
+ * its Call_When_VM_Returns procedures (the VM returns, nobody is called), its
+ * Call_When_VM_Ints_Enabled procedures and Hook_V86_Page handlers.  The count taken out. */
+unsigned v86_purge(uint32_t lo, uint32_t hi);
+unsigned v86_space_purge(uint32_t lo, uint32_t hi);             /* space.c: page hooks */
+unsigned v86_vint_purge(struct v86_space *s, uint32_t lo, uint32_t hi);   /* vint.c */
 
 /* trap.c: the fault path's V86 taker, and what happens on the way back into V86 code. */
 void v86_trap_init(void);

@@ -9,6 +9,7 @@
  * IRQ for 0-7, 70h + IRQ - 8 for 8-15 -- in the 8259s' priority order (0, 1, 8-15, 3-7), and a
  * request is delivered once (then cleared), not held as a level until a virtual EOI.
  */
+#pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
 #include "int/fault.h"
 #include "int/int.h"
@@ -38,6 +39,23 @@ void v86_wake(struct v86_space *s)
     struct thread *t = tq_pop(&s->hlt_q);
     if (t && thread_wake(t))
         int_resched_pending = 1;        /* switched to on the way out of the interrupt or call */
+}
+
+unsigned v86_vint_purge(struct v86_space *s, uint32_t lo, uint32_t hi)
+{
+    INTS_OFF();
+    unsigned n = 0;
+    for (unsigned i = 0; i < s->nie;)
+        if ((uint32_t)s->ie[i].proc - lo < hi - lo) {
+            for (unsigned j = i + 1; j < s->nie; j++)   /* the rest keep their order */
+                s->ie[j - 1] = s->ie[j];
+            s->nie--;
+            n++;
+        } else {
+            i++;
+        }
+    v86_update_due(s);
+    return n;
 }
 
 void v86_vint_due(struct v86_space *s, struct client_regs *r)
@@ -123,8 +141,9 @@ uint32_t Call_When_VM_Ints_Enabled(void *ref, v86_callback proc)
     {
         INTS_OFF();
         s = v86_current();
-        if (!s || !proc || s->nie == sizeof s->ie / sizeof s->ie[0])
-            return refused("Call_When_VM_Ints_Enabled", CALLER, "%s", !s ? "not a V86 VM"
+        if (!s || !v86_client(s) || !proc || s->nie == sizeof s->ie / sizeof s->ie[0])
+            return refused("Call_When_VM_Ints_Enabled", CALLER, "%s",
+                           !s || !v86_client(s) ? "the current VM runs no V86 code"
                            : !proc ? "no procedure" : "8 calls pending already");
         if (!s->mon.vif) {
             s->ie[s->nie].proc = proc;

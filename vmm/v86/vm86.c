@@ -11,7 +11,6 @@
  *              of the VxD's DDB_V86_API_Proc (a call back), or 0:0
  */
 #include "v86/v86.h"
-#include "vxd/vxd.h"
 #include "vmm/vxd.h"
 #include "int/int.h"
 #include "sched/sched.h"
@@ -55,12 +54,10 @@ VMHANDLE Create_V86_VM(const struct v86_start *st)
                        st ? st->size : 0, st ? st->load_seg : 0);
     VMHANDLE h = Create_VM(st->weight);
     if (!h)
-        return 0;
+        return refused("Create_V86_VM", CALLER, "Create_VM failed (the reason above)");
     INTS_OFF();
     struct vm *vm = vm_of(h);
-    struct v86_space *s = vm ? vm->v86 : 0;
-    if (!s)
-        return 0;
+    struct v86_space *s = vm->v86;              /* every VM has one (vm_create) */
     memcpy(s->mon.mem + at, st->image, st->size);
     s->start = *st;
     struct thread *t = (struct thread *)thread_create_in(vm, v86_thread, s, CUR_RUN_VM_BOOST,
@@ -143,14 +140,16 @@ uint32_t Disable_Local_Trapping(VMHANDLE vm, unsigned port)
     return local("Disable_Local_Trapping", CALLER, vm, port, 0);
 }
 
-uint32_t Map_Lin_To_VM_Addr(uint32_t lin)
+uint32_t Map_Lin_To_VM_Addr(uint32_t lin, uint32_t *seg_off)
 {
-    if (lin >= 0x10FFF0u)
-        return refused("Map_Lin_To_VM_Addr", CALLER, "%08x is above the V86 space", lin) |
-               0x80000000u;
+    if (lin >= 0x10FFF0u || !seg_off)
+        return refused("Map_Lin_To_VM_Addr", CALLER, "%08x is above the V86 space, or no "
+                       "place for the result", lin);
     if (lin >= 0x100000u)                   /* the HMA: FFFF:0010 on */
-        return 0xFFFFu << 16 | (lin - 0xFFFF0u);
-    return (lin >> 4) << 16 | (lin & 15);
+        *seg_off = 0xFFFFu << 16 | (lin - 0xFFFF0u);
+    else
+        *seg_off = (lin >> 4) << 16 | (lin & 15);
+    return 1;
 }
 
 /* ---- INT 2Fh: the enhanced-mode Windows API ------------------------------------------------- */
@@ -202,6 +201,18 @@ static int int2f(struct client_regs *r, void *ref)
 }
 
 /* ---- set-up ------------------------------------------------------------------------------- */
+
+unsigned v86_purge(uint32_t lo, uint32_t hi)
+{
+    unsigned n = v86_break_purge(lo, hi) + v86_space_purge(lo, hi);
+    for (struct vm *v = vm_system();;) {
+        if (v->v86)
+            n += v86_vint_purge(v->v86, lo, hi);
+        if ((v = v->next) == vm_system())
+            break;
+    }
+    return n;
+}
 
 int v86_init(void)
 {

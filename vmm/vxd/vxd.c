@@ -29,6 +29,7 @@
 #include "mem/page.h"
 #include "mem/pmem.h"
 #include "sched/sched.h"
+#include "v86/v86.h"
 #include "lib/ascii.h"
 #include "lib/string.h"
 #include "x86/trap.h"
@@ -364,7 +365,8 @@ static void purge(struct vxd *v)
         return;
     unhook_services(v);                 /* quietly: a dynamic device's own hooks, typically */
     unsigned n = int_purge(lo, hi) + page_purge_hooks(lo, hi) + event_purge(lo, hi) +
-                 mutex_purge(lo, hi) + vm_purge_controls(lo, hi) + thread_purge(lo, hi);
+                 mutex_purge(lo, hi) + vm_purge_controls(lo, hi) + thread_purge(lo, hi) +
+                 v86_purge(lo, hi);
     if (n)
         kprintf("vxd: %s: %u hooks, handlers, events or threads of its removed\n", v->file, n);
 }

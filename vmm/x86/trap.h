@@ -32,6 +32,14 @@
 _Static_assert(offsetof(struct client_regs, eflags) == CLIENT_EFLAGS, "CLIENT_EFLAGS");
 _Static_assert(sizeof(struct client_regs) == CLIENT_FRAME_SIZE, "CLIENT_FRAME_SIZE");
 
+/* A whole frame copied (nested execution, Save/Restore_Client_State): 18 dwords by one string
+ * move -- gcc's own copy of a struct this size is a loop of 90 instructions. */
+static inline void client_regs_copy(struct client_regs *d, const struct client_regs *s)
+{
+    uint32_t n = sizeof *d / 4;
+    __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+
 void gdt_init(void);
 void tss_set_esp0(uint32_t esp0);
 extern uint32_t *const tss_esp0;        /* the same, for the thread switch's one store */
@@ -44,6 +52,12 @@ static inline uint32_t trap_ring0_esp(const struct client_regs *r) { return (uin
 /* ---- implemented by the interrupt layer (int/fault.c), called from here ---------------------- */
 /* The second half of every interrupt (the stubs); returns the frame the stub resumes. */
 struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
+/* The same for a #GP from V86 mode, the commonest trap while V86 code runs (every CLI, STI,
+ * INT n, IRET, IN and OUT), and a #UD (break points, call backs): the V86 monitor's entries
+ * once it has registered them (until then trap_dispatch's). */
+extern struct client_regs *(*trap_v86_gp)(struct client_regs *r);
+extern struct client_regs *(*trap_v86_ud)(struct client_regs *r);
+void trap_gp(void);                 /* the #GP gate's entry (x86/traps.S) */
 /* The fatal-exception report (the double-fault task; and whoever finds a fault nobody takes):
  * vector, error, CS:EIP and its symbol, registers, control registers, on every console; the
  * failure reported to a test harness if one is attached; halts. */

@@ -9,7 +9,8 @@
  *              error code                pushed by the CPU, or a 0 pushed by the stub
  *              EIP CS EFLAGS (ESP SS)    pushed by the CPU
  * and calls trap_dispatch(vector, regs) -- with DS and ES reloaded first when the CPU came from
- * V86 mode, which leaves them null.  It returns the frame to resume — the same one, or, when
+ * V86 mode, which leaves them null; a #UD from V86 mode calls trap_v86_ud(regs) instead, and
+ * the #GP gate has an entry of its own, trap_gp, which calls trap_v86_gp(regs) for V86 mode.  It returns the frame to resume — the same one, or, when
  * the scheduler switched threads on the way out, the frame another thread left on its own stack
  * the same way — and the stub restores the registers from it and IRET resumes.
  */
@@ -56,7 +57,30 @@ trap_common:
 2:  mov     $SEL_KDATA, %ax             /* (EAX is saved in the frame already) */
     mov     %ax, %ds
     mov     %ax, %es
-    jmp     1b
+    cmpl    $6, 0(%esp)
+    jne     1b
+    lea     4(%esp), %eax               /* a #UD from V86 mode: a break point, usually */
+    push    %eax
+    call    *trap_v86_ud
+    jmp     3b
+
+/* The #GP gate (idt.c), apart from the stubs: from V86 mode -- every CLI, STI, INT n, IRET, IN
+ * and OUT there -- straight to trap_v86_gp, with no vector to push or compare; from ring 0 the
+ * stub's way (the CPU pushed the error code). */
+    .globl  trap_gp
+trap_gp:
+    pushal
+    testb   $(EFLAGS_VM >> 16), CLIENT_EFLAGS + 2(%esp)
+    jz      5f
+    cld
+    mov     $SEL_KDATA, %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    push    %esp                        /* struct client_regs *: the frame starts here */
+    call    *trap_v86_gp
+    jmp     3b
+5:  push    $13
+    jmp     trap_common
 
 /* trap_resume(r): the way out above, for a frame built elsewhere (x86/trap.h);
  * trap_resume_eax: the same with the frame in EAX (x86/nest.S). */
