@@ -66,7 +66,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
-    if (v86_init())                         /* every VM's V86 space, the monitor, break points */
+    if (v86_init(settings.conv_kb))         /* every VM's V86 space, the monitor, break points */
         vmm_exit(VMM_EXIT_BADBOOT);
     timer_start();                          /* periodic; taken once interrupts are on (after the
                                                event thread's first run: the boot stays exact) */

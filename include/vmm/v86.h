@@ -4,8 +4,8 @@
  * that starts real-mode code in a new VM (Create_V86_VM).  The DDK's register conventions become
  * C parameters in the DDK's order; a refused call prints a line naming the caller.
  *
- * Every VM has a V86 space: its own 640 KB of conventional memory (pages _GetFirstV86Page ..
- * _GetLastV86Page), the global pages below it (shared by every VM: the VMM's break points and
+ * Every VM has a V86 space: its own conventional memory (pages _GetFirstV86Page ..
+ * _GetLastV86Page; 640 KB, or SYSTEM.INI's [386Enh] ConvMemKB=, 128..640), the global pages below it (shared by every VM: the VMM's break points and
  * _Allocate_Global_V86_Data_Area), nothing in A0000h-FFFFFh until a VxD maps something there,
  * and the HMA (100000h-10FFEFh) with the A20 line emulated.  A VxD reaches any VM's memory at
  * CB_High_Linear + V86 address (cb_s, vm.h); the current VM's also at the V86 address itself.

@@ -134,7 +134,7 @@ img_no_vxd_dir()  { esp_base "$1"; rmdir "$1/VMM/VXD"; }
 img_no_sysini()   { esp_base "$1"; rm "$1/VMM/SYSTEM.INI"; }
 img_sysini_junk() {
     esp_base "$1"
-    printf '[Debug]\r\nExitPort=0xf4\r\ngarbage line\r\n; a comment\r\n[unclosed\r\n' \
+    printf '[Debug]\r\nExitPort=0xf4\r\ngarbage line\r\n; a comment\r\n[unclosed\r\n[386Enh]\r\nConvMemKB=2048\r\n' \
         > "$1/VMM/SYSTEM.INI"
 }
 VXD_A_SIZE=1000 VXD_B_SIZE=12345
@@ -435,6 +435,8 @@ sc_sysini_junk() {
     expect_serial "^VMM/SYSTEM.INI:3: ignored: .*'garbage line'$"
     expect_serial "^VMM/SYSTEM.INI:5: ignored: .*'\[unclosed'$"
     expect_serial '^VMM/SYSTEM.INI: [0-9]+ bytes read, 2 bad lines$'
+    expect_serial '^VMM/SYSTEM\.INI: \[386Enh\] ConvMemKB=2048 is not a size of 128\.\.640 KB; the default stays$'
+    expect_serial '^v86: V86 VMs: 640 KB of conventional memory each, '
 }
 sc_no_gop() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G -vga none
@@ -854,7 +856,7 @@ sc_monitor() {
         # the wrap of pages 0-Fh), user pages, writable -- and nothing else.
         if (( s < 0xc0000000 )); then
             case "$range $prot" in
-                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw") ;;
+                "0000000000000000-$conv_end urw"|"0000000000100000-0000000000110000 urw") ;;
                 *) bad+=" below-3GB:${range}${prot}" ;;
             esac
         fi
@@ -932,7 +934,10 @@ sc_harness() {      # EXPECTED-REASON TIMEOUT [ERE-ON-SERIAL...]
 # of that moment: the VM's V86 space is user pages (0-9FFFFh and the HMA), and nothing at or
 # above C0000000 -- the system region -- is.
 img_v86spin() { esp_base "$1"; printf '[Debug]\r\nV86Spin=1\r\n' > "$1/VMM/SYSTEM.INI"; }
-sc_monitor_v86() {
+img_v86spin512() {      # ConvMemKB=: the VM's conventional memory ends at 80000h in its page table
+    esp_base "$1"; printf '[Debug]\r\nV86Spin=1\r\n[386Enh]\r\nConvMemKB=512\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digits)
+    local conv_end=${1:-00000000000a0000}
     local fifo=$DIR/monitor.fifo fd f efl="" try n bad="" range prot s e user_low=0
     rm -f "$fifo"
     mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
@@ -968,7 +973,7 @@ sc_monitor_v86() {
         (( s >= 0xc0000000 )) && [[ $prot == u* ]] && bad+=" user:${range}"
         if (( s < 0xc0000000 )); then
             case "$range $prot" in
-                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw")
+                "0000000000000000-$conv_end urw"|"0000000000100000-0000000000110000 urw")
                     user_low=$((user_low + 1)) ;;
                 *) bad+=" below-3GB:${range}${prot}" ;;
             esac
@@ -976,8 +981,9 @@ sc_monitor_v86() {
     done < "$f"
     [[ -z $bad ]] && ok "info mem: no user page at or above c0000000; below 3 GB only the V86 space" ||
         fail "info mem while V86 code runs:$bad"
+    expect_serial "^v86: V86 VMs: $((16#$conv_end / 1024)) KB of conventional memory each, "
     (( user_low == 2 )) && ok "the V86 VM's conventional memory and HMA are user pages" ||
-        fail "info mem: the V86 space (0-9ffff, 100000-10ffff user rw) not seen ($user_low of 2)"
+        fail "info mem: the V86 space (0-$conv_end, 100000-10ffff user rw) not seen ($user_low of 2)"
 }
 
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
@@ -1020,6 +1026,7 @@ scenario harness-reset     vmm-triple  sc_harness 'reset or triple fault (exit 0
     '^loader: .*handing over to the VMM$'
 scenario monitor-q35-state noexit      sc_monitor
 scenario monitor-v86-state v86spin     sc_monitor_v86
+scenario monitor-v86-512k  v86spin512  sc_monitor_v86 0000000000080000
 scenario degraded-vxd-empty   exit        sc_vxd_empty
 scenario degraded-vxd-no-dir  no-vxd-dir  sc_vxd_none
 scenario degraded-no-sysini   no-sysini   sc_no_sysini

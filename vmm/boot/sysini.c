@@ -11,7 +11,7 @@
 /* The in-guest suites: in the test build of the VMM only (tests/guest/guest.h). */
 extern void selftests_run(void) __attribute__((weak));
 
-struct vmm_settings settings = { .timer_hz = 1000, .min_timeslice = 20, .win_fg = 100,
+struct vmm_settings settings = { .conv_kb = 640, .timer_hz = 1000, .min_timeslice = 20, .win_fg = 100,
                                  .win_bg = 50 };
 
 static int report_bad(const struct ini_item *it, void *ctx)
@@ -102,6 +102,9 @@ void sysini_load(void)
             &settings.min_timeslice);
     win_time_slice(text, len);
     setting(text, len, "386Enh", "TimerHz", 18, 10000, "a rate of 18..10000 Hz", &settings.timer_hz);
+    setting(text, len, "386Enh", "ConvMemKB", 128, 640, "a size of 128..640 KB",
+            &settings.conv_kb);
+    settings.conv_kb &= ~3u;                    /* whole pages */
     if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 settings.boot_fault);

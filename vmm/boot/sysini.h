@@ -18,6 +18,7 @@ struct vmm_settings {
     uint32_t min_timeslice;     /* [386Enh] MinTimeSlice=: ms, the time-slice granularity (20) */
     uint32_t win_fg, win_bg;    /* [386Enh] WinTimeSlice=fg,bg: the system VM's (100,50) */
     uint32_t timer_hz;          /* [386Enh] TimerHz=: APIC timer interrupts a second (1000) */
+    uint32_t conv_kb;           /* [386Enh] ConvMemKB=: each V86 VM's conventional memory (640) */
 };
 extern struct vmm_settings settings;
 

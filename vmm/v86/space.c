@@ -25,6 +25,7 @@ _Static_assert(V86_IO_OUTPUT == Output && V86_IO_WORD_IN == Word_IO && V86_IO_DW
 /* The global pages [V86_BP_PAGE, first): their frames, mapped into every VM. */
 static uint64_t global_frame[V86_PAGE_GLOBAL_MAX];
 static uint32_t first_page = V86_BP_PAGE;       /* _GetFirstV86Page */
+uint32_t v86_conv_last = V86_LAST_PAGE_DEFAULT; /* a new VM's _GetLastV86Page (ConvMemKB=) */
 static uint32_t global_used;                    /* bytes of the global area handed out */
 static uint32_t hglobal[V86_PAGE_GLOBAL_MAX];   /* their blocks */
 static int global_closed;                       /* after the VxDs' initialisation */
@@ -139,7 +140,7 @@ int v86_space_create(struct vm *vm)
     if (!s)
         return -1;
     s->vm = vm;
-    s->last = V86_LAST_PAGE_DEFAULT;
+    s->last = v86_conv_last;
     uint64_t pt = _PageAllocate(1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
     uint64_t conv = _PageAllocate(s->last + 1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
     uint32_t win = _PageReserve(PR_SYSTEM, V86_PAGES, 0);

@@ -72,6 +72,7 @@ struct v86_space {
 
 /* space.c */
 int  v86_space_create(struct vm *vm);           /* vm->v86; 0, or -1 (reason printed) */
+extern uint32_t v86_conv_last;                  /* a new VM's last conventional page */
 void v86_space_destroy(struct vm *vm);
 /* Maps frame (0: nothing) at V86 page p of s, in both views; writable or read-only to the VM. */
 void v86_map(struct v86_space *s, uint32_t p, uint64_t frame, int writable);
@@ -112,7 +113,7 @@ void v86_wake(struct v86_space *s);             /* its thread out of HLT */
 
 /* vm86.c: the layer's set-up (after event_init; v86_init_done once the VxDs are initialised:
  * no more global V86 memory) */
-int  v86_init(void);
+int  v86_init(uint32_t conv_kb);                /* conv_kb: each VM's conventional memory */
 void v86_init_done(void);
 
 /* exec.c: the client state and nested execution */

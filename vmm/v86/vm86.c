@@ -48,7 +48,7 @@ VMHANDLE Create_V86_VM(const struct v86_start *st)
 {
     uint32_t at = st ? (uint32_t)st->load_seg << 4 : 0;
     if (!st || !st->image || !st->size || st->weight < 1 || st->weight > 10000 ||
-        at < (_GetFirstV86Page() << 12) || at + st->size > (V86_LAST_PAGE_DEFAULT + 1) << 12)
+        at < (_GetFirstV86Page() << 12) || at + st->size > (v86_conv_last + 1) << 12)
         return refused("Create_V86_VM", CALLER, "no image, a weight outside 1..10000, or %u "
                        "bytes at %04x:0000 outside the VM's conventional memory",
                        st ? st->size : 0, st ? st->load_seg : 0);
@@ -214,15 +214,16 @@ unsigned v86_purge(uint32_t lo, uint32_t hi)
     return n;
 }
 
-int v86_init(void)
+int v86_init(uint32_t conv_kb)
 {
+    v86_conv_last = conv_kb / 4 - 1;
     if (v86_space_create(vm_system()) || v86_break_init())
         return -1;
     vm_v86 = &ops;
     v86_trap_init();
     Hook_V86_Int_Chain(0x2F, int2f, 0);
     kprintf("v86: V86 VMs: %u KB of conventional memory each, global pages %x-%x, the VMM's "
-            "break points at %04x:0000\n", (V86_LAST_PAGE_DEFAULT + 1) * 4, V86_BP_PAGE,
+            "break points at %04x:0000\n", (v86_conv_last + 1) * 4, V86_BP_PAGE,
             _GetFirstV86Page() - 1, V86_BP_SEG);
     return 0;
 }
