@@ -45,6 +45,7 @@ PROGRAM(crashcli);
 PROGRAM(crashss);
 PROGRAM(crashpg);
 PROGRAM(crashgone);
+PROGRAM(localio);
 PROGRAM(tiny);
 
 /* ---- what the programs report ----------------------------------------------------------- */
@@ -462,9 +463,49 @@ static void test_gone(void)
     Remove_IO_Handler(0xEB);
 }
 
+/* Local trapping: port EDh trapped in every VM but let through in one (Disable_Local_Trapping),
+ * with both VMs taking turns -- each VM switch must carry its own I/O bitmap. */
+static VMHANDLE local_vm[2];
+static uint32_t local_reads[2], local_other;
+static uint32_t local_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                           struct client_regs *r)
+{
+    (void)type, (void)port, (void)data, (void)r;
+    if (vm == local_vm[0])
+        local_reads[0]++;
+    else if (vm == local_vm[1])
+        local_reads[1]++;
+    else
+        local_other++;
+    return 0x5A;
+}
+static void test_local(void)
+{
+    CHECK(Install_IO_Handler(0xED, local_port), "port EDh trapped");
+    struct run *a = start(&localio, 100), *b = start(&localio, 100);
+    CHECK(a && b, "two VMs that read port EDh");
+    if (!a || !b)
+        return;
+    local_vm[0] = a->vm;
+    local_vm[1] = b->vm;
+    CHECK(Disable_Local_Trapping(b->vm, 0xED), "Disable_Local_Trapping of EDh in the second");
+    CHECK(!Disable_Local_Trapping(b->vm, 0x3F8), "refused for a port without a handler");
+    CHECK(wait_done(a, 5000) && wait_done(b, 5000), "both ran to their end");
+    kprintf("v86test: local trapping: the handler saw %u reads from the trapping VM, %u from the "
+            "other (it read %02x, the handler gives 5a)\n", local_reads[0], local_reads[1],
+            b->exit_code);
+    CHECK(local_reads[0] == 50 && a->exit_code == 0x5A, "the trapping VM's 50 reads trapped");
+    CHECK(local_reads[1] == 0 && b->exit_code != 0x5A && local_other == 0,
+          "none of the other VM's reached the handler");
+    finish(a);
+    finish(b);
+    Remove_IO_Handler(0xED);
+}
+
 /* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */
 static void test_many(void)
 {
+    thread_sleep(20);                   /* the threads of VMs ended before: reaped at a tick */
     uint32_t pages0 = pmem.nfree, heap0 = (uint32_t)sys_heap.used_bytes, ok = 0;
     for (unsigned i = 0; i < 1000; i++) {
         struct run *p = start(&tiny, 100);
@@ -473,6 +514,7 @@ static void test_many(void)
         if (p)
             finish(p);
     }
+    thread_sleep(20);                   /* and the last one's */
     uint32_t pages1 = pmem.nfree, heap1 = (uint32_t)sys_heap.used_bytes;
     kprintf("v86test: 1000 V86 VMs made, run and destroyed (%u ran to their end): free pages "
             "%u -> %u, heap bytes %u -> %u\n", ok, pages0, pages1, heap0, heap1);
@@ -508,6 +550,7 @@ void v86test_run(void)
     test_crash(&crashpg, 2000);
     test_crash(&crashcli, 8000);
     test_gone();
+    test_local();
     test_many();
     Remove_IO_Handler(0xE0);
     Remove_IO_Handler(0xE1);

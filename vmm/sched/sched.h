@@ -40,6 +40,9 @@ struct vm_v86_ops {
     void (*switch_to)(struct vm *from, struct vm *to);
 };
 extern const struct vm_v86_ops *vm_v86;
+/* VMs with I/O trapping of their own (Enable/Disable_Local_Trapping): while there are none, a
+ * VM switch does not call switch_to at all. */
+extern uint32_t vm_v86_local_vms;
 
 /* VMs (vm.c). */
 int  vm_init(void);                             /* the system VM, before thread_init */

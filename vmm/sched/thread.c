@@ -107,8 +107,8 @@ void thread_switch_now(void)
     if (next->vm != prev->vm) {
         if (next->vm->context != prev->vm->context)
             page_context_load(next->vm->context);   /* another VM: its private arena */
-        if (vm_v86)
-            vm_v86->switch_to(prev->vm, next->vm);  /* its V86 side: the I/O bitmap */
+        if (vm_v86_local_vms)
+            vm_v86->switch_to(prev->vm, next->vm);  /* its V86 side: its own I/O traps */
     }
     next->run_start = now;
     next->switches++;

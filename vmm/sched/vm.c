@@ -64,6 +64,7 @@ int vm_send(uint32_t msg, struct vm *vm, uint32_t arg)
 }
 
 const struct vm_v86_ops *vm_v86;
+uint32_t vm_v86_local_vms;
 
 struct vm *vm_of(VMHANDLE h)
 {

@@ -83,6 +83,8 @@ static void vm_destroy(struct vm *vm)
         s->nie = 0;
         v86_update_due(s);
     }
+    if (s->nlocal)
+        vm_v86_local_vms--;
     v86_nest_forget(s);
     v86_break_forget(vm);
     v86_space_destroy(vm);
@@ -121,7 +123,8 @@ static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned po
     if (i == s->nlocal) {
         if (s->nlocal == sizeof s->local / sizeof s->local[0])
             return refused(svc, caller, "VM %08x has 16 ports of its own already", vm);
-        s->nlocal++;
+        if (!s->nlocal++)
+            vm_v86_local_vms++;                 /* VM switches now call v86_io_switch */
     }
     s->local[i].port = (uint16_t)port;
     s->local[i].trap = (uint8_t)trap;

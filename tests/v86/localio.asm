@@ -1,0 +1,22 @@
+; localio.asm: reads port 0EDh 50 times, giving up its time slice after each (INT 2Fh
+; AX=1680h) so that the other VM running it takes turns; exits with the last byte read.  The
+; suite traps 0EDh everywhere but lets it through in one of the two VMs (Disable_Local_Trapping):
+; its handler must see 50 reads from the one VM and none from the other.
+bits 16
+cpu 386
+org 0
+%include "report.inc"
+    sti
+    mov cx, 50
+.read:
+    in al, 0EDh
+    mov bl, al
+    mov ax, 1680h
+    int 2Fh
+    loop .read
+    xor bh, bh
+    mov ax, bx
+    out PORT_EXIT, ax
+.idle:
+    hlt
+    jmp .idle
