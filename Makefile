@@ -46,7 +46,7 @@ VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
               vmm/boot/ini.c vmm/boot/elfsym.c vmm/boot/acpi.c vmm/boot/acpi_load.c \
               vmm/lib/kfmt.c vmm/lib/string.c \
               vmm/vxd/vxdelf.c vmm/vxd/vxd.c vmm/vxd/services.c vmm/vxd/guard.c \
-              vmm/v86/decode.c vmm/v86/monitor.c vmm/v86/space.c vmm/v86/trap.c vmm/v86/break.c \
+              vmm/v86/decode.c vmm/v86/monitor.c vmm/v86/space.c vmm/v86/faults.c vmm/v86/break.c \
               vmm/v86/exec.c vmm/v86/vint.c vmm/v86/vm86.c
 VMM_ASMS   := vmm/x86/entry.S vmm/x86/traps.S vmm/x86/switch.S vmm/x86/guard.S vmm/x86/nest.S
 VMM_OBJS   := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_SRCS)) \

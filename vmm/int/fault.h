@@ -6,7 +6,7 @@
  *   --  a fault inside the page or heap services, which are not reentrant, stops here: fatal
  *   2. page services      Hook_Invalid_Page_Fault hooks (#PF)
  *   3. the V86 monitor    every fault from V86 mode: the IOPL-sensitive instructions
- *                         emulated, break points, Hook_V86_Fault, the VM's IVT (v86/trap.c)
+ *                         emulated, break points, Hook_V86_Fault, the VM's IVT (v86/faults.c)
  *   4. hook chains        Hook_VMM_Fault / Hook_PM_Fault (int/int.c)
  *   5. the guard          a guarded call into a VxD abandoned (vxd/guard.c)
  *   6. the fatal report
@@ -27,7 +27,7 @@ struct fault_taker {
 };
 extern const struct fault_taker *fault_guard;
 
-/* The V86 monitor (v86/trap.c), registered once V86 VMs exist.  fault: every fault raised in
+/* The V86 monitor (v86/faults.c), registered once V86 VMs exist.  fault: every fault raised in
  * V86 mode that the page services did not resolve; it always takes it (emulated, given to the
  * Hook_V86_Fault hooks, reflected into the VM, or the VM ended).  resume: on the way back into
  * V86 code (r is the frame about to be resumed) whenever fault_v86_due is set: what became due

@@ -432,7 +432,7 @@ unsigned v86_space_purge(uint32_t lo, uint32_t hi)
     return n;
 }
 
-/* The fault path's V86 page faults (trap.c): Hook_V86_Page's handler for the page, if any. */
+/* The fault path's V86 page faults (faults.c): Hook_V86_Page's handler for the page, if any. */
 int v86_page_fault(struct v86_space *s, uint32_t lin, int write, struct client_regs *r)
 {
     (void)r;

@@ -1,6 +1,6 @@
 /*
  * The V86 layer's internal header: every VM's V86 address space (space.c), the monitor on the
- * fault path (trap.c: the portable core is v86/monitor.c and v86/decode.c), break points and call
+ * fault path (faults.c: the portable core is v86/monitor.c and v86/decode.c), break points and call
  * backs (break.c), nested execution and the DDK's Simulate_* services (exec.c), virtual
  * interrupts (vint.c), and VMs that run real-mode code (vm86.c).  The services VxDs call are in
  * include/vmm/v86.h.
@@ -98,7 +98,7 @@ unsigned v86_purge(uint32_t lo, uint32_t hi);
 unsigned v86_space_purge(uint32_t lo, uint32_t hi);             /* space.c: page hooks */
 unsigned v86_vint_purge(struct v86_space *s, uint32_t lo, uint32_t hi);   /* vint.c */
 
-/* trap.c: the fault path's V86 taker, and what happens on the way back into V86 code. */
+/* faults.c: the fault path's V86 taker, and what happens on the way back into V86 code. */
 void v86_trap_init(void);
 /* Ends the current VM with a report: what happened, the VM, CS:IP and the bytes there. */
 __attribute__((noreturn)) void v86_crash(struct client_regs *r, const char *what);

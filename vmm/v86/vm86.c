@@ -12,6 +12,7 @@
  */
 #include "v86/v86.h"
 #include "vmm/vxd.h"
+#include "vxd/vxd.h"
 #include "int/int.h"
 #include "sched/sched.h"
 #include "console/console.h"
@@ -224,6 +225,7 @@ int v86_init(uint32_t conv_kb)
         return -1;
     vm_v86 = &ops;
     v86_trap_init();
+    vxd_set_purge(v86_purge);                   /* an unloaded VxD's call backs ... out */
     Hook_V86_Int_Chain(0x2F, int2f, 0);
     kprintf("v86: V86 VMs: %u KB of conventional memory each, global pages %x-%x, the VMM's "
             "break points at %04x:0000\n", (v86_conv_last + 1) * 4, V86_BP_PAGE,

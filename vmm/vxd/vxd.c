@@ -29,7 +29,6 @@
 #include "mem/page.h"
 #include "mem/pmem.h"
 #include "sched/sched.h"
-#include "v86/v86.h"
 #include "lib/ascii.h"
 #include "lib/string.h"
 #include "x86/trap.h"
@@ -354,6 +353,8 @@ fail:
 
 /* The device's service-table slots no longer reachable (see unpatch), off the list, freed. */
 static void unpatch(struct vxd *v);
+static unsigned (*purge_above)(uint32_t lo, uint32_t hi);
+void vxd_set_purge(unsigned (*fn)(uint32_t lo, uint32_t hi)) { purge_above = fn; }
 static unsigned unhook_services(struct vxd *v);
 
 /* Whatever of v's code the VMM could still call is taken out first: its handlers and hooks in
@@ -366,7 +367,7 @@ static void purge(struct vxd *v)
     unhook_services(v);                 /* quietly: a dynamic device's own hooks, typically */
     unsigned n = int_purge(lo, hi) + page_purge_hooks(lo, hi) + event_purge(lo, hi) +
                  mutex_purge(lo, hi) + vm_purge_controls(lo, hi) + thread_purge(lo, hi) +
-                 v86_purge(lo, hi);
+                 (purge_above ? purge_above(lo, hi) : 0);
     if (n)
         kprintf("vxd: %s: %u hooks, handlers, events or threads of its removed\n", v->file, n);
 }

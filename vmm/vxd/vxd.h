@@ -23,5 +23,9 @@ void vxd_shutdown(void);
 /* One line per loaded VxD: name, file, device ID, init order, where its groups are. */
 void vxd_print_list(void);
 unsigned vxd_count(void);
+/* A layer above the VxD manager whose tables hold VxD code (the V86 layer's call backs, break
+ * points ...) registers its purge here: called with an unloaded VxD's code range [lo, hi), it
+ * returns how many things it took out. */
+void vxd_set_purge(unsigned (*fn)(uint32_t lo, uint32_t hi));
 
 #endif
