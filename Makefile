@@ -91,7 +91,7 @@ all: $(LOADER) $(VMM) vxds
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
 DEFAULT_VXDS := vpicd vtd debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
-                BADCALL:-DBADCALL CTFAULT:-DCTFAULT \
+                BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD

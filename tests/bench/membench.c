@@ -70,7 +70,7 @@ static void bench_heap(void)
 {
     static void *live[HEAP_OPS];
     static struct heap h;
-    struct heap_source none = { 0, 0, 0 };
+    struct heap_source none = { 0, 0, 0, 0 };
     struct stat a = { "heap_alloc", 0, 0, 0 }, f = { "heap_free", 0, 0, 0 };
     struct kerr e;
     uint32_t nlive = 0;

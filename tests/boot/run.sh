@@ -157,14 +157,15 @@ img_vxd_bad() {
     local v
     esp_base "$1"
     cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
-    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE; do
+    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE DBLFREE; do
         cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
     cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/CORRUPT.VXD"
     put_bytes "$1/VMM/VXD/CORRUPT.VXD" 18 3e                       # e_machine: x86-64
     head -c 300 "$SRC/vxd/SAMPLE.VXD" > "$1/VMM/VXD/TRUNC.VXD"
     { printf "$INI_EXIT"; printf '[386Enh]\r\n'
       printf 'device=%s\r\n' SAMPLE.VXD user.vxd CORRUPT.VXD TRUNC.VXD DUPID.VXD FAILINIT.VXD \
-          PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD WXCODE.VXD; } \
+          PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD WXCODE.VXD \
+          DBLFREE.VXD; } \
         > "$1/VMM/SYSTEM.INI"
 }
 
@@ -523,8 +524,11 @@ sc_vxd_bad() {
     expect_serial_seq '^WXCODE: writing into my code at c[0-9a-f]{7}$' \
         "^vxd: WXCODE\\.VXD: fault 14 \\(#PF page fault\\) in its Device_Init, at WXCODE\\.VXD \\.text\\+0x[0-9a-f]+, address ${code:-none}; abandoned\$"
     expect_serial '^vxd: CTFAULT\.VXD: fault 14 \(#PF page fault\) in its Create_Thread, at CTFAULT\.VXD \.text\+0x[0-9a-f]+, address c0000020; abandoned$'
+    expect_serial_seq '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there: a pool given back, or pages between pools\)$' \
+        '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there' \
+        '^DBLFREE: b freed again: 0, a pointer inside it: 0; c and d: 2$'
     expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
-        '^vxd: 4 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'
+        '^vxd: 5 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'
 }
 
 # VXDLDR: DYN.VXD loaded, called through a stub in the VMM's code, unloaded, 1,000 times.

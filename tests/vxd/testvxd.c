@@ -11,6 +11,8 @@
  *   WXCODE    writes into its own code in Device_Init (W^X: the text pages are read-only)
  *   CTFAULT   page-faults on Create_Thread (USER creates a thread at Sys_VM_Init: CTFAULT is
  *             unloaded in the middle of the VMM's walk of the devices for another message)
+ *   DBLFREE   frees a heap block twice after its pool went back to the page services, and a
+ *             pointer inside it: both refused with a line (they used to halt the VMM)
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -71,6 +73,12 @@ static void use_sample(void)
 #elif defined(DUPID)
 #define NAME8 "DUPID   "
 #define ID    SAMPLE_DEVICE_ID
+#elif defined(DBLFREE)
+#define NAME8 "DBLFREE "
+#define ID    0x3F06u
+#include <vmm/heap.h>
+VMM_IMPORT(_HeapAllocate)
+VMM_IMPORT(_HeapFree)
 #elif defined(BADCALL)
 #define NAME8 "BADCALL "
 #define ID    0x3F02u
@@ -126,6 +134,18 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 #elif defined(BADCALL)
         _Debug_Printf_Service("BADCALL: calling device %04x\n", MISSING_DEVICE);
         MISSING_Service();
+#elif defined(DBLFREE)
+        /* Four blocks of a pool each; a's pool stays as the heap's spare, b's goes back. */
+        char *a = _HeapAllocate(600000, 0), *b = _HeapAllocate(600000, 0);
+        char *c = _HeapAllocate(600000, 0), *d = _HeapAllocate(600000, 0);
+        if (!a || !b || !c || !d)
+            return 1;
+        _HeapFree(a, 0);
+        _HeapFree(b, 0);
+        uint32_t again = _HeapFree(b, 0), inside = _HeapFree(b + 4096, 0);
+        uint32_t cd = _HeapFree(c, 0) + _HeapFree(d, 0);
+        _Debug_Printf_Service("DBLFREE: b freed again: %u, a pointer inside it: %u; c and d: %u\n",
+                              again, inside, cd);
 #endif
     }
 #if defined(USER)

@@ -353,6 +353,9 @@ refuse(const struct heap *h, const void *p, uintptr_t caller, const char *op, st
     uintptr_t a = (uintptr_t)p;
     if (a < h->lo + HDR || a >= h->hi || (a & (ALIGN - 1)))
         kerr_set(e, "heap: %s of %p by caller %p: not a heap block", op, p, (void *)caller);
+    else if (h->src.readable && !h->src.readable(h->src.ctx, a - HDR))
+        kerr_set(e, "heap: %s of %p by caller %p: not a heap block (no memory there: a pool "
+                 "given back, or pages between pools)", op, p, (void *)caller);
     else {
         struct heap_block *b = (struct heap_block *)(a - HDR);
         if ((b->size & F_FREE) && b->check == (MAGIC_FREE ^ (uintptr_t)b))
@@ -367,13 +370,16 @@ refuse(const struct heap *h, const void *p, uintptr_t caller, const char *op, st
 
 /* The header of an allocated block at p, or NULL with the reason (naming the caller).  The
  * range test is one unsigned compare (a pointer below lo wraps to a huge offset); with no pools
- * lo = hi and nothing passes.  The header read is then inside a pool (at worst its sentinel). */
+ * lo = hi and nothing passes.  The header is read only where the source says there is memory:
+ * then inside a pool (at worst its sentinel), or on pages that are someone else's, whose bytes
+ * fail the check word. */
 NONREENTRANT HOT struct heap_block *checked(const struct heap *h, const void *p, uintptr_t caller,
                                const char *op, struct kerr *e)
 {
     uintptr_t a = (uintptr_t)p;
     struct heap_block *b = (struct heap_block *)(a - HDR);
     if (__builtin_expect(a - HDR - h->lo < h->hi - h->lo && !(a & (ALIGN - 1)) &&
+                         (!h->src.readable || h->src.readable(h->src.ctx, a - HDR)) &&
                          !(b->size & F_FREE) && bsize(b) &&
                          b->check == (MAGIC_USED ^ (uintptr_t)b ^ bsize(b)), 1))
         return b;

@@ -9,11 +9,10 @@
  * default, HEAPALIGN_16).  Memory is taken in pools of whole pages; a pool whose blocks are all
  * free goes back to the page source (one spare pool is kept, so that an allocate/free pair at a
  * pool boundary does not thrash).  heap_free checks that the pointer lies inside the heap's
- * bounds, is aligned, heads an allocated block (a check word in its header) and was not freed
- * already: otherwise it refuses, with the caller's address in the message, and changes nothing.
- * One case is not refused but trapped: a stale pointer into a pool already given back to the page
- * source, between live pools, is read; in the VMM those pages are unmapped, so the read faults
- * and the fault report names the caller.
+ * bounds, is aligned, lies in memory the source says may be read (a pool given back, or pages
+ * between pools, are not the heap's: a stale pointer there is refused, never read), heads an
+ * allocated block (a check word in its header) and was not freed already: otherwise it refuses,
+ * with the caller's address in the message, and changes nothing.
  */
 #ifndef MEM_HEAP_H
 #define MEM_HEAP_H
@@ -32,6 +31,10 @@ struct heap_source {
     void *(*alloc)(void *ctx, size_t bytes);    /* whole pages, page aligned; NULL when out */
     void  (*free)(void *ctx, void *p, size_t bytes);
     void *ctx;
+    /* Optional: nonzero if the page holding addr may be read (it is mapped), so that a pointer
+     * into a pool given back is refused before its header is read; NULL: every address in the
+     * heap's bounds may be (a source that never takes pages away). */
+    int   (*readable)(void *ctx, uintptr_t addr);
 };
 
 struct heap_block;

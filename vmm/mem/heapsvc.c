@@ -26,6 +26,14 @@ NONREENTRANT static void pool_free(void *ctx, void *p, size_t bytes)
         kprintf("heap: pool %08x is not a page block (internal error)\n", (uint32_t)p);
 }
 
+/* A stale pointer's header page: mapped (a pool, or someone else's page: the check word then
+ * refuses it), or not -- a pool given back, free arena pages between pools: refused unread. */
+NONREENTRANT static int pool_readable(void *ctx, uintptr_t addr)
+{
+    (void)ctx;
+    return page_frame_of((uint32_t)addr) != 0;
+}
+
 NONREENTRANT static void *node_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
@@ -52,7 +60,7 @@ const struct list_mem list_mem_sys = { node_alloc, node_free, 0 };
 
 NONREENTRANT void heapsvc_init(void)
 {
-    static const struct heap_source src = { pool_alloc, pool_free, 0 };
+    static const struct heap_source src = { pool_alloc, pool_free, 0, pool_readable };
     heap_init(&sys_heap, &src, POOL_MIN);
 }
 
