@@ -860,7 +860,7 @@ sc_monitor() {
         # the wrap of pages 0-Fh), user pages, writable -- and nothing else.
         if (( s < 0xc0000000 )); then
             case "$range $prot" in
-                "0000000000000000-$conv_end urw"|"0000000000100000-0000000000110000 urw") ;;
+                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw") ;;
                 *) bad+=" below-3GB:${range}${prot}" ;;
             esac
         fi
