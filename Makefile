@@ -165,9 +165,7 @@ $(BUILD)/v86/%.bin: tests/v86/%.asm tests/v86/report.inc
 	nasm -f bin -I tests/v86/ -o $@ $<
 $(BUILD)/v86/%.o: $(BUILD)/v86/%.bin
 	cd $(@D) && objcopy -I binary -O elf32-i386 -B i386 --rename-section .data=.rodata,alloc,load,readonly,data,contents --add-section .note.GNU-stack=/dev/null $*.bin $*.o
-$(BUILD)/vmm/tests/%.o: tests/%.c
-	@mkdir -p $(@D)
-	$(CC) $(VMM_CFLAGS) -Itests $(DEPFLAGS) -c $< -o $@
+$(VMM_TEST_OBJS): VMM_CFLAGS += -Itests
 
 # The non-reentrant window holds every function of the memory manager (ci/test.sh runs this).
 check-sections: $(VMM)
@@ -251,10 +249,11 @@ debug: deps
 	$(QEMU) $(QEMU_BASE) -display none -serial mon:stdio -s -S
 
 unit: $(UNIT)
-boot-test: $(IMAGE)
+boot-test: all $(TEST_VMM)
+	@tests/boot/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_VMM) $(UNIT) $(IMAGE) fuzz-bins
+	@$(MAKE) --no-print-directory all $(TEST_VMM) $(UNIT) fuzz-bins
 	@ci/test.sh
 
 bench: deps

@@ -12,7 +12,8 @@
 set -u
 vmm=$1; shift
 fail=0 n=0
-addr() { nm "$vmm" | awk -v s="$1" '$3 == s { print $1; exit }'; }
+syms=$(nm "$vmm")                       # once: addr looks every function up in it
+addr() { printf '%s\n' "$syms" | awk -v s="$1" '$3 == s { print $1; exit }'; }
 lo=$(addr __nonreentrant_start) hi=$(addr __nonreentrant_end)
 [ -n "$lo" ] && [ -n "$hi" ] || { echo "nonreentrant: $vmm has no __nonreentrant_start/_end"; exit 1; }
 lo=$((0x$lo)) hi=$((0x$hi))

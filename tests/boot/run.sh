@@ -489,8 +489,10 @@ sc_vxd_v86demo() {
     boot_until "$BOOT_TIMEOUT" '^V86DEMO: VM destroyed$' -machine q35 -m 512M
     expect_serial '^VMM ready$'
     expect_serial '^vxd: V86DEMO  V86DEMO\.VXD  id 0000 order 80000000  text c[0-9a-f]{7} '
-    expect_serial_seq '^V86DEMO: started a V86 VM \(c[0-9a-f]{7}\)$' \
-        '^V86DEMO: the program wrote 1234 to port 2e0$' \
+    # the VxD's thread and the VM's are scheduled apart: the VM may run before Create_V86_VM's
+    # caller prints (the time slice ends while it creates the VM, under load mostly)
+    expect_serial '^V86DEMO: started a V86 VM \(c[0-9a-f]{7}\)$'
+    expect_serial_seq '^V86DEMO: the program wrote 1234 to port 2e0$' \
         '^V86DEMO: the program wrote 002a to port 2e0$' \
         '^V86DEMO: its byte at 2000:0100 is 99; CS:IP 2000:0010, AX 002a$' \
         '^V86DEMO: VM destroyed$'
@@ -601,28 +603,50 @@ sc_fault() {        # KIND FIRST-LINE-ERE ERROR-CODE-ERE SYMBOL-ERE
     return 0
 }
 
+# QEMU with its monitor on a FIFO (file descriptor MON_FD) until the serial log shows READY-ERE;
+# nonzero (the FIFO closed) if it never does.  monitor_wait: one more such wait.  monitor_quit:
+# the last commands (ending in quit), QEMU's end (RC), the FIFO closed, the logs cleaned, and
+# monitor.txt: QEMU's monitor output from line FROM+1 on, without escape sequences.
+monitor_boot() {        # TIMEOUT READY-ERE QEMU-EXTRA...
+    local t=$1 re=$2 fifo=$DIR/monitor.fifo
+    shift 2
+    rm -f "$fifo"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return 1; }
+    # Read-write open: never blocks, and keeps the FIFO open for writing while QEMU runs.
+    exec {MON_FD}<>"$fifo"
+    QEMU_STDIN=$fifo
+    qemu_start "$t" "$@" -monitor stdio
+    QEMU_STDIN=/dev/null
+    monitor_wait "$re"
+}
+monitor_wait() { wait_serial "$1" || { exec {MON_FD}>&-; return 1; }; }
+monitor_quit() {        # COMMANDS [FROM]
+    printf '%b' "$1" >&"$MON_FD"
+    wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
+    RC=$?
+    exec {MON_FD}>&-
+    clean_logs
+    tr -d '\r' < "$DIR/qemu.out" | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | tail -n "+$(( ${2:-0} + 1 ))" \
+        > "$DIR/monitor.txt"
+}
+# Whether an info mem range below 3 GB is the V86 space's: conventional memory (0 to CONV-END,
+# 16 hex digits) or the HMA, user pages, writable.
+v86_space_range() {     # RANGE PROT CONV-END
+    [[ "$1 $2" == "0000000000000000-$3 urw" || "$1 $2" == "0000000000100000-0000000000110000 urw" ]]
+}
+
 # A machine check injected through the monitor once the VMM idles: the #MC handler reports the
 # bank QEMU filled (status, address) and the fatal report follows; an NMI before it is survived.
 img_inttest_idle() { esp_base "$1"; printf '[Debug]\r\nIntTest=1\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_mce() {
-    local fifo=$DIR/monitor.fifo fd
-    rm -f "$fifo"
-    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
-    exec {fd}<>"$fifo"
-    QEMU_STDIN=$fifo
-    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -cpu max -icount shift=7,sleep=off -monitor stdio
-    QEMU_STDIN=/dev/null
     # IntTest=1 without an exit port: the tests, then the idle loop, with an NMI hook installed.
-    if ! wait_serial '^inttest: [0-9]+ passed, 0 failed$'; then exec {fd}>&-; return; fi
-    printf 'nmi\n' >&"$fd"
-    if ! wait_serial '^inttest: NMI hook: NMI 1 at 0028:c[0-9a-f]{7}$'; then exec {fd}>&-; return; fi
-    printf 'mce 0 1 0xb400000000000000 0x5 0x1234000 0\n' >&"$fd"
-    if ! wait_serial '^\*\*\* system halted$'; then exec {fd}>&-; return; fi
-    printf 'quit\n' >&"$fd"
-    wait "$QPID"
-    RC=$?
-    exec {fd}>&-
-    clean_logs
+    monitor_boot "$BOOT_TIMEOUT" '^inttest: [0-9]+ passed, 0 failed$' \
+        -machine q35 -m 512M -cpu max -icount shift=7,sleep=off || return
+    printf 'nmi\n' >&"$MON_FD"
+    monitor_wait '^inttest: NMI hook: NMI 1 at 0028:c[0-9a-f]{7}$' || return
+    printf 'mce 0 1 0xb400000000000000 0x5 0x1234000 0\n' >&"$MON_FD"
+    monitor_wait '^\*\*\* system halted$' || return
+    monitor_quit 'quit\n'
     expect_serial_seq '^machine check: MCG_STATUS 0000000000000005 \(RIPV MCIP\), [0-9]+ banks$' \
         '^machine check: bank 1 status b400000000000000 uncorrected addr 0000000001234000$' \
         '^\*\*\* VMM fatal exception 18 \(#MC machine check\)$' '^\*\*\* system halted$'
@@ -778,27 +802,15 @@ sc_pagetest() {     # MACHINE RAM-MB CPU
 
 # e. The machine state the VMM runs in, read through the QEMU monitor once it idles.
 sc_monitor() {
-    local fifo=$DIR/monitor.fifo fd m f cr0 cr4 efer eip gdt idt p tlo thi lines=0 bad=""
-    rm -f "$fifo"
-    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
-    # Read-write open: never blocks, and keeps the FIFO open for writing while QEMU runs.
-    exec {fd}<>"$fifo"
-    QEMU_STDIN=$fifo
-    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 1G -smp 1 -monitor stdio
-    QEMU_STDIN=/dev/null
-    if ! wait_serial '^VMM ready$'; then exec {fd}>&-; return; fi
+    local m f cr0 cr4 efer eip gdt idt p tlo thi lines=0 bad=""
+    monitor_boot "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G -smp 1 || return
     # An NMI is logged and survived: proof that a stub's IRET path resumes the interrupted code
     # (every fault scenario ends in a halt).  The registers are read after it, in the idle loop.
-    printf 'nmi\n' >&"$fd"
-    if ! wait_serial '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
-    printf 'nmi\n' >&"$fd"
-    if ! wait_serial '^NMI 2 received at 0028:c[0-9a-f]{7}; continuing$'; then exec {fd}>&-; return; fi
-    printf 'info registers\ninfo mem\ninfo tlb\ninfo pic\ninfo lapic\nquit\n' >&"$fd"
-    wait "$QPID"            # quit ends QEMU; timeout(1) bounds it
-    RC=$?
-    exec {fd}>&-
-    clean_logs
-    tr -d '\r' < "$DIR/qemu.out" | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' > "$DIR/monitor.txt"
+    printf 'nmi\n' >&"$MON_FD"
+    monitor_wait '^NMI 1 received at 0028:c[0-9a-f]{7}; continuing$' || return
+    printf 'nmi\n' >&"$MON_FD"
+    monitor_wait '^NMI 2 received at 0028:c[0-9a-f]{7}; continuing$' || return
+    monitor_quit 'info registers\ninfo mem\ninfo tlb\ninfo pic\ninfo lapic\nquit\n'
     f=$DIR/monitor.txt
     [[ $RC == 0 ]] || fail "QEMU did not quit on the monitor's 'quit': $(rc_text "$RC")"
 
@@ -858,12 +870,8 @@ sc_monitor() {
         # The VMM unmaps the loader's identity-mapped trampoline: below 3 GB only the system VM's
         # V86 space is left -- its conventional memory (0-9FFFFh) and the HMA (100000h-10FFFFh,
         # the wrap of pages 0-Fh), user pages, writable -- and nothing else.
-        if (( s < 0xc0000000 )); then
-            case "$range $prot" in
-                "0000000000000000-00000000000a0000 urw"|"0000000000100000-0000000000110000 urw") ;;
-                *) bad+=" below-3GB:${range}${prot}" ;;
-            esac
-        fi
+        (( s < 0xc0000000 )) && ! v86_space_range "$range" "$prot" 00000000000a0000 &&
+            bad+=" below-3GB:${range}${prot}"
         (( s >= 0xf0000000 && s < 0xff800000 )) && phys=$((phys + 1))
     done < "$f"
     log "info mem: $lines ranges"
@@ -942,30 +950,20 @@ img_v86spin512() {      # ConvMemKB=: the VM's conventional memory ends at 80000
     esp_base "$1"; printf '[Debug]\r\nV86Spin=1\r\n[386Enh]\r\nConvMemKB=512\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digits)
     local conv_end=${1:-00000000000a0000}
-    local fifo=$DIR/monitor.fifo fd f efl="" try n bad="" range prot s e user_low=0
-    rm -f "$fifo"
-    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
-    exec {fd}<>"$fifo"
-    QEMU_STDIN=$fifo
-    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 1G -smp 1 -monitor stdio
-    QEMU_STDIN=/dev/null
-    if ! wait_serial '^v86test: a V86 VM spins for the monitor \(started\)$'; then exec {fd}>&-; return; fi
+    local f efl="" try n bad="" range prot s e user_low=0
+    monitor_boot "$BOOT_TIMEOUT" '^v86test: a V86 VM spins for the monitor \(started\)$' \
+        -machine q35 -m 1G -smp 1 || return
     for try in 1 2 3 4 5 6 7 8 9 10; do
-        printf 'stop\ninfo registers\n' >&"$fd"
+        printf 'stop\ninfo registers\n' >&"$MON_FD"
         sleep 1
         efl=$(tr -d '\r' < "$DIR/qemu.out" | sed -nE 's/^EIP=[0-9a-f]{8} EFL=([0-9a-f]{8}) .* CPL=3 .*/\1/p' | tail -1)
         [[ -n $efl ]] && (( 16#$efl & 0x20000 )) && break
         efl=""
-        printf 'cont\n' >&"$fd"
+        printf 'cont\n' >&"$MON_FD"
         sleep 0.2
     done
     n=$(tr -d '\r' < "$DIR/qemu.out" | wc -l)
-    printf 'info mem\nquit\n' >&"$fd"
-    wait "$QPID"
-    RC=$?
-    exec {fd}>&-
-    clean_logs
-    tr -d '\r' < "$DIR/qemu.out" | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | tail -n "+$((n + 1))" > "$DIR/monitor.txt"
+    monitor_quit 'info mem\nquit\n' "$n"
     f=$DIR/monitor.txt
     if [[ -z $efl ]]; then fail "the CPU was never caught in V86 mode in 10 tries"; return; fi
     ok "stopped in V86 mode: EFL=$efl, CPL 3"
@@ -976,11 +974,8 @@ sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digit
         s=$((16#${BASH_REMATCH[1]})) e=$((16#${BASH_REMATCH[2]}))
         (( s >= 0xc0000000 )) && [[ $prot == u* ]] && bad+=" user:${range}"
         if (( s < 0xc0000000 )); then
-            case "$range $prot" in
-                "0000000000000000-$conv_end urw"|"0000000000100000-0000000000110000 urw")
-                    user_low=$((user_low + 1)) ;;
-                *) bad+=" below-3GB:${range}${prot}" ;;
-            esac
+            v86_space_range "$range" "$prot" "$conv_end" && user_low=$((user_low + 1)) ||
+                bad+=" below-3GB:${range}${prot}"
         fi
     done < "$f"
     [[ -z $bad ]] && ok "info mem: no user page at or above c0000000; below 3 GB only the V86 space" ||

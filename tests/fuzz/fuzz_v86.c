@@ -37,6 +37,7 @@ struct vm_image {
     struct client_regs r;
 };
 
+static const uint32_t all_hooked[8] = { ~0u, ~0u, ~0u, ~0u, ~0u, ~0u, ~0u, ~0u };
 static struct vm_image A, B;            /* B: the same with a 3Eh prefix (fast vs general) */
 
 struct input {
@@ -119,7 +120,7 @@ static void build(struct vm_image *v, struct input *in, const uint8_t *code, uns
     }
     uint32_t vmbits = take(in, 1);
     v->vm = (struct v86_vm){ .mem = v->mem, .present = v->present, .writable = v->writable,
-                             .hooked = vmbits & 2 ? v->hooked : NULL, .io = io_cb,
+                             .hooked = vmbits & 2 ? v->hooked : all_hooked, .io = io_cb,
                              .io_ctx = &io, .vif = vmbits & 1 ? V86_FL_IF : 0 };
     for (unsigned k = 0; k < 8; k++)     /* the hooked vectors: none, all, or from the input */
         v->hooked[k] = vmbits & 4 ? 0 : vmbits & 8 ? ~0u : take(in, 4);

@@ -526,7 +526,6 @@ static void test_many(void)
  * (the boot flow then sleeps: the CPU is in that VM nearly all the time). */
 void v86spin_run(void)
 {
-    CHECK(Install_IO_Handler(0xE2, report), "port E2h");
     struct run *p = start(&spin, 100);
     kprintf("v86test: a V86 VM spins for the monitor (%s)\n", p ? "started" : "NOT started");
 }

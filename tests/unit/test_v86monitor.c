@@ -78,6 +78,16 @@ static int io_cb(void *ctx, struct client_regs *r, unsigned port, unsigned type,
     return 0;
 }
 
+/* Every vector hooked (the monitor then returns V86_INT for each); a callback that refuses
+ * every access (#GP). */
+static const uint32_t all_hooked[8] = { ~0u, ~0u, ~0u, ~0u, ~0u, ~0u, ~0u, ~0u };
+static int io_refuse(void *ctx, struct client_regs *r, unsigned port, unsigned type,
+                     uint32_t *data)
+{
+    (void)ctx, (void)r, (void)port, (void)type, (void)data;
+    return -1;
+}
+
 static void reset(void)
 {
     memcpy(f.mem, f.pristine, V86_SPACE);
@@ -86,7 +96,7 @@ static void reset(void)
     memset(f.writable, 1, sizeof f.writable);
     memset(f.hooked, 0, sizeof f.hooked);
     f.vm = (struct v86_vm){ .mem = f.mem, .present = f.present, .writable = f.writable,
-                            .hooked = NULL, .io = io_cb, .io_ctx = &f, .vif = V86_FL_IF };
+                            .hooked = all_hooked, .io = io_cb, .io_ctx = &f, .vif = V86_FL_IF };
     f.r = (struct client_regs){
         .edi = 0x11110010, .esi = 0x22220020, .ebp = 0x33330030, .res0 = 0xDEAD,
         .ebx = 0x44440040, .edx = 0x555503F8, .ecx = 0x66660060, .eax = 0x77770070,
@@ -1033,9 +1043,9 @@ Test(v86mon, io_refused_is_gp)
             expect_state("I/O refused");
 
             reset();
-            hot(op[i], op[i][0] & 8 ? 1 : 2);   /* no callback: every access refused */
+            hot(op[i], op[i][0] & 8 ? 1 : 2);   /* a callback that refuses every access */
             expect_same();
-            f.vm.io = NULL;
+            f.vm.io = io_refuse;
             expect_rc(emulate(), V86_FAULT);
             cr_assert_eq(f.vm.ev.vector, 13);
             expect_state("I/O without a callback");
@@ -1715,7 +1725,7 @@ Test(v86mon, fast_path_matches_general_path)
 
         /* memory: the 16 bytes around SS:SP random (wrapping in the segment); the pages
          * around it present or not, writable or not, at random; the IVT's page absent one
-         * time in eight; the hooked vectors: none (NULL), all, or random */
+         * time in eight; the hooked vectors: all (every one), all, or random */
         for (uint32_t k = 0; k < 16; k += 8) {
             uint64_t v = rng_next(&seed);
             for (unsigned j = 0; j < 8; j++)
@@ -1735,7 +1745,7 @@ Test(v86mon, fast_path_matches_general_path)
             page_clear(f.present, 0);
         for (unsigned k = 0; k < 8; k++)
             f.hooked[k] = (pg >> 24) % 4 == 1 ? ~0u : (uint32_t)rng_next(&seed);
-        const uint32_t *hooked = (pg >> 24) % 4 == 0 ? NULL : f.hooked;
+        const uint32_t *hooked = (pg >> 24) % 4 == 0 ? all_hooked : f.hooked;
         int refuse = (pg >> 32) % 8 == 0 ? 0 : -1;
         uint32_t code = lin_of(ra.cs, ra.eip);
         f.present[code >> 12] = 1;

@@ -15,8 +15,4 @@ org 0
     int 2Fh
     loop .read
     xor bh, bh
-    mov ax, bx
-    out PORT_EXIT, ax
-.idle:
-    hlt
-    jmp .idle
+    EXIT bx

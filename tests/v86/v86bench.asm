@@ -67,8 +67,7 @@ switch:
 
 yielder:
     sti
-.l: mov ax, 1680h
-    int 2Fh
+.l: YIELD
     jmp .l
 
 int64:

@@ -32,8 +32,6 @@ static int fault_offer(uint32_t v, struct client_regs *r)
            (fault_guard && fault_guard->fault(v, r));  /* a guarded call into a VxD abandoned */
 }
 
-/* The way out of every interrupt and fault: the redispatch point, then what became due for a
- * V86 VM about to be resumed.  Usually neither: one test. */
 __attribute__((noinline)) struct client_regs *trap_exit_slow(struct client_regs *r)
 {
     if (int_resched_pending && int_resched)
@@ -43,11 +41,6 @@ __attribute__((noinline)) struct client_regs *trap_exit_slow(struct client_regs 
     return r;
 }
 
-static inline struct client_regs *trap_exit(struct client_regs *r)
-{
-    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
-}
-
 struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
 {
     int handled;
@@ -55,9 +48,6 @@ struct client_regs *trap_dispatch(uint32_t v, struct client_regs *r)
         handled = int_dispatch(v, r);           /* IRQs, the APIC, NMIs, software INTs */
     else if (v == 18)
         handled = int_machine_check();          /* reported; never resumed */
-    else if ((r->eflags & EFLAGS_VM) && v != 14 && fault_v86)
-        handled = fault_v86->fault(v, r);       /* the monitor's own: only a #PF from V86 mode
-                                                   meets a taker before it (fault_offer) */
     else
         handled = fault_offer(v, r);
     if (__builtin_expect(!handled, 0))

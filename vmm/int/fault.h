@@ -17,6 +17,7 @@
 #define INT_FAULT_H
 #include <stdint.h>
 #include "x86/trap.h"
+#include "int/int.h"
 
 /* A taker that has work only sometimes is reached through a pointer it sets while it has: the
  * fault path and the timer tick pay one load when it has none.  The guard (vxd/guard.c) arms
@@ -38,10 +39,16 @@ struct fault_v86_taker {
     void (*tick)(struct client_regs *r);        /* the timer interrupted V86 code */
 };
 extern const struct fault_v86_taker *fault_v86;
-/* The way out of an interrupt when int_resched_pending or fault_v86_due is set (trap_dispatch's
- * own end): the redispatch point, then what is due for a V86 VM.  The frame to resume. */
-struct client_regs *trap_exit_slow(struct client_regs *r);
 extern volatile uint32_t fault_v86_due;
+/* The way out of every interrupt and fault (trap_dispatch's end, and the V86 monitor's own
+ * entries): the redispatch point, then what became due for a V86 VM about to be resumed -- when
+ * int_resched_pending or fault_v86_due says so, usually neither: one test.  The frame to
+ * resume. */
+struct client_regs *trap_exit_slow(struct client_regs *r);
+static inline struct client_regs *trap_exit(struct client_regs *r)
+{
+    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+}
 
 /* 1 if r was interrupted inside the page or heap services' code (ring 0, between the linker
  * script's __nonreentrant_start and _end: the functions marked NONREENTRANT), which are not

@@ -86,6 +86,20 @@ int_tick_fn int_set_tick_hook(int_tick_fn fn)
 
 /* ---- chains ----------------------------------------------------------------------------- */
 
+/* Which V86 INT chains have hooks, for the monitor: an INT n whose bit is clear goes straight
+ * to the VM's IVT without leaving the monitor.  A bit may stay set for a chain emptied by a
+ * removal deferred while it ran (until the next Hook/Unhook of that INT): that only costs the
+ * slower path; it is never clear while the chain has a hook. */
+uint32_t int_v86_hooked[8];
+
+static void v86_hooked_update(unsigned n)
+{
+    if (hook_count(&hooks, CH_V86_INT + n))
+        int_v86_hooked[n >> 5] |= 1u << (n & 31);
+    else
+        int_v86_hooked[n >> 5] &= ~(1u << (n & 31));
+}
+
 static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_handler h,
                         void *ref)
 {
@@ -94,6 +108,8 @@ static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_ha
     {
         INTS_OFF();                     /* callers may run with interrupts on (VxDs do) */
         r = hook_install(&hooks, chain, (hook_fn)h, ref, &e);
+        if (chain - CH_V86_INT < 256)
+            v86_hooked_update(chain - CH_V86_INT);
     }
     return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
@@ -106,6 +122,8 @@ static uint32_t uninstall(const char *svc, uint32_t caller, unsigned chain, int_
     {
         INTS_OFF();
         r = hook_remove(&hooks, chain, (hook_fn)h, ref, &e);
+        if (chain - CH_V86_INT < 256)
+            v86_hooked_update(chain - CH_V86_INT);
     }
     return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
@@ -131,38 +149,18 @@ UNFAULT_SVC(Unhook_PM_Fault, CH_PM_FAULT)
 FAULT_SVC(Hook_V86_Fault, CH_V86_FAULT)
 UNFAULT_SVC(Unhook_V86_Fault, CH_V86_FAULT)
 
-/* Which V86 INT chains have hooks, for the monitor: an INT n whose bit is clear goes straight
- * to the VM's IVT without leaving the monitor.  A bit may stay set for a chain emptied by a
- * removal deferred while it ran (until the next Hook/Unhook of that INT): that only costs the
- * slower path; it is never clear while the chain has a hook. */
-uint32_t int_v86_hooked[8];
-
-static void v86_hooked_update(unsigned n)
-{
-    if (hook_count(&hooks, CH_V86_INT + n))
-        int_v86_hooked[n >> 5] |= 1u << (n & 31);
-    else
-        int_v86_hooked[n >> 5] &= ~(1u << (n & 31));
-}
-
 uint32_t Hook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
 {
     if (intno > 255)
         return refused("Hook_V86_Int_Chain", CALLER, "interrupt number past 255");
-    INTS_OFF();
-    uint32_t ok = install("Hook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
-    v86_hooked_update(intno);
-    return ok;
+    return install("Hook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
 }
 
 uint32_t Unhook_V86_Int_Chain(unsigned intno, int_handler h, void *ref)
 {
     if (intno > 255)
         return refused("Unhook_V86_Int_Chain", CALLER, "interrupt number past 255");
-    INTS_OFF();
-    uint32_t ok = uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
-    v86_hooked_update(intno);
-    return ok;
+    return uninstall("Unhook_V86_Int_Chain", CALLER, CH_V86_INT + intno, h, ref);
 }
 
 int int_v86_chain(unsigned n, struct client_regs *r)

@@ -60,13 +60,9 @@ extern uint32_t int_v86_hooked[8];
 /* I/O traps (int/io.c): the trap table and the TSS's I/O bitmap. */
 void io_init(void);
 unsigned io_purge(uint32_t lo, uint32_t hi);
-/* One trapped access of V86 code (the monitor's element: type's size and direction, with the
- * String/Rep/Addr32/Reverse bits as information): its handler, or the default (all ones in,
- * nothing out).  The data read, for an input. */
-uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
-                     struct client_regs *r);
-/* The same as the V86 monitor's I/O callback (v86/monitor.h: v86_io_fn; ctx the VM handle):
- * *data in for an output, out for an input; always 0 (done). */
+/* One trapped access of V86 code, as the V86 monitor's I/O callback (v86/monitor.h: v86_io_fn;
+ * ctx the VM handle): its handler, or the default (all ones in, nothing out); *data in for an
+ * output, out for an input; always 0 (done). */
 int  io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type,
                    uint32_t *data);
 /* Whether port traps in every VM (global state), and the bit as the current VM has it. */

@@ -30,7 +30,7 @@ void io_bit(unsigned port, int trap)
 
 int io_global_traps(unsigned port) { return !(global_open[port >> 3] >> (port & 7) & 1); }
 
-int io_handled(unsigned port) { return port <= IOTRAP_MAX_PORT && iotrap_lookup(&iotraps, port); }
+int io_handled(unsigned port) { return iotrap_lookup(&iotraps, port) != 0; }
 
 uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
 {
@@ -79,7 +79,7 @@ uint32_t Install_Mult_IO_Handlers(const struct VxD_IO_Struc *t, uint32_t n, uint
 static uint32_t trapping(const char *svc, uint32_t caller, unsigned port, int trap)
 {
     INTS_OFF();
-    if (port > IOTRAP_MAX_PORT || !iotrap_lookup(&iotraps, port))
+    if (!io_handled(port))
         return refused(svc, caller, "port %04x has no I/O handler", port);
     global(port, trap);
     return 1;
@@ -107,8 +107,11 @@ static uint32_t unhandled(uint32_t type, uint32_t port)
     return type & Dword_IO ? 0xFFFFFFFFu : type & Word_IO ? 0xFFFFu : 0xFFu;
 }
 
-uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
-                     struct client_regs *r)
+/* One trapped access of V86 code (the monitor's element: type's size and direction, with the
+ * String/Rep/Addr32/Reverse bits as information): its handler, or the default (all ones in,
+ * nothing out).  The data read, for an input. */
+static inline uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
+                                   struct client_regs *r)
 {
     io_trap_handler h = iotrap_lookup(&iotraps, port & 0xFFFFu);
     return h ? h(vm, type, port, data, r) : unhandled(type, port);
@@ -116,8 +119,7 @@ uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, uint32_t data,
 
 int io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type, uint32_t *data)
 {
-    io_trap_handler h = iotrap_lookup(&iotraps, port & 0xFFFFu);
-    uint32_t v = h ? h((uint32_t)vm, type, port, *data, r) : unhandled(type, port);
+    uint32_t v = io_dispatch((uint32_t)vm, type, port, *data, r);
     if (!(type & Output))
         *data = v;
     return 0;

@@ -27,11 +27,12 @@ NONREENTRANT static void pool_free(void *ctx, void *p, size_t bytes)
 }
 
 /* A stale pointer's header page: mapped (a pool, or someone else's page: the check word then
- * refuses it), or not -- a pool given back, free arena pages between pools: refused unread. */
+ * refuses it), or not -- a pool given back, free arena pages between pools: refused unread.
+ * The heap asks only inside its bounds, which lie in the system region: one PTE load. */
 NONREENTRANT static int pool_readable(void *ctx, uintptr_t addr)
 {
     (void)ctx;
-    return page_frame_of((uint32_t)addr) != 0;
+    return page_mapped_system((uint32_t)addr);
 }
 
 NONREENTRANT static void *node_alloc(void *ctx, size_t bytes)

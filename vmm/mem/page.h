@@ -44,15 +44,8 @@ void *page_alias_begin(uint32_t lin);
 void  page_alias_end(void);
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */
 const char *page_describe(uint32_t lin);
-/* Whether the page of lin is mapped (a read there does not fault); for handle checks.  Its page
- * table first (through the PDE window), then its PTE (through the PTE window). */
-static inline int page_mapped(uint32_t lin)
-{
-    return lin < PTE_WINDOW && (((volatile uint32_t *)PDE_WINDOW)[(lin >> 21) * 2] & PTE_P) &&
-           (((volatile uint32_t *)PTE_WINDOW)[(lin >> 12) * 2] & PTE_P);
-}
-/* The same for an address in the system region, whose page tables all exist from boot: its PTE
- * alone (one load). */
+/* Whether the page of lin, an address in the system region (whose page tables all exist from
+ * boot), is mapped: a read there does not fault.  Its PTE alone (one load); for handle checks. */
 static inline int page_mapped_system(uint32_t lin)
 {
     return ((volatile uint32_t *)PTE_WINDOW)[(lin >> 12) * 2] & PTE_P;

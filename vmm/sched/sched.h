@@ -47,6 +47,9 @@ extern uint32_t vm_v86_local_vms;
 /* VMs (vm.c). */
 int  vm_init(void);                             /* the system VM, before thread_init */
 struct vm *vm_system(void);
+/* Every VM there is, the system VM first (the ring of vm->next). */
+#define FOR_EACH_VM(v) \
+    for (struct vm *v = vm_system(); v; v = v->next != vm_system() ? v->next : 0)
 struct vm *vm_of(VMHANDLE h);
 int  vm_send(uint32_t msg, struct vm *vm, uint32_t arg);    /* nonzero: a handler failed it */
 uint64_t vm_cpu_tsc(VMHANDLE vm);               /* CPU time of all its threads, live and ended */

@@ -702,7 +702,7 @@ void thread_print_summary(void)
     INTS_OFF();
     uint64_t hz = timer.tsc_hz ? timer.tsc_hz : 1;
     kprintf("sched: %u threads at %u ms\n", nthreads, Get_System_Time());
-    for (struct vm *v = vm_system();;) {
+    FOR_EACH_VM(v) {
         kprintf("sched: VM %u: time-slice priority %u, %llu us CPU%s\n", v->cb.CB_VMID, v->weight,
                 (unsigned long long)((v->cpu_dead + thread_vm_cpu(v)) * 1000000 / hz),
                 v->cb.CB_VM_Status & VMSTAT_SUSPENDED ? ", suspended" : "");
@@ -712,8 +712,5 @@ void thread_print_summary(void)
                         "%u switches in%s\n", t->id, t->se.exec_pri, t->se.weight,
                         (unsigned long long)(cpu_now(t) * 1000000 / hz),
                         t->switches, t == thread_cur ? " (running)" : "");
-        v = v->next;
-        if (v == vm_system())
-            break;
     }
 }

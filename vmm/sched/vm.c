@@ -131,10 +131,7 @@ VMHANDLE Create_VM(uint32_t weight)
     v->context = _ContextCreate();
     if (!v->context || (vm_v86 && vm_v86->create(v))) {
         int ctx = v->context != 0;
-        if (ctx)
-            _ContextDestroy(v->context);
-        v->magic = 0;
-        _HeapFree(v, 0);
+        vm_free(v);                             /* what it has so far (v86: none yet) */
         return refused("Create_VM", CALLER, "%s", ctx ? "no V86 space (the reason above)"
                                                       : "no memory context (out of memory)");
     }
@@ -336,15 +333,11 @@ void Get_Time_Slice_Info(uint32_t *scheduled, VMHANDLE *cur, uint32_t *idle)
 {
     INTS_OFF();
     uint32_t n = 0, idle_n = 0;
-    for (struct vm *v = &sys_vm;;) {
+    FOR_EACH_VM(v)
         if (!(v->cb.CB_VM_Status & VMSTAT_SUSPENDED)) {
             n++;
             idle_n += thread_vm_ready(v) == 0;
         }
-        v = v->next;
-        if (v == &sys_vm)
-            break;
-    }
     if (scheduled)
         *scheduled = n;
     if (cur)

@@ -64,6 +64,25 @@ static struct installed {
 } inst[64];
 static unsigned ninst;
 
+/* Install_V86_Break_Point's at lin as VM s sees it (its own, or one in the global area), or
+ * NULL; inst_remove puts its bytes back (in the VM's memory, or the global frames through any
+ * VM's window) and forgets it. */
+static struct installed *inst_find(const struct v86_space *s, uint32_t lin)
+{
+    for (unsigned i = 0; i < ninst; i++)
+        if (inst[i].lin == lin && (!inst[i].vm || inst[i].vm == s->vm))
+            return &inst[i];
+    return 0;
+}
+
+static void inst_remove(struct installed *b)
+{
+    uint8_t *mem = (b->vm ? b->vm->v86 : vm_system()->v86)->mon.mem;
+    mem[b->lin] = b->saved[0];
+    mem[b->lin + 1] = b->saved[1];
+    *b = inst[--ninst];
+}
+
 static uint32_t slot_segoff(unsigned slot) { return (uint32_t)V86_BP_SEG << 16 | (2 * slot); }
 
 static unsigned slot_take(uint8_t kind)
@@ -104,36 +123,18 @@ uint32_t v86_nest_segoff(void) { return slot_segoff(SLOT_NEST); }
 
 /* Pops IP, CS (and FLAGS for an IRET frame) off the VM's stack; 0 if it cannot.  The common
  * case -- the frame in one present page, SP not wrapping -- reads it in place. */
-static int pop_frame_slow(struct v86_space *s, struct client_regs *r, int iret);
 static int pop_frame(struct v86_space *s, struct client_regs *r, int iret)
 {
     uint32_t sp = r->esp & 0xFFFF, n = iret ? 6 : 4, lin = v86_seg_base(r->ss) + sp;
     if (__builtin_expect(sp > 0x10000 - n || ((lin ^ (lin + n - 1)) >> 12) ||
                          !v86_page_ok(s->present, lin), 0))
-        return pop_frame_slow(s, r, iret);
+        return v86_pop_far(s, r, 0, iret);     /* wrapping, across pages, not present */
     const uint8_t *p = s->mon.mem + lin;
     r->eip = v86_load(p, 2);
     r->cs = v86_load(p + 2, 2);
     if (iret)
         v86_flags_load(&s->mon, r, v86_load(p + 4, 2), 0);
     r->esp = (r->esp & 0xFFFF0000u) | (sp + n);
-    return 1;
-}
-
-static int pop_frame_slow(struct v86_space *s, struct client_regs *r, int iret)
-{
-    struct v86_event ev;
-    uint16_t ip, cs, fl = 0;
-    uint32_t esp = r->esp;                      /* the pops change SP only */
-    if (v86_pop16(&s->mon, r, &ip, &ev) || v86_pop16(&s->mon, r, &cs, &ev) ||
-        (iret && v86_pop16(&s->mon, r, &fl, &ev))) {
-        r->esp = esp;
-        return 0;
-    }
-    r->eip = ip;
-    r->cs = cs;
-    if (iret)
-        v86_flags_load(&s->mon, r, fl, 0);
     return 1;
 }
 
@@ -189,12 +190,10 @@ int v86_break(struct v86_space *s, struct client_regs *r)
             return 0;
         }
     }
-    for (unsigned i = 0; i < ninst; i++)
-        if (inst[i].lin == lin && (!inst[i].vm || inst[i].vm == s->vm)) {
-            inst[i].proc((VMHANDLE)s->vm, inst[i].ref, r);
-            return 1;
-        }
-    return 0;
+    struct installed *b = inst_find(s, lin);
+    if (b)
+        b->proc((VMHANDLE)s->vm, b->ref, r);
+    return b != 0;
 }
 
 /* ---- the services ------------------------------------------------------------------------- */
@@ -232,10 +231,9 @@ uint32_t Install_V86_Break_Point(uint32_t seg_off, void *ref, v86_callback proc)
         return refused("Install_V86_Break_Point", CALLER, "%04x:%04x: not RAM the current VM "
                        "can write, no procedure, or 64 break points already", seg_off >> 16,
                        seg_off & 0xFFFF);
-    for (unsigned i = 0; i < ninst; i++)
-        if (inst[i].lin == lin && (!inst[i].vm || inst[i].vm == s->vm))
-            return refused("Install_V86_Break_Point", CALLER, "%04x:%04x has one already",
-                           seg_off >> 16, seg_off & 0xFFFF);
+    if (inst_find(s, lin))
+        return refused("Install_V86_Break_Point", CALLER, "%04x:%04x has one already",
+                       seg_off >> 16, seg_off & 0xFFFF);
     uint8_t *p = s->mon.mem + lin;
     struct installed *b = &inst[ninst++];
     b->lin = lin;
@@ -254,13 +252,11 @@ uint32_t Remove_V86_Break_Point(uint32_t seg_off)
     INTS_OFF();
     struct v86_space *s = v86_current();
     uint32_t lin = v86_seg_base(seg_off >> 16) + (seg_off & 0xFFFF);
-    for (unsigned i = 0; s && i < ninst; i++)
-        if (inst[i].lin == lin && (!inst[i].vm || inst[i].vm == s->vm)) {
-            s->mon.mem[lin] = inst[i].saved[0];
-            s->mon.mem[lin + 1] = inst[i].saved[1];
-            inst[i] = inst[--ninst];
-            return 1;
-        }
+    struct installed *b = s ? inst_find(s, lin) : 0;
+    if (b) {
+        inst_remove(b);
+        return 1;
+    }
     return refused("Remove_V86_Break_Point", CALLER, "%04x:%04x is not a break point",
                    seg_off >> 16, seg_off & 0xFFFF);
 }
@@ -299,11 +295,7 @@ unsigned v86_break_purge(uint32_t lo, uint32_t hi)
     }
     for (unsigned i = 0; i < ninst;)
         if ((uint32_t)inst[i].proc - lo < hi - lo) {
-            /* the bytes back: in the VM's memory, or the global frames (any VM's window) */
-            struct v86_space *s = inst[i].vm ? inst[i].vm->v86 : vm_system()->v86;
-            s->mon.mem[inst[i].lin] = inst[i].saved[0];
-            s->mon.mem[inst[i].lin + 1] = inst[i].saved[1];
-            inst[i] = inst[--ninst];
+            inst_remove(&inst[i]);
             n++;
         } else {
             i++;

@@ -55,12 +55,10 @@ struct client_regs *Get_VM_Client(VMHANDLE vm)
 
 uint32_t Validate_Client_Ptr(const struct client_regs *r)
 {
-    for (struct vm *v = vm_system();;) {
+    FOR_EACH_VM(v)
         if (v->v86 && r == v86_client(v->v86))
             return 1;
-        if ((v = v->next) == vm_system())
-            return 0;
-    }
+    return 0;
 }
 
 /* The current VM's client state, for a service; NULL (refused) if the caller's VM runs none. */
@@ -150,7 +148,7 @@ uint32_t Simulate_Far_Jmp(uint32_t seg, uint32_t off)
 }
 
 /* Pops IP, CS, then extra bytes (RETF n), or FLAGS (IRET). */
-static uint32_t far_ret(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret)
+int v86_pop_far(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret)
 {
     struct v86_event ev;
     uint32_t esp = r->esp;                  /* the pops change SP only, until all are done */
@@ -158,8 +156,8 @@ static uint32_t far_ret(struct v86_space *s, struct client_regs *r, uint32_t ext
     if (v86_pop16(&s->mon, r, &ip, &ev) != V86_DONE ||
         v86_pop16(&s->mon, r, &cs, &ev) != V86_DONE ||
         (iret && v86_pop16(&s->mon, r, &fl, &ev) != V86_DONE)) {
-        r->esp = esp;                       /* reported as it was */
-        return stack_gone(r);
+        r->esp = esp;                       /* as it was */
+        return 0;
     }
     r->eip = ip;
     r->cs = cs;
@@ -167,6 +165,11 @@ static uint32_t far_ret(struct v86_space *s, struct client_regs *r, uint32_t ext
     if (iret)
         v86_flags_load(&s->mon, r, fl, 0);
     return 1;
+}
+
+static uint32_t far_ret(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret)
+{
+    return v86_pop_far(s, r, extra, iret) ? 1 : stack_gone(r);
 }
 
 uint32_t Simulate_Far_Ret(void)
@@ -187,16 +190,10 @@ uint32_t Simulate_Far_Ret_N(uint32_t n)
 
 uint32_t Simulate_Iret(void)
 {
-    uint32_t ok;
+    INTS_OFF();
     struct v86_space *s;
-    {
-        INTS_OFF();
-        struct client_regs *r = cur("Simulate_Iret", CALLER, &s);
-        ok = r ? far_ret(s, r, 0, 1) : 0;
-        if (ok && s->mon.vif)
-            v86_update_due(s);              /* what waited for its IF, on the way back in */
-    }
-    return ok;
+    struct client_regs *r = cur("Simulate_Iret", CALLER, &s);
+    return r ? far_ret(s, r, 0, 1) : 0;     /* what waited for its IF: resume delivers it */
 }
 
 uint32_t Simulate_Int(uint32_t n)
@@ -252,7 +249,6 @@ void Restore_Client_State(const void *buf)
     client_regs_copy(r, b);
     s->mon.vif = b->eflags & EFLAGS_IF;
     r->eflags = (b->eflags & ~(uint32_t)(0x3000 | EFLAGS_IF)) | EFLAGS_IF | EFLAGS_VM;
-    v86_update_due(s);
 }
 
 /* ---- nested execution --------------------------------------------------------------------- */

@@ -63,7 +63,7 @@ static __attribute__((noinline)) void reflect_more(struct v86_space *s, struct c
 {
     const struct v86_event *ev = &s->mon.ev;
     if (res == V86_PAGE) {
-        if (v86_page_fault(s, ev->lin, ev->write, r) && v86_reflect(&s->mon, r, n) == V86_DONE)
+        if (v86_page_fault(s, ev->lin, ev->write) && v86_reflect(&s->mon, r, n) == V86_DONE)
             return;
         v86_crash(r, ev->lin < 0x400 ? "its interrupt vector table is not mapped"
                                      : "its stack is not mapped or not writable");
@@ -78,12 +78,10 @@ static inline void reflect(struct v86_space *s, struct client_regs *r, unsigned 
         reflect_more(s, r, n, res);
 }
 
-int v86_deliver(struct v86_space *s, struct client_regs *r, unsigned n)
+void v86_deliver(struct v86_space *s, struct client_regs *r, unsigned n)
 {
-    if (v86_hooked(&s->mon, n) && int_v86_chain(n, r))     /* a hook consumed it */
-        return 0;
-    reflect(s, r, n);
-    return 0;
+    if (!v86_hooked(&s->mon, n) || !int_v86_chain(n, r))    /* no hook consumed it */
+        reflect(s, r, n);
 }
 
 /* An exception the VM raised (n < 32): Hook_V86_Fault, then its IVT or the end of the VM. */
@@ -115,13 +113,14 @@ static __attribute__((noinline)) int gp_more(struct v86_space *s, struct client_
         case V86_DONE:                          /* an unhooked INT n: reflected already */
             return 1;
         case V86_INT:                           /* a hooked one */
-            return v86_deliver(s, r, ev->vector), 1;
+            v86_deliver(s, r, ev->vector);
+            return 1;
         case V86_FAULT:
             if (ev->vector == 8)                /* an INT with no room for its frame */
                 v86_crash(r, "no room on its stack for an interrupt frame (a CPU would shut down)");
             return exception(s, r, ev->vector);
         case V86_PAGE:                          /* a page it needs: a hook may map it */
-            if (!v86_page_fault(s, ev->lin, ev->write, r))
+            if (!v86_page_fault(s, ev->lin, ev->write))
                 v86_crash(r, ev->write ? "an instruction writes to a page not mapped writable"
                                        : "an instruction reads a page not mapped");
             continue;
@@ -201,7 +200,7 @@ static int v86_fault(uint32_t v, struct client_regs *r)
         return ud(s, r);
     if (v == 14) {
         uint32_t cr2 = read_cr2();
-        if (v86_page_fault(s, cr2, r->error & 2, r))
+        if (v86_page_fault(s, cr2, r->error & 2))
             return 1;
         page_crash(r, cr2);
     }
@@ -211,9 +210,11 @@ static int v86_fault(uint32_t v, struct client_regs *r)
 static void v86_resume(struct client_regs *r)
 {
     struct v86_space *s = thread_cur->vm->v86;
-    if (s)
+    if (s && s->due)                            /* fault_v86_due counts every VM's */
         v86_vint_due(s, r);
 }
+
+static uint32_t cli_limit_ticks;                /* V86_CLI_LIMIT_MS in timer ticks */
 
 static void v86_tick(struct client_regs *r)
 {
@@ -223,9 +224,9 @@ static void v86_tick(struct client_regs *r)
             s->cli_ticks = 0;
         return;
     }
-    if (++s->cli_ticks == ms_to_ticks(V86_CLI_LIMIT_MS)) {
+    if (++s->cli_ticks == cli_limit_ticks) {
         s->kill = "it ran with interrupts disabled for 5 s (a spin after CLI)";
-        fault_v86_due = 1;                      /* resume ends it, in its own thread */
+        v86_update_due(s);                      /* resume ends it, in its own thread */
     }
     (void)r;
 }
@@ -235,19 +236,20 @@ static void v86_tick(struct client_regs *r)
 static struct client_regs *v86_gp(struct client_regs *r)
 {
     gp(thread_cur->vm->v86, r);
-    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+    return trap_exit(r);
 }
 
 static struct client_regs *v86_ud(struct client_regs *r)
 {
     ud(thread_cur->vm->v86, r);
-    return __builtin_expect(int_resched_pending | fault_v86_due, 0) ? trap_exit_slow(r) : r;
+    return trap_exit(r);
 }
 
 static const struct fault_v86_taker taker = { v86_fault, v86_resume, v86_tick };
 
 void v86_trap_init(void)
 {
+    cli_limit_ticks = ms_to_ticks(V86_CLI_LIMIT_MS);   /* timer_init has set its rate */
     fault_v86 = &taker;
     trap_v86_gp = v86_gp;
     trap_v86_ud = v86_ud;

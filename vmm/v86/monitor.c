@@ -218,7 +218,7 @@ static int em_io(const struct em *e, int out)
     uint32_t mask = 0xFFFFFFFFu >> (32 - 8 * size);
     uint32_t data = out ? r->eax & mask : 0xFFFFFFFFu;
 
-    if (!e->vm->io || e->vm->io(e->vm->io_ctx, r, port, io_type(size, out), &data))
+    if (e->vm->io(e->vm->io_ctx, r, port, io_type(size, out), &data))
         return fault(e->ev, 13);
     if (!out)
         r->eax = (r->eax & ~mask) | (data & mask);
@@ -252,7 +252,7 @@ static int em_string(const struct em *e, int out, uint32_t tf)
             break;
         if (out)
             data = v86_load(e->vm->mem + lin, size);
-        if (!e->vm->io || e->vm->io(e->vm->io_ctx, r, port, type, &data)) {
+        if (e->vm->io(e->vm->io_ctx, r, port, type, &data)) {
             rc = fault(e->ev, 13);
             break;
         }
@@ -465,7 +465,7 @@ FAST int fast_io(struct v86_vm *vm, struct client_regs *r, uint32_t lin, unsigne
     }
     if (out)
         data = size == 1 ? lo8(r->eax) : lo16(r->eax);
-    if (__builtin_expect(!vm->io || vm->io(vm->io_ctx, r, port, io_type(size, out), &data), 0))
+    if (__builtin_expect(vm->io(vm->io_ctx, r, port, io_type(size, out), &data), 0))
         return fault(&vm->ev, 13);
     if (!out && size == 1)
         lo8(r->eax) = (uint8_t)data;

@@ -96,9 +96,9 @@ struct v86_vm {
     const uint32_t *hooked;     /* 256 bits, vector n at bit n % 32 of word n / 32: set, INT n
                                    has Hook_V86_Int_Chain hooks (V86_INT: the VMM offers it to
                                    them first); clear, the monitor reflects INT n through the
-                                   IVT itself.  NULL: every vector hooked */
-    v86_io_fn io;               /* the VM's trapped ports, one call an access; NULL: every
-                                   access refused (#GP) */
+                                   IVT itself.  Required (all ones: every vector hooked) */
+    v86_io_fn io;               /* the VM's trapped ports, one call an access; required (one
+                                   that returns nonzero refuses every access: #GP) */
     void *io_ctx;               /* io's first argument */
     uint32_t vif;               /* V86_FL_IF when the VM's virtual IF is set, else 0 */
     struct v86_event ev;        /* written by v86_emulate and v86_reflect: what their result
@@ -168,7 +168,7 @@ static inline int v86_page_ok(const uint8_t *map, uint32_t lin) { return map[lin
 /* Whether interrupt n goes to the VMM's hook chains first (struct v86_vm.hooked). */
 static inline int v86_hooked(const struct v86_vm *vm, unsigned n)
 {
-    return !vm->hooked || (vm->hooked[(n & 0xFFu) >> 5] >> (n & 31) & 1);
+    return vm->hooked[(n & 0xFFu) >> 5] >> (n & 31) & 1;
 }
 
 /* Little-endian loads and stores of 1, 2 or 4 bytes at any alignment (no memcpy call: the

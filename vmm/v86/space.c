@@ -17,7 +17,8 @@
 #include "vmm/int.h"
 
 _Static_assert(V86_IO_OUTPUT == Output && V86_IO_WORD_IN == Word_IO && V86_IO_DWORD_IN == Dword_IO &&
-               V86_IO_STRING == String_IO && V86_IO_REP == Rep_IO && V86_IO_REVERSE == Reverse_IO,
+               V86_IO_STRING == String_IO && V86_IO_REP == Rep_IO && V86_IO_ADDR32 == Addr_32_IO &&
+               V86_IO_REVERSE == Reverse_IO,
                "the monitor's I/O type bits are the DDK's (io_v86_access passes them on)");
 
 #define PTE_V86     (PTE_P | PTE_U)         /* what every present V86 entry has */
@@ -27,7 +28,6 @@ static uint64_t global_frame[V86_PAGE_GLOBAL_MAX];
 static uint32_t first_page = V86_BP_PAGE;       /* _GetFirstV86Page */
 uint32_t v86_conv_last = V86_LAST_PAGE_DEFAULT; /* a new VM's _GetLastV86Page (ConvMemKB=) */
 static uint32_t global_used;                    /* bytes of the global area handed out */
-static uint32_t hglobal[V86_PAGE_GLOBAL_MAX];   /* their blocks */
 static int global_closed;                       /* after the VxDs' initialisation */
 
 /* Who owns which V86 pages (_Assign_Device_V86_Pages): globally here, and per VM in its
@@ -36,12 +36,10 @@ static uint8_t assigned_global[V86_PAGES];
 
 static int assigned_in_a_vm(uint32_t p)
 {
-    for (struct vm *v = vm_system();;) {
+    FOR_EACH_VM(v)
         if (v->v86 && v->v86->assigned_local[p])
             return 1;
-        if ((v = v->next) == vm_system())
-            return 0;
-    }
+    return 0;
 }
 
 /* Hook_V86_Page: one handler a page. */
@@ -357,15 +355,11 @@ uint32_t _Allocate_Global_V86_Data_Area(uint32_t nbytes, uint32_t flags)
         uint64_t r = _PageAllocate(1, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT | PAGEFIXED);
         if (!PAGE_RET_LO(r))
             return refused("_Allocate_Global_V86_Data_Area", CALLER, "out of memory");
-        hglobal[g] = PAGE_RET_LO(r);
         global_frame[g] = frame_at(PAGE_RET_HI(r), 0);
         first_page++;
-        for (struct vm *v = vm_system();;) {    /* into every VM there is */
+        FOR_EACH_VM(v)                          /* into every VM there is */
             if (v->v86)
                 v86_map(v->v86, V86_BP_PAGE + g, global_frame[g], 1);
-            if ((v = v->next) == vm_system())
-                break;
-        }
     }
     global_used = at + nbytes;
     uint32_t lin = base + at;
@@ -433,9 +427,8 @@ unsigned v86_space_purge(uint32_t lo, uint32_t hi)
 }
 
 /* The fault path's V86 page faults (faults.c): Hook_V86_Page's handler for the page, if any. */
-int v86_page_fault(struct v86_space *s, uint32_t lin, int write, struct client_regs *r)
+int v86_page_fault(struct v86_space *s, uint32_t lin, int write)
 {
-    (void)r;
     uint32_t p = lin >> 12;
     if (p >= V86_PAGE_LIMIT || !page_hooks[p])
         return 0;

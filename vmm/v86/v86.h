@@ -34,7 +34,6 @@
 #include "vmm/v86.h"
 #include "sched/sched.h"
 
-#define V86_WORDS ((V86_PAGES + 31) / 32)      /* words of a page bitmap */
 #define V86_BP_PAGE 1u                          /* the VMM's break points: 0100:0000-0FFF */
 #define V86_BP_SEG  (V86_BP_PAGE << 8)
 #define V86_BP_MAX  2048u                       /* 2 bytes each (ARPL) */
@@ -81,12 +80,15 @@ void v86_page_bits(struct v86_space *s, uint32_t p, uint32_t bits);
 struct v86_space *v86_of(uint32_t vmhandle);    /* a VM's V86 space, or NULL */
 struct v86_space *v86_current(void);            /* the current thread's VM's */
 void v86_set_a20(struct v86_space *s, int on);
-int  v86_page_fault(struct v86_space *s, uint32_t lin, int write, struct client_regs *r);
+void v86_global_close(void);                    /* no more _Allocate_Global_V86_Data_Area */
+int  v86_page_fault(struct v86_space *s, uint32_t lin, int write);
 
 /* break.c: break points (ARPL) and call backs.  v86_break: the VM hit the break point at CS:IP;
  * 1 if it was one (its procedure ran), 0 if not. */
 int  v86_break_init(void);
 int  v86_break(struct v86_space *s, struct client_regs *r);
+void v86_break_forget(struct vm *vm);           /* a VM going: its break points and returns */
+uint32_t v86_api_entry(void *proc);             /* a call back for a VxD's V86 API, or 0 */
 uint32_t v86_nest_segoff(void);                 /* the nest's break point, seg << 16 | off */
 unsigned v86_break_purge(uint32_t lo, uint32_t hi);
 
@@ -102,9 +104,9 @@ unsigned v86_vint_purge(struct v86_space *s, uint32_t lo, uint32_t hi);   /* vin
 void v86_trap_init(void);
 /* Ends the current VM with a report: what happened, the VM, CS:IP and the bytes there. */
 __attribute__((noreturn)) void v86_crash(struct client_regs *r, const char *what);
-/* Interrupt n into the VM: Hook_V86_Int_Chain, then its IVT.  0, or -1 if the VM cannot take
- * it (its stack: it is ended). */
-int  v86_deliver(struct v86_space *s, struct client_regs *r, unsigned n);
+/* Interrupt n into the VM: Hook_V86_Int_Chain, then its IVT; a VM that cannot take it (its
+ * stack) is ended there. */
+void v86_deliver(struct v86_space *s, struct client_regs *r, unsigned n);
 
 /* vint.c: virtual interrupts, Call_When_VM_Ints_Enabled, and what resume does */
 void v86_vint_due(struct v86_space *s, struct client_regs *r);   /* deliver what is due */
@@ -116,12 +118,11 @@ void v86_wake(struct v86_space *s);             /* its thread out of HLT */
 int  v86_init(uint32_t conv_kb);                /* conv_kb: each VM's conventional memory */
 void v86_init_done(void);
 
-/* exec.c: the client state and nested execution */
+/* exec.c: the client state and nested execution.  v86_pop_far: IP, CS (and FLAGS for an IRET
+ * frame) off the VM's stack, then SP += extra; 0, and nothing changed, if the stack cannot. */
+int  v86_pop_far(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret);
 struct client_regs *v86_client(struct v86_space *s);
 void v86_nest_forget(struct v86_space *s);
 void v86_nest_bp(struct v86_space *s, struct client_regs *r);   /* the nest's break point */
-
-/* io.c (local trapping): the VM switch's part */
-void v86_io_switch(struct v86_space *from, struct v86_space *to);
 
 #endif

@@ -121,10 +121,8 @@ void Enable_VM_Ints(void)
 {
     INTS_OFF();
     struct v86_space *s = v86_current();
-    if (s) {
-        s->mon.vif = V86_FL_IF;
-        v86_update_due(s);                  /* what waited for it runs on the way back in */
-    }
+    if (s)
+        s->mon.vif = V86_FL_IF;             /* what waited for it: resume delivers it */
 }
 
 void Disable_VM_Ints(void)

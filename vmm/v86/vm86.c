@@ -21,11 +21,6 @@
 #include "x86/x86.h"
 #include "vmm.h"
 
-int      v86_break_init(void);
-void     v86_break_forget(struct vm *vm);
-uint32_t v86_api_entry(void *proc);
-void     v86_global_close(void);
-
 /* ---- the thread that runs a VM's V86 code -------------------------------------------------- */
 
 static void v86_thread(void *arg)
@@ -41,8 +36,7 @@ static void v86_thread(void *arg)
     r->ds = r->es = r->fs = r->gs = s->start.load_seg;
     r->eflags = EFLAGS_VM | EFLAGS_IF | 0x2;        /* IOPL 0: the sensitive ones trap */
     s->vm->cb.CB_Client_Pointer = (uint32_t)r;
-    v86_update_due(s);                              /* what was requested before it ran */
-    trap_resume(r);
+    trap_resume(r);             /* a request made before it ran: delivered at its first trap */
 }
 
 VMHANDLE Create_V86_VM(const struct v86_start *st)
@@ -91,25 +85,20 @@ static void vm_destroy(struct vm *vm)
     v86_space_destroy(vm);
 }
 
+/* Local trapping (below) follows the VM: the ports the VM leaving has its own way go back to
+ * the global state, then the next one's own.  Called only while some VM has such ports. */
 static void vm_switch(struct vm *from, struct vm *to)
 {
-    if (from->v86 && from->v86->nlocal)
-        v86_io_switch(from->v86, 0);
-    if (to->v86 && to->v86->nlocal)
-        v86_io_switch(0, to->v86);
+    for (unsigned i = 0; from->v86 && i < from->v86->nlocal; i++)
+        io_bit(from->v86->local[i].port, io_global_traps(from->v86->local[i].port));
+    for (unsigned i = 0; to->v86 && i < to->v86->nlocal; i++)
+        io_bit(to->v86->local[i].port, to->v86->local[i].trap);
 }
 
 static const struct vm_v86_ops ops = { vm_create, vm_destroy, vm_switch };
 
 /* ---- local trapping ------------------------------------------------------------------------- */
 
-void v86_io_switch(struct v86_space *from, struct v86_space *to)
-{
-    for (unsigned i = 0; from && i < from->nlocal; i++)
-        io_bit(from->local[i].port, io_global_traps(from->local[i].port));
-    for (unsigned i = 0; to && i < to->nlocal; i++)
-        io_bit(to->local[i].port, to->local[i].trap);
-}
 
 static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned port, int trap)
 {
@@ -125,7 +114,7 @@ static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned po
         if (s->nlocal == sizeof s->local / sizeof s->local[0])
             return refused(svc, caller, "VM %08x has 16 ports of its own already", vm);
         if (!s->nlocal++)
-            vm_v86_local_vms++;                 /* VM switches now call v86_io_switch */
+            vm_v86_local_vms++;                 /* VM switches now call vm_switch */
     }
     s->local[i].port = (uint16_t)port;
     s->local[i].trap = (uint8_t)trap;
@@ -209,12 +198,9 @@ static int int2f(struct client_regs *r, void *ref)
 unsigned v86_purge(uint32_t lo, uint32_t hi)
 {
     unsigned n = v86_break_purge(lo, hi) + v86_space_purge(lo, hi);
-    for (struct vm *v = vm_system();;) {
+    FOR_EACH_VM(v)
         if (v->v86)
             n += v86_vint_purge(v->v86, lo, hi);
-        if ((v = v->next) == vm_system())
-            break;
-    }
     return n;
 }
 

@@ -41,7 +41,6 @@ static uint64_t seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags
 }
 
 /* The ring-0 stack the CPU switches to on an interrupt from ring 3: the running thread's. */
-void tss_set_esp0(uint32_t esp0) { tss.esp0 = esp0; }
 uint32_t *const tss_esp0 = &tss.esp0;
 
 void gdt_init(void)

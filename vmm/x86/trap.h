@@ -41,7 +41,6 @@ static inline void client_regs_copy(struct client_regs *d, const struct client_r
 }
 
 void gdt_init(void);
-void tss_set_esp0(uint32_t esp0);
 extern uint32_t *const tss_esp0;        /* the same, for the thread switch's one store */
 void idt_init(void);
 const char *trap_name(uint32_t vector);
