@@ -464,9 +464,17 @@ static void test_gone(void)
 }
 
 /* Local trapping: port EDh trapped in every VM but let through in one (Disable_Local_Trapping),
- * with both VMs taking turns -- each VM switch must carry its own I/O bitmap. */
+ * with both VMs taking turns -- each VM switch must carry its own I/O bitmap, and a change of
+ * the global state (port EEh's handler, from within each VM) must not override a VM's own. */
 static VMHANDLE local_vm[2];
-static uint32_t local_reads[2], local_other;
+static uint32_t local_reads[2], local_other, local_global;
+static uint32_t local_global_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                                  struct client_regs *r)
+{
+    (void)vm, (void)type, (void)port, (void)data, (void)r;
+    local_global += Enable_Global_Trapping(0xED);
+    return 0;
+}
 static uint32_t local_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                            struct client_regs *r)
 {
@@ -481,7 +489,8 @@ static uint32_t local_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t d
 }
 static void test_local(void)
 {
-    CHECK(Install_IO_Handler(0xED, local_port), "port EDh trapped");
+    CHECK(Install_IO_Handler(0xED, local_port) && Install_IO_Handler(0xEE, local_global_port),
+          "ports EDh and EEh trapped");
     struct run *a = start(&localio, 100), *b = start(&localio, 100);
     CHECK(a && b, "two VMs that read port EDh");
     if (!a || !b)
@@ -492,14 +501,16 @@ static void test_local(void)
     CHECK(!Disable_Local_Trapping(b->vm, 0x3F8), "refused for a port without a handler");
     CHECK(wait_done(a, 5000) && wait_done(b, 5000), "both ran to their end");
     kprintf("v86test: local trapping: the handler saw %u reads from the trapping VM, %u from the "
-            "other (it read %02x, the handler gives 5a)\n", local_reads[0], local_reads[1],
-            b->exit_code);
+            "other (it read %02x, the handler gives 5a); global trapping set %u times between\n",
+            local_reads[0], local_reads[1], b->exit_code, local_global);
+    CHECK(local_global == 2, "each VM had EDh's global trapping set while it ran");
     CHECK(local_reads[0] == 50 && a->exit_code == 0x5A, "the trapping VM's 50 reads trapped");
     CHECK(local_reads[1] == 0 && b->exit_code != 0x5A && local_other == 0,
           "none of the other VM's reached the handler");
     finish(a);
     finish(b);
     Remove_IO_Handler(0xED);
+    Remove_IO_Handler(0xEE);
 }
 
 /* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */

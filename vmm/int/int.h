@@ -69,5 +69,13 @@ int  io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type
 int  io_global_traps(unsigned port);
 int  io_handled(unsigned port);     /* a handler is installed for port */
 void io_bit(unsigned port, int trap);
+/* The V86 layer's per-VM settings (Enable/Disable_Local_Trapping), which the global state must
+ * not override: own -- the current VM's own setting of port (0 lets it through, 1 traps), or
+ * -1; forget -- every VM's setting of port, when its handler goes (it then traps everywhere). */
+struct io_local_ops {
+    int  (*own)(unsigned port);
+    void (*forget)(unsigned port);
+};
+extern const struct io_local_ops *io_local;
 
 #endif

@@ -43,13 +43,25 @@ uint32_t Install_IO_Handler(unsigned port, io_trap_handler h)
     return r ? refused("Install_IO_Handler", CALLER, "%s", e.msg) : 1;
 }
 
+const struct io_local_ops *io_local;
+
+/* The global state of port; the bitmap follows it unless the current VM has its own setting. */
 static void global(unsigned port, int trap)
 {
     if (trap)
         global_open[port >> 3] &= (uint8_t)~(1u << (port & 7));
     else
         global_open[port >> 3] |= (uint8_t)(1u << (port & 7));
-    io_bit(port, trap);
+    int own = io_local ? io_local->own(port) : -1;
+    io_bit(port, own < 0 ? trap : own);
+}
+
+/* port has no handler any more: it traps in every VM, never to hardware. */
+static void unhandle(unsigned port)
+{
+    if (io_local)
+        io_local->forget(port);
+    global(port, 1);
 }
 
 uint32_t Remove_IO_Handler(unsigned port)
@@ -60,7 +72,7 @@ uint32_t Remove_IO_Handler(unsigned port)
         INTS_OFF();
         r = iotrap_remove(&iotraps, port, &e);
         if (!r)
-            global(port, 1);            /* nobody handles it: it traps, never to hardware */
+            unhandle(port);
     }
     return r ? refused("Remove_IO_Handler", CALLER, "%s", e.msg) : 1;
 }
@@ -155,7 +167,7 @@ unsigned io_purge(uint32_t lo, uint32_t hi)
         struct iotrap_slot *s = &iotraps.slot[i];
         uint32_t port = s->port;
         if (s->h && (uint32_t)s->h - lo < hi - lo && iotrap_remove(&iotraps, port, &e) == 0) {
-            global(port, 1);
+            unhandle(port);
             n++;
             i--;                        /* the removal may have moved an entry into slot i */
         }

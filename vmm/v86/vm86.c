@@ -123,6 +123,30 @@ static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned po
     return 1;
 }
 
+/* For the I/O layer: the current VM's own setting of port, or -1; and every VM's dropped. */
+static int local_own(unsigned port)
+{
+    struct v86_space *s = thread_cur->vm->v86;
+    for (unsigned i = 0; s && i < s->nlocal; i++)
+        if (s->local[i].port == port)
+            return s->local[i].trap;
+    return -1;
+}
+
+static void local_forget(unsigned port)
+{
+    FOR_EACH_VM(v)
+        for (unsigned i = 0; v->v86 && i < v->v86->nlocal; i++)
+            if (v->v86->local[i].port == port) {
+                v->v86->local[i] = v->v86->local[--v->v86->nlocal];
+                if (!v->v86->nlocal)
+                    vm_v86_local_vms--;
+                break;
+            }
+}
+
+static const struct io_local_ops local_ops = { local_own, local_forget };
+
 uint32_t Enable_Local_Trapping(VMHANDLE vm, unsigned port)
 {
     return local("Enable_Local_Trapping", CALLER, vm, port, 1);
@@ -210,6 +234,7 @@ int v86_init(uint32_t conv_kb)
     if (v86_space_create(vm_system()) || v86_break_init())
         return -1;
     vm_v86 = &ops;
+    io_local = &local_ops;
     v86_trap_init();
     vxd_set_purge(v86_purge);                   /* an unloaded VxD's call backs ... out */
     Hook_V86_Int_Chain(0x2F, int2f, 0);
