@@ -5,7 +5,12 @@
 #     include /path/to/vmm32/vxd/vxd.mk
 #
 # `make` builds $(VXD).VXD: each source compiled freestanding for i386, the objects joined
-# (ld -r) into one ELF32 relocatable file, which is what the VMM's loader takes.  Set VXD_OUT to
+# (ld -r) into one ELF32 relocatable file, which is what the VMM's loader takes.
+#
+#     V86_SRCS := bios.asm        # real-mode code for the VxD to give VMs (optional)
+#
+# assembles each NAME.asm with nasm into a flat binary, linked in as read-only data between the
+# symbols _binary_NAME_bin_start and _binary_NAME_bin_end.  Set VXD_OUT to
 # build elsewhere, VXD_CFLAGS_EXTRA for more flags (e.g. -DDEBUG), and `make install
 # ESP=/path/to/esp` copies it into ESP/VMM/VXD/.
 VMM32_SDK  ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
@@ -16,7 +21,7 @@ VXD_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -march=i686 -ffreestandi
               -fno-pie -fno-common -fno-stack-protector -mgeneral-regs-only \
               -fno-asynchronous-unwind-tables -fno-builtin -I$(VMM32_SDK)/include \
               $(VXD_CFLAGS_EXTRA)
-VXD_OBJS   := $(SRCS:%.c=$(VXD_OUT)/%.o)
+VXD_OBJS   := $(SRCS:%.c=$(VXD_OUT)/%.o) $(V86_SRCS:%.asm=$(VXD_OUT)/%.bin.o)
 
 all: $(VXD_OUT)/$(VXD).VXD
 
@@ -27,12 +32,22 @@ $(VXD_OUT)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(VXD_CFLAGS) -MMD -MP -c $< -o $@
 
+$(VXD_OUT)/%.bin: %.asm
+	@mkdir -p $(@D)
+	nasm -f bin -MD $@.d -MP -o $@ $<
+
+$(VXD_OUT)/%.bin.o: $(VXD_OUT)/%.bin
+	cd $(VXD_OUT) && objcopy -I binary -O elf32-i386 -B i386 \
+	    --rename-section .data=.rodata,alloc,load,readonly,data,contents \
+	    --add-section .note.GNU-stack=/dev/null $*.bin $*.bin.o
+
 install: $(VXD_OUT)/$(VXD).VXD
 	@test -n "$(ESP)" || { echo "make install ESP=/path/to/esp"; exit 1; }
 	mkdir -p $(ESP)/VMM/VXD && cp $< $(ESP)/VMM/VXD/
 
 clean:
-	rm -f $(VXD_OUT)/$(VXD).VXD $(VXD_OBJS) $(VXD_OBJS:.o=.d)
+	rm -f $(VXD_OUT)/$(VXD).VXD $(VXD_OBJS) $(VXD_OBJS:.o=.d) $(V86_SRCS:%.asm=$(VXD_OUT)/%.bin*)
 
 .PHONY: all install clean
--include $(VXD_OBJS:.o=.d)
+.SECONDARY: $(V86_SRCS:%.asm=$(VXD_OUT)/%.bin)
+-include $(VXD_OBJS:.o=.d) $(V86_SRCS:%.asm=$(VXD_OUT)/%.bin.d)

@@ -206,6 +206,11 @@ struct client_regs *Get_VM_Client(VMHANDLE vm);
  * HMA is memory of its own (kept while A20 goes off and on again).  0 for a bad VM handle, or
  * when there is no memory for the HMA (A20 stays off; the reason printed). */
 uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on);
+/* Get_V86_A20: the VM's A20 line, 1 on, 0 off (FFFFFFFFh for a bad VM handle).
+ * Get_VM_Last_V86_Page: the VM's last page of conventional memory (_GetLastV86Page of any VM,
+ * for a device that sets up a new VM from another's thread: its VM_Critical_Init); 0 if none. */
+uint32_t Get_V86_A20(VMHANDLE vm);
+uint32_t Get_VM_Last_V86_Page(VMHANDLE vm);
 
 /* The DDB_V86_API_Proc of a VxD (vxd.h), reached by real-mode code through the entry point INT
  * 2Fh AX=1684h BX=device ID returns in ES:DI: called with the VM and its client state, the

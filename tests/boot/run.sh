@@ -465,7 +465,7 @@ sc_vxd_sample() {
         '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
         '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
-        '^vxd: 6 devices initialised$' \
+        '^vxd: 7 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
         '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
@@ -563,7 +563,7 @@ sc_vxd_debug() {
     kill "$drain" 2>/dev/null
     clean_logs
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
-    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 5 devices$' \
+    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 6 devices$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
@@ -682,10 +682,10 @@ sc_inttest() {      # MACHINE CPU HZ
 img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # The scheduler's tests with the default VxDs loaded: every VM and thread message of them (more
-# than 11,000) also goes to five devices' control procedures, with interrupts off.
+# than 11,000) also goes to six devices' control procedures, with interrupts off.
 sc_schedtest_vxds() {
     sc_schedtest q35 default
-    expect_serial '^vxd: 5 devices initialised$'
+    expect_serial '^vxd: 6 devices initialised$'
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
@@ -763,11 +763,43 @@ img_v86test() {     # the default VxDs too: SAMPLE's V86 API is called
     printf "${INI_EXIT}V86Test=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 # V86 VMs (tests/guest/v86test.c, tests/v86/*.asm): every check of the suite and of the real-mode
 # programs passes, under icount so that the CPU shares are measured on guest instructions.
+# biostest's clock line against QEMU's -rtc base (10:20:30 on 2026-12-04): the date exactly, the
+# time from then to ten minutes on, the BDA's ticks (set from the RTC when the VM was made) within
+# two seconds of that time.
+expect_bios_clock() {
+    local line h m s ticks secs tsecs
+    line=$(grep -E -m 1 '^v86test: biostest says: clock: date ' "$DIR/serial.txt")
+    if [[ ! $line =~ date\ 20261204\ time\ ([0-9]{2})([0-9]{2})([0-9]{2})\ ticks\ ([0-9a-f]{8})$ ]]; then
+        fail "biostest's clock line is not 'date 20261204 time HHMMSS ticks N': ${line:-none}"
+        return
+    fi
+    h=${BASH_REMATCH[1]} m=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]} ticks=$((16#${BASH_REMATCH[4]}))
+    secs=$((10#$h * 3600 + 10#$m * 60 + 10#$s)) tsecs=$((ticks * 65536 / 1193182))
+    if (( secs >= 37230 && secs <= 37830 && tsecs >= secs - 2 && tsecs <= secs + 2 )); then
+        ok "INT 1Ah: 2026-12-04 $h:$m:$s, the BDA's ticks $ticks (${tsecs} s)"
+    else
+        fail "INT 1Ah: $h:$m:$s and $ticks ticks (${tsecs} s), not from 10:20:30 on, or apart"
+    fi
+}
 sc_v86test() {      # MACHINE CPU
     local cpu=()
     [[ $2 == max ]] && cpu=(-cpu max)
-    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}"
+    boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}" \
+        -rtc base=2026-12-04T10:20:30
     expect_exit 33
+    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 17 entry points, '
+    # biostest (tests/v86/biostest.asm): the VM's own memory map, and the RTC QEMU was given
+    expect_serial_seq '^v86test: biostest says: E820 00000000 0009fc00 00000001$' \
+        '^v86test: biostest says: E820 0009fc00 00000400 00000002$' \
+        '^v86test: biostest says: E820 000f0000 00010000 00000002$' \
+        '^v86test: biostest says: E820 00100000 0000fff0 00000001$' \
+        '^VBIOS: VM [0-9]+: INT 10h AH=0fh: no VxD provides it \(VDD, the display\); CF set$' \
+        '^v86test: biostest: 34 checks passed, 0 failed; BDA: equipment 0020, 639 KB, EBDA 9fc0, ' \
+        '^v86: VM [0-9]+ ended: it wrote to f0000, a page it may only read at 1000:0006 ' \
+        '^v86test: crashrom: its VM ended, the other VM went on' \
+        '^VBIOS: VM [0-9]+: a restart \(the reset vector, F000:FFF0\): no bootable device; the VM ends$' \
+        '^v86test: crashreset: its VM ended, the other VM went on'
+    expect_bios_clock
     expect_serial_seq '^v86test: start$' \
         '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 1000:0004 \(bytes 0f 0b eb fe ' \
         '^v86test: crashud: its VM ended, the other VM went on' \
@@ -992,7 +1024,7 @@ TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
-    expect_serial '^vxd: 5 devices initialised$'
+    expect_serial '^vxd: 6 devices initialised$'
     expect_no_serial 'need the test build'
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||

@@ -47,6 +47,9 @@ PROGRAM(crashpg);
 PROGRAM(crashgone);
 PROGRAM(localio);
 PROGRAM(tiny);
+PROGRAM(biostest);
+PROGRAM(crashrom);
+PROGRAM(crashreset);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -513,6 +516,45 @@ static void test_local(void)
     Remove_IO_Handler(0xEE);
 }
 
+/* The virtual PC's BIOS (VBIOS.VXD, a default VxD, which this image has): biostest.asm's checks,
+ * then what the program cannot fake, read back from the VM's memory after it ran. */
+static uint32_t rd16(const uint8_t *p) { return (uint32_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
+static void test_bios(void)
+{
+    struct run *p = start(&biostest, 100);
+    CHECK(p != 0, "Create_V86_VM made biostest's VM");
+    if (!p)
+        return;
+    const uint8_t *m = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear;
+    CHECK(wait_done(p, 5000), "biostest ran to its end");
+    CHECK(p->failed == 0 && p->passed == 34 && p->exit_code == 0,
+          "every check of biostest passed");
+    CHECK(rd16(m + 0x40E) == 0x9FC0 && m[0x9FC00] == 1, "the EBDA: 9FC0:0000, 1 KB");
+    CHECK(rd16(m + 0x410) == 0x0020 && rd16(m + 0x413) == 639 && m[0x449] == 3 &&
+          rd16(m + 0x44A) == 80 && rd16(m + 0x463) == 0x3D4 && rd16(m + 0x41A) == 0x1E &&
+          rd16(m + 0x41C) == 0x1E && rd16(m + 0x480) == 0x1E && rd16(m + 0x482) == 0x3E,
+          "the BDA as a PC's: equipment, memory, video, keyboard buffer");
+    CHECK(rd32(m + 0x46C) < 0x1800B0u, "the tick count below a day's");
+    CHECK(m[0xFFFFE] == 0xFC && !memcmp(m + 0xFFFF5, "12/04/26", 8) && m[0xFFFF0] == 0xEA,
+          "the image at F0000: the model byte, the date, the reset jump");
+    CHECK(rd32(m + 0x1E * 4) == 0xF000EFC7u && m[0xFEFC7] == 0xDF,
+          "INT 1Eh: the diskette parameter table");
+    kprintf("v86test: biostest: %u checks passed, %u failed; BDA: equipment %04x, %u KB, EBDA "
+            "%04x, ticks %08x\n", p->passed, p->failed, rd16(m + 0x410), rd16(m + 0x413),
+            rd16(m + 0x40E), rd32(m + 0x46C));
+    finish(p);
+    test_crash(&crashrom, 2000);
+    test_crash(&crashreset, 2000);
+    struct run *q = start(&tiny, 100);          /* a VM made after: the image as it was */
+    CHECK(q && ((const uint8_t *)((struct cb_s *)q->vm)->CB_High_Linear)[0xF0000] == 'V',
+          "the BIOS image unchanged by the write (a new VM sees it whole)");
+    if (q) {
+        wait_done(q, 2000);
+        finish(q);
+    }
+}
+
 /* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */
 static void test_many(void)
 {
@@ -553,6 +595,7 @@ void v86test_run(void)
     test_nest();
     test_vint();
     test_a20();
+    test_bios();
     test_idle();
     test_shares();
     test_crash(&crashud, 2000);

@@ -383,6 +383,24 @@ uint32_t Set_V86_A20(VMHANDLE vm, uint32_t on)
     return s->a20 == (on != 0);                 /* 0: no memory for the HMA (said why) */
 }
 
+uint32_t Get_V86_A20(VMHANDLE vm)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    if (!s)
+        return refused("Get_V86_A20", CALLER, "%08x is not a VM", vm), 0xFFFFFFFFu;
+    return s->a20;
+}
+
+uint32_t Get_VM_Last_V86_Page(VMHANDLE vm)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    if (!s)
+        return refused("Get_VM_Last_V86_Page", CALLER, "%08x is not a VM", vm);
+    return s->last;
+}
+
 uint32_t _GetLastV86Page(void)
 {
     struct v86_space *s = v86_current();

@@ -1,0 +1,39 @@
+/*
+ * VBIOS, the virtual PC's BIOS (vxd/vbios): the BIOS image every V86 VM sees at F0000h, its
+ * vectors and data areas, and the BIOS services that belong to no device (INT 11h, 12h, 14h,
+ * 15h, 17h, 18h, 19h, 1Ah).  A device's VxD provides its own service -- the display's INT 10h,
+ * the disks' INT 13h, the keyboard's INT 16h -- by installing the handler VBIOS's entry point
+ * for that INT calls (the IVT entry at F000:F065 for INT 10h, and so on, as on a PC):
+ *
+ *     VBIOS_IMPORT(VBIOS_Set_Int_Handler)
+ *     static void int10(VMHANDLE vm, struct client_regs *r) { ... AH = r->eax >> 8 ... }
+ *     ...  at Device_Init:  VBIOS_Set_Int_Handler(0x10, int10);
+ *
+ * The handler runs in the VM's thread with the VM's client registers (it may block: a read of
+ * the keyboard waits there); the CF, ZF ... it leaves in r->eflags return to the caller, the
+ * caller's IF is kept.  VBIOS is no device of the Windows 95 DDK (Windows ran on a real BIOS);
+ * its ID is VMM32's own.
+ */
+#ifndef VMM_VBIOS_H
+#define VMM_VBIOS_H
+#include <stdint.h>
+#include "vmm/client.h"
+#include "vmm/vm.h"
+
+#define VBIOS_DEVICE_ID         0x3F80u     /* VMM32's own devices: from 3F80h */
+#define VBIOS_INIT_ORDER        0x08000000u     /* before the devices that install services */
+#define VBIOS_VERSION           0x0100u
+#define VBIOS_IMPORT(name)      VXD_IMPORT(VBIOS_DEVICE_ID, name##_Ord, name)
+
+typedef void (*vbios_handler)(VMHANDLE vm, struct client_regs *r);
+
+#define VBIOS_Get_Version_Ord           0x0000
+#define VBIOS_Set_Int_Handler_Ord       0x0001
+#define VBIOS_SERVICE_COUNT             2
+
+uint32_t VBIOS_Get_Version(void);
+/* The handler of INT n's BIOS service, n one of 10h-1Ah; returns the handler it replaces (0: it
+ * had none, and VBIOS answered with CF set), or 1 if refused (no such service). */
+vbios_handler VBIOS_Set_Int_Handler(uint32_t n, vbios_handler h);
+
+#endif

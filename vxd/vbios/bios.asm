@@ -1,0 +1,151 @@
+; bios.asm: the BIOS image every V86 VM sees at F000:0000-FFFF (nasm -f bin, 64 KB), read-only
+; and shared.  It holds what a PC's BIOS ROM holds for real-mode code -- the service entry points
+; at the IBM PC/AT addresses programs know, the tables, the model byte, the date and the reset
+; vector -- but the services themselves run in VxDs: each service entry jumps to a stub
+;
+;     call far 0000:0000      ; patched by VBIOS with a V86 call back (Allocate_V86_Call_Back)
+;     iret
+;
+; so that a program that hooks a vector and chains to the old one (PUSHF; CALL FAR) reaches the
+; VxD through the same address as an INT does.  The call back returns the service's CF, ZF ...
+; in the FLAGS image the INT pushed; the IRET then restores the caller's IF with them.
+;
+; The directory at F000:0000 tells VBIOS what to do with each entry: 'VBIOS' 0, a count, then
+; per entry: the vector, its kind, the entry point (the vector's offset) and the stub to patch.
+;   K_CALL  a service in a VxD: the vector -> entry, the stub patched with a call back
+;   K_CODE  real-mode code of its own (INT 08h ...): the vector -> entry
+;   K_DATA  a table (INT 1Eh, 41h, 46h): the vector -> the table
+;   K_RESET the reset path (F000:FFF0 -> E05B): a call back, no vector
+; Nothing here may be written by a VM (the pages are mapped read-only).
+bits 16
+cpu 386
+org 0
+
+K_CALL  equ 0
+K_CODE  equ 1
+K_DATA  equ 2
+K_RESET equ 3
+
+%macro DIR 4                    ; vector, kind, entry, stub
+    db %1, %2
+    dw %3, %4
+%endmacro
+
+%macro STUB 1
+%1: call 0:0
+    iret
+%endmacro
+
+directory:
+    db 'VBIOS', 0
+    dw (dir_end - dir_start) / 6
+dir_start:
+    DIR 10h, K_CALL, e_int10, s_int10
+    DIR 11h, K_CALL, e_int11, s_int11
+    DIR 12h, K_CALL, e_int12, s_int12
+    DIR 13h, K_CALL, e_int13, s_int13
+    DIR 14h, K_CALL, e_int14, s_int14
+    DIR 15h, K_CALL, e_int15, s_int15
+    DIR 16h, K_CALL, e_int16, s_int16
+    DIR 17h, K_CALL, e_int17, s_int17
+    DIR 18h, K_CALL, s_int18, s_int18
+    DIR 19h, K_CALL, e_int19, s_int19
+    DIR 1Ah, K_CALL, e_int1a, s_int1a
+    DIR 00h, K_RESET, e_post, s_reset
+    DIR 08h, K_CODE, e_int08, 0
+    DIR 1Ch, K_CODE, dummy_iret, 0
+    DIR 1Eh, K_DATA, diskette_params, 0
+    DIR 41h, K_DATA, fdpt0, 0
+    DIR 46h, K_DATA, fdpt1, 0
+dir_end:
+
+    align 16
+STUB s_int10
+STUB s_int11
+STUB s_int12
+STUB s_int13
+STUB s_int14
+STUB s_int15
+STUB s_int16
+STUB s_int17
+STUB s_int18
+STUB s_int19
+STUB s_int1a
+STUB s_reset
+
+; INT 08h (IRQ 0, 18.2 times a second): the tick count at 40:6C, the midnight flag at 40:70
+; when it reaches a day (1800B0h ticks), INT 1Ch, then the EOI -- as on a PC.
+int08:
+    push ds
+    push ax
+    mov ax, 40h
+    mov ds, ax
+    add word [6Ch], 1
+    adc word [6Eh], 0
+    cmp word [6Eh], 18h
+    jne .tick
+    cmp word [6Ch], 0B0h
+    jne .tick
+    xor ax, ax
+    mov [6Ch], ax
+    mov [6Eh], ax
+    mov byte [70h], 1
+.tick:
+    int 1Ch
+    mov al, 20h
+    out 20h, al
+    pop ax
+    pop ds
+    iret
+
+; ---- the IBM PC/AT entry points and tables, at their addresses ------------------------------
+%macro AT 1
+    times (%1) - ($ - $$) db 0
+%endmacro
+
+    AT 0E05Bh
+e_post:     jmp s_reset                 ; the reset vector's target: no POST in a VM
+    AT 0E3FEh
+e_int13:    jmp s_int13
+    AT 0E401h                           ; the fixed-disk parameter tables (INT 41h, 46h):
+fdpt0:      times 16 db 0               ; no fixed disk yet
+fdpt1:      times 16 db 0
+    AT 0E6F2h
+e_int19:    jmp s_int19
+    AT 0E6F5h                           ; the configuration table (INT 15h AH=C0h)
+config:     dw 8                        ; its length
+            db 0FCh, 01h, 00h           ; model AT, submodel, BIOS revision
+            db 70h                      ; a second 8259, an RTC, INT 9 calls INT 15h AH=4Fh
+            db 0, 0, 0, 0
+    AT 0E739h
+e_int14:    jmp s_int14
+    AT 0E82Eh
+e_int16:    jmp s_int16
+    AT 0EC59h
+e_int13f:   jmp s_int13                 ; the diskette entry: the same service
+    AT 0EFC7h                           ; the diskette parameter table (INT 1Eh): 1.44 MB
+diskette_params:
+            db 0DFh, 02h, 25h, 02h, 18, 1Bh, 0FFh, 6Ch, 0F6h, 0Fh, 08h
+    AT 0EFD2h
+e_int17:    jmp s_int17
+    AT 0F065h
+e_int10:    jmp s_int10
+    AT 0F841h
+e_int12:    jmp s_int12
+    AT 0F84Dh
+e_int11:    jmp s_int11
+    AT 0F859h
+e_int15:    jmp s_int15
+    AT 0FE6Eh
+e_int1a:    jmp s_int1a
+    AT 0FEA5h
+e_int08:    jmp int08
+    AT 0FF53h
+dummy_iret: iret
+    AT 0FFF0h
+reset:      jmp 0F000h:e_post
+    AT 0FFF5h
+            db '12/04/26'               ; the BIOS date
+    AT 0FFFEh
+            db 0FCh                     ; the model byte: AT
+            db 0
