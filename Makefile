@@ -64,6 +64,7 @@ VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/intte
 V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))
 VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS)) \
               $(V86_PROGS:%=$(BUILD)/v86/%.o)
+.SECONDARY: $(V86_PROGS:%=$(BUILD)/v86/%.bin)      # kept: the boot tests boot screen.bin too
 VMM_ELF    := $(BUILD)/vmm/VMM32.elf
 TEST_VMM   := $(BUILD)/test/VMM32.VXD
 TEST_VMM_ELF := $(BUILD)/test/VMM32.elf
@@ -76,7 +77,7 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/vxd/vxdelf.c \
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
-               vmm/v86/decode.c vmm/v86/monitor.c
+               vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -89,7 +90,7 @@ all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
-DEFAULT_VXDS := vbios vpicd vtd debug shell sample
+DEFAULT_VXDS := vbios vdd vpicd vtd debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE

@@ -75,6 +75,13 @@ __attribute__((noreturn)) void Crash_Cur_VM(void);
 /* A thread in vm (VMMCreateThread makes them in the caller's VM). */
 uint32_t VMMCreateThreadInVM(VMHANDLE vm, void (*fn)(void *), void *arg, uint32_t exec_pri);
 
+/* _Allocate_Device_CB_Area: nbytes of every VM's control block for the caller, zero in each new
+ * VM; the offset from the VM handle (the device's data of VM h at (char *)h + offset), 0 if
+ * refused: flags not 0, or the VMs' VM_CB_AREA_SIZE bytes for all devices used up, or VMs made
+ * already (call it at Sys_Critical_Init or Device_Init, as in the DDK). */
+#define VM_CB_AREA_SIZE 1024u
+uint32_t _Allocate_Device_CB_Area(uint32_t nbytes, uint32_t flags);
+
 uint32_t Validate_VM_Handle(VMHANDLE vm);
 VMHANDLE Get_Cur_VM_Handle(void);
 VMHANDLE Get_Sys_VM_Handle(void);

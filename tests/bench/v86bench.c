@@ -10,6 +10,9 @@
  *   v86_callback         a far call to a V86 call back -> the procedure -> back
  *   v86_exec_int         Exec_Int from ring 0 to a real-mode handler's IRET and back (measured
  *                        in ring 0, inside the call back)
+ *   v86_bios_int11       INT 11h to VBIOS's entry point, its call back and service, and back
+ *   v86_int10_teletype   INT 10h AH=0Eh (with its MOV AX): VBIOS's entry point to VDD's
+ *                        teletype and back; the cell is written, not drawn (no drawing yet)
  *   v86_switch           INT 2Fh AX=1680h in one V86 VM to the other, which does the same at
  *                        once, and back: halved (less the other's two instructions), one switch
  *                        between two V86 VMs with the yield that causes it
@@ -26,7 +29,7 @@
 
 extern const uint8_t _binary_v86bench_bin_start[], _binary_v86bench_bin_end[];
 
-#define ROWS 8
+#define ROWS 10
 struct row { uint32_t n, sum, min, max; };
 
 static uint32_t mode, cb_addr, cb2_addr, done;
@@ -143,6 +146,12 @@ void v86bench_run(void)
     report_row("v86_out", &t[4], &t[0]);
     report_row("v86_callback", &t[5], &t[0]);
     bench_report("v86_exec_int", exec_n, exec_sum, exec_max);
+    const uint8_t *m = (const uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
+    if (m[0x10 * 4 + 2] == 0x00 && m[0x10 * 4 + 3] == 0xF0) {     /* VBIOS's INT 10h: F000 */
+        report_row("v86_bios_int11", &t[8], &t[0]);
+        report_row("v86_int10_teletype", &t[9], &t[0]);
+    } else
+        kprintf("bench: v86_bios_int11, v86_int10_teletype: VBIOS.VXD and VDD.VXD not loaded\n");
     Destroy_VM(vm);
 
     mode = 2;                           /* the other VM: yields for ever */

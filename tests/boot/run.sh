@@ -465,7 +465,7 @@ sc_vxd_sample() {
         '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
         '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
-        '^vxd: 7 devices initialised$' \
+        '^vxd: 8 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
         '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
@@ -563,7 +563,7 @@ sc_vxd_debug() {
     kill "$drain" 2>/dev/null
     clean_logs
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
-    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 6 devices$' \
+    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 7 devices$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
@@ -682,10 +682,10 @@ sc_inttest() {      # MACHINE CPU HZ
 img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # The scheduler's tests with the default VxDs loaded: every VM and thread message of them (more
-# than 11,000) also goes to six devices' control procedures, with interrupts off.
+# than 11,000) also goes to seven devices' control procedures, with interrupts off.
 sc_schedtest_vxds() {
     sc_schedtest q35 default
-    expect_serial '^vxd: 6 devices initialised$'
+    expect_serial '^vxd: 7 devices initialised$'
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
@@ -781,6 +781,59 @@ expect_bios_clock() {
         fail "INT 1Ah: $h:$m:$s and $ticks ticks (${tsecs} s), not from 10:20:30 on, or apart"
     fi
 }
+# The same boot sector (tests/v86/screen.asm) booted by QEMU's own PC BIOS -- SeaBIOS and its
+# VGA BIOS, -machine pc, a floppy; nobody here wrote them -- and run in a V86 VM here on VBIOS and
+# VDD (v86test printed its screen in hex): the two text screens, every character and attribute,
+# and the cursor must be the same.  SeaBIOS's screen is read from the machine, through the
+# QEMU monitor (pmemsave of B8000h), once the sector says it is done (port E9h).
+expect_seabios_screen() {
+    local fd=$DIR/seabios-fd.img scr=$DIR/seabios-screen.bin fifo=$DIR/seabios-mon.fifo
+    local mfd qp i ours theirs row a b cur_ours cur_theirs
+    dd if=/dev/zero of="$fd" bs=512 count=2880 status=none &&
+        dd if="$SRC/screen.bin" of="$fd" conv=notrunc status=none || { fail "no floppy image"; return; }
+    rm -f "$fifo" "$scr" "$DIR/seabios-dbg.log"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
+    exec {mfd}<>"$fifo"
+    timeout -k 5 60 "$QEMU" -machine pc -m 16M -display none -no-reboot -net none -serial none \
+        -drive "if=floppy,format=raw,file=$fd,snapshot=on" -boot a \
+        -chardev "file,id=dbg,path=$DIR/seabios-dbg.log" -device isa-debugcon,iobase=0xe9,chardev=dbg \
+        -monitor stdio < "$fifo" > "$DIR/seabios-mon.log" 2>&1 &
+    qp=$!
+    for ((i = 0; i < 400; i++)); do
+        [[ $(tail -c 1 "$DIR/seabios-dbg.log" 2>/dev/null) == D ]] && break
+        sleep 0.1
+    done
+    printf 'pmemsave 0xb8000 4000 "%s"\nxp /2bx 0x450\nquit\n' "$scr" >&"$mfd"
+    wait "$qp"
+    exec {mfd}>&-
+    [[ -s $scr ]] || { fail "SeaBIOS: no screen read back (the sector did not finish in 40 s?)"; return; }
+    theirs=$(od -An -v -tx1 "$scr" | tr -d ' \n')
+    ours=$(for ((i = 0; i < 25; i++)); do
+        sed -nE "s/^v86test: screen\.asm row $(printf %02u "$i") ([0-9a-f]{320})\$/\1/p" "$DIR/serial.txt"
+    done | tr -d '\n')
+    (( ${#ours} == 8000 )) || { fail "v86test did not print screen.asm's 25 rows"; return; }
+    cur_ours=$(sed -nE 's/^v86test: screen\.asm mode 03, cursor ([0-9a-f]{2}) ([0-9a-f]{2})$/0x\1 0x\2/p' "$DIR/serial.txt")
+    cur_theirs=$(tr -d '\r' < "$DIR/seabios-mon.log" | sed -nE 's/.*0000000000000450: (0x[0-9a-f]{2} 0x[0-9a-f]{2}).*/\1/p' | tail -n 1)
+    for ((row = 0; row < 25; row++)); do
+        a=${ours:row * 320:320} b=${theirs:row * 320:320}
+        if [[ $a != "$b" ]]; then
+            fail "row $row differs from SeaBIOS's: here |$(hex_text "$a")| $(hex_attrs "$a"), SeaBIOS |$(hex_text "$b")| $(hex_attrs "$b")"
+            return
+        fi
+    done
+    [[ -n $cur_ours && $cur_ours == "$cur_theirs" ]] ||
+        { fail "the cursor (column, row) here '$cur_ours', SeaBIOS '$cur_theirs'"; return; }
+    ok "screen.asm: the 80x25 screen and the cursor ($cur_ours) as SeaBIOS draws them"
+}
+hex_text() {    # HEX-CELLS: their characters
+    local h=$1 s="" i c
+    for ((i = 0; i < ${#h}; i += 4)); do
+        c=$((16#${h:i:2}))
+        if ((c >= 32 && c < 127)); then s+="\\x${h:i:2}"; else s+="."; fi
+    done
+    printf '%b' "$s" | sed 's/ *$//'
+}
+hex_attrs() { local h=$1 i; for ((i = 2; i < ${#h}; i += 4)); do printf '%s\n' "${h:i:2}"; done | sort -u | tr '\n' ' '; }
 sc_v86test() {      # MACHINE CPU
     local cpu=()
     [[ $2 == max ]] && cpu=(-cpu max)
@@ -793,13 +846,21 @@ sc_v86test() {      # MACHINE CPU
         '^v86test: biostest says: E820 0009fc00 00000400 00000002$' \
         '^v86test: biostest says: E820 000f0000 00010000 00000002$' \
         '^v86test: biostest says: E820 00100000 0000fff0 00000001$' \
-        '^VBIOS: VM [0-9]+: INT 10h AH=0fh: no VxD provides it \(VDD, the display\); CF set$' \
+        '^VBIOS: VM [0-9]+: INT 16h AH=01h: no VxD provides it \(VKD, the keyboard\); CF set$' \
         '^v86test: biostest: 34 checks passed, 0 failed; BDA: equipment 0020, 639 KB, EBDA 9fc0, ' \
         '^v86: VM [0-9]+ ended: it wrote to f0000, a page it may only read at 1000:0006 ' \
         '^v86test: crashrom: its VM ended, the other VM went on' \
         '^VBIOS: VM [0-9]+: a restart \(the reset vector, F000:FFF0\): no bootable device; the VM ends$' \
         '^v86test: crashreset: its VM ended, the other VM went on'
     expect_bios_clock
+    [[ $1 == q35 ]] && expect_seabios_screen
+    # vddtest (tests/v86/vddtest.asm): its screen, read back from the VM's video memory
+    expect_serial '^VDD: a display for every VM: INT 10h '
+    expect_serial_seq "^v86test: vddtest's screen, row  0: Hello, VDD\$" \
+        "^v86test: vddtest's screen, row  2:           attr\$" \
+        "^v86test: vddtest's screen, row  3: AB\$" \
+        "^v86test: vddtest's screen, row 22: scrolled\$" \
+        "^v86test: vddtest's screen, row 24: bottom\$" '^v86test: vddtest: 15 checks passed, 0 failed$'
     expect_serial_seq '^v86test: start$' \
         '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 1000:0004 \(bytes 0f 0b eb fe ' \
         '^v86test: crashud: its VM ended, the other VM went on' \
@@ -1024,7 +1085,7 @@ TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
-    expect_serial '^vxd: 6 devices initialised$'
+    expect_serial '^vxd: 7 devices initialised$'
     expect_no_serial 'need the test build'
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
@@ -1150,7 +1211,8 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     cp "$ESP/EFI/BOOT/BOOTX64.EFI" "$VMM" "$SRC/" &&
     mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
-    cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" || die "cannot copy the binaries to $SRC"
+    cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
+    cp "$ROOT"/build/v86/screen.bin "$SRC/" || die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.
 show() { [[ $1 == "$ROOT"/* ]] && echo "${1#"$ROOT"/}" || echo "$1"; }

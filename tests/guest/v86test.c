@@ -50,6 +50,8 @@ PROGRAM(tiny);
 PROGRAM(biostest);
 PROGRAM(crashrom);
 PROGRAM(crashreset);
+PROGRAM(vddtest);
+PROGRAM(screen);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -97,11 +99,12 @@ static uint32_t report(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
     return 0;
 }
 
-/* Runs prog in a new V86 VM at 1000:0000 until it exits (or ms pass); its run, still live. */
-static struct run *start(const struct program *prog, uint32_t weight)
+/* Starts prog in a new V86 VM as st says (loaded at st->load_seg:0000, run from st->cs:ip);
+ * its run, live.  start: at 1000:0000, the stack at the top of that segment. */
+static struct run *start_as(const struct program *prog, struct v86_start st)
 {
-    struct v86_start st = { prog->start, (uint32_t)(prog->end - prog->start), 0x1000,
-                            0x1000, 0, 0x1000, 0xFFFE, weight };
+    st.image = prog->start;
+    st.size = (uint32_t)(prog->end - prog->start);
     unsigned i = 0;
     while (i < MAX_VMS && runs[i].vm)
         i++;
@@ -114,6 +117,11 @@ static struct run *start(const struct program *prog, uint32_t weight)
     VMHANDLE vm = Create_V86_VM(&st);
     p->vm = vm;
     return vm ? p : 0;
+}
+
+static struct run *start(const struct program *prog, uint32_t weight)
+{
+    return start_as(prog, (struct v86_start){ 0, 0, 0x1000, 0x1000, 0, 0x1000, 0xFFFE, weight });
 }
 
 static int wait_done(struct run *p, uint32_t ms)
@@ -555,6 +563,75 @@ static void test_bios(void)
     }
 }
 
+/* The virtual display (VDD.VXD, a default VxD): vddtest.asm's checks, then its screen read back
+ * from the VM's video memory at B8000h -- the rows and attributes its INT 10h calls left. */
+static int screen_row_is(const uint8_t *vram, unsigned y, unsigned x, const char *s, uint8_t attr)
+{
+    for (unsigned i = 0; s[i]; i++)
+        if (vram[(y * 80 + x + i) * 2] != (uint8_t)s[i] || vram[(y * 80 + x + i) * 2 + 1] != attr)
+            return 0;
+    return 1;
+}
+static void test_vdd(void)
+{
+    struct run *p = start(&vddtest, 100);
+    CHECK(p != 0, "Create_V86_VM made vddtest's VM");
+    if (!p)
+        return;
+    const uint8_t *vram = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear + 0xB8000;
+    CHECK(wait_done(p, 5000), "vddtest ran to its end");
+    CHECK(p->failed == 0 && p->passed == 15 && p->exit_code == 0,
+          "every check of vddtest passed");
+    CHECK(screen_row_is(vram, 0, 0, "Hello, VDD ", 0x07), "row 0: the teletype's line");
+    CHECK(screen_row_is(vram, 2, 10, "attr", 0x1E) && screen_row_is(vram, 2, 9, " ", 0x07),
+          "row 2: AH=13h's string in 1Eh at column 10");
+    CHECK(screen_row_is(vram, 3, 0, "A", 0x4F) && screen_row_is(vram, 3, 1, "B", 0x2F),
+          "row 3: AH=13h's character and attribute pairs");
+    CHECK(screen_row_is(vram, 22, 0, "scrolled ", 0x07) &&
+          screen_row_is(vram, 23, 0, "         ", 0x07), "rows 22-23: the window scrolled up");
+    CHECK(vram[0] == 'H' && ((const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear)[0x449] == 3,
+          "the VM's own video memory and BDA");
+    CHECK(screen_row_is(vram, 24, 0, "bottom", 0x70), "row 24: AH=09h's attribute kept");
+    for (unsigned y = 0; y < 25; y++) {
+        char line[81];
+        unsigned n = 0;
+        for (unsigned x = 0; x < 80; x++)
+            line[x] = (char)vram[(y * 80 + x) * 2];
+        for (n = 80; n && line[n - 1] == ' '; n--)
+            ;
+        line[n] = 0;
+        if (n)
+            kprintf("v86test: vddtest's screen, row %2u: %s\n", y, line);
+    }
+    kprintf("v86test: vddtest: %u checks passed, %u failed\n", p->passed, p->failed);
+    finish(p);
+}
+
+/* screen.asm, a boot sector, run at 0000:7C00 as a PC's BIOS runs it: its text screen and
+ * cursor printed in hex for the harness, which compares them with SeaBIOS's (the same sector
+ * booted by QEMU's own PC BIOS). */
+static void test_screen(void)
+{
+    struct run *p = start_as(&screen, (struct v86_start){ 0, 0, 0x07C0, 0, 0x7C00, 0, 0x7C00,
+                                                          100 });
+    CHECK(p != 0, "Create_V86_VM made screen.asm's VM at 0000:7C00");
+    if (!p)
+        return;
+    const uint8_t *m = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear;
+    CHECK(wait_done(p, 5000) && p->exit_code == 0, "screen.asm drew its screen");
+    for (unsigned row = 0; row < 25; row++) {
+        char hex[321];
+        for (unsigned i = 0; i < 160; i++) {
+            hex[2 * i] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] >> 4];
+            hex[2 * i + 1] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] & 15];
+        }
+        hex[320] = 0;
+        kprintf("v86test: screen.asm row %02u %s\n", row, hex);
+    }
+    kprintf("v86test: screen.asm mode %02x, cursor %02x %02x\n", m[0x449], m[0x450], m[0x451]);
+    finish(p);
+}
+
 /* 1,000 VMs made, run to their end and destroyed leave pages and heap where they were. */
 static void test_many(void)
 {
@@ -596,6 +673,8 @@ void v86test_run(void)
     test_vint();
     test_a20();
     test_bios();
+    test_vdd();
+    test_screen();
     test_idle();
     test_shares();
     test_crash(&crashud, 2000);

@@ -203,10 +203,10 @@ start:
     int 17h
     CHECK_EQ ah, 01h, 33
 
-    ; 34: a service no VxD provides yet (INT 10h without VDD): CF set, and named once
+    ; 34: a service no VxD provides yet (INT 16h without VKD): CF set, and named once
     clc
-    mov ah, 0Fh
-    int 10h
+    mov ah, 01h
+    int 16h
     CHECK_REPORT c, 34
     EXIT 0
 

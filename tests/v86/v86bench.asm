@@ -7,6 +7,8 @@
 ; its INT between its yields).
 ;   row 0 bracket   1 cli   2 sti   3 int+iret   4 out   5 call back   6 (ring 0: Exec_Int)
 ;   7 switch: INT 2Fh AX=1680h to the other VM and back (two switches)
+;   8 INT 11h: a BIOS service of VBIOS (stub, call back, service, IRET)
+;   9 INT 10h AH=0Eh: a character through VBIOS to VDD's teletype (with its MOV AX)
 bits 16
 cpu 586
 org 0
@@ -26,6 +28,11 @@ org 0
     call record
     dec cx
     jnz %%loop
+%endmacro
+
+%macro TELETYPE 0
+    mov ax, 0E2Eh
+    int 10h
 %endmacro
 
 %macro YIELD 0
@@ -57,6 +64,8 @@ start:
     MEASURE 3, {int 64h}
     MEASURE 4, {out 0E4h, al}
     MEASURE 5, {call far [cs:cb]}
+    MEASURE 8, {int 11h}
+    MEASURE 9, TELETYPE
     EXIT 0
 
 switch:

@@ -28,6 +28,8 @@ struct vm {
     uint64_t cpu_dead;              /* CPU time of its threads that ended */
     struct vm *next, *prev;         /* circular, from the system VM */
     struct v86_space *v86;          /* its V86 address space and state (v86/), once made */
+    /* The devices' areas (_Allocate_Device_CB_Area), zero in a new VM. */
+    uint8_t cb_area[VM_CB_AREA_SIZE] __attribute__((aligned(8)));
 };
 
 /* The V86 layer's side of a VM (v86/v86.h), registered by v86_init; NULL before.  create makes

@@ -1,5 +1,6 @@
 /* Virtual machines: see include/vmm/vm.h.  A VM is a control block (cb_s first), a memory context
  * and the threads whose `vm` is it; VMs form a circular list from the system VM. */
+#include <stddef.h>
 #include "sched/sched.h"
 #include "vmm/vm.h"
 #include "vmm/thread.h"
@@ -72,6 +73,21 @@ struct vm *vm_of(VMHANDLE h)
 }
 
 struct vm *vm_system(void) { return &sys_vm; }
+
+static uint32_t cb_area_used;
+
+uint32_t _Allocate_Device_CB_Area(uint32_t nbytes, uint32_t flags)
+{
+    INTS_OFF();
+    uint32_t at = (cb_area_used + 7) & ~7u;
+    if (flags || !nbytes || at > VM_CB_AREA_SIZE || nbytes > VM_CB_AREA_SIZE - at ||
+        sys_vm.next != &sys_vm)
+        return refused("_Allocate_Device_CB_Area", CALLER, "%u bytes (flags %x): %u of the "
+                       "control block's %u left, or VMs made already", nbytes, flags,
+                       at > VM_CB_AREA_SIZE ? 0 : VM_CB_AREA_SIZE - at, VM_CB_AREA_SIZE);
+    cb_area_used = at + nbytes;
+    return (uint32_t)offsetof(struct vm, cb_area) + at;
+}
 
 int vm_init(void)
 {

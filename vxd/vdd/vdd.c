@@ -1,0 +1,144 @@
+/*
+ * VDD: the virtual display.  Every VM has its own: its own video memory (32 KB at B8000h for the
+ * text modes, 64 KB at A0000h once it sets mode 13h), the video BIOS's INT 10h over it
+ * (installed into VBIOS's entry point at F000:F065), and the CRTC's ports 3D4h/3D5h (the cursor
+ * a program moves itself) and 3DAh (the retrace bits programs wait on, which toggle).  The
+ * display's state machine is the portable vtext.c (unit-tested on the host); the VM's state
+ * lives in its BDA and video memory, as on a PC, and in this device's area of the VM's control
+ * block (_Allocate_Device_CB_Area).
+ *
+ * Drawing the focus VM's screen on the framebuffer and on COM1 is the next step (docs/
+ * architecture.md); until then the screen is the VM's memory, which a VxD reads back.
+ */
+#include <stdint.h>
+#include <vmm/vxd.h>
+#include <vmm/vmmsvc.h>
+#include <vmm/vm.h>
+#include <vmm/page.h>
+#include <vmm/int.h>
+#include <vmm/v86.h>
+#include <vmm/vbios.h>
+#include "vtext.h"
+
+VMM_IMPORT(_Debug_Printf_Service)
+VMM_IMPORT(_Allocate_Device_CB_Area)
+VMM_IMPORT(_PageAllocate)
+VMM_IMPORT(_MapIntoV86)
+VMM_IMPORT(_Assign_Device_V86_Pages)
+VMM_IMPORT(Install_IO_Handler)
+VMM_IMPORT(Get_Sys_VM_Handle)
+VMM_IMPORT(Get_VM_Last_V86_Page)
+VBIOS_IMPORT(VBIOS_Set_Int_Handler)
+
+#define printf _Debug_Printf_Service
+
+#define VDD_DEVICE_ID   0x000Au                 /* the DDK's */
+#define VDD_INIT_ORDER  0x20000000u             /* after VBIOS */
+#define VRAM_PAGE       0xB8u
+#define GFX_PAGE        0xA0u
+
+struct vdd_vm {                                 /* in each VM's control block */
+    struct vtext t;
+    uint8_t status;                             /* 3DAh: what the next read gives */
+    uint8_t named[32];                          /* INT 10h functions named once (bit per AH) */
+};
+
+static uint32_t cb_off;
+
+static struct vdd_vm *of(VMHANDLE vm) { return (struct vdd_vm *)((uint8_t *)vm + cb_off); }
+static unsigned vmid(VMHANDLE vm) { return ((struct cb_s *)vm)->CB_VMID; }
+
+/* npages of zeroed memory, the VM's (freed with it), mapped at V86 page `page`. */
+static int map_new(VMHANDLE vm, uint32_t page, uint32_t npages)
+{
+    uint32_t h = PAGE_RET_LO(_PageAllocate(npages, PG_VM, (uint32_t)vm, 0, 0, 0, 0,
+                                           PAGEZEROINIT));
+    return h && _MapIntoV86(h, vm, page, npages, 0, 0);
+}
+
+static int vm_setup(VMHANDLE vm)
+{
+    struct vdd_vm *d = of(vm);
+    if (!map_new(vm, VRAM_PAGE, 8)) {
+        printf("VDD: VM %u: no video memory (32 KB at B8000; the reason above)\n", vmid(vm));
+        return 1;
+    }
+    d->t.mem = (uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
+    d->t.conv_end = (Get_VM_Last_V86_Page(vm) + 1) << 12;
+    d->t.gfx = 0;
+    vtext_reset(&d->t);
+    return 0;
+}
+
+static void int10(VMHANDLE vm, struct client_regs *r)
+{
+    struct vdd_vm *d = of(vm);
+    uint8_t ah = (uint8_t)(r->eax >> 8);
+    if (ah == 0 && (r->eax & 0x7F) == 0x13 && !d->t.gfx) {     /* mode 13h: its memory now */
+        if (map_new(vm, GFX_PAGE, 16))
+            d->t.gfx = 1;
+        else
+            printf("VDD: VM %u: no memory for mode 13h (64 KB at A0000); mode unchanged\n",
+                   vmid(vm));
+    }
+    if (vtext_int10(&d->t, r))
+        return;
+    if (!(d->named[ah >> 3] & (1u << (ah & 7)))) {
+        d->named[ah >> 3] |= (uint8_t)(1u << (ah & 7));
+        printf("VDD: VM %u: INT 10h AX=%04x: not a function of this display; nothing done\n",
+               vmid(vm), r->eax & 0xFFFF);
+    }
+}
+
+static uint32_t crtc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                          struct client_regs *r)
+{
+    (void)r;
+    struct vdd_vm *d = of(vm);
+    if (port == 0x3DA) {                        /* input status: retrace, display enable */
+        if (type & Output)
+            return 0;
+        d->status ^= 0x09;
+        return d->status;
+    }
+    if (type & Output) {
+        vtext_crtc_out(&d->t, port, (uint8_t)data);
+        return 0;
+    }
+    return vtext_crtc_in(&d->t, port);
+}
+
+static int init(void)
+{
+    cb_off = _Allocate_Device_CB_Area(sizeof(struct vdd_vm), 0);
+    if (!cb_off)
+        return 1;
+    if (!_Assign_Device_V86_Pages(GFX_PAGE, 16, 0, 0) ||
+        !_Assign_Device_V86_Pages(VRAM_PAGE, 8, 0, 0)) {
+        printf("VDD: A0000-AFFFF or B8000-BFFFF is another device's\n");
+        return 1;
+    }
+    if (VBIOS_Set_Int_Handler(0x10, int10) == (vbios_handler)1 ||
+        !Install_IO_Handler(0x3D4, crtc_port) || !Install_IO_Handler(0x3D5, crtc_port) ||
+        !Install_IO_Handler(0x3DA, crtc_port))
+        return 1;
+    printf("VDD: a display for every VM: INT 10h (text modes 0-3, mode 13h), CRTC 3D4h/3D5h, "
+           "3DAh\n");
+    return 0;
+}
+
+static int control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    (void)arg;
+    switch (msg) {
+    case DEVICE_INIT:
+        return init();
+    case SYS_VM_INIT:
+        return vm_setup(Get_Sys_VM_Handle());
+    case VM_CRITICAL_INIT:
+        return vm_setup((VMHANDLE)vm);
+    }
+    return 0;
+}
+
+DECLARE_VIRTUAL_DEVICE(VDD_DDB, "VDD     ", 4, 0, control, VDD_DEVICE_ID, VDD_INIT_ORDER, 0, 0);
