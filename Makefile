@@ -205,7 +205,8 @@ FUZZ_SRCS_v86     := vmm/v86/decode.c vmm/v86/monitor.c
 FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)
 	@mkdir -p $(@D)
-	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ivmm -Iefi \
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Iinclude -Ivmm -Iefi \
 	    $< $(FUZZ_SRCS_$*) -o $@
 fuzz-bins: $(VMM) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/host/fixtures/good.vxd \
            $(BUILD)/host/fixtures/good-g.vxd

@@ -117,6 +117,8 @@ int memmap_convert(const void *map, uint64_t map_size, uint64_t desc_size,
     if (desc_size < sizeof(struct efi_mdesc) || desc_size % 8)
         return kerr_set(e, "memory map: descriptor size %llu is invalid (at least %u, multiple of 8)",
                         (unsigned long long)desc_size, (unsigned)sizeof(struct efi_mdesc));
+    if ((uintptr_t)map % 8)                 /* GetMemoryMap's buffer is; the reads need it */
+        return kerr_set(e, "memory map: at %p, not 8-byte aligned", map);
     uint64_t count = map_size / desc_size;
 
     /* Fast path: firmware maps are normally sorted and disjoint, which an insertion sort and one

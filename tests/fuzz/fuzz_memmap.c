@@ -1,6 +1,7 @@
 /* libFuzzer target: UEFI memory map conversion; the output must be sorted, disjoint, page-granular. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "memmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -10,7 +11,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     uint64_t desc = 40 + 8 * (data[0] % 4);          /* 40, 48, 56, 64 */
-    int n = memmap_convert(data + 1, size - 1, desc, out, sizeof out / sizeof out[0], &e);
+    static uint64_t map[(1 << 16) / 8];             /* aligned, as GetMemoryMap's buffer is */
+    size_t n_bytes = size - 1 < sizeof map ? size - 1 : sizeof map;
+    memcpy(map, data + 1, n_bytes);
+    int n = memmap_convert(map, n_bytes, desc, out, sizeof out / sizeof out[0], &e);
     for (int i = 0; i < n; i++) {
         if (!out[i].length || (out[i].base | out[i].length) & 0xFFF ||
             (i && out[i].base < out[i - 1].base + out[i - 1].length) ||

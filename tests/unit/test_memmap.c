@@ -601,6 +601,25 @@ Test(memmap, invalid_desc_size)
     free(m.p);
 }
 
+/* A map that is not 8-byte aligned is refused, not read (its descriptors hold 64-bit fields). */
+Test(memmap, misaligned_map_refused)
+{
+    const struct desc d[] = { { EFI_CONVENTIONAL, 0x0, 1 } };
+    struct map m = make_map(d, 1, 48);
+    uint8_t *buf = malloc(48 + 8);
+    cr_assert(buf);
+    memcpy(buf + 1, m.p, 48);
+    struct bi_mem_range out[4];
+    struct kerr e;
+    memset(&e, 0, sizeof e);
+    cr_assert_eq(memmap_convert(buf + 1, 48, 48, out, 4, &e), -1);
+    cr_assert(strstr(e.msg, "aligned"), "%s", e.msg);
+    memcpy(buf, m.p, 48);
+    cr_assert_eq(memmap_convert(buf, 48, 48, out, 4, &e), 1);
+    free(buf);
+    free(m.p);
+}
+
 /* No descriptors (or only a trailing fragment shorter than one descriptor) -> 0 ranges. */
 Test(memmap, empty_map)
 {
