@@ -464,6 +464,10 @@ sc_vxd_sample() {
     expect_serial_seq '^SAMPLE: Sys_Critical_Init \(VMM version 4\.00\)$' \
         '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
         '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
+        '^List_Remove: list 0xc[0-9a-f]{7}: remove of node 0xc[0-9a-f]{7}: the node is allocated, must be attached \(caller c[0-9a-f]{7}\); refused$' \
+        '^USER: List \(flags 4\): bac; List_Remove 1 then 0; then first a, next c$' \
+        '^USER: List \(flags 2\): bac; List_Remove 1 then 0; then first a, next c$' \
+        '^List_Attach: 00001234 is not a list \(caller c[0-9a-f]{7}\); refused$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
         '^vxd: 8 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \

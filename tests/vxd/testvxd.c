@@ -2,7 +2,7 @@
  * The boot tests' VxDs, one source built with a different -D each (Makefile: TEST_VXDS):
  *
  *   USER      calls SAMPLE's services through the dynalink at Init_Complete, hooks one with
- *             Hook_Device_Service and unhooks it, and prints what it got
+ *             Hook_Device_Service and unhooks it, uses the List services, and prints what it got
  *   FAILINIT  fails Device_Init (the DDK's carry)
  *   PFINIT    page-faults in Device_Init
  *   HANG      never returns from Device_Init
@@ -20,6 +20,7 @@
 #include <vmm/int.h>
 #include <vmm/thread.h>
 #include <vmm/vm.h>
+#include <vmm/list.h>
 #include "sample.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -42,6 +43,52 @@ uint32_t VTD_Get_Version(void);
 uint32_t VTD_Get_Interrupt_Period(void);
 uint32_t VPICD_Convert_IRQ_To_Int(uint32_t irq);
 
+VMM_IMPORT(List_Create)
+VMM_IMPORT(List_Destroy)
+VMM_IMPORT(List_Allocate)
+VMM_IMPORT(List_Deallocate)
+VMM_IMPORT(List_Attach)
+VMM_IMPORT(List_Attach_Tail)
+VMM_IMPORT(List_Insert)
+VMM_IMPORT(List_Remove)
+VMM_IMPORT(List_Remove_First)
+VMM_IMPORT(List_Get_First)
+VMM_IMPORT(List_Get_Next)
+
+/* The List services through the dynalink, as an outside VxD calls them: three nodes put in as
+ * b, a, c then walked; one removed twice (the second refused); a bad handle refused. */
+static void use_lists(void)
+{
+    static const uint32_t flags[2] = { LF_ALLOC_ERROR, LF_USE_HEAP };
+    for (unsigned f = 0; f < 2; f++) {
+        HLIST l = List_Create(flags[f], 12);
+        char *a = l ? List_Allocate(l) : 0, *b = l ? List_Allocate(l) : 0;
+        char *c = l ? List_Allocate(l) : 0;
+        if (!a || !b || !c) {
+            _Debug_Printf_Service("USER: List_Create/List_Allocate failed (flags %x)\n", flags[f]);
+            return;
+        }
+        a[0] = 'a', b[0] = 'b', c[0] = 'c';
+        List_Attach(l, a);                      /* a */
+        List_Attach(l, b);                      /* b a */
+        List_Attach_Tail(l, c);                 /* b a c */
+        char walk[8];
+        unsigned n = 0;
+        for (char *p = List_Get_First(l); p && n < 7; p = List_Get_Next(l, p))
+            walk[n++] = p[0];
+        walk[n] = 0;
+        uint32_t r1 = List_Remove(l, a), r2 = List_Remove(l, a);
+        List_Insert(l, a, b);                   /* b a c again */
+        char *first = List_Remove_First(l);
+        List_Deallocate(l, first);
+        _Debug_Printf_Service("USER: List (flags %x): %s; List_Remove %u then %u; then first %c, "
+                              "next %c\n", flags[f], walk, r1, r2, ((char *)List_Get_First(l))[0],
+                              ((char *)List_Get_Next(l, List_Get_First(l)))[0]);
+        List_Destroy(l);
+    }
+    List_Attach(0x1234, 0);                     /* not a list: refused */
+}
+
 static int (*add_prev)(int, int);
 static int add_hook(int a, int b) { return add_prev(a, b) + 100; }
 
@@ -59,6 +106,7 @@ static void use_sample(void)
     _Debug_Printf_Service("USER: SAMPLE version %x.%02x; SAMPLE_Add(2, 3) = %d, %d; hooked %d; "
                           "unhooked %s, %d; SAMPLE counted %u adds\n", v >> 8, v & 0xFF, five,
                           again, hooked, un ? "yes" : "no", after, adds);
+    use_lists();
     if (Get_DDB(VTD_DEVICE_ID, 0) && Get_DDB(VPICD_DEVICE_ID, 0))
         _Debug_Printf_Service("USER: VTD version %x.%02x, interrupt period %u ms; VPICD: IRQ 4 "
                               "is INT %02xh\n", VTD_Get_Version() >> 8, VTD_Get_Version() & 0xFF,
