@@ -30,8 +30,9 @@ __attribute__((noreturn)) void vmm_exit(uint32_t code);
 /* The code that called the function this is written in: for a service, the VxD (or VMM code)
  * whose call it refuses. */
 #define CALLER ((uint32_t)(uintptr_t)__builtin_return_address(0))
-/* A service refusing a call, the one way (vmm/refuse.c): prints "SVC: WHY (caller XXXXXXXX);
- * refused", WHY formatted from fmt, and returns 0, what most services return when they refuse.
+/* A service refusing a call, the one way (vmm/refuse.c): prints "SVC: WHY (caller MODULE
+ * SYMBOL+0xOFF); refused" (the caller's address where no module holds it), WHY formatted from
+ * fmt, and returns 0, what most services return when they refuse.
  * Call it with interrupts on where possible (the console may be slow). */
 uint32_t refused(const char *svc, uint32_t caller, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), cold));

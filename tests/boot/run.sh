@@ -464,10 +464,10 @@ sc_vxd_sample() {
     expect_serial_seq '^SAMPLE: Sys_Critical_Init \(VMM version 4\.00\)$' \
         '^SAMPLE: Device_Init \(a heap block at c[0-9a-f]{7}\)$' '^SAMPLE: Init_Complete$' \
         '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; unhooked yes, 5; SAMPLE counted 4 adds$' \
-        '^List_Remove: list 0xc[0-9a-f]{7}: remove of node 0xc[0-9a-f]{7}: the node is allocated, must be attached \(caller c[0-9a-f]{7}\); refused$' \
+        '^List_Remove: list 0xc[0-9a-f]{7}: remove of node 0xc[0-9a-f]{7}: the node is allocated, must be attached \(caller USER\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^USER: List \(flags 4\): bac; List_Remove 1 then 0; then first a, next c$' \
         '^USER: List \(flags 2\): bac; List_Remove 1 then 0; then first a, next c$' \
-        '^List_Attach: 00001234 is not a list \(caller c[0-9a-f]{7}\); refused$' \
+        '^List_Attach: 00001234 is not a list \(caller USER\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
         '^vxd: 8 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
@@ -530,8 +530,9 @@ sc_vxd_bad() {
     expect_serial_seq '^WXCODE: writing into my code at c[0-9a-f]{7}$' \
         "^vxd: WXCODE\\.VXD: fault 14 \\(#PF page fault\\) in its Device_Init, at WXCODE\\.VXD \\.text\\+0x[0-9a-f]+, address ${code:-none}; abandoned\$"
     expect_serial '^vxd: CTFAULT\.VXD: fault 14 \(#PF page fault\) in its Create_Thread, at CTFAULT\.VXD \.text\+0x[0-9a-f]+, address c0000020; abandoned$'
-    expect_serial_seq '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there: a pool given back, or pages between pools\)$' \
-        '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there' \
+    # the refusals name the calling VxD by file, function and offset (issue 16)
+    expect_serial_seq '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there: a pool given back, or pages between pools\) \(caller DBLFREE\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
+        '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there.* \(caller DBLFREE\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^DBLFREE: b freed again: 0, a pointer inside it: 0; c and d: 2$'
     expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
         '^vxd: 5 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'

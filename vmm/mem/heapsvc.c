@@ -82,10 +82,8 @@ NONREENTRANT uint32_t _HeapFree(void *p, uint32_t flags)
         INTS_OFF();
         r = heap_free(&sys_heap, p, CALLER, &e);
     }
-    if (r) {
-        kprintf("_HeapFree: %s\n", e.msg);
-        return 0;
-    }
+    if (r)
+        return refused("_HeapFree", CALLER, "%s", e.msg);
     return 1;
 }
 
@@ -99,7 +97,7 @@ NONREENTRANT void *_HeapReAllocate(void *p, uint32_t nbytes, uint32_t flags)
         q = heap_realloc(&sys_heap, p, nbytes, flags, CALLER, &e);
     }
     if (!q && e.msg[0])             /* refused; out of memory is a plain NULL */
-        kprintf("_HeapReAllocate: %s\n", e.msg);
+        refused("_HeapReAllocate", CALLER, "%s", e.msg);
     return q;
 }
 
