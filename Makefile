@@ -85,7 +85,8 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds check-sections
+.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds check-sections \
+        check-sdk
 all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
@@ -169,6 +170,17 @@ $(BUILD)/v86/%.o: $(BUILD)/v86/%.bin
 $(VMM_TEST_OBJS): VMM_CFLAGS += -Itests
 
 # The non-reentrant window holds every function of the memory manager (ci/test.sh runs this).
+# The SDK refuses, at build time, a VxD that needs what the VMM does not link (vxd.mk): a VxD
+# using 64-bit division must fail to build, naming __udivdi3.
+check-sdk:
+	@rm -rf $(BUILD)/sdkcheck
+	@if $(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=DIV64 SRCS=div64.c \
+	        VXD_OUT=$(abspath $(BUILD)/sdkcheck) > $(BUILD)/sdkcheck.log 2>&1; then \
+	    echo "check-sdk: DIV64.VXD built although it needs __udivdi3"; exit 1; fi
+	@grep -q 'undefined, and not provided by the VMM: __udivdi3' $(BUILD)/sdkcheck.log || \
+	    { echo "check-sdk: the build failed without naming __udivdi3:"; cat $(BUILD)/sdkcheck.log; exit 1; }
+	@echo "check-sdk: a VxD needing __udivdi3 is refused at build time"
+
 check-sections: $(VMM)
 	@tools/check-nonreentrant.sh $(VMM) $(patsubst %.c,$(BUILD)/vmm/%.o,$(NONREENTRANT_SRCS))
 

@@ -19,6 +19,7 @@ fi
 
 echo "== build checks"
 if make --no-print-directory check-sections; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if make --no-print-directory check-sdk; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== boot tests (QEMU + OVMF)"
 tests/boot/run.sh 2>&1 | tee build/boot.log

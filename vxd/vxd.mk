@@ -25,8 +25,19 @@ VXD_OBJS   := $(SRCS:%.c=$(VXD_OUT)/%.o) $(V86_SRCS:%.asm=$(VXD_OUT)/%.bin.o)
 
 all: $(VXD_OUT)/$(VXD).VXD
 
+# What a VxD may leave undefined: the functions gcc may call by itself, which the VMM's loader
+# links (and the VMM_ names its default devices use).  Anything else -- __udivdi3 and friends
+# for 64-bit division, a C library function -- would be refused at boot: refuse it here.
+VXD_LINKABLE := memcpy|memmove|memset|memcmp|strlen|VMM_[A-Za-z0-9_]+
+
 $(VXD_OUT)/$(VXD).VXD: $(VXD_OBJS)
 	$(LD) -m elf_i386 -r -o $@ $^
+	@bad=$$(nm -u $@ | awk '{ print $$2 }' | grep -vxE '$(VXD_LINKABLE)' | tr '\n' ' '); \
+	if [ -n "$$bad" ]; then rm -f $@; \
+	    echo "$@: undefined, and not provided by the VMM: $$bad" >&2; \
+	    case "$$bad" in *__udivdi3*|*__divdi3*|*__umoddi3*|*__moddi3*) echo "  (64-bit" \
+	        "division or modulo: libgcc's helpers are not linked; divide 32-bit values)" >&2;; esac; \
+	    exit 1; fi
 
 $(VXD_OUT)/%.o: %.c
 	@mkdir -p $(@D)
