@@ -23,4 +23,10 @@ struct kerr {
 };
 int kerr_set(struct kerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Bytes from a file, made fit for a terminal: printable ASCII as it is, a backslash doubled,
+ * every other byte (an ESC, a control character, a byte above 7Eh) as \xNN, so that nothing a
+ * file holds reaches the console raw.  At most len bytes of src; dst always NUL-terminated when
+ * cap > 0, cut at a whole escape; returns the length written. */
+size_t kescape(char *dst, size_t cap, const char *src, size_t len);
+
 #endif

@@ -132,10 +132,17 @@ img_vmm_triple() {      # ud2 at the entry point: the IDT limit is still 0 -> tr
 }
 img_no_vxd_dir()  { esp_base "$1"; rmdir "$1/VMM/VXD"; }
 img_no_sysini()   { esp_base "$1"; rm "$1/VMM/SYSTEM.INI"; }
+# A SYSTEM.INI of junk: bad lines (an escape sequence among them, which must reach the terminal
+# escaped; 33 in all, of which 20 are shown), a bad value; and no device= line, with a file in
+# VMM/VXD whose name is no 8.3 name (the message says where the name came from).
 img_sysini_junk() {
+    local i
     esp_base "$1"
-    printf '[Debug]\r\nExitPort=0xf4\r\ngarbage line\r\n; a comment\r\n[unclosed\r\n[386Enh]\r\nConvMemKB=2048\r\n' \
-        > "$1/VMM/SYSTEM.INI"
+    { printf '[Debug]\r\nExitPort=0xf4\r\ngarbage line\r\n; a comment\r\n[unclosed\r\n'
+      printf '\033[2Jcleared?\r\n'
+      for ((i = 0; i < 30; i++)); do printf 'junk %u\r\n' "$i"; done
+      printf '[386Enh]\r\nConvMemKB=2048\r\n'; } > "$1/VMM/SYSTEM.INI"
+    cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/LONGFILENAME.VXD"
 }
 VXD_A_SIZE=1000 VXD_B_SIZE=12345
 img_vxd_files() {
@@ -435,7 +442,17 @@ sc_sysini_junk() {
     expect_exit 33
     expect_serial "^VMM/SYSTEM.INI:3: ignored: .*'garbage line'$"
     expect_serial "^VMM/SYSTEM.INI:5: ignored: .*'\[unclosed'$"
-    expect_serial '^VMM/SYSTEM.INI: [0-9]+ bytes read, 2 bad lines$'
+    expect_serial "^VMM/SYSTEM.INI:6: ignored: .*'\\\\x1b\\[2Jcleared\\?'\$"
+    expect_serial "^VMM/SYSTEM.INI:23: ignored: .*'junk 16'\$"
+    expect_no_serial "'junk 17'"
+    expect_serial '^VMM/SYSTEM.INI:24: more bad lines from here are counted, not shown$'
+    expect_serial '^VMM/SYSTEM.INI: [0-9]+ bytes read, 33 bad lines$'
+    expect_serial '^VMM/VXD/ \(no device= line: every file\): LONGFILENAME\.VXD is not a VxD file name; skipped$'
+    if grep -q $'\e\[2Jcleared' "$DIR/serial.log"; then
+        fail "SYSTEM.INI's escape sequence reached the terminal raw"
+    else
+        ok "SYSTEM.INI's escape sequence shown escaped, never raw"
+    fi
     expect_serial '^VMM/SYSTEM\.INI: \[386Enh\] ConvMemKB=2048 is not a size of 128\.\.640 KB; the default stays$'
     expect_serial '^v86: V86 VMs: 640 KB of conventional memory each, '
 }

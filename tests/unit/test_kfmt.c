@@ -372,3 +372,18 @@ Test(kfmt, negative_star_width_left_justifies)
     kfmt(buf, sizeof buf, "[%*d]", -5, 42);
     cr_assert_str_eq(buf, "[42   ]");
 }
+
+/* kescape: printable bytes as they are, a backslash doubled, the rest as \xNN; cut whole. */
+Test(kfmt, escape_for_the_terminal)
+{
+    char out[64];
+    const char in[] = "ok \\ \x1b[2J\x7f\xff!";
+    cr_assert_eq(kescape(out, sizeof out, in, sizeof in - 1), 22);
+    cr_assert_str_eq(out, "ok \\\\ \\x1b[2J\\x7f\\xff!");
+    cr_assert_eq(kescape(out, 6, "\x1b\x1b", 2), 4, "the second escape does not fit whole");
+    cr_assert_str_eq(out, "\\x1b");
+    cr_assert_eq(kescape(out, 1, "abc", 3), 0);
+    cr_assert_str_eq(out, "");
+    cr_assert_eq(kescape(out, sizeof out, "a\0b", 3), 6, "a NUL byte is a byte like another");
+    cr_assert_str_eq(out, "a\\x00b");
+}

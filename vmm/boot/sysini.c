@@ -4,6 +4,8 @@
 #include "console/console.h"
 #include "boot/ini.h"
 #include "lib/ascii.h"
+#include "lib/kfmt.h"
+#include "lib/string.h"
 #include "vmm.h"
 
 #define SYSINI "VMM/SYSTEM.INI"
@@ -14,13 +16,22 @@ extern void selftests_run(void) __attribute__((weak));
 struct vmm_settings settings = { .conv_kb = 640, .timer_hz = 1000, .min_timeslice = 20, .win_fg = 100,
                                  .win_bg = 50 };
 
+/* The bad lines, each named up to BAD_SHOWN of them (a file of thousands would hold the boot up
+ * on the framebuffer for minutes), their bytes escaped (no escape sequence of a file reaches the
+ * terminal); the count is in the summary line. */
+#define BAD_SHOWN 20
 static int report_bad(const struct ini_item *it, void *ctx)
 {
     unsigned *bad = ctx;
-    if (it->bad) {
-        (*bad)++;
-        kprintf("%s:%u: ignored: not a [section], key=value or comment: '%.*s'\n", SYSINI, it->line,
-                (int)(it->key_len > 60 ? 60 : it->key_len), it->key);
+    if (!it->bad)
+        return 0;
+    if (++*bad <= BAD_SHOWN) {
+        char shown[4 * 60 + 1];
+        kescape(shown, sizeof shown, it->key, it->key_len > 60 ? 60 : it->key_len);
+        kprintf("%s:%u: ignored: not a [section], key=value or comment: '%s'\n", SYSINI,
+                it->line, shown);
+    } else if (*bad == BAD_SHOWN + 1) {
+        kprintf("%s:%u: more bad lines from here are counted, not shown\n", SYSINI, it->line);
     }
     return 0;
 }
@@ -34,7 +45,9 @@ static int setting(const char *text, size_t len, const char *section, const char
     if (!ini_get(text, len, section, key, v, sizeof v))
         return 0;
     if (ini_parse_uint(v, &n) || n < lo || n > hi) {
-        kprintf("%s: [%s] %s=%s is not %s; %s\n", SYSINI, section, key, v, what,
+        char shown[4 * sizeof v];
+        kescape(shown, sizeof shown, v, strlen(v));
+        kprintf("%s: [%s] %s=%s is not %s; %s\n", SYSINI, section, key, shown, what,
                 *out ? "the default stays" : "ignored");
         return 0;
     }
@@ -71,8 +84,10 @@ static void win_time_slice(const char *text, size_t len)
         }
         *comma = ',';
     }
+    char shown[4 * sizeof v];
+    kescape(shown, sizeof shown, v, strlen(v));
     kprintf("%s: [386Enh] WinTimeSlice=%s is not two priorities 1..10000 (fg,bg); using %u,%u\n",
-            SYSINI, v, settings.win_fg, settings.win_bg);
+            SYSINI, shown, settings.win_fg, settings.win_bg);
 }
 
 void sysini_load(void)
@@ -105,9 +120,12 @@ void sysini_load(void)
     setting(text, len, "386Enh", "ConvMemKB", 128, 640, "a size of 128..640 KB",
             &settings.conv_kb);
     settings.conv_kb &= ~3u;                    /* whole pages */
-    if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault))
+    if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault)) {
+        char shown[4 * sizeof settings.boot_fault];
+        kescape(shown, sizeof shown, settings.boot_fault, strlen(settings.boot_fault));
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
-                settings.boot_fault);
+                shown);
+    }
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
                            settings.sched_test || settings.vxd_test || settings.v86_test ||
                            settings.v86_spin ||

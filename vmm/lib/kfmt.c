@@ -181,3 +181,34 @@ int kerr_set(struct kerr *e, const char *fmt, ...)
     }
     return -1;
 }
+
+size_t kescape(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = 0;
+    if (!cap)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)src[i];
+        char tmp[4];
+        size_t k;
+        if (c == '\\') {
+            tmp[0] = tmp[1] = '\\';
+            k = 2;
+        } else if (c >= 0x20 && c < 0x7F) {
+            tmp[0] = (char)c;
+            k = 1;
+        } else {
+            tmp[0] = '\\';
+            tmp[1] = 'x';
+            tmp[2] = "0123456789abcdef"[c >> 4];
+            tmp[3] = "0123456789abcdef"[c & 15];
+            k = 4;
+        }
+        if (n + k >= cap)
+            break;
+        for (size_t j = 0; j < k; j++)
+            dst[n++] = tmp[j];
+    }
+    dst[n] = 0;
+    return n;
+}

@@ -541,29 +541,35 @@ static const void *vxd_file(const char *name, size_t len, const char *suffix, ch
 }
 
 /* One file of VMM/VXD by name ("SAMPLE.VXD", or the DDK's "*SAMPLE" for SAMPLE.VXD). */
+/* line: SYSTEM.INI's device= line naming it; 0 when there is none and every file of VMM/VXD
+ * loads, which the messages then say instead. */
 static void load_named(const char *name, size_t len, unsigned line, void *ctx)
 {
     (void)ctx;
-    char file[24];
+    char file[24], from[64], shown[4 * 40 + 1];
     size_t size;
     int star = len && name[0] == '*';
+    if (line)
+        ksnprintf(from, sizeof from, "VMM/SYSTEM.INI:%u: device=", line);
+    else
+        ksnprintf(from, sizeof from, "%s (no device= line: every file): ", VXD_DIR);
     if (star) {
         name++;
         len--;
     }
     if (!len || len > 12 || (star && len > 8)) {
-        kprintf("VMM/SYSTEM.INI:%u: device=%.*s is not a VxD file name; skipped\n", line,
-                (int)(len > 40 ? 40 : len), name);
+        kescape(shown, sizeof shown, name, len > 40 ? 40 : len);
+        kprintf("%s%s%s is not a VxD file name; skipped\n", from, star ? "*" : "", shown);
         return;
     }
     const void *data = vxd_file(name, len, star ? ".VXD" : "", file, &size);
+    kescape(shown, sizeof shown, file, strlen(file));
     if (loaded(file)) {
-        kprintf("VMM/SYSTEM.INI:%u: device=%s again; loaded once\n", line, file);
+        kprintf("%s%s again; loaded once\n", from, shown);
         return;
     }
     if (!data) {
-        kprintf("VMM/SYSTEM.INI:%u: device=%s: no such file in %s (or it is empty); skipped\n",
-                line, file, VXD_DIR);
+        kprintf("%s%s: no such file in %s (or it is empty); skipped\n", from, shown, VXD_DIR);
         return;
     }
     uint32_t err;
