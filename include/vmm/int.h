@@ -1,8 +1,8 @@
 /*
  * Interrupt services: the second-level handlers VxDs install (the VMM owns the IDT; VxDs never
  * write it), with the Windows 95 DDK's names and meaning.  Install and remove with interrupts
- * off (the VMM's rule); the handlers themselves run in interrupt context, on the interrupted
- * code's ring-0 stack, with interrupts off.
+ * on or off (each service turns them off while it runs); the handlers themselves run in
+ * interrupt context, on the interrupted code's ring-0 stack, with interrupts off.
  *
  * A handler gets the interrupted state (struct client_regs, the DDK's Client_Reg_Struc) and a
  * reference value given at install time, and returns 0 when it has dealt with the event (the
