@@ -118,6 +118,18 @@ img_vmm_text()    {     # text, longer than an ELF header (52 bytes): the magic 
         > "$1/VMM/VMM32.VXD"
 }
 img_vmm_elf64()   { esp_base "$1"; put_bytes "$1/VMM/VMM32.VXD" 4 02; }           # EI_CLASS
+img_vmm_nosyms() {      # cut right after the last PT_LOAD segment: loadable, no symbol table
+    local f=$1/VMM/VMM32.VXD phoff phnum i p end=0
+    esp_base "$1"
+    phoff=$(u32 "$f" 28) phnum=$(u16 "$f" 44)
+    for ((i = 0; i < phnum; i++)); do
+        p=$((phoff + 32 * i))
+        [[ $(u32 "$f" "$p") == 1 ]] || continue
+        (( $(u32 "$f" $((p + 4))) + $(u32 "$f" $((p + 16))) > end )) &&
+            end=$(( $(u32 "$f" $((p + 4))) + $(u32 "$f" $((p + 16))) ))
+    done
+    (( end > 0 )) && truncate -s "$end" "$f"
+}
 img_vmm_lowaddr() {     # first PT_LOAD's p_vaddr -> 1 MB, below the system region
     local p
     esp_base "$1"
@@ -409,6 +421,13 @@ sc_nonx() {
 
 # b. Bad VMM32.VXD: the loader names the file and the reason, pauses, returns EFI_LOAD_ERROR, and
 # the firmware says so and moves on.  That OVMF line is the proof of a clean return.
+# A VMM32.VXD cut off after its segments boots, and says its symbol table is gone (issue 16).
+sc_vmm_nosyms() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^symbols: VMM/VMM32\.VXD has no whole symbol table \(cut off, or stripped\): fault reports and refusals name the VMM.s code by address only$'
+    expect_serial '^VMM ready$'
+}
 sc_bad_vmm() {      # ERE-OF-THE-LOADER-MESSAGE
     local loaded='BdsDxe: failed to start Boot[0-9A-F]{4} "UEFI QEMU HARDDISK[^"]*" from .*: Load Error'
     boot_until "$ERROR_TIMEOUT" "$loaded" -machine q35 -m 1G || return
@@ -1109,6 +1128,7 @@ sc_shipped() {
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
     expect_serial '^vxd: 7 devices initialised$'
     expect_no_serial 'need the test build'
+    expect_no_serial '^symbols: '                   # its symbol table is whole
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
@@ -1133,6 +1153,7 @@ scenario bad-vmm-truncated vmm-short   sc_bad_vmm 'VMM/VMM32.VXD: program header
 scenario bad-vmm-not-elf   vmm-text    sc_bad_vmm 'VMM/VMM32.VXD: not an ELF file'
 scenario bad-vmm-low-vaddr vmm-lowaddr sc_bad_vmm 'VMM/VMM32.VXD: segment [0-9]+ at 0x00100000\.\..* lies outside the system region'
 scenario bad-vmm-elf64     vmm-elf64   sc_bad_vmm 'VMM/VMM32.VXD: ELF class 2, expected 1'
+scenario degraded-vmm-nosyms vmm-nosyms sc_vmm_nosyms
 # 20 s: the boot reaches "VMM ready" in 4-8 s alone, but in more under a loaded host, and the
 # check wants it reached before the harness gives up on the hang.
 scenario harness-timeout   noexit      sc_harness 'timed out after 20s' 20 '^VMM ready$'

@@ -245,9 +245,11 @@ Test(elfsym, truncated_at_every_length)
             memcpy(t.p, full.p, len);
             expect_none(&t, 0x1000);
             expect_none(&t, 0x100010);
+            cr_assert_not(elfsym_has_table(t.p, t.len), "cut at %zu: no usable table", len);
             free(t.p);
         }
         expect_sym(&full, 0x1000, "func_a", 0);
+        cr_assert(elfsym_has_table(full.p, full.len));
         free(full.p);
     }
 }

@@ -13,4 +13,8 @@
  * (inside the file) and the offset of addr from it, and returns 1; returns 0 otherwise. */
 int elfsym_lookup(const void *file, size_t len, uint32_t addr, const char **name, uint32_t *off);
 
+/* Whether the file holds a symbol table elfsym_lookup can use (the table and its string table
+ * whole inside len): 1, or 0 (none, or cut off: the file was truncated or stripped). */
+int elfsym_has_table(const void *file, size_t len);
+
 #endif

@@ -10,7 +10,16 @@ static size_t vmm_size;
 static sym_source sources[SYMBOLS_SOURCES];
 static unsigned nsources;
 
-void symbols_init(void) { vmm_file = module_find("VMM/VMM32.VXD", &vmm_size); }
+void symbols_init(void)
+{
+    vmm_file = module_find("VMM/VMM32.VXD", &vmm_size);
+    if (!vmm_file || !elfsym_has_table(vmm_file, vmm_size)) {
+        kprintf("symbols: VMM/VMM32.VXD %s: fault reports and refusals name the VMM's code by "
+                "address only\n", vmm_file ? "has no whole symbol table (cut off, or stripped)"
+                                            : "was not handed over");
+        vmm_file = 0;
+    }
+}
 
 void symbols_add_source(sym_source src)
 {
