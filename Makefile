@@ -94,7 +94,7 @@ all: $(LOADER) $(VMM) vxds
 DEFAULT_VXDS := vbios vdd vpicd vtd debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
-                WXCODE:-DWXCODE
+                WXCODE:-DWXCODE TOFAULT:-DTOFAULT
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD
 	@set -e; for v in $(DEFAULT_VXDS); do \

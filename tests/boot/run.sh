@@ -779,6 +779,28 @@ sc_schedtest() {    # MACHINE CPU
 # [Debug] SchedStats=200 without an exit port: the CPU account is printed every 200 ms, per VM
 # and per thread; three of them, then the scenario stops QEMU.
 img_schedstats() { esp_base "$1"; printf '[Debug]\r\nSchedStats=200\r\n' > "$1/VMM/SYSTEM.INI"; }
+# A VxD's time-out procedure that page-faults after 'VMM ready' (TOFAULT.VXD): reported with
+# the file, function and address, the device unloaded, and the system goes on -- the scheduler's
+# account (SchedStats) keeps coming after it.  It used to be fatal.
+img_tofault() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$SRC/testvxd/TOFAULT.VXD" "$1/VMM/VXD/"
+    printf '[Debug]\r\nSchedStats=500\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_tofault() {
+    local n=0 i
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    wait_serial '^vxd: TOFAULT\.VXD: fault 14 ' || return
+    for ((i = 0; i < 100 && n < 2; i++)); do      # two accounts after the fault
+        n=$(clean_log "$DIR/serial.log" | sed -n '/^vxd: TOFAULT\.VXD: fault 14 /,$p' |
+            grep -Ec '^sched: [0-9]+ threads at [0-9]+ ms$')
+        sleep 0.2
+    done
+    qemu_stop
+    clean_logs
+    expect_serial_seq '^VMM ready$' '^TOFAULT: my time-out runs, and faults$' \
+        '^vxd: TOFAULT\.VXD: fault 14 \(#PF page fault\) in its time-out procedure, at TOFAULT\.VXD [a-z_.]+\+0x[0-9a-f]+, address c0000040; unloaded$' \
+        '^sched: [0-9]+ threads at [0-9]+ ms$' '^sched: [0-9]+ threads at [0-9]+ ms$'
+    expect_no_serial 'system halted'
+}
 sc_schedstats() {
     local n=0 i
     qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -icount shift=7,sleep=off
@@ -1203,6 +1225,7 @@ scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
+scenario vxd-timeout-fault     tofault    sc_tofault
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds

@@ -13,6 +13,8 @@
  *             unloaded in the middle of the VMM's walk of the devices for another message)
  *   DBLFREE   frees a heap block twice after its pool went back to the page services, and a
  *             pointer inside it: both refused with a line (they used to halt the VMM)
+ *   TOFAULT   sets a time-out at Sys_VM_Init whose procedure page-faults 300 ms later, after
+ *             'VMM ready': reported, the device unloaded, the system goes on (it was fatal)
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -127,6 +129,17 @@ static void use_sample(void)
 #include <vmm/heap.h>
 VMM_IMPORT(_HeapAllocate)
 VMM_IMPORT(_HeapFree)
+#elif defined(TOFAULT)
+#define NAME8 "TOFAULT "
+#define ID    0x3F07u
+VMM_IMPORT(Set_Global_Time_Out)
+static void faulting(uint32_t late, void *ref)
+{
+    (void)late;
+    (void)ref;
+    _Debug_Printf_Service("TOFAULT: my time-out runs, and faults\n");
+    *(volatile uint32_t *)0xC0000040u = 3;      /* the VMM's first page: not mapped */
+}
 #elif defined(BADCALL)
 #define NAME8 "BADCALL "
 #define ID    0x3F02u
@@ -201,6 +214,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         use_sample();
     if (msg == SYS_VM_INIT)
         VMMCreateThread(worker, 0, CUR_RUN_VM_BOOST, 100);
+#endif
+#if defined(TOFAULT)
+    if (msg == SYS_VM_INIT)
+        Set_Global_Time_Out(faulting, 300, 0);
 #endif
 #if defined(CTFAULT)
     if (msg == CREATE_THREAD)

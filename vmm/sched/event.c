@@ -108,17 +108,23 @@ static void enqueue(struct node *n)
     ev_tail = n;
 }
 
-/* Runs node n's procedure (a time-out's is told how late it is), counting nesting depth. */
+int (*event_guard)(void *proc, uint32_t a, uint32_t b, const char *what);
+
+/* Runs node n's procedure (a time-out's is told how late it is), counting nesting depth; a
+ * VxD's under the VxD manager's guard. */
 static void call(struct node *n)
 {
     if (++running_depth > max_depth)
         max_depth = running_depth;
     uint32_t outer = cur_timed_out;
     cur_timed_out = n->timed_out;
-    if (n->to)
-        n->to((uint32_t)((timer.ticks - n->due) * 1000 / timer.hz), n->ref);
-    else
+    if (n->to) {
+        uint32_t late = (uint32_t)((timer.ticks - n->due) * 1000 / timer.hz);
+        if (!event_guard || !event_guard((void *)n->to, late, (uint32_t)n->ref, "time-out"))
+            n->to(late, n->ref);
+    } else if (!event_guard || !event_guard((void *)n->ev, (uint32_t)n->ref, 0, "event")) {
         n->ev(n->ref);
+    }
     cur_timed_out = outer;
     running_depth--;
 }

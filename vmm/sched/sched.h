@@ -73,6 +73,10 @@ int  mutex_abandon(struct thread *t);           /* a thread ending owning mutexe
  * (with thread_purge): events and time-outs; Call_When_Not_Critical procedures; control
  * registrations.  Each returns how many. */
 unsigned event_purge(uint32_t lo, uint32_t hi);
+/* The VxD manager's guard for the event and time-out procedures the event code calls: runs
+ * proc(a, b) guarded if it is a VxD's (a fault there is reported and the VxD unloaded; the
+ * system goes on) and returns 1; 0 if proc is not a VxD's (the caller calls it). */
+extern int (*event_guard)(void *proc, uint32_t a, uint32_t b, const char *what);
 unsigned mutex_purge(uint32_t lo, uint32_t hi);
 unsigned vm_purge_controls(uint32_t lo, uint32_t hi);
 

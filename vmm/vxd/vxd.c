@@ -419,12 +419,30 @@ static struct vxd *before(uint32_t order, unsigned seq)
 
 /* ---- control messages ----------------------------------------------------------------------- */
 
+/* Why a guarded call into v (its `what`: a message's name, "time-out procedure" ...) was
+ * abandoned, then `then` ("abandoned", "unloaded"). */
+static void report_abandoned(struct vxd *v, const struct guard *g, const char *what,
+                             const char *then)
+{
+    char at[64];
+    if (g->vector == GUARD_RUNAWAY)
+        kprintf("vxd: %s: still running after %u ms in its %s, at %s; %s\n", v->file, CALL_MS,
+                what, where(g->eip, at, sizeof at), then);
+    else if (g->vector == VXD_DYNALINK_INT)
+        kprintf("vxd: %s: a bad dynalink call in its %s (see above); %s\n", v->file, what, then);
+    else if (g->vector == 14)
+        kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", v->file,
+                trap_name(14), what, where(g->eip, at, sizeof at), g->cr2, then);
+    else
+        kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", v->file, g->vector,
+                trap_name(g->vector), what, where(g->eip, at, sizeof at), then);
+}
+
 /* Sends msg to v's control procedure under a guard: 0 it succeeded, 1 it failed (carry), -1 it
  * faulted or ran away (reported), -2 it was unloaded meanwhile (by a nested message). */
 static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 {
     struct guard g;
-    char at[64];
     v->busy++;
     int r = guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
                       vm, arg, v->addr[VXD_G_TEXT],
@@ -437,20 +455,31 @@ static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
         return -2;
     if (!g.abandoned)
         return r != 0;
-    if (g.vector == GUARD_RUNAWAY)
-        kprintf("vxd: %s: still running after %u ms in its %s, at %s; abandoned\n", v->file,
-                CALL_MS, msg_name(msg), where(g.eip, at, sizeof at));
-    else if (g.vector == VXD_DYNALINK_INT)
-        kprintf("vxd: %s: a bad dynalink call in its %s (see above); abandoned\n", v->file,
-                msg_name(msg));
-    else {
-        kprintf("vxd: %s: fault %u (%s) in its %s, at %s", v->file, g.vector,
-                trap_name(g.vector), msg_name(msg), where(g.eip, at, sizeof at));
-        if (g.vector == 14)
-            kprintf(", address %08x", g.cr2);
-        kprintf("; abandoned\n");
-    }
+    report_abandoned(v, &g, msg_name(msg), "abandoned");
     return -1;
+}
+
+/* An event or time-out procedure of a VxD (event_guard, for sched/event.c): called under a
+ * guard; one that faults or runs away is reported and its VxD unloaded, the system goes on. */
+static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
+{
+    struct vxd *v = vxd_at((uint32_t)proc);
+    if (!v)
+        return 0;
+    struct guard g;
+    v->busy++;
+    guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))proc, a, b, 0, v->addr[VXD_G_TEXT],
+              v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    int gone = v->doomed;
+    if (!--v->busy && v->doomed)
+        release(v);                     /* unloaded meanwhile, by something it called */
+    else if (g.abandoned && !gone) {
+        char proc_name[24];
+        ksnprintf(proc_name, sizeof proc_name, "%s procedure", what);
+        report_abandoned(v, &g, proc_name, "unloaded");
+        unload(v);
+    }
+    return 1;
 }
 
 /* Sends msg to every device in init order; one that fails or faults is unloaded (may_fail:
@@ -898,6 +927,7 @@ int vxd_boot(void)
                                            caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
     symbols_add_source(vxd_symbol);     /* fault reports name the VxDs' functions */
+    event_guard = guarded_proc;         /* their events and time-outs run guarded */
     if (sysini_devices(load_named, 0) <= 0)
         load_all_files();               /* no device= lines: every file of VMM/VXD */
     broadcast(SYS_CRITICAL_INIT, 1);
