@@ -12,10 +12,7 @@ uint32_t refused(const char *svc, uint32_t caller, const char *fmt, ...)
     va_start(ap, fmt);
     kvsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    struct sym_loc s;                   /* the caller by name: its module, symbol and offset */
-    if (symbols_lookup(caller, &s))
-        kprintf("%s: %s (caller %s %s+0x%x); refused\n", svc, why, s.module, s.name, s.offset);
-    else
-        kprintf("%s: %s (caller %08x); refused\n", svc, why, caller);
+    char at[80];                        /* the caller by name: its module, symbol and offset */
+    kprintf("%s: %s (caller %s); refused\n", svc, why, symbols_where(caller, at, sizeof at));
     return 0;
 }

@@ -99,6 +99,12 @@ static uint32_t report(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
     return 0;
 }
 
+/* A VM's V86 memory as the VMM reaches it (CB_High_Linear), for what the programs cannot fake. */
+static const uint8_t *vm_mem(VMHANDLE vm)
+{
+    return (const uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
+}
+
 /* Starts prog in a new V86 VM as st says (loaded at st->load_seg:0000, run from st->cs:ip);
  * its run, live.  start: at 1000:0000, the stack at the top of that segment. */
 static struct run *start_as(const struct program *prog, struct v86_start st)
@@ -244,7 +250,7 @@ static void bp_proc(VMHANDLE vm, void *ref, struct client_regs *r)
     bp_hits++;
     r->esi = (r->esi & 0xFFFF0000u) | 0x5151;
     Remove_V86_Break_Point(at);
-    const uint8_t *m = (const uint8_t *)((struct vm *)vm)->cb.CB_High_Linear +
+    const uint8_t *m = vm_mem(vm) +
                        v86_seg_base(r->cs) + (r->eip & 0xFFFF);
     bp_bytes_after[0] = m[0];
     bp_bytes_after[1] = m[1];
@@ -254,7 +260,7 @@ static uint32_t bp_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data
                         struct client_regs *r)
 {
     (void)type, (void)port;
-    const uint8_t *m = (const uint8_t *)((struct vm *)vm)->cb.CB_High_Linear +
+    const uint8_t *m = vm_mem(vm) +
                        v86_seg_base(r->cs) + (data & 0xFFFF);
     bp_bytes_before[0] = m[0];
     bp_bytes_before[1] = m[1];
@@ -534,7 +540,7 @@ static void test_bios(void)
     CHECK(p != 0, "Create_V86_VM made biostest's VM");
     if (!p)
         return;
-    const uint8_t *m = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear;
+    const uint8_t *m = vm_mem(p->vm);
     CHECK(wait_done(p, 5000), "biostest ran to its end");
     CHECK(p->failed == 0 && p->passed == 34 && p->exit_code == 0,
           "every check of biostest passed");
@@ -555,7 +561,7 @@ static void test_bios(void)
     test_crash(&crashrom, 2000);
     test_crash(&crashreset, 2000);
     struct run *q = start(&tiny, 100);          /* a VM made after: the image as it was */
-    CHECK(q && ((const uint8_t *)((struct cb_s *)q->vm)->CB_High_Linear)[0xF0000] == 'V',
+    CHECK(q && vm_mem(q->vm)[0xF0000] == 'V',
           "the BIOS image unchanged by the write (a new VM sees it whole)");
     if (q) {
         wait_done(q, 2000);
@@ -578,7 +584,7 @@ static void test_vdd(void)
     CHECK(p != 0, "Create_V86_VM made vddtest's VM");
     if (!p)
         return;
-    const uint8_t *vram = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear + 0xB8000;
+    const uint8_t *m = vm_mem(p->vm), *vram = m + 0xB8000;
     CHECK(wait_done(p, 5000), "vddtest ran to its end");
     CHECK(p->failed == 0 && p->passed == 15 && p->exit_code == 0,
           "every check of vddtest passed");
@@ -589,7 +595,7 @@ static void test_vdd(void)
           "row 3: AH=13h's character and attribute pairs");
     CHECK(screen_row_is(vram, 22, 0, "scrolled ", 0x07) &&
           screen_row_is(vram, 23, 0, "         ", 0x07), "rows 22-23: the window scrolled up");
-    CHECK(vram[0] == 'H' && ((const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear)[0x449] == 3,
+    CHECK(vram[0] == 'H' && m[0x449] == 3,
           "the VM's own video memory and BDA");
     CHECK(screen_row_is(vram, 24, 0, "bottom", 0x70), "row 24: AH=09h's attribute kept");
     for (unsigned y = 0; y < 25; y++) {
@@ -617,7 +623,7 @@ static void test_screen(void)
     CHECK(p != 0, "Create_V86_VM made screen.asm's VM at 0000:7C00");
     if (!p)
         return;
-    const uint8_t *m = (const uint8_t *)((struct cb_s *)p->vm)->CB_High_Linear;
+    const uint8_t *m = vm_mem(p->vm);
     CHECK(wait_done(p, 5000) && p->exit_code == 0, "screen.asm drew its screen");
     for (unsigned row = 0; row < 25; row++) {
         char hex[321];

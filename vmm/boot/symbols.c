@@ -4,6 +4,7 @@
 #include "boot/modules.h"
 #include "boot/elfsym.h"
 #include "console/console.h"
+#include "lib/kfmt.h"
 
 static const void *vmm_file;
 static size_t vmm_size;
@@ -39,4 +40,14 @@ int symbols_lookup(uint32_t addr, struct sym_loc *out)
         if (sources[i](addr, out))
             return 1;
     return 0;
+}
+
+const char *symbols_where(uint32_t addr, char *buf, size_t n)
+{
+    struct sym_loc s;
+    if (symbols_lookup(addr, &s))
+        ksnprintf(buf, n, "%s %s+0x%x", s.module, s.name, s.offset);
+    else
+        ksnprintf(buf, n, "%08x", addr);
+    return buf;
 }

@@ -3,6 +3,7 @@
  * handler: it maps nothing and allocates nothing after symbols_init. */
 #ifndef VMM_BOOT_SYMBOLS_H
 #define VMM_BOOT_SYMBOLS_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct sym_loc {
@@ -17,6 +18,8 @@ typedef int (*sym_source)(uint32_t addr, struct sym_loc *out);
 void symbols_init(void);    /* finds the VMM's own symbol table in the VMM32.VXD module */
 void symbols_add_source(sym_source src);    /* at most SYMBOLS_SOURCES; asked after the VMM */
 int  symbols_lookup(uint32_t addr, struct sym_loc *out);    /* 1 if found */
+/* addr as "MODULE SYMBOL+0xOFF", or the bare address where no module holds it, into buf. */
+const char *symbols_where(uint32_t addr, char *buf, size_t n);
 
 #define SYMBOLS_SOURCES 4
 

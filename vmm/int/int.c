@@ -92,8 +92,11 @@ int_tick_fn int_set_tick_hook(int_tick_fn fn)
  * slower path; it is never clear while the chain has a hook. */
 uint32_t int_v86_hooked[8];
 
-static void v86_hooked_update(unsigned n)
+static void v86_hooked_update(unsigned chain)    /* any chain: only V86 INTs have a bit */
 {
+    unsigned n = chain - CH_V86_INT;
+    if (n >= 256)
+        return;
     if (hook_count(&hooks, CH_V86_INT + n))
         int_v86_hooked[n >> 5] |= 1u << (n & 31);
     else
@@ -108,8 +111,7 @@ static uint32_t install(const char *svc, uint32_t caller, unsigned chain, int_ha
     {
         INTS_OFF();                     /* callers may run with interrupts on (VxDs do) */
         r = hook_install(&hooks, chain, (hook_fn)h, ref, &e);
-        if (chain - CH_V86_INT < 256)
-            v86_hooked_update(chain - CH_V86_INT);
+        v86_hooked_update(chain);
     }
     return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
@@ -122,8 +124,7 @@ static uint32_t uninstall(const char *svc, uint32_t caller, unsigned chain, int_
     {
         INTS_OFF();
         r = hook_remove(&hooks, chain, (hook_fn)h, ref, &e);
-        if (chain - CH_V86_INT < 256)
-            v86_hooked_update(chain - CH_V86_INT);
+        v86_hooked_update(chain);
     }
     return r ? refused(svc, caller, "%s", e.msg) : 1;
 }
@@ -453,7 +454,7 @@ unsigned int_purge(uint32_t lo, uint32_t hi)
     INTS_OFF();
     unsigned n = hook_purge(&hooks, lo, hi);
     for (unsigned v = 0; v < 256; v++)
-        v86_hooked_update(v);
+        v86_hooked_update(CH_V86_INT + v);
     for (unsigned v = 0; v < 256; v++)
         if (pm_vec[v].fn && (uint32_t)pm_vec[v].fn - lo < hi - lo) {
             pm_vec[v].fn = 0;

@@ -108,7 +108,12 @@ static void enqueue(struct node *n)
     ev_tail = n;
 }
 
-int (*event_guard)(void *proc, uint32_t a, uint32_t b, const char *what);
+static int unguarded(void *proc, uint32_t a, uint32_t b, const char *what)
+{
+    (void)proc, (void)a, (void)b, (void)what;
+    return 0;
+}
+int (*event_guard)(void *proc, uint32_t a, uint32_t b, const char *what) = unguarded;
 
 /* Runs node n's procedure (a time-out's is told how late it is), counting nesting depth; a
  * VxD's under the VxD manager's guard. */
@@ -120,9 +125,9 @@ static void call(struct node *n)
     cur_timed_out = n->timed_out;
     if (n->to) {
         uint32_t late = (uint32_t)((timer.ticks - n->due) * 1000 / timer.hz);
-        if (!event_guard || !event_guard((void *)n->to, late, (uint32_t)n->ref, "time-out"))
+        if (!event_guard((void *)n->to, late, (uint32_t)n->ref, "time-out procedure"))
             n->to(late, n->ref);
-    } else if (!event_guard || !event_guard((void *)n->ev, (uint32_t)n->ref, 0, "event")) {
+    } else if (!event_guard((void *)n->ev, (uint32_t)n->ref, 0, "event procedure")) {
         n->ev(n->ref);
     }
     cur_timed_out = outer;

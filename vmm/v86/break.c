@@ -121,27 +121,10 @@ int v86_break_init(void)
 
 uint32_t v86_nest_segoff(void) { return slot_segoff(SLOT_NEST); }
 
-/* Pops IP, CS (and FLAGS for an IRET frame) off the VM's stack; 0 if it cannot.  The common
- * case -- the frame in one present page, SP not wrapping -- reads it in place. */
-static int pop_frame(struct v86_space *s, struct client_regs *r, int iret)
-{
-    uint32_t sp = r->esp & 0xFFFF, n = iret ? 6 : 4, lin = v86_seg_base(r->ss) + sp;
-    if (__builtin_expect(sp > 0x10000 - n || ((lin ^ (lin + n - 1)) >> 12) ||
-                         !v86_page_ok(s->present, lin), 0))
-        return v86_pop_far(s, r, 0, iret);     /* wrapping, across pages, not present */
-    const uint8_t *p = s->mon.mem + lin;
-    r->eip = v86_load(p, 2);
-    r->cs = v86_load(p + 2, 2);
-    if (iret)
-        v86_flags_load(&s->mon, r, v86_load(p + 4, 2), 0);
-    r->esp = (r->esp & 0xFFFF0000u) | (sp + n);
-    return 1;
-}
-
 /* The default of vector n: an IRET, or the end of a VM with no handler for 00h / 06h. */
 static void default_int(struct v86_space *s, struct client_regs *r, unsigned n)
 {
-    if (!pop_frame(s, r, 1))
+    if (!v86_pop_far(s, r, 0, 1))
         v86_crash(r, "an interrupt returned to a stack it cannot pop");
     if (n == 0)
         v86_crash(r, "#DE divide error, and the program has no handler for INT 00h");
@@ -152,7 +135,7 @@ static void default_int(struct v86_space *s, struct client_regs *r, unsigned n)
 /* An API entry (INT 2Fh AX=1684h): the far call returns first, then the VxD's procedure. */
 static void api(struct v86_space *s, struct client_regs *r, struct slot *sl)
 {
-    if (!pop_frame(s, r, 0))
+    if (!v86_pop_far(s, r, 0, 0))
         v86_crash(r, "a far call to a V86 API entry left no return address on its stack");
     ((v86_api_proc)(uintptr_t)sl->proc)((VMHANDLE)s->vm, r);
 }
@@ -173,7 +156,7 @@ int v86_break(struct v86_space *s, struct client_regs *r)
             v86_nest_bp(s, r);
             return 1;
         case BP_CALLBACK:                       /* the DDK (Win95): the far return first */
-            if (!pop_frame(s, r, 0))
+            if (!v86_pop_far(s, r, 0, 0))
                 v86_crash(r, "a far call to a V86 call back left no return address on its "
                           "stack");
             sl->proc((VMHANDLE)s->vm, sl->ref, r);

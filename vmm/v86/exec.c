@@ -147,9 +147,21 @@ uint32_t Simulate_Far_Jmp(uint32_t seg, uint32_t off)
     return 1;
 }
 
-/* Pops IP, CS, then extra bytes (RETF n), or FLAGS (IRET). */
+/* Pops IP, CS, then extra bytes (RETF n), or FLAGS (IRET).  The common case -- the frame in
+ * one present page, not wrapping past FFFFh -- is read in place; the rest word by word. */
 int v86_pop_far(struct v86_space *s, struct client_regs *r, uint32_t extra, int iret)
 {
+    uint32_t sp = r->esp & 0xFFFF, n = iret ? 6 : 4, lin = v86_seg_base(r->ss) + sp;
+    if (__builtin_expect(sp <= 0x10000 - n && !((lin ^ (lin + n - 1)) >> 12) &&
+                         v86_page_ok(s->present, lin), 1)) {
+        const uint8_t *p = s->mon.mem + lin;
+        r->eip = v86_load(p, 2);
+        r->cs = v86_load(p + 2, 2);
+        if (iret)
+            v86_flags_load(&s->mon, r, v86_load(p + 4, 2), 0);
+        r->esp = (r->esp & 0xFFFF0000u) | ((sp + n + extra) & 0xFFFF);   /* SP wraps at 64 KB */
+        return 1;
+    }
     struct v86_event ev;
     uint32_t esp = r->esp;                  /* the pops change SP only, until all are done */
     uint16_t ip, cs, fl;

@@ -194,11 +194,7 @@ static int v86_fault(uint32_t v, struct client_regs *r)
     struct v86_space *s = thread_cur->vm->v86;
     if (!s || (s->thread && s->thread != thread_cur))
         return 0;                               /* not a VM that runs V86 code: fatal */
-    if (v == 13)
-        return gp(s, r);
-    if (v == 6)
-        return ud(s, r);
-    if (v == 14) {
+    if (v == 14) {                  /* (#GP and #UD come through trap_v86_gp/_ud, never here) */
         uint32_t cr2 = read_cr2();
         if (v86_page_fault(s, cr2, r->error & 2))
             return 1;

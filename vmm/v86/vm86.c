@@ -100,6 +100,15 @@ static const struct vm_v86_ops ops = { vm_create, vm_destroy, vm_switch };
 /* ---- local trapping ------------------------------------------------------------------------- */
 
 
+/* The index of port among s's own settings, or s->nlocal if it has none for it. */
+static unsigned local_find(const struct v86_space *s, unsigned port)
+{
+    unsigned i = 0;
+    while (i < s->nlocal && s->local[i].port != port)
+        i++;
+    return i;
+}
+
 static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned port, int trap)
 {
     INTS_OFF();
@@ -107,9 +116,7 @@ static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned po
     if (!s || !io_handled(port))
         return refused(svc, caller, "VM %08x is not one, or port %04x has no I/O handler", vm,
                        port);
-    unsigned i = 0;
-    while (i < s->nlocal && s->local[i].port != port)
-        i++;
+    unsigned i = local_find(s, port);
     if (i == s->nlocal) {
         if (s->nlocal == sizeof s->local / sizeof s->local[0])
             return refused(svc, caller, "VM %08x has 16 ports of its own already", vm);
@@ -126,23 +133,22 @@ static uint32_t local(const char *svc, uint32_t caller, VMHANDLE vm, unsigned po
 /* For the I/O layer: the current VM's own setting of port, or -1; and every VM's dropped. */
 static int local_own(unsigned port)
 {
-    struct v86_space *s = thread_cur->vm->v86;
-    for (unsigned i = 0; s && i < s->nlocal; i++)
-        if (s->local[i].port == port)
-            return s->local[i].trap;
-    return -1;
+    const struct v86_space *s = thread_cur->vm->v86;
+    unsigned i = s ? local_find(s, port) : 0;
+    return s && i < s->nlocal ? s->local[i].trap : -1;
 }
 
 static void local_forget(unsigned port)
 {
-    FOR_EACH_VM(v)
-        for (unsigned i = 0; v->v86 && i < v->v86->nlocal; i++)
-            if (v->v86->local[i].port == port) {
-                v->v86->local[i] = v->v86->local[--v->v86->nlocal];
-                if (!v->v86->nlocal)
-                    vm_v86_local_vms--;
-                break;
-            }
+    FOR_EACH_VM(v) {
+        struct v86_space *s = v->v86;
+        unsigned i = s ? local_find(s, port) : 0;
+        if (s && i < s->nlocal) {
+            s->local[i] = s->local[--s->nlocal];
+            if (!s->nlocal)
+                vm_v86_local_vms--;
+        }
+    }
 }
 
 static const struct io_local_ops local_ops = { local_own, local_forget };

@@ -112,16 +112,13 @@ static int vxd_symbol(uint32_t addr, struct sym_loc *out)
 /* "SAMPLE.VXD .text+0x12", "VMM32.VXD vmm_main+0x40" or the bare address, into buf. */
 static const char *where(uint32_t lin, char *buf, size_t n)
 {
-    struct sym_loc s;
     const char *sec;
     uint32_t off;
     struct vxd *v = vxd_at(lin);
     if (v && vxd_where(&v->elf, v->addr, lin, &sec, &off) == 0)
         ksnprintf(buf, n, "%s %s+0x%x", v->file, sec, off);
-    else if (symbols_lookup(lin, &s))
-        ksnprintf(buf, n, "%s %s+0x%x", s.module, s.name, s.offset);
     else
-        ksnprintf(buf, n, "%08x", lin);
+        symbols_where(lin, buf, n);
     return buf;
 }
 
@@ -419,6 +416,16 @@ static struct vxd *before(uint32_t order, unsigned seq)
 
 /* ---- control messages ----------------------------------------------------------------------- */
 
+/* fn(a, b, c), a procedure of v's, under guard g (its code, CALL_MS for a runaway), with v
+ * marked busy: the caller drops v->busy after, and frees v if it was unloaded meanwhile. */
+static int guarded(struct vxd *v, struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t),
+                   uint32_t a, uint32_t b, uint32_t c)
+{
+    v->busy++;
+    return guard_run(g, fn, a, b, c, v->addr[VXD_G_TEXT],
+                     v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+}
+
 /* Why a guarded call into v (its `what`: a message's name, "time-out procedure" ...) was
  * abandoned, then `then` ("abandoned", "unloaded"). */
 static void report_abandoned(struct vxd *v, const struct guard *g, const char *what,
@@ -443,10 +450,8 @@ static void report_abandoned(struct vxd *v, const struct guard *g, const char *w
 static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 {
     struct guard g;
-    v->busy++;
-    int r = guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
-                      vm, arg, v->addr[VXD_G_TEXT],
-                      v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    int r = guarded(v, &g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
+                    vm, arg);
     if (!--v->busy && v->doomed) {
         release(v);                     /* unloaded by a message it sent */
         return -2;
@@ -463,20 +468,16 @@ static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
  * guard; one that faults or runs away is reported and its VxD unloaded, the system goes on. */
 static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
 {
-    struct vxd *v = vxd_at((uint32_t)proc);
-    if (!v)
+    struct vxd *v = in_vmm_text((uint32_t)proc) ? 0 : vxd_at((uint32_t)proc);
+    if (!v)                             /* the VMM's own (most are): no walk of the VxDs */
         return 0;
     struct guard g;
-    v->busy++;
-    guard_run(&g, (int (*)(uint32_t, uint32_t, uint32_t))proc, a, b, 0, v->addr[VXD_G_TEXT],
-              v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    guarded(v, &g, (int (*)(uint32_t, uint32_t, uint32_t))proc, a, b, 0);
     int gone = v->doomed;
     if (!--v->busy && v->doomed)
         release(v);                     /* unloaded meanwhile, by something it called */
     else if (g.abandoned && !gone) {
-        char proc_name[24];
-        ksnprintf(proc_name, sizeof proc_name, "%s procedure", what);
-        report_abandoned(v, &g, proc_name, "unloaded");
+        report_abandoned(v, &g, what, "unloaded");
         unload(v);
     }
     return 1;

@@ -39,8 +39,9 @@ void idt_init(void)
         idt[v] = (struct idt_gate){ a & 0xFFFF, SEL_KCODE, 0, 0x8E, a >> 16 };
     }
     idt[8] = (struct idt_gate){ 0, SEL_DFTSS, 0, 0x85, 0 };     /* task gate: fresh stack */
-    uint32_t gp = (uint32_t)trap_gp;        /* V86 code's traps: an entry of its own */
-    idt[13] = (struct idt_gate){ gp & 0xFFFF, SEL_KCODE, 0, 0x8E, gp >> 16 };
+    uint32_t gp = (uint32_t)trap_gp, ud = (uint32_t)trap_ud;   /* V86 code's traps: entries */
+    idt[13] = (struct idt_gate){ gp & 0xFFFF, SEL_KCODE, 0, 0x8E, gp >> 16 };  /* of their own */
+    idt[6] = (struct idt_gate){ ud & 0xFFFF, SEL_KCODE, 0, 0x8E, ud >> 16 };
     struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr = {
         sizeof idt - 1, (uint32_t)idt
     };

@@ -57,6 +57,7 @@ struct client_regs *trap_dispatch(uint32_t vector, struct client_regs *r);
 extern struct client_regs *(*trap_v86_gp)(struct client_regs *r);
 extern struct client_regs *(*trap_v86_ud)(struct client_regs *r);
 void trap_gp(void);                 /* the #GP gate's entry (x86/traps.S) */
+void trap_ud(void);                 /* the #UD gate's entry */
 /* The fatal-exception report (the double-fault task; and whoever finds a fault nobody takes):
  * vector, error, CS:EIP and its symbol, registers, control registers, on every console; the
  * failure reported to a test harness if one is attached; halts. */

@@ -9,8 +9,9 @@
  *              error code                pushed by the CPU, or a 0 pushed by the stub
  *              EIP CS EFLAGS (ESP SS)    pushed by the CPU
  * and calls trap_dispatch(vector, regs) -- with DS and ES reloaded first when the CPU came from
- * V86 mode, which leaves them null; a #UD from V86 mode calls trap_v86_ud(regs) instead, and
- * the #GP gate has an entry of its own, trap_gp, which calls trap_v86_gp(regs) for V86 mode.  It returns the frame to resume — the same one, or, when
+ * V86 mode, which leaves them null.  The #GP and #UD gates have entries of their own, trap_gp
+ * and trap_ud, which call trap_v86_gp(regs) and trap_v86_ud(regs) for V86 mode, so that no other
+ * interrupt pays for the test.  It returns the frame to resume — the same one, or, when
  * the scheduler switched threads on the way out, the frame another thread left on its own stack
  * the same way — and the stub restores the registers from it and IRET resumes.
  */
@@ -57,12 +58,7 @@ trap_common:
 2:  mov     $SEL_KDATA, %ax             /* (EAX is saved in the frame already) */
     mov     %ax, %ds
     mov     %ax, %es
-    cmpl    $6, 0(%esp)
-    jne     1b
-    lea     4(%esp), %eax               /* a #UD from V86 mode: a break point, usually */
-    push    %eax
-    call    *trap_v86_ud
-    jmp     3b
+    jmp     1b
 
 /* The #GP gate (idt.c), apart from the stubs: from V86 mode -- every CLI, STI, INT n, IRET, IN
  * and OUT there -- straight to trap_v86_gp, with no vector to push or compare; from ring 0 the
@@ -80,6 +76,24 @@ trap_gp:
     call    *trap_v86_gp
     jmp     3b
 5:  push    $13
+    jmp     trap_common
+
+/* The #UD gate, the same way: from V86 mode (an ARPL break point, usually) straight to
+ * trap_v86_ud; from ring 0 the stub's way.  No error code: the frame gets a 0 in its place. */
+    .globl  trap_ud
+trap_ud:
+    push    $0
+    pushal
+    testb   $(EFLAGS_VM >> 16), CLIENT_EFLAGS + 2(%esp)
+    jz      6f
+    cld
+    mov     $SEL_KDATA, %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    push    %esp                        /* struct client_regs * */
+    call    *trap_v86_ud
+    jmp     3b
+6:  push    $6
     jmp     trap_common
 
 /* trap_resume(r): the way out above, for a frame built elsewhere (x86/trap.h);

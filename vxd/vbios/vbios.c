@@ -69,14 +69,16 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, (uint16_t)(v >> 16));
 }
 
+/* The end of the VM's conventional memory (its own: _SetLastV86Page may have moved it). */
+static uint32_t conv_end(VMHANDLE vm) { return (Get_VM_Last_V86_Page(vm) + 1) << 12; }
+
 /* lin .. lin + n in the VM's RAM: its conventional memory, or the HMA (writable); the BIOS too
  * for reading. */
 static int vm_ram(VMHANDLE vm, uint32_t lin, uint32_t n, int write)
 {
-    uint32_t conv_end = (Get_VM_Last_V86_Page(vm) + 1) << 12;
     if (n > V86_TOP || lin > V86_TOP - n)
         return 0;
-    if (lin + n <= conv_end)
+    if (lin + n <= conv_end(vm))
         return 1;
     if (lin >= 0x100000u)
         return 1;
@@ -198,7 +200,7 @@ static int vm_setup(VMHANDLE vm)
         if (dir[i].kind != K_RESET)
             put32(m + dir[i].vec * 4, (uint32_t)BIOS_SEG << 16 | dir[i].entry);
 
-    uint32_t conv_kb = (Get_VM_Last_V86_Page(vm) + 1) * 4, ebda_seg = (conv_kb - EBDA_KB) * 64;
+    uint32_t conv_kb = conv_end(vm) / 1024, ebda_seg = (conv_kb - EBDA_KB) * 64;
     uint8_t *bda = m + 0x400, *ebda = m + ebda_seg * 16;
     for (unsigned i = 0; i < 256; i++)
         bda[i] = 0;
@@ -209,13 +211,8 @@ static int vm_setup(VMHANDLE vm)
     put16(bda + 0x13, (uint16_t)(conv_kb - EBDA_KB));
     put16(bda + 0x1A, 0x1E);                    /* the keyboard buffer: empty */
     put16(bda + 0x1C, 0x1E);
-    bda[0x49] = 3;                              /* video: mode 3, 80 columns, 4 KB a page */
-    put16(bda + 0x4A, 80);
-    put16(bda + 0x4C, 4096);
-    put16(bda + 0x60, 0x0607);                  /* the cursor: lines 6-7 */
-    put16(bda + 0x63, 0x3D4);                   /* the CRTC */
-    bda[0x65] = 0x29;
-    bda[0x66] = 0x30;
+    /* The display's fields (49h-66h, 84h-8Ah) are VDD's: it sets them at its VM_Critical_Init,
+     * after this one (vtext_reset). */
     struct rtc t;                               /* the ticks since midnight, from the RTC */
     rtc_read(&t);
     uint32_t secs = unbcd(t.hour) * 3600u + unbcd(t.min) * 60u + unbcd(t.sec);
@@ -226,12 +223,6 @@ static int vm_setup(VMHANDLE vm)
         bda[0x7C + i] = 0x01;                   /* COM time-outs */
     put16(bda + 0x80, 0x1E);                    /* the keyboard buffer's bounds */
     put16(bda + 0x82, 0x3E);
-    bda[0x84] = 24;                             /* rows - 1, character height */
-    put16(bda + 0x85, 16);
-    bda[0x87] = 0x60;
-    bda[0x88] = 0x09;
-    bda[0x89] = 0x11;
-    bda[0x8A] = 0x08;
     bda[0x96] = 0x10;                           /* a 101-key keyboard */
     ebda[0] = EBDA_KB;
     return 0;
@@ -240,7 +231,6 @@ static int vm_setup(VMHANDLE vm)
 /* ---- the services ---------------------------------------------------------------------------- */
 
 #define CF      0x0001u
-#define ZF      0x0040u
 #define ARITH   0x08D5u                         /* CF PF AF ZF SF OF: what a service returns */
 
 static uint8_t ah(const struct client_regs *r) { return (uint8_t)(r->eax >> 8); }
@@ -268,13 +258,14 @@ static void int17(VMHANDLE vm, struct client_regs *r) { (void)vm; set_ah(r, 0x01
 #define EXT_KB 63u
 
 /* E820h: the VM's own memory, one entry a call. */
+#define E820_N 4
 static int e820_entry(VMHANDLE vm, unsigned i, uint32_t *base, uint32_t *len, uint32_t *type)
 {
-    uint32_t conv = (Get_VM_Last_V86_Page(vm) + 1) << 12, ebda = conv - EBDA_KB * 1024;
-    const uint32_t t[4][3] = { { 0, ebda, 1 }, { ebda, EBDA_KB * 1024, 2 },
+    uint32_t ebda = conv_end(vm) - EBDA_KB * 1024;
+    const uint32_t t[E820_N][3] = { { 0, ebda, 1 }, { ebda, EBDA_KB * 1024, 2 },
                                { BIOS_PAGE << 12, BIOS_PAGES << 12, 2 },
                                { 0x100000u, V86_TOP - 0x100000u, 1 } };
-    if (i >= 4)
+    if (i >= E820_N)
         return 0;
     *base = t[i][0], *len = t[i][1], *type = t[i][2];
     return 1;
@@ -369,7 +360,7 @@ static void int15(VMHANDLE vm, struct client_regs *r)
         put32(p + 16, type);
         r->eax = 0x534D4150u;
         r->ecx = 20;
-        r->ebx = e820_entry(vm, r->ebx + 1, &base, &len, &type) ? r->ebx + 1 : 0;
+        r->ebx = r->ebx + 1 < E820_N ? r->ebx + 1 : 0;
         return ok(r);
     }
     fail(r, 0x86);                              /* not supported */
@@ -415,6 +406,7 @@ static void int1a(VMHANDLE vm, struct client_regs *r)
 
 /* INT 18h, INT 19h, the reset vector: nothing to boot from yet -- the VM ends, saying so (and,
  * for an INT, where it would have returned: its frame's CS:IP). */
+__attribute__((noreturn))
 static void no_boot(VMHANDLE vm, struct client_regs *r, const char *what, int frame)
 {
     uint32_t at = seg_off(r->ss, r->esp), ret = 0;

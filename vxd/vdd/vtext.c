@@ -122,6 +122,12 @@ void vtext_reset(struct vtext *v)
     v->crtc[0x01] = 79;                         /* the horizontal display end */
     v->crtc[0x09] = 15;                         /* the character height - 1 */
     v->crtc[0x12] = 0x8F;                       /* the vertical display end (400 lines) */
+    uint8_t *b = bda(v);                        /* the VGA's configuration in the BDA */
+    wr16(b + B_CRTC, 0x3D4);
+    b[B_EGAMISC] = 0x60;
+    b[0x88] = 0x09;
+    b[0x89] = 0x11;
+    b[0x8A] = 0x08;
     set_mode(v, 3);
 }
 
@@ -158,8 +164,9 @@ static void scroll(struct vtext *v, int up, unsigned n, uint8_t attr, unsigned t
 }
 
 /* AH=0Eh: one character as a terminal writes it: BEL nothing, BS back, CR, LF, the rest at the
- * cursor, which moves on, wrapping and scrolling the screen up (blank line attribute 07h). */
-static void teletype(struct vtext *v, uint8_t ch)
+ * cursor (with attribute attr, or the cell's own if attr < 0), which moves on, wrapping and
+ * scrolling the screen up (blank line attribute 07h). */
+static void teletype(struct vtext *v, uint8_t ch, int attr)
 {
     uint8_t *b = bda(v);
     unsigned p = b[B_PAGE] & 7, x = b[B_CURSOR + 2 * p], y = b[B_CURSOR + 2 * p + 1];
@@ -178,8 +185,12 @@ static void teletype(struct vtext *v, uint8_t ch)
         y++;
         break;
     default:
-        if (text_mode(b[B_MODE]) && y < nr && x < nc)
-            cell(v, p, y, x)[0] = ch;
+        if (text_mode(b[B_MODE]) && y < nr && x < nc) {
+            uint8_t *c = cell(v, p, y, x);
+            c[0] = ch;
+            if (attr >= 0)
+                c[1] = (uint8_t)attr;
+        }
         if (++x >= nc) {
             x = 0;
             y++;
@@ -214,20 +225,12 @@ static void write_string(struct vtext *v, struct client_regs *r)
     unsigned cur = b[B_PAGE];
     b[B_PAGE] = (uint8_t)p;                     /* teletype writes the page it is given */
     set_cursor(v, p, (r->edx >> 8) & 0xFF, r->edx & 0xFF);
-    for (unsigned i = 0; i < n; i++) {
-        uint8_t ch = v->mem[at + i * (pairs ? 2 : 1)];
-        unsigned x = b[B_CURSOR + 2 * p], y = b[B_CURSOR + 2 * p + 1];
-        uint8_t a = pairs ? v->mem[at + i * 2 + 1] : attr;
-        teletype(v, ch);
-        if (ch != 7 && ch != 8 && ch != 10 && ch != 13 && text_mode(b[B_MODE]) &&
-            y < rows(v) && x < cols(v))
-            cell(v, p, y, x)[1] = a;
-    }
+    for (unsigned i = 0; i < n; i++)
+        teletype(v, v->mem[at + i * (pairs ? 2 : 1)], pairs ? v->mem[at + i * 2 + 1] : attr);
     b[B_PAGE] = (uint8_t)cur;
     if (!(al & 1))
         set_cursor(v, p, save_y, save_x);
-    else
-        set_cursor(v, p, b[B_CURSOR + 2 * p + 1], b[B_CURSOR + 2 * p]);
+    crtc_cursor(v);                             /* the shown page's cursor, whichever was written */
 }
 
 static void set_al(struct client_regs *r, uint8_t x) { r->eax = (r->eax & ~0xFFu) | x; }
@@ -293,7 +296,7 @@ int vtext_int10(struct vtext *v, struct client_regs *r)
         return 1;
     }
     case 0x0E:
-        teletype(v, al);
+        teletype(v, al, -1);
         return 1;
     case 0x0F:
         set_ax(r, (uint16_t)(cols(v) << 8 | b[B_MODE] | (b[B_EGAMISC] & 0x80)));
