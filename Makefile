@@ -77,7 +77,8 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/vxd/vxdelf.c \
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
-               vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c
+               vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
+               vxd/vtd/vpit.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit

@@ -87,12 +87,16 @@ uint32_t Simulate_IO(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
 /* VPICD: a VxD virtualises an IRQ instead of touching the PIC.  Its hardware-interrupt
  * procedure runs when the IRQ fires, with the line still in service: it must end with
  * VPICD_Phys_EOI (or the IRQ stays blocked).  One owner per IRQ unless every owner sets
- * VPICD_OPT_CAN_SHARE; then the owners are called last-virtualised first until one returns 0. */
+ * VPICD_OPT_CAN_SHARE; then the owners are called last-virtualised first until one returns 0.
+ * VID_EOI_Proc, if set, is called when a VM's program ends the IRQ's virtual interrupt (an EOI
+ * to its virtual PIC, or the PIC's automatic EOI), with the VM's handle and VID_Hw_Int_Ref: the
+ * DDK's place to withdraw the request (VPICD_Clear_Int_Request) or raise the next. */
 struct vpicd_irq_descriptor {
     uint16_t VID_IRQ_Number;
     uint16_t VID_Options;
     int (*VID_Hw_Int_Proc)(uint32_t hirq, struct client_regs *r, void *ref);
     void *VID_Hw_Int_Ref;
+    void (*VID_EOI_Proc)(uint32_t hirq, VMHANDLE vm, void *ref);
 };
 #define VPICD_OPT_CAN_SHARE 0x0002u
 uint32_t VPICD_Virtualize_IRQ(const struct vpicd_irq_descriptor *vid);   /* IRQ handle, or 0 */
@@ -101,12 +105,27 @@ void     VPICD_Phys_EOI(uint32_t hirq);
 void     VPICD_Physically_Mask(uint32_t hirq);
 void     VPICD_Physically_Unmask(uint32_t hirq);
 uint32_t VPICD_Get_Complete_Status(uint32_t hirq);  /* bit 0 in service, bit 1 masked (ours) */
-/* A virtual interrupt on hirq's line for a VM (v86.h): delivered into the VM (the
- * Hook_V86_Int_Chain hooks, then its IVT; vector 08h + IRQ for IRQ 0-7, 70h + IRQ - 8 for 8-15:
- * the PC's) the next time it runs with its virtual IF set, at once if it waits in HLT.  Until the
- * virtual PIC exists a request is delivered once and then cleared; Clear withdraws it. */
+/* A VM's virtual IRQ line (v86.h), raised or withdrawn: the request goes to the VM's virtual
+ * PIC (VPICD.VXD: its 8259 pair, programmed by the VM, with the PC's vectors until the VM sets
+ * others), which interrupts the VM the next time it runs with its virtual IF set -- at once if it
+ * waits in HLT -- when the IRQ is unmasked and above what is in service.  The request stays
+ * raised until withdrawn, as the DDK's does: a device withdraws it in its VID_EOI_Proc, or when
+ * the program reads its status.  An edge: raising a raised line does nothing.  (Without
+ * VPICD.VXD there is no virtual PIC: the VM gets the PC's vector, 08h + IRQ or 70h + IRQ - 8,
+ * once per request.) */
 void     VPICD_Set_Int_Request(uint32_t hirq, VMHANDLE vm);
 void     VPICD_Clear_Int_Request(uint32_t hirq, VMHANDLE vm);
+
+/* The VMM's half of the virtual PIC, for VPICD.VXD alone (linked by name as VMM_VPICD_...):
+ * VPICD installs its PIC (the requests go to line; inta is the CPU taking the interrupt: its
+ * vector, or -1), says when a VM's INT line changes, and has each IRQ's owners told of an EOI. */
+struct vpicd_virtual_pic {
+    void (*line)(VMHANDLE vm, unsigned irq, int level);
+    int (*inta)(VMHANDLE vm);
+};
+void VPICD_Install_Virtual_PIC(const struct vpicd_virtual_pic *pic);
+void VPICD_Set_VM_Intr(VMHANDLE vm, int level);
+void VPICD_Virtual_EOI(VMHANDLE vm, unsigned irq);
 
 /* Time: milliseconds since the VMM started, and a monotonic nanosecond clock from the TSC. */
 uint32_t Get_System_Time(void);

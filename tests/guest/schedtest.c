@@ -522,7 +522,8 @@ static void test_hw_boost(void)
     VMMCreateThread(irq_waiter, 0, BASE, 100);
     thread_sleep(2);                        /* the waiter runs and waits */
     THREADHANDLE sp = VMMCreateThread(spinner, (void *)&spins, BASE + LOW_PRI_DEVICE_BOOST, 100);
-    struct vpicd_irq_descriptor vid = { .VID_IRQ_Number = 0, .VID_Hw_Int_Proc = pit_proc };
+    struct vpicd_irq_descriptor vid = { .VID_IRQ_Number = 0, .VID_Options = VPICD_OPT_CAN_SHARE,
+                                        .VID_Hw_Int_Proc = pit_proc };   /* VTD's too */
     uint32_t h = VPICD_Virtualize_IRQ(&vid);
     CHECK(h != 0, "VPICD_Virtualize_IRQ(0)");
     irq_disable();

@@ -52,6 +52,7 @@ PROGRAM(crashrom);
 PROGRAM(crashreset);
 PROGRAM(vddtest);
 PROGRAM(screen);
+PROGRAM(timer);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -269,12 +270,18 @@ static uint32_t bp_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data
 }
 
 /* vint.asm's: IRQ 10 (a line nobody uses here) virtualised; requests now or in 50 ms. */
-static uint32_t hirq10;
+static uint32_t hirq10, irq10_eois;
 static int irq10_hw(uint32_t hirq, struct client_regs *r, void *ref)
 {
     (void)r, (void)ref;
     VPICD_Phys_EOI(hirq);
     return 0;
+}
+static void irq10_eoi(uint32_t hirq, VMHANDLE vm, void *ref)
+{
+    (void)ref;
+    irq10_eois++;
+    VPICD_Clear_Int_Request(hirq, vm);          /* as a device does once its IRQ is served */
 }
 static void irq10_later(uint32_t late, void *ref)
 {
@@ -359,12 +366,15 @@ static void test_nest(void)
 
 static void test_vint(void)
 {
-    struct vpicd_irq_descriptor vid = { 10, 0, irq10_hw, 0 };
+    struct vpicd_irq_descriptor vid = { 10, 0, irq10_hw, 0, irq10_eoi };
     hirq10 = VPICD_Virtualize_IRQ(&vid);
     CHECK(hirq10 != 0, "IRQ 10 virtualised");
     CHECK(Install_IO_Handler(0xE8, vint_port) && Install_IO_Handler(0xE9, vint_port),
           "ports E8-E9h");
-    run_program(&vint, 3);
+    irq10_eois = 0;
+    run_program(&vint, 7);
+    CHECK(irq10_eois == 2, "the program's EOIs of IRQ 10 reached its owner twice (VID_EOI_Proc)");
+    VPICD_Force_Default_Behavior(hirq10);
     Remove_IO_Handler(0xE8);
     Remove_IO_Handler(0xE9);
 }
@@ -613,6 +623,57 @@ static void test_vdd(void)
     finish(p);
 }
 
+/* The virtual PIC and timer (VPICD.VXD, VTD.VXD, default VxDs): timer.asm's checks, the
+ * instants it marks on port EBh timed here, and its BIOS tick count (40:6Ch) read back from its
+ * memory while it idles in HLT -- running, then suspended for a second: resumed, it catches up. */
+static uint64_t marks[5];
+static uint32_t mark_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                          struct client_regs *r)
+{
+    (void)vm, (void)type, (void)port, (void)r;
+    if ((data & 0xFF) < 5)
+        marks[data & 0xFF] = Get_Clock_NS();
+    return 0;
+}
+static void test_timer(void)
+{
+    memset(marks, 0, sizeof marks);
+    CHECK(Install_IO_Handler(0xEB, mark_port), "port EBh");
+    struct run *p = start(&timer, 100);
+    CHECK(p != 0, "Create_V86_VM made timer.asm's VM");
+    if (!p) {
+        Remove_IO_Handler(0xEB);
+        return;
+    }
+    const uint8_t *m = vm_mem(p->vm);
+    CHECK(wait_done(p, 10000), "timer.asm ran to its end");
+    CHECK(p->failed == 0 && p->passed == 14 && p->exit_code == 0,
+          "every check of timer.asm passed");
+    uint32_t five = (uint32_t)((marks[4] - marks[3]) / 1000000u);
+    uint32_t hundred = (uint32_t)((marks[2] - marks[1]) / 1000000u);
+    CHECK(marks[3] && marks[4] && five >= 200 && five <= 330,
+          "five BIOS ticks took 5 x 54.9 ms (the first in step)");
+    CHECK(marks[1] && marks[2] && hundred >= 95 && hundred <= 150,
+          "100 IRQ 0s at the 1 kHz the program set took 100 ms");
+    uint32_t t0 = rd32(m + 0x46C);
+    thread_sleep(1000);
+    uint32_t t1 = rd32(m + 0x46C);
+    CHECK(Suspend_VM(p->vm), "Suspend_VM");
+    thread_sleep(1000);
+    uint32_t t2 = rd32(m + 0x46C);
+    CHECK(Resume_VM(p->vm), "Resume_VM");
+    thread_sleep(100);
+    uint32_t t3 = rd32(m + 0x46C);
+    kprintf("v86test: timer: %u checks passed, %u failed; five ticks in %u ms, 100 at 1 kHz in "
+            "%u ms; 40:6C %u in 1 s idle, %u while suspended 1 s, %u 0.1 s after\n", p->passed,
+            p->failed, five, hundred, t1 - t0, t2 - t1, t3 - t1);
+    CHECK(t1 - t0 >= 17 && t1 - t0 <= 20, "an idle VM's 40:6Ch: 18.2 a second");
+    CHECK(t2 - t1 <= 1, "a suspended VM's stands");
+    CHECK(t3 - t1 >= 19 && t3 - t1 <= 22, "resumed, it caught up: 1.1 s of ticks");
+    finish(p);
+    Remove_IO_Handler(0xEB);
+}
+
 /* screen.asm, a boot sector, run at 0000:7C00 as a PC's BIOS runs it: its text screen and
  * cursor printed in hex for the harness, which compares them with SeaBIOS's (the same sector
  * booted by QEMU's own PC BIOS). */
@@ -680,6 +741,7 @@ void v86test_run(void)
     test_a20();
     test_bios();
     test_vdd();
+    test_timer();
     test_screen();
     test_idle();
     test_shares();

@@ -302,6 +302,16 @@ uint32_t VPICD_Get_Complete_Status(uint32_t h)
     return (virq[irq].in_service ? 1u : 0) | (pic_masked((unsigned)irq) ? 2u : 0);
 }
 
+void VPICD_Virtual_EOI(VMHANDLE vm, unsigned irq)
+{
+    if (irq >= PIC_IRQS)
+        return;
+    struct vpicd_irq *q = &virq[irq];
+    for (unsigned i = 4; i-- > 0;)
+        if (((q->used >> i) & 1) && q->vid[i].VID_EOI_Proc)
+            q->vid[i].VID_EOI_Proc(HIRQ(irq, i), vm, q->vid[i].VID_Hw_Int_Ref);
+}
+
 static void irq_dispatch(unsigned irq, struct client_regs *r)
 {
     if ((irq == 7 || irq == 15) && pic_spurious(irq)) {
@@ -464,7 +474,8 @@ unsigned int_purge(uint32_t lo, uint32_t hi)
     for (unsigned irq = 0; irq < PIC_IRQS; irq++)
         for (unsigned k = 0; k < 4; k++)
             if ((virq[irq].used & (1u << k)) &&
-                (uint32_t)virq[irq].vid[k].VID_Hw_Int_Proc - lo < hi - lo) {
+                ((uint32_t)virq[irq].vid[k].VID_Hw_Int_Proc - lo < hi - lo ||
+                 (uint32_t)virq[irq].vid[k].VID_EOI_Proc - lo < hi - lo)) {
                 VPICD_Force_Default_Behavior(HIRQ(irq, k));
                 n++;
             }

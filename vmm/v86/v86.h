@@ -55,6 +55,7 @@ struct v86_space {
     uint8_t halted;                 /* in HLT: its thread waits in hlt_q for an interrupt */
     uint8_t hung;                   /* reported as hung (HLT with vif clear), once */
     uint8_t due;                    /* counted in fault_v86_due: something for resume */
+    uint8_t intr;                   /* its virtual PIC's INT line (VPICD_Set_VM_Intr) */
     uint32_t irr;                   /* virtual IRQs requested (VPICD_Set_Int_Request), bit irq */
     uint32_t cli_ticks;             /* timer ticks seen in its V86 code with vif clear */
     const char *kill;               /* set: resume ends the VM, with this reason */
@@ -99,6 +100,7 @@ unsigned v86_break_purge(uint32_t lo, uint32_t hi);
 unsigned v86_purge(uint32_t lo, uint32_t hi);
 unsigned v86_space_purge(uint32_t lo, uint32_t hi);             /* space.c: page hooks */
 unsigned v86_vint_purge(struct v86_space *s, uint32_t lo, uint32_t hi);   /* vint.c */
+unsigned v86_pic_purge(uint32_t lo, uint32_t hi);
 
 /* faults.c: the fault path's V86 taker, and what happens on the way back into V86 code. */
 void v86_trap_init(void);

@@ -5,23 +5,28 @@
  * tick's CLI watchdog), the Call_When_VM_Ints_Enabled procedures, and the highest-priority
  * requested IRQ, while the VM's virtual IF is set.
  *
- * Until the virtual PIC exists (VPICD's own), an IRQ goes to the PC's vector for it -- 08h +
- * IRQ for 0-7, 70h + IRQ - 8 for 8-15 -- in the 8259s' priority order (0, 1, 8-15, 3-7), and a
- * request is delivered once (then cleared), not held as a level until a virtual EOI.
+ * The virtual PIC is VPICD.VXD's (vxd/vpicd: a VM's 8259 pair, as its program sets it up): a
+ * request goes to its line procedure; it says when the VM's INT line changes (VPICD_Set_VM_
+ * Intr), and resume, when the VM's virtual IF is set, takes the interrupt through its inta
+ * procedure, which gives the vector.  Without VPICD.VXD an IRQ goes to the PC's vector for it --
+ * 08h + IRQ for 0-7, 70h + IRQ - 8 for 8-15 -- in the 8259s' priority order (0, 1, 8-15, 3-7),
+ * once per request.
  */
 #pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
 #include "int/fault.h"
 #include "int/int.h"
+#include "sched/sched.h"
 #include "console/console.h"
 #include "x86/x86.h"
 #include "vmm.h"
 
 static const uint8_t prio[15] = { 0, 1, 8, 9, 10, 11, 12, 13, 14, 15, 3, 4, 5, 6, 7 };
+static const struct vpicd_virtual_pic *pic;     /* VPICD.VXD's, once installed */
 
 void v86_update_due(struct v86_space *s)
 {
-    uint8_t due = s->kill || s->irr || s->nie;
+    uint8_t due = s->kill || s->irr || s->nie || s->intr;
     if (due != s->due) {
         s->due = due;
         if (due)
@@ -74,7 +79,11 @@ void v86_vint_due(struct v86_space *s, struct client_regs *r)
         s->nie--;
         proc((VMHANDLE)s->vm, ref, r);
     }
-    if (s->mon.vif && s->irr) {
+    if (s->mon.vif && s->intr && pic) {     /* the virtual PIC's INTA: the vector */
+        int v = pic->inta((VMHANDLE)s->vm);
+        if (v >= 0)
+            v86_deliver(s, r, (unsigned)v);
+    } else if (s->mon.vif && s->irr) {
         unsigned irq = 0;
         for (unsigned i = 0; i < sizeof prio; i++)
             if (s->irr >> prio[i] & 1) {
@@ -97,6 +106,10 @@ void VPICD_Set_Int_Request(uint32_t hirq, VMHANDLE vm)
                 vm);
         return;
     }
+    if (pic) {
+        pic->line(vm, (unsigned)irq, 1);
+        return;
+    }
     s->irr |= 1u << irq;
     v86_update_due(s);
     if (s->mon.vif)
@@ -113,8 +126,46 @@ void VPICD_Clear_Int_Request(uint32_t hirq, VMHANDLE vm)
                 vm);
         return;
     }
+    if (pic) {
+        pic->line(vm, (unsigned)irq, 0);
+        return;
+    }
     s->irr &= ~(1u << irq);
     v86_update_due(s);
+}
+
+void VPICD_Install_Virtual_PIC(const struct vpicd_virtual_pic *p)
+{
+    INTS_OFF();
+    pic = p;
+}
+
+/* The virtual PIC out, if it lies in [lo, hi) (VPICD.VXD unloaded): the VMs' INT lines drop, the
+ * requests go to the PC's vectors from now on. */
+unsigned v86_pic_purge(uint32_t lo, uint32_t hi)
+{
+    INTS_OFF();
+    if (!pic || ((uint32_t)pic - lo >= hi - lo && (uint32_t)pic->line - lo >= hi - lo))
+        return 0;
+    pic = 0;
+    FOR_EACH_VM(v)
+        if (v->v86) {
+            v->v86->intr = 0;
+            v86_update_due(v->v86);
+        }
+    return 1;
+}
+
+void VPICD_Set_VM_Intr(VMHANDLE vm, int level)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    if (!s)
+        return;
+    s->intr = level != 0;
+    v86_update_due(s);
+    if (level && s->mon.vif)
+        v86_wake(s);                        /* out of HLT: the interrupt is for it */
 }
 
 void Enable_VM_Ints(void)

@@ -227,7 +227,7 @@ static int int2f(struct client_regs *r, void *ref)
 
 unsigned v86_purge(uint32_t lo, uint32_t hi)
 {
-    unsigned n = v86_break_purge(lo, hi) + v86_space_purge(lo, hi);
+    unsigned n = v86_break_purge(lo, hi) + v86_space_purge(lo, hi) + v86_pic_purge(lo, hi);
     FOR_EACH_VM(v)
         if (v->v86)
             n += v86_vint_purge(v->v86, lo, hi);

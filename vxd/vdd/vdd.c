@@ -26,6 +26,7 @@ VMM_IMPORT(_PageAllocate)
 VMM_IMPORT(_MapIntoV86)
 VMM_IMPORT(_Assign_Device_V86_Pages)
 VMM_IMPORT(Install_IO_Handler)
+VMM_IMPORT(Simulate_IO)
 VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_VM_Last_V86_Page)
 VBIOS_IMPORT(VBIOS_Set_Int_Handler)
@@ -93,7 +94,8 @@ static void int10(VMHANDLE vm, struct client_regs *r)
 static uint32_t crtc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                           struct client_regs *r)
 {
-    (void)r;
+    if ((type & 0x1C) > Byte_Output)            /* words and dwords: a byte at a time */
+        return Simulate_IO(vm, type & 0x1C, port, data, r);
     struct vdd_vm *d = of(vm);
     if (port == 0x3DA) {                        /* input status: retrace, display enable */
         if (type & Output)
