@@ -78,7 +78,7 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
                vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
-               vxd/vtd/vpit.c
+               vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -92,7 +92,7 @@ all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
-DEFAULT_VXDS := vbios vdd vpicd vtd debug shell sample
+DEFAULT_VXDS := vbios vdd vpicd vtd vkd debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT

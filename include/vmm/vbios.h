@@ -1,9 +1,12 @@
 /*
  * VBIOS, the virtual PC's BIOS (vxd/vbios): the BIOS image every V86 VM sees at F0000h, its
  * vectors and data areas, and the BIOS services that belong to no device (INT 11h, 12h, 14h,
- * 15h, 17h, 18h, 19h, 1Ah).  A device's VxD provides its own service -- the display's INT 10h,
- * the disks' INT 13h, the keyboard's INT 16h -- by installing the handler VBIOS's entry point
- * for that INT calls (the IVT entry at F000:F065 for INT 10h, and so on, as on a PC):
+ * 15h, 17h, 18h, 19h, 1Ah; INT 16h, which reads the BDA's keyboard buffer).  A device's VxD
+ * provides its own service -- the display's INT 10h, the disks' INT 13h -- by installing the
+ * handler VBIOS's entry point for that INT calls (the IVT entry at F000:F065 for INT 10h, and so
+ * on, as on a PC).  Handler 09h is the keyboard's: the BIOS's INT 09h (IRQ 1, real-mode code)
+ * calls it with the scan code in AL once INT 15h AH=4Fh has let it through, to update the BDA's
+ * shift states and buffer; its flags go nowhere.
  *
  *     VBIOS_IMPORT(VBIOS_Set_Int_Handler)
  *     static void int10(VMHANDLE vm, struct client_regs *r) { ... AH = r->eax >> 8 ... }
@@ -32,8 +35,8 @@ typedef void (*vbios_handler)(VMHANDLE vm, struct client_regs *r);
 #define VBIOS_SERVICE_COUNT             2
 
 uint32_t VBIOS_Get_Version(void);
-/* The handler of INT n's BIOS service, n one of 10h-1Ah; returns the handler it replaces (0: it
- * had none, and VBIOS answered with CF set), or 1 if refused (no such service). */
+/* The handler of INT n's BIOS service, n 09h or one of 10h-1Ah but 16h; returns the handler it
+ * replaces (0: it had none, and VBIOS answered with CF set), or 1 if refused (no such service). */
 vbios_handler VBIOS_Set_Int_Handler(uint32_t n, vbios_handler h);
 
 #endif

@@ -55,6 +55,7 @@ _Static_assert(sizeof(struct VxD_Desc_Block) == 0x50, "the DDK's DDB is 50h byte
 #define DEBUG_INIT_ORDER        0x00000000u
 #define VPICD_INIT_ORDER        0x0C000000u
 #define VTD_INIT_ORDER          0x14000000u
+#define VKD_INIT_ORDER          0x18000000u
 #define SHELL_INIT_ORDER        0xB0000000u
 
 /* Device IDs (the DDK's). */
@@ -62,6 +63,7 @@ _Static_assert(sizeof(struct VxD_Desc_Block) == 0x50, "the DDK's DDB is 50h byte
 #define DEBUG_DEVICE_ID         0x0002u
 #define VPICD_DEVICE_ID         0x0003u
 #define VTD_DEVICE_ID           0x0005u
+#define VKD_DEVICE_ID           0x000Du
 #define SHELL_DEVICE_ID         0x0017u
 #define VXDLDR_DEVICE_ID        0x0027u
 
@@ -127,6 +129,19 @@ typedef int (*vxd_control_proc)(uint32_t msg, uint32_t vm, uint32_t arg);
 #define VPICD_IMPORT(name) VXD_IMPORT(3, name##_Ord, name)     /* the VPICD device's services */
 #define VTD_IMPORT(name) VXD_IMPORT(5, name##_Ord, name)       /* the VTD device's services */
 #define VXDLDR_IMPORT(name) VXD_IMPORT(0x27, name##_Ord, name) /* VXDLDR's (in the VMM) */
+#define DEBUG_IMPORT(name) VXD_IMPORT(2, name##_Ord, name)     /* the DEBUG device's services */
+
+/* The DEBUG device's services (vxd/debug): the console reads COM1 itself unless another device
+ * takes the line (DEBUG_Take_Input: the keyboard's VKD, which shares COM1 between the focus VM
+ * and the console) and hands it the bytes typed for it (DEBUG_Input).  Check that DEBUG is
+ * loaded (Get_DDB) before calling them. */
+#define DEBUG_Get_Version_Ord   0x0000
+#define DEBUG_Take_Input_Ord    0x0001
+#define DEBUG_Input_Ord         0x0002
+#define DEBUG_SERVICE_COUNT     3
+uint32_t DEBUG_Get_Version(void);
+void     DEBUG_Take_Input(void);
+void     DEBUG_Input(uint32_t c);
 
 /* VMM32's own services with no ordinal in the DDK's table (Create_VM, thread_sleep ...) are
  * device 1's at ordinals from 7F00h: see vmm/vmmsvc.h (VMM32_EXT_SERVICE_LIST). */

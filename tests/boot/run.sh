@@ -505,10 +505,11 @@ sc_vxd_sample() {
         '^USER: List \(flags 2\): bac; List_Remove 1 then 0; then first a, next c$' \
         '^List_Attach: 00001234 is not a list \(caller USER\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
-        '^vxd: 8 devices initialised$' \
+        '^vxd: 9 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
         '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
+        '^vxd: VKD      VKD\.VXD      id 000d order 18000000 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 order 70000000  text c[0-9a-f]{7} ' \
         '^vxd: USER     USER\.VXD     id 3f01 order 70000100 ' \
         '^vxd: SHELL    SHELL\.VXD    id 0017 order b0000000 ' \
@@ -597,14 +598,16 @@ sc_vxd_debug() {
     drain=$!
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     if wait_serial '^VMM ready$'; then
-        printf '.vxd\r.heap\r.bogus\r.?\r.vm\r.mem\r.end\r' >&"$fd"
+        printf '\035.vxd\r.heap\r.bogus\r.?\r.vm\r.mem\r.end\r' >&"$fd"
         wait_serial "^DEBUG: unknown command '\\.end'" && qemu_stop
     fi
     exec {fd}>&-
     kill "$drain" 2>/dev/null
     clean_logs
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
-    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: 7 devices$' \
+    expect_serial_seq '^VMM ready$' \
+        "^VKD: COM1 is the DEBUG console's now \\(Ctrl-\\] gives it back to VM 1\\)\$" \
+        '^\.vxd$' '^vxd: 8 devices$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
@@ -613,6 +616,58 @@ sc_vxd_debug() {
         '^\.\?$' '^DEBUG: \.vm \(or \.t\) VMs and threads, ' \
         '^\.vm$' '^sched: [0-9]+ threads at [0-9]+ ms$' '^sched: VM 1: time-slice priority 100, ' \
         '^\.mem$' '^pages: [0-9]+ blocks, ' '^frames: [0-9]+ of 4 KB in '
+}
+
+# The keyboard (VKD; VBIOS's INT 09h and 16h): tests/v86/kbd.asm in the focus VM reads keys with
+# INT 16h AH=10h.  While it waits the suite measures its CPU (under 1 %), then says "type now";
+# the keys come from a terminal on COM1 (printable characters with and without Shift, Enter,
+# an arrow, F5, Ctrl+C, Alt+x from ESC x, DEL as Backspace, Tab), a detour to the DEBUG console
+# through Ctrl-] and back (its .vm runs, none of it reaches the VM), then the PC's keyboard
+# (QEMU's sendkey through the 8042: b, Shift+c), and a lone ESC (Esc) ends the program.  The
+# key words it printed are what a PC's BIOS gives for those keys.
+img_kbdtest() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    printf "${INI_EXIT}KbdTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_kbdtest() {
+    local fd drain fifo=$DIR/monitor.fifo
+    rm -f "$DIR/ser.in" "$DIR/ser.out" "$fifo"
+    mkfifo "$DIR/ser.in" "$DIR/ser.out" "$fifo" || { fail "mkfifo"; return; }
+    exec {fd}<>"$DIR/ser.in"
+    exec {MON_FD}<>"$fifo"
+    cat "$DIR/ser.out" > "$DIR/serial.log" &
+    drain=$!
+    QEMU_STDIN=$fifo SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -monitor stdio
+    QEMU_STDIN=/dev/null
+    if wait_serial '^v86test: kbd: type now$'; then
+        printf 'aZ1!\r\033[A\033[15~\003\033x\177\t' >&"$fd"
+        wait_serial '^v86test: kbd says: key 0f09$' &&
+            printf '\035.vm\r\035' >&"$fd" &&
+            wait_serial "^VKD: COM1 is VM [0-9]+'s keyboard again" &&
+            printf 'sendkey b\nsendkey shift-c\n' >&"$MON_FD" &&
+            wait_serial '^v86test: kbd says: key 2e43$' &&
+            printf '\033' >&"$fd"
+        wait "$QPID"
+        RC=$?
+    fi
+    exec {fd}>&- {MON_FD}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    expect_exit 33
+    expect_serial '^VKD: a keyboard for every VM \(8042 at 60h/64h, 92h; INT 09h\); keys to the focus VM from the PC.s keyboard and COM1 '
+    expect_serial_seq '^v86test: kbd says: ready$' \
+        '^v86test: kbd: waiting in INT 16h, 0\.[0-9] % of the CPU over 1 s$' '^v86test: kbd: type now$' \
+        '^v86test: kbd says: key 1e61$' '^v86test: kbd says: key 2c5a$' \
+        '^v86test: kbd says: key 0231$' '^v86test: kbd says: key 0221$' \
+        '^v86test: kbd says: key 1c0d$' '^v86test: kbd says: key 48e0$' \
+        '^v86test: kbd says: key 3f00$' '^v86test: kbd says: key 2e03$' \
+        '^v86test: kbd says: key 2d00$' '^v86test: kbd says: key 0e08$' \
+        '^v86test: kbd says: key 0f09$' \
+        "^VKD: COM1 is the DEBUG console's now" '^\.vm$' '^sched: VM 1: time-slice priority ' \
+        "^VKD: COM1 is VM [0-9]+'s keyboard again" \
+        '^v86test: kbd says: key 3062$' '^v86test: kbd says: key 2e43$' \
+        '^v86test: kbd says: key 011b$' '^v86test: kbd: 3 checks passed, 0 failed; 15 lines$' \
+        '^v86test: [0-9]+ passed, 0 failed$'
+    expect_no_serial '^v86test: .*FAIL'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -726,7 +781,7 @@ img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # than 11,000) also goes to seven devices' control procedures, with interrupts off.
 sc_schedtest_vxds() {
     sc_schedtest q35 default
-    expect_serial '^vxd: 7 devices initialised$'
+    expect_serial '^vxd: 8 devices initialised$'
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
@@ -903,14 +958,13 @@ sc_v86test() {      # MACHINE CPU
     boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}" \
         -rtc base=2026-12-04T10:20:30
     expect_exit 33
-    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 17 entry points, '
+    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 18 entry points, '
     # biostest (tests/v86/biostest.asm): the VM's own memory map, and the RTC QEMU was given
     expect_serial_seq '^v86test: biostest says: E820 00000000 0009fc00 00000001$' \
         '^v86test: biostest says: E820 0009fc00 00000400 00000002$' \
         '^v86test: biostest says: E820 000f0000 00010000 00000002$' \
         '^v86test: biostest says: E820 00100000 0000fff0 00000001$' \
-        '^VBIOS: VM [0-9]+: INT 16h AH=01h: no VxD provides it \(VKD, the keyboard\); CF set$' \
-        '^v86test: biostest: 34 checks passed, 0 failed; BDA: equipment 0020, 639 KB, EBDA 9fc0, ' \
+        '^v86test: biostest: 40 checks passed, 0 failed; BDA: equipment 0020, 639 KB, EBDA 9fc0, ' \
         '^v86: VM [0-9]+ ended: it wrote to f0000, a page it may only read at 1000:0006 ' \
         '^v86test: crashrom: its VM ended, the other VM went on' \
         '^VBIOS: VM [0-9]+: a restart \(the reset vector, F000:FFF0\): no bootable device; the VM ends$' \
@@ -1144,18 +1198,18 @@ sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digit
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
-TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
-    expect_serial '^vxd: 7 devices initialised$'
+    expect_serial '^vxd: 8 devices initialised$'
     expect_no_serial 'need the test build'
     expect_no_serial '^symbols: '                   # its symbol table is whole
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
     n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
-    (( n == 11 )) && ok "the test build has all 11" || fail "the test build has $n of the 11 test symbols"
+    (( n == 12 )) && ok "the test build has all 12" || fail "the test build has $n of the 12 test symbols"
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
     (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
         fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
@@ -1223,6 +1277,7 @@ scenario vxd-v86demo vxd-v86demo sc_vxd_v86demo
 scenario vxd-bad     vxd-bad     sc_vxd_bad
 scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario vxd-debug   vxd-debug   sc_vxd_debug
+scenario vkd-keys    kbdtest     sc_kbdtest
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault

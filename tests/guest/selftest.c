@@ -26,6 +26,8 @@ void selftests_run(void)
         v86test_run();
     if (settings.v86_spin)
         v86spin_run();
+    if (settings.kbd_test)
+        v86kbd_run();
     if (settings.bench) {
         membench_run();
         intbench_run();

@@ -203,11 +203,28 @@ start:
     int 17h
     CHECK_EQ ah, 01h, 33
 
-    ; 34: a service no VxD provides yet (INT 16h without VKD): CF set, and named once
-    clc
+    ; 34-40: INT 16h over the BDA's buffer: empty (ZF set), a key stored with AH=05h, seen by
+    ; AH=01h (ZF clear, not taken), read by AH=00h, empty again; AH=02h the shift states
     mov ah, 01h
     int 16h
-    CHECK_REPORT c, 34
+    CHECK_REPORT z, 34
+    mov ah, 05h
+    mov cx, 1E61h
+    int 16h
+    CHECK_EQ al, 0, 35
+    mov ah, 01h
+    int 16h
+    CHECK_REPORT nz, 36
+    CHECK_EQ ax, 1E61h, 37
+    xor ax, ax
+    int 16h
+    CHECK_EQ ax, 1E61h, 38
+    mov ah, 11h
+    int 16h
+    CHECK_REPORT z, 39
+    mov ah, 02h
+    int 16h
+    CHECK_EQ al, [es:417h], 40
     EXIT 0
 
 ; ---- printing through the suite's character port -----------------------------------------

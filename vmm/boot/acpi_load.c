@@ -8,6 +8,10 @@
 
 struct acpi_info acpi;
 
+/* Is there an 8042 keyboard controller?  The FADT's IAPC_BOOT_ARCH says; a FADT too old (or
+ * none) to say means a PC as PCs were: yes. */
+int acpi_has_8042(void) { return !acpi.boot_arch_valid || (acpi.boot_arch & 2) != 0; }
+
 static const void *map(void *ctx, uint64_t phys, uint32_t len)
 {
     (void)ctx;

@@ -5,6 +5,7 @@
 #include "boot/acpi.h"
 
 extern struct acpi_info acpi;
+int acpi_has_8042(void);
 void acpi_load(void);       /* never fails: without usable tables, the defaults (and a line why) */
 
 #endif

@@ -9,6 +9,7 @@
  *   validate -> lay out -> allocate -> copy -> relocate -> protect -> register (the DDB)
  */
 #include "vxd/vxd.h"
+#include "boot/acpi_load.h"
 #include "vxd/vxdelf.h"
 #include "vxd/guard.h"
 #include "vxd/dynalink.h"
@@ -165,6 +166,7 @@ static const struct { const char *name; void *addr; } exports[] = {
     { "VMM_VPICD_Set_VM_Intr", (void *)VPICD_Set_VM_Intr },
     { "VMM_VPICD_Virtual_EOI", (void *)VPICD_Virtual_EOI },
     { "VMM_Get_Clock_NS", (void *)Get_Clock_NS },
+    { "VMM_Has_8042", (void *)acpi_has_8042 },
     { "VMM_Timer_Period_US", (void *)timer_period_us },
     { "VMM_Debug_Dump", (void *)debug_dump },
 };

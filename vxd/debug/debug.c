@@ -1,7 +1,9 @@
 /*
  * DEBUG: a debug console on the serial line, in the spirit of the Windows 95 debugger's dot
  * commands.  It polls COM1 every 20 ms (a global time-out: the VMM's console owns the port's
- * output, this device only reads), echoes what is typed, and runs a line when Enter comes:
+ * output, this device only reads) -- unless the keyboard's VKD takes the line
+ * (DEBUG_Take_Input) to share it between the focus VM and this console, and hands over what is
+ * typed here (DEBUG_Input) -- echoes what is typed, and runs a line when Enter comes:
  *
  *   .vm     VMs and their threads: priorities, CPU time, switches   (also .t)
  *   .vxd    loaded VxDs: device ID, init order, where each part was loaded
@@ -27,6 +29,7 @@ int VMM_Debug_Dump(const char *what);           /* the VMM's, linked by name: 0 
 
 static char line[64];
 static unsigned len;
+static int taken;                               /* VKD reads COM1 and hands us our bytes */
 
 static inline uint8_t inb(uint16_t port)
 {
@@ -50,31 +53,41 @@ static void run(void)
                               "'%s'; .? lists them\n", cmd[0] == '.' && cmd[1] == '?' ? help : cmd);
 }
 
+static void input(char c)
+{
+    if (c == '\r' || c == '\n') {
+        Out_Debug_String("\n");
+        line[len] = 0;
+        run();
+        len = 0;
+    } else if ((c == 8 || c == 127) && len) {
+        len--;
+        Out_Debug_String("\b \b");
+    } else if (c >= 0x20 && c < 0x7F && len < sizeof line - 1) {
+        char echo[2] = { c, 0 };
+        line[len++] = c;
+        Out_Debug_String(echo);
+    }
+}
+
 static void poll(uint32_t late_ms, void *ref)
 {
     (void)late_ms;
     (void)ref;
+    if (taken)
+        return;                                 /* VKD reads the line now */
     for (int n = 0; n < 64; n++) {
         uint8_t lsr = inb(COM1 + 5);
         if (lsr == 0xFF || !(lsr & LSR_DR))     /* no UART, or nothing received */
             break;
-        char c = (char)inb(COM1);
-        if (c == '\r' || c == '\n') {
-            Out_Debug_String("\n");
-            line[len] = 0;
-            run();
-            len = 0;
-        } else if ((c == 8 || c == 127) && len) {
-            len--;
-            Out_Debug_String("\b \b");
-        } else if (c >= 0x20 && c < 0x7F && len < sizeof line - 1) {
-            char echo[2] = { c, 0 };
-            line[len++] = c;
-            Out_Debug_String(echo);
-        }
+        input((char)inb(COM1));
     }
     Set_Global_Time_Out(poll, POLL_MS, 0);
 }
+
+static uint32_t get_version(void) { return 0x0400; }
+static void take_input(void) { taken = 1; }
+static void debug_input(uint32_t c) { input((char)c); }
 
 static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 {
@@ -85,11 +98,18 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
             Out_Debug_String("DEBUG: no serial port; the debug console is off\n");
             return 0;
         }
-        Set_Global_Time_Out(poll, POLL_MS, 0);
+        if (!taken)
+            Set_Global_Time_Out(poll, POLL_MS, 0);
         Out_Debug_String("DEBUG: debug console on COM1 (.? lists the commands)\n");
     }
     return 0;
 }
 
+static uint32_t services[DEBUG_SERVICE_COUNT] = {
+    [DEBUG_Get_Version_Ord] = (uint32_t)get_version,
+    [DEBUG_Take_Input_Ord] = (uint32_t)take_input,
+    [DEBUG_Input_Ord] = (uint32_t)debug_input,
+};
+
 DECLARE_VIRTUAL_DEVICE(DEBUG_DDB, "DEBUG   ", 4, 0, control, DEBUG_DEVICE_ID, DEBUG_INIT_ORDER,
-                       0, 0);
+                       services, DEBUG_SERVICE_COUNT);

@@ -16,6 +16,8 @@
 ;   K_CODE  real-mode code of its own (INT 08h ...): the vector -> entry
 ;   K_DATA  a table (INT 1Eh, 41h, 46h): the vector -> the table
 ;   K_RESET the reset path (F000:FFF0 -> E05B): a call back, no vector
+;   K_HOOK  real-mode code of its own that calls a VxD's handler on the way (INT 09h: the scan
+;           code to VKD): the vector -> entry, the stub (call far; ret) patched with a call back
 ; Nothing here may be written by a VM (the pages are mapped read-only).
 bits 16
 cpu 386
@@ -25,6 +27,7 @@ K_CALL  equ 0
 K_CODE  equ 1
 K_DATA  equ 2
 K_RESET equ 3
+K_HOOK  equ 4
 
 %macro DIR 4                    ; vector, kind, entry, stub
     db %1, %2
@@ -46,13 +49,14 @@ dir_start:
     DIR 13h, K_CALL, e_int13, s_int13
     DIR 14h, K_CALL, e_int14, s_int14
     DIR 15h, K_CALL, e_int15, s_int15
-    DIR 16h, K_CALL, e_int16, s_int16
+    DIR 16h, K_CODE, e_int16, 0
     DIR 17h, K_CALL, e_int17, s_int17
     DIR 18h, K_CALL, s_int18, s_int18
     DIR 19h, K_CALL, e_int19, s_int19
     DIR 1Ah, K_CALL, e_int1a, s_int1a
     DIR 00h, K_RESET, e_post, s_reset
     DIR 08h, K_CODE, e_int08, 0
+    DIR 09h, K_HOOK, e_int09, s_kbd
     DIR 1Ch, K_CODE, dummy_iret, 0
     DIR 1Eh, K_DATA, diskette_params, 0
     DIR 41h, K_DATA, fdpt0, 0
@@ -66,12 +70,13 @@ STUB s_int12
 STUB s_int13
 STUB s_int14
 STUB s_int15
-STUB s_int16
 STUB s_int17
 STUB s_int18
 STUB s_int19
 STUB s_int1a
 STUB s_reset
+s_kbd:  call 0:0                        ; INT 09h's call of VKD (a near call here, a far one on)
+        ret
 
 ; INT 08h (IRQ 0, 18.2 times a second): the tick count at 40:6C, the midnight flag at 40:70
 ; when it reaches a day (1800B0h ticks), INT 1Ch, then the EOI -- as on a PC.
@@ -98,6 +103,161 @@ int08:
     pop ds
     iret
 
+; INT 09h (IRQ 1): the scan code from port 60h, through the keyboard intercept (INT 15h
+; AH=4Fh: CF clear means consumed), to the keyboard's VxD, which keeps the shift states and the
+; buffer in the BDA as a PC's BIOS does; then the EOI.
+int09:
+    push ax
+    in al, 60h
+    mov ah, 4Fh
+    stc
+    int 15h
+    jnc .eoi
+    call s_kbd
+.eoi:
+    cli
+    mov al, 20h
+    out 20h, al
+    pop ax
+    iret
+
+; INT 16h: the keyboard buffer in the BDA (head 40:1A, tail 40:1C, start 40:80, end 40:82),
+; filled by INT 09h.  00h/10h read a key, waiting for one in HLT (the VM's thread then waits,
+; using no CPU, until an interrupt); 01h/11h look (ZF set: none); 02h/12h the shift states;
+; 05h store CX (AL 1: full); 03h (typematic) accepted.  00h and 01h give the PC/XT's codes for
+; the 101-key keyboard's own keys (E0h characters as 00h; the keypad's Enter and / as the main
+; ones).
+int16:
+    sti
+    push bp
+    mov bp, sp                          ; [bp+6]: the caller's FLAGS
+    push ds
+    push bx
+    push ax                             ; [bp-5]: the function
+    mov bx, 40h
+    mov ds, bx
+    cmp ah, 00h
+    je .read
+    cmp ah, 10h
+    je .read
+    cmp ah, 01h
+    je .peek
+    cmp ah, 11h
+    je .peek
+    cmp ah, 02h
+    je .shift
+    cmp ah, 12h
+    je .xshift
+    cmp ah, 05h
+    je .store
+    pop ax                              ; 03h and the rest: nothing
+    jmp .out
+.read:
+    cli
+    mov bx, [1Ah]
+    cmp bx, [1Ch]
+    jne .take
+    sti
+    hlt                                 ; no key: wait for an interrupt (a key, a tick)
+    jmp .read
+.take:
+    mov ax, [bx]
+    add bx, 2
+    cmp bx, [82h]
+    jb .next
+    mov bx, [80h]
+.next:
+    mov [1Ah], bx
+    sti
+    cmp byte [bp-5], 10h
+    je .key
+    call compat
+.key:
+    add sp, 2
+    jmp .out
+.peek:
+    cli
+    mov bx, [1Ah]
+    cmp bx, [1Ch]
+    je .none
+    mov ax, [bx]
+    sti
+    cmp byte [bp-5], 11h
+    je .some
+    call compat
+.some:
+    and word [bp+6], ~40h               ; ZF clear: a key, in AX
+    add sp, 2
+    jmp .out
+.none:
+    sti
+    or word [bp+6], 40h                 ; ZF set: none
+    pop ax
+    jmp .out
+.shift:
+    mov bl, [17h]
+    pop ax
+    mov al, bl
+    jmp .out
+.xshift:
+    mov bl, [18h]
+    and bl, 73h                         ; left Ctrl, left Alt, the locks held
+    mov bh, [96h]
+    and bh, 0Ch                         ; right Ctrl, right Alt
+    or bl, bh
+    mov bh, [18h]
+    and bh, 04h                         ; SysReq held: bit 7
+    shl bh, 5
+    or bl, bh
+    pop ax
+    mov ah, bl
+    mov al, [17h]
+    jmp .out
+.store:
+    cli
+    mov bx, [1Ch]
+    mov ax, bx
+    add ax, 2
+    cmp ax, [82h]
+    jb .room
+    mov ax, [80h]
+.room:
+    cmp ax, [1Ah]
+    je .full
+    mov [bx], cx
+    mov [1Ch], ax
+    mov bl, 0
+    jmp .stored
+.full:
+    mov bl, 1
+.stored:
+    sti
+    pop ax
+    mov al, bl
+.out:
+    pop bx
+    pop ds
+    pop bp
+    iret
+
+; AH=00h/01h: a 101-key keyboard's key word as the PC/XT's functions give it.
+compat:
+    cmp ah, 0E0h
+    jne .grey
+    mov ah, 1Ch                         ; the keypad's Enter (E00Dh, E00Ah) and / (E02Fh)
+    cmp al, 2Fh
+    jne .done
+    mov ah, 35h
+    ret
+.grey:
+    cmp al, 0E0h
+    jne .done
+    test ah, ah
+    jz .done
+    mov al, 0                           ; a grey key: xxE0h -> xx00h
+.done:
+    ret
+
 ; ---- the IBM PC/AT entry points and tables, at their addresses ------------------------------
 %macro AT 1
     times (%1) - ($ - $$) db 0
@@ -120,7 +280,9 @@ config:     dw 8                        ; its length
     AT 0E739h
 e_int14:    jmp s_int14
     AT 0E82Eh
-e_int16:    jmp s_int16
+e_int16:    jmp int16
+    AT 0E987h
+e_int09:    jmp int09
     AT 0EC59h
 e_int13f:   jmp s_int13                 ; the diskette entry: the same service
     AT 0EFC7h                           ; the diskette parameter table (INT 1Eh): 1.44 MB

@@ -3,9 +3,11 @@
  * this one: the image bios.asm (F0000h-FFFFFh, one copy, read-only in every VM), the interrupt
  * vectors a PC's BIOS sets, the BIOS data area at 40:0 and the extended one below 640 KB, and
  * the services that belong to no device -- INT 11h, 12h, 14h, 15h, 17h, 18h, 19h, 1Ah.  The
- * services of a device (INT 10h the display's, INT 13h the disks', INT 16h the keyboard's) are
- * its VxD's, installed with VBIOS_Set_Int_Handler; until one is, the call is named once and
- * answered with CF set.
+ * services of a device (INT 10h the display's, INT 13h the disks') are its VxD's, installed
+ * with VBIOS_Set_Int_Handler; until one is, the call is named once and answered with CF set.
+ * The keyboard's are real-mode code in the image, as on a PC: INT 09h (IRQ 1) hands the scan
+ * code to the keyboard's VxD (VBIOS_Set_Int_Handler(09h): it keeps the BDA's shift states and
+ * buffer), INT 16h reads the buffer, waiting in HLT for a key.
  *
  * A service runs in the VM's own thread, through the V86 call back its stub in the image calls
  * (bios.asm); it reads and sets the client registers, and the CF, ZF ... it leaves there go back
@@ -44,7 +46,7 @@ extern const uint8_t _binary_bios_bin_start[], _binary_bios_bin_end[];
 #define V86_TOP         0x10FFF0u               /* the end of a VM's V86 space */
 #define EBDA_KB         1u                      /* the extended BIOS data area, below 640 KB */
 
-enum { K_CALL, K_CODE, K_DATA, K_RESET };
+enum { K_CALL, K_CODE, K_DATA, K_RESET, K_HOOK };
 struct dir_entry {
     uint8_t vec, kind;
     uint16_t entry, stub;
@@ -56,6 +58,7 @@ static const struct dir_entry *dir;
 static unsigned ndir;
 static vbios_handler handlers[256];
 #define RESET 0x100u                            /* the reset stub's call back reference */
+#define HOOK  0x200u                            /* | n: a K_HOOK stub's (no INT frame) */
 static uint8_t named[256];                      /* an unowned service's call, named once */
 
 /* ---- the VM's memory ------------------------------------------------------------------------ */
@@ -425,9 +428,9 @@ static void int19(VMHANDLE vm, struct client_regs *r) { no_boot(vm, r, "INT 19h 
 
 static void unowned(VMHANDLE vm, struct client_regs *r, unsigned n)
 {
-    static const char *const owner[256] = { [0x10] = "VDD, the display",
-                                            [0x13] = "the disk device",
-                                            [0x16] = "VKD, the keyboard" };
+    static const char *const owner[256] = { [0x09] = "VKD, the keyboard",
+                                            [0x10] = "VDD, the display",
+                                            [0x13] = "the disk device" };
     if (!named[n]) {
         named[n] = 1;
         printf("VBIOS: VM %u: INT %02xh AH=%02xh: no VxD provides it (%s); CF set\n",
@@ -437,16 +440,20 @@ static void unowned(VMHANDLE vm, struct client_regs *r, unsigned n)
 }
 
 /* The call back of every stub: the service, then its arithmetic flags into the FLAGS image the
- * INT (or PUSHF; CALL FAR) left on the VM's stack, where the stub's IRET takes them from. */
+ * INT (or PUSHF; CALL FAR) left on the VM's stack, where the stub's IRET takes them from.  A
+ * K_HOOK stub's call comes from the BIOS's own code, with no INT frame: the handler's flags are
+ * its own. */
 static void service(VMHANDLE vm, void *ref, struct client_regs *r)
 {
     unsigned n = (unsigned)(uintptr_t)ref;
     if (n == RESET)
         no_boot(vm, r, "a restart (the reset vector, F000:FFF0)", 0);
-    if (handlers[n])
-        handlers[n](vm, r);
+    if (handlers[n & 0xFF])
+        handlers[n & 0xFF](vm, r);
     else
-        unowned(vm, r, n);
+        unowned(vm, r, n & 0xFF);
+    if (n & HOOK)
+        return;
     uint32_t flags = seg_off(r->ss, (r->esp + 4) & 0xFFFF);
     if (vm_ram(vm, flags, 2, 1)) {
         uint8_t *p = vm_mem(vm) + flags;
@@ -463,7 +470,7 @@ static uint32_t get_version(void) { return VBIOS_VERSION; }
 static vbios_handler set_int_handler(uint32_t n, vbios_handler h)
 {
     for (unsigned i = 0; i < ndir; i++)
-        if (dir[i].kind == K_CALL && dir[i].vec == n) {
+        if ((dir[i].kind == K_CALL || dir[i].kind == K_HOOK) && dir[i].vec == n) {
             vbios_handler old = handlers[n];
             handlers[n] = h;
             return old;
@@ -494,10 +501,11 @@ static int init(void)
     dir = (const struct dir_entry *)(bios + 8);
     ndir = get16(bios + 6);
     for (unsigned i = 0; i < ndir; i++) {
-        if (dir[i].kind != K_CALL && dir[i].kind != K_RESET)
+        if (dir[i].kind != K_CALL && dir[i].kind != K_RESET && dir[i].kind != K_HOOK)
             continue;
         uint32_t cb = Allocate_V86_Call_Back(
-            (void *)(uintptr_t)(dir[i].kind == K_RESET ? RESET : dir[i].vec), service);
+            (void *)(uintptr_t)(dir[i].kind == K_RESET ? RESET
+                                : dir[i].kind == K_HOOK ? HOOK | dir[i].vec : dir[i].vec), service);
         if (!cb) {
             printf("VBIOS: no V86 call back left for INT %02xh\n", dir[i].vec);
             return 1;
