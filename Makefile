@@ -59,7 +59,8 @@ VMM        := $(ESP)/VMM/VMM32.VXD
 VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/inttest.c \
               tests/guest/schedtest.c tests/guest/vxdtest.c tests/guest/v86test.c \
               tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
-              tests/bench/vxdbench.c tests/bench/v86bench.c
+              tests/bench/vxdbench.c tests/bench/v86bench.c tests/bench/drawbench.c \
+              vxd/vdd/vdraw.c
 # The real-mode programs of the V86 tests (nasm), linked into the test build as binaries.
 V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))
 VMM_TEST_OBJS := $(patsubst %.c,$(BUILD)/vmm/%.o,$(VMM_TEST_SRCS)) \
@@ -78,7 +79,7 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
                vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
-               vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c
+               vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c vxd/vdd/vdraw.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -186,9 +187,9 @@ check-sections: $(VMM)
 	@tools/check-nonreentrant.sh $(VMM) $(patsubst %.c,$(BUILD)/vmm/%.o,$(NONREENTRANT_SRCS))
 
 # Host tools and tests.
-$(PSF2C): tools/psf2c.c
+$(PSF2C): tools/psf2c.c include/vmm/cp437.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 $(WARN) $< -o $@
+	$(CC) -std=gnu11 -O2 $(WARN) -Iinclude $< -o $@
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -c $< -o $@

@@ -105,7 +105,10 @@ op v86_callback    "<= 200 (V86 call back -> procedure -> back)"
 op v86_exec_int    "<= 400 (Exec_Int from ring 0 -> real-mode IRET -> back)"
 op v86_switch      "<= 300 (a switch between two V86 VMs, with its yield)"
 op v86_bios_int11  "reported (INT 11h: VBIOS's stub, call back, service, IRET)"
-op v86_int10_teletype "<= 2500 with the cell drawn (issue 13); no drawing yet: the cell written"
+op v86_int10_teletype "<= 2500 with the cell drawn (issue 13): this + vdd_draw_cell"
+op vdd_draw_cell   "the cells a teletype changes drawn (VDD's refresh, every 40 ms)"
+op vdd_draw_screen "<= 600000 (a whole 80x25 screen drawn on the framebuffer)"
+op vdd_vt_cell     "reported (the same change as VT sequences for COM1)"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

@@ -13,6 +13,9 @@
  * Only 8-pixel-wide fonts up to 32 rows are accepted (one byte per row, at most 32 rows: the
  * shape of font_glyphs).  This is a build tool: any input it does not understand stops the build
  * with "psf2c: FILE: reason" rather than producing a half-right font.
+ *
+ * A second table, font_cp437, holds the glyphs of code page 437 (include/vmm/cp437.h) in byte
+ * order, for the VMs' text screens (vxd/vdd); a character the font lacks gets '?' there too.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vmm/cp437.h"
 
 #define MAX_HEIGHT 32
 #define NO_GLYPH   UINT32_MAX
@@ -49,6 +54,7 @@ struct font {
     size_t table;               /* offset of the unicode table, 0 if there is none */
     int psf2;
     uint32_t map[256];          /* Latin-1 code point -> glyph index, NO_GLYPH if not seen */
+    uint32_t cp437[256];        /* code page 437 byte -> glyph index, NO_GLYPH if not seen */
 };
 
 static uint8_t *read_file(const char *path, size_t *size)
@@ -139,6 +145,9 @@ static void map_code_point(struct font *f, uint32_t cp, uint32_t glyph)
     /* First glyph wins: fonts list the preferred glyph for a code point first. */
     if (cp < 256 && f->map[cp] == NO_GLYPH)
         f->map[cp] = glyph;
+    for (unsigned b = 0; b < 256; b++)
+        if (cp437_unicode[b] == cp && f->cp437[b] == NO_GLYPH)
+            f->cp437[b] = glyph;
 }
 
 /* PSF1 table: per glyph, uint16 LE code points, then 0xFFFE-introduced sequences (combining
@@ -215,12 +224,12 @@ static size_t psf2_entry(struct font *f, size_t pos, uint32_t glyph)
 static void build_map(struct font *f)
 {
     for (uint32_t i = 0; i < 256; i++)
-        f->map[i] = NO_GLYPH;
+        f->map[i] = f->cp437[i] = NO_GLYPH;
     if (!f->table) {
         if (f->nglyphs < 256)
             die("no unicode table and only %u glyphs", f->nglyphs);
         for (uint32_t i = 0; i < 256; i++)
-            f->map[i] = i;
+            f->map[i] = f->cp437[i] = i;    /* no table: the font's own order, both ways */
         return;
     }
     size_t pos = f->table;
@@ -229,9 +238,12 @@ static void build_map(struct font *f)
     uint32_t fallback = f->map['?'];
     if (fallback == NO_GLYPH)
         die("unicode table has no glyph for '?'");
-    for (uint32_t i = 0; i < 256; i++)
+    for (uint32_t i = 0; i < 256; i++) {
         if (f->map[i] == NO_GLYPH)
             f->map[i] = fallback;
+        if (f->cp437[i] == NO_GLYPH)
+            f->cp437[i] = i == 0 ? f->map[' '] : fallback;     /* 00h shows as a blank */
+    }
 }
 
 /* The file name goes into a C comment: keep it printable and unable to close the comment. */
@@ -261,6 +273,17 @@ static void write_c(const struct font *f, const char *path)
     for (unsigned c = 0; c < 256; c++) {
         const uint8_t *g = f->data + f->glyphs + (size_t)f->map[c] * f->charsize;
         fprintf(out, "    /* U+%04X: glyph %u */\n    {", c, f->map[c]);
+        for (unsigned r = 0; r < MAX_HEIGHT; r++)
+            fprintf(out, "%s0x%02x", r ? (r % 16 ? "," : ",\n     ") : "",
+                    r < f->height ? g[r] : 0);
+        fputs("},\n", out);
+    }
+    fputs("};\n", out);
+    fputs("/* font_cp437[b]: the glyph for code page 437 byte b (a VM's text screen). */\n"
+          "const uint8_t font_cp437[256][32] = {\n", out);
+    for (unsigned c = 0; c < 256; c++) {
+        const uint8_t *g = f->data + f->glyphs + (size_t)f->cp437[c] * f->charsize;
+        fprintf(out, "    /* %02Xh (U+%04X): glyph %u */\n    {", c, cp437_unicode[c], f->cp437[c]);
         for (unsigned r = 0; r < MAX_HEIGHT; r++)
             fprintf(out, "%s0x%02x", r ? (r % 16 ? "," : ",\n     ") : "",
                     r < f->height ? g[r] : 0);

@@ -527,7 +527,9 @@ img_vxd_v86demo() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$SRC/testvxd/V86DEMO.VXD" "$1/VMM/VXD/"
     printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_vxd_v86demo() {
-    boot_until "$BOOT_TIMEOUT" '^V86DEMO: VM destroyed$' -machine q35 -m 512M
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M    # both lines, in either order
+    wait_serial '^V86DEMO: VM destroyed$' && wait_serial '^VMM ready$' && qemu_stop
+    clean_logs
     expect_serial '^VMM ready$'
     expect_serial '^vxd: V86DEMO  V86DEMO\.VXD  id 0000 order 80000000  text c[0-9a-f]{7} '
     # the VxD's thread and the VM's are scheduled apart: the VM may run before Create_V86_VM's
@@ -668,6 +670,77 @@ sc_kbdtest() {
         '^v86test: kbd says: key 011b$' '^v86test: kbd: 3 checks passed, 0 failed; 15 lines$' \
         '^v86test: [0-9]+ passed, 0 failed$'
     expect_no_serial '^v86test: .*FAIL'
+}
+
+# The display (VDD): vddtest.asm's screen as the focus VM's.  QEMU's screendump of the PC's
+# screen (OVMF's 1280x800: the 640x400 text screen at scale 2) must show its cells -- each
+# pixel of row 0's "Hello" in the font's glyph (font_cp437 of build/vmm/font.c) grey on black,
+# row 2's "attr" yellow on blue, row 3's A white on red, a blank cell black -- and COM1 the same
+# screen as VT sequences; once the VM ends, the console has the screen again (no blue left).
+img_screentest() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    printf "${INI_EXIT}ScreenTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+check_ppm() {   # PPM MODE: vm (the VM's screen) or console
+    python3 - "$1" "$2" "$SRC/font.c" <<'PY'
+import re, sys
+path, mode, fontc = sys.argv[1:4]
+data = open(path, 'rb').read()
+m = re.match(rb'P6\s+(\d+)\s+(\d+)\s+255\s', data)
+if not m:
+    sys.exit('not a PPM screendump')
+w, h = int(m.group(1)), int(m.group(2)); px = data[m.end():]
+def rgb(x, y):
+    i = (y * w + x) * 3
+    return px[i] << 16 | px[i + 1] << 8 | px[i + 2]
+if mode == 'console':
+    blue = sum(1 for y in range(0, h, 2) for x in range(0, w, 2) if rgb(x, y) == 0x0000AA)
+    grey = sum(1 for y in range(0, 64) for x in range(0, w) if rgb(x, y) == 0xAAAAAA)
+    if blue or not grey:
+        sys.exit(f'the console should have the screen: {blue} blue pixels, {grey} grey at the top')
+    print('the console has the screen again'); sys.exit(0)
+src = open(fontc).read()
+cp = src[src.index('font_cp437'):]
+glyphs = [[int(v, 16) for v in re.findall(r'0x([0-9a-f]{2})', g)[:16]]
+          for g in re.findall(r'\{([^{}]*)\}', cp)]
+scale = min(w // 640, h // 400); x0 = (w - 640 * scale) // 2; y0 = (h - 400 * scale) // 2
+def cell(row, col, ch, fg, bg, exact=True):
+    colours = set()
+    for r in range(16):
+        for i in range(8):
+            c = rgb(x0 + (col * 8 + i) * scale, y0 + (row * 16 + r) * scale)
+            colours.add(c)
+            want = fg if (glyphs[ord(ch)][r] << i) & 0x80 else bg
+            if exact and c != want:
+                sys.exit(f'cell {row},{col} {ch!r}: pixel {i},{r} is {c:06x}, want {want:06x}')
+    if not exact and colours != {fg, bg}:
+        sys.exit(f'cell {row},{col}: colours {sorted(colours)}, want {fg:06x} on {bg:06x}')
+for i, ch in enumerate('Hello'):
+    cell(0, i, ch, 0xAAAAAA, 0x000000)
+for i, ch in enumerate('attr'):
+    cell(2, 10 + i, ch, 0xFFFF55, 0x0000AA)
+cell(3, 0, 'A', 0xFFFFFF, 0xAA0000)
+cell(10, 40, ' ', 0xAAAAAA, 0x000000)
+print(f'the VM screen at scale {scale}: Hello, attr, A and a blank cell as drawn')
+PY
+}
+sc_screentest() {
+    local out
+    # (the VT copy of the screen leaves COM1's cursor where the VM's is: no ^ on these lines)
+    monitor_boot "$BOOT_TIMEOUT" "v86test: screen: shown on the PC's screen$" -machine q35 -m 512M ||
+        return
+    printf 'screendump %s\n' "$DIR/vm.ppm" >&"$MON_FD"
+    monitor_wait "v86test: screen: the console's again$" || return
+    printf 'screendump %s\n' "$DIR/console.ppm" >&"$MON_FD"
+    wait_serial '^v86test: [0-9]+ passed, 0 failed$'
+    monitor_quit 'quit\n'
+    clean_logs
+    out=$(check_ppm "$DIR/vm.ppm" vm 2>&1) && ok "$out" || fail "screendump: $out"
+    out=$(check_ppm "$DIR/console.ppm" console 2>&1) && ok "$out" || fail "screendump: $out"
+    expect_serial '^VDD: a display for every VM: .*the focus VM.s screen on the PC.s screen and on COM1$'
+    grep -qF $'\e[3;11H\e[0;93;44mattr' "$DIR/serial.log" && ok "COM1: row 2's attr, yellow on blue, at 3;11" ||
+        fail "COM1 lacks the VT sequence of row 2's 'attr' (ESC[3;11H ESC[0;93;44m attr)"
+    expect_serial 'Hello,.*VDD'
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -1198,7 +1271,7 @@ sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digit
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
-TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|v86screen_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
@@ -1209,7 +1282,7 @@ sc_shipped() {
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
     n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
-    (( n == 12 )) && ok "the test build has all 12" || fail "the test build has $n of the 12 test symbols"
+    (( n == 13 )) && ok "the test build has all 13" || fail "the test build has $n of the 13 test symbols"
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
     (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
         fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
@@ -1278,6 +1351,7 @@ scenario vxd-bad     vxd-bad     sc_vxd_bad
 scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario vkd-keys    kbdtest     sc_kbdtest
+scenario vdd-screen  screentest  sc_screentest
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
@@ -1333,7 +1407,8 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
-    cp "$ROOT"/build/v86/screen.bin "$SRC/" || die "cannot copy the binaries to $SRC"
+    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/vmm/font.c "$SRC/" ||
+    die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.
 show() { [[ $1 == "$ROOT"/* ]] && echo "${1#"$ROOT"/}" || echo "$1"; }

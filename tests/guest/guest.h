@@ -15,6 +15,7 @@ void schedtest_run(void);   /* [Debug] SchedTest=1: threads, the time-slicer, se
 void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
 void v86test_run(void);     /* [Debug] V86Test=1: V86 VMs running tests/v86's programs */
 void v86spin_run(void);     /* [Debug] V86Spin=1: a V86 VM left spinning (for QEMU's monitor) */
+void v86screen_run(void);   /* [Debug] ScreenTest=1: a VM's screen shown, for the harness */
 void v86kbd_run(void);      /* [Debug] KbdTest=1: a VM reading the keys the harness types */
 
 /* [Debug] Bench=1 (make bench): instruction counts under icount, one benchmark file each. */
@@ -23,5 +24,6 @@ void intbench_run(void);    /* tests/bench/intbench.c: interrupts and faults */
 void schedbench_run(void);  /* tests/bench/schedbench.c: switches, semaphores, the scheduler */
 void vxdbench_run(void);    /* tests/bench/vxdbench.c: VXDLDR and the dynalink */
 void v86bench_run(void);    /* tests/bench/v86bench.c: the V86 monitor's round trips */
+void drawbench_run(void);   /* tests/bench/drawbench.c: VDD's drawing on the framebuffer */
 
 #endif

@@ -28,12 +28,15 @@ void selftests_run(void)
         v86spin_run();
     if (settings.kbd_test)
         v86kbd_run();
+    if (settings.screen_test)
+        v86screen_run();
     if (settings.bench) {
         membench_run();
         intbench_run();
         schedbench_run();
         vxdbench_run();
         v86bench_run();
+        drawbench_run();
     }
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* must end in a fatal report */

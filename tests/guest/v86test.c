@@ -765,6 +765,33 @@ void v86kbd_run(void)
     selftest_end(&T);
 }
 
+/* [Debug] ScreenTest=1: vddtest.asm's screen as the focus VM's, for the harness to look at
+ * through QEMU's screendump (and its VT copy on COM1); then the VM ends and the console has the
+ * screen again. */
+void v86screen_run(void)
+{
+    kprintf("v86test: screen: start\n");
+    CHECK(Install_IO_Handler(0xE0, report) && Install_IO_Handler(0xE1, report) &&
+          Install_IO_Handler(0xE2, report), "the report ports trapped");
+    struct run *p = start(&vddtest, 100);
+    CHECK(p != 0, "Create_V86_VM made vddtest's VM");
+    if (p) {
+        CHECK(Set_Execution_Focus(p->vm), "the focus to it");
+        CHECK(wait_done(p, 5000) && p->failed == 0, "vddtest drew its screen");
+        thread_sleep(300);                      /* VDD's refresh: every 40 ms */
+        kprintf("v86test: screen: shown on the PC's screen\n");
+        thread_sleep(4000);                     /* the harness's screendump */
+        finish(p);
+        thread_sleep(300);
+        kprintf("v86test: screen: the console's again\n");
+        thread_sleep(2000);
+    }
+    Remove_IO_Handler(0xE0);
+    Remove_IO_Handler(0xE1);
+    Remove_IO_Handler(0xE2);
+    selftest_end(&T);
+}
+
 void v86test_run(void)
 {
     kprintf("v86test: start\n");

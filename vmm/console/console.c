@@ -19,6 +19,11 @@
 #define THRE_SPINS  100000  /* ~10 ms at any plausible port speed: then give the byte up */
 
 static int have_serial, have_debugcon, have_fb;
+static int fb_taken;                    /* VDD shows a VM's screen there: lines to the ports */
+static struct vmm_screen screen;
+static const struct console_lock *lock;
+extern const unsigned font_height;
+extern const uint8_t font_cp437[256][32];
 
 /* A 16550 has a scratch register; an absent port reads back 0xFF. */
 static int serial_probe_init(void)
@@ -70,10 +75,45 @@ int console_attach_fb(const struct bi_framebuffer *fb)
         return -1;
     }
     have_fb = 1;
+    screen = (struct vmm_screen){ base, fb->width, fb->height, fb->pitch, fb->red_mask,
+                                  fb->green_mask, fb->blue_mask, font_cp437, font_height };
     return 0;
 }
 
-static const struct console_lock *lock;
+int console_screen_take(struct vmm_screen *out)
+{
+    if (!have_fb && !fb_taken)
+        return 0;
+    const struct console_lock *l = lock;
+    int locked = l && l->enter();               /* not in the middle of a line's drawing */
+    have_fb = 0;
+    fb_taken = 1;
+    if (locked)
+        l->leave();
+    *out = screen;
+    return 1;
+}
+
+void console_screen_give(void)
+{
+    if (!fb_taken)
+        return;
+    fb_taken = 0;
+    have_fb = 1;
+    fbcon_clear();
+}
+
+void console_serial_write(const char *s, uint32_t n)
+{
+    if (!have_serial)
+        return;
+    const struct console_lock *l = lock;
+    int locked = l && l->enter();
+    for (uint32_t i = 0; i < n; i++)
+        serial_putc(s[i]);
+    if (locked)
+        l->leave();
+}
 
 void console_set_lock(const struct console_lock *l) { lock = l; }
 

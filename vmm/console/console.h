@@ -8,6 +8,7 @@
 #define CONSOLE_CONSOLE_H
 #include <stddef.h>
 #include "boot/bootinfo.h"
+#include "vmm/screen.h"
 
 #define CON_NORMAL 0
 #define CON_ALERT  1
@@ -30,5 +31,9 @@ int  debugcon_present(void);
 void console_set_color(int which);
 void console_drop_fb(void);                            /* fault paths: ports only from now on */
 const char *console_sinks(void);                       /* e.g. "serial debugcon framebuffer" */
+/* The screen for VDD (include/vmm/screen.h: VMM_Screen_Take, VMM_Screen_Give, VMM_Serial_Write). */
+int  console_screen_take(struct vmm_screen *out);
+void console_screen_give(void);
+void console_serial_write(const char *s, uint32_t n);
 
 #endif

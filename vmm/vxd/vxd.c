@@ -167,6 +167,9 @@ static const struct { const char *name; void *addr; } exports[] = {
     { "VMM_VPICD_Virtual_EOI", (void *)VPICD_Virtual_EOI },
     { "VMM_Get_Clock_NS", (void *)Get_Clock_NS },
     { "VMM_Has_8042", (void *)acpi_has_8042 },
+    { "VMM_Screen_Take", (void *)console_screen_take },
+    { "VMM_Screen_Give", (void *)console_screen_give },
+    { "VMM_Serial_Write", (void *)console_serial_write },
     { "VMM_Timer_Period_US", (void *)timer_period_us },
     { "VMM_Debug_Dump", (void *)debug_dump },
 };

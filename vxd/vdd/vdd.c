@@ -7,8 +7,12 @@
  * lives in its BDA and video memory, as on a PC, and in this device's area of the VM's control
  * block (_Allocate_Device_CB_Area).
  *
- * Drawing the focus VM's screen on the framebuffer and on COM1 is the next step (docs/
- * architecture.md); until then the screen is the VM's memory, which a VxD reads back.
+ * The focus VM's screen is shown (vdraw.c, portable): on the PC's screen -- the framebuffer the
+ * VMM's console draws on until then (VMM_Screen_Take) -- in the console's font, scaled and
+ * centred, and on COM1 as a VT100/xterm terminal screen, so that a PC without a display shows
+ * it too.  Every 40 ms what changed since is drawn; the screen is shown from the time the focus
+ * VM's holds anything (a mode other than 3, a character that is not a blank, a colour), and
+ * goes back to the console when the focus moves to a VM whose screen is blank.
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -18,7 +22,10 @@
 #include <vmm/int.h>
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
+#include <vmm/screen.h>
+#include <vmm/thread.h>
 #include "vtext.h"
+#include "vdraw.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
 VMM_IMPORT(_Allocate_Device_CB_Area)
@@ -29,6 +36,8 @@ VMM_IMPORT(Install_IO_Handler)
 VMM_IMPORT(Simulate_IO)
 VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_VM_Last_V86_Page)
+VMM_IMPORT(Get_Execution_Focus)
+VMM_IMPORT(Set_Global_Time_Out)
 VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 
 #define printf _Debug_Printf_Service
@@ -45,6 +54,13 @@ struct vdd_vm {                                 /* in each VM's control block */
 };
 
 static uint32_t cb_off;
+
+#define REFRESH_MS 40
+static struct vdraw draw;                       /* the PC's screen, once taken */
+static struct vterm term;                       /* the terminal on COM1 */
+static int have_screen, shown;
+static VMHANDLE shown_vm;
+static char vt_out[32768];
 
 static struct vdd_vm *of(VMHANDLE vm) { return (struct vdd_vm *)((uint8_t *)vm + cb_off); }
 static unsigned vmid(VMHANDLE vm) { return ((struct cb_s *)vm)->CB_VMID; }
@@ -110,6 +126,60 @@ static uint32_t crtc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t da
     return vtext_crtc_in(&d->t, port);
 }
 
+/* ---- showing the focus VM's screen --------------------------------------------------------- */
+
+/* Does the screen hold anything a user should see? */
+static int worth_showing(const struct vtext_view *v)
+{
+    if (v->mode != 3)
+        return 1;
+    for (unsigned i = 0; i < (unsigned)v->cols * v->rows; i++) {
+        uint16_t c = v->cells[i];
+        if (((c & 0xFF) != ' ' && (c & 0xFF) != 0) || (c & 0x7000))
+            return 1;
+    }
+    return 0;
+}
+
+static void refresh(uint32_t late, void *ref)
+{
+    (void)late, (void)ref;
+    VMHANDLE vm = Get_Execution_Focus();
+    struct vdd_vm *d = vm ? of(vm) : 0;
+    struct vtext_view v;
+    if (d && d->t.mem) {
+        vtext_view(&d->t, &v);
+        if (!worth_showing(&v)) {
+            if (shown) {                        /* back to the console */
+                shown = 0;
+                if (have_screen)
+                    VMM_Screen_Give();
+                VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
+            }
+        } else {
+            if (!shown) {
+                struct vmm_screen s;
+                have_screen = VMM_Screen_Take(&s) &&
+                              vdraw_init(&draw, s.base, s.width, s.height, s.pitch, s.red_mask,
+                                         s.green_mask, s.blue_mask, s.font, s.font_height);
+                shown = 1;
+                shown_vm = 0;
+            }
+            if (vm != shown_vm) {
+                vdraw_invalidate(&draw);
+                vterm_invalidate(&term);
+                shown_vm = vm;
+            }
+            if (have_screen)
+                vdraw_update(&draw, &v, d->t.gfx ? d->t.mem + 0xA0000 : 0);
+            unsigned n = vterm_update(&term, &v, vt_out, sizeof vt_out);
+            if (n)
+                VMM_Serial_Write(vt_out, n);
+        }
+    }
+    Set_Global_Time_Out(refresh, REFRESH_MS, 0);
+}
+
 static int init(void)
 {
     cb_off = _Allocate_Device_CB_Area(sizeof(struct vdd_vm), 0);
@@ -125,7 +195,8 @@ static int init(void)
         !Install_IO_Handler(0x3DA, crtc_port))
         return 1;
     printf("VDD: a display for every VM: INT 10h (text modes 0-3, mode 13h), CRTC 3D4h/3D5h, "
-           "3DAh\n");
+           "3DAh; the focus VM's screen on the PC's screen and on COM1\n");
+    Set_Global_Time_Out(refresh, REFRESH_MS, 0);
     return 0;
 }
 

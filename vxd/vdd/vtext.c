@@ -364,6 +364,8 @@ void vtext_view(const struct vtext *v, struct vtext_view *out)
     out->cells = (const uint16_t *)(v->mem + VRAM + start);
     unsigned at = (unsigned)(v->crtc[0x0E] << 8 | v->crtc[0x0F]) * 2u;
     out->cursor_row = out->cursor_col = -1;
+    out->cursor_start = v->crtc[0x0A] & 0x1F;
+    out->cursor_end = v->crtc[0x0B] & 0x1F;
     if (text_mode(out->mode) && !(v->crtc[0x0A] & 0x20) && at >= start &&
         (at - start) / 2 < (unsigned)out->cols * out->rows) {
         out->cursor_row = (int)((at - start) / 2 / out->cols);

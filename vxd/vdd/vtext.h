@@ -42,6 +42,7 @@ struct vtext_view {
     uint8_t mode, cols, rows;
     const uint16_t *cells;              /* cols * rows, little-endian char | attr << 8 */
     int cursor_row, cursor_col;
+    uint8_t cursor_start, cursor_end;   /* its scan lines (CRTC 0Ah, 0Bh) */
 };
 void vtext_view(const struct vtext *v, struct vtext_view *out);
 
