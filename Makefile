@@ -21,8 +21,8 @@ EFI_INC    := /usr/include/efi
 EFI_LIB    := /usr/lib
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
               -fshort-wchar -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args \
-              -DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Iefi
-EFI_SRCS   := efi/main.c efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c
+              -DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Iefi -Ivmm
+EFI_SRCS   := efi/main.c efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boot/ini.c
 EFI_ASMS   := efi/trampoline.S
 EFI_OBJS   := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS)) $(patsubst %.S,$(BUILD)/efi/%.o,$(EFI_ASMS))
 LOADER     := $(ESP)/EFI/BOOT/BOOTX64.EFI
@@ -79,7 +79,8 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/boot/elfsym.c vmm/boot/bootinfo_check.c vmm/mem/frame.c vmm/mem/heap.c vmm/mem/list.c \
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
                vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
-               vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c vxd/vdd/vdraw.c
+               vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c vxd/vdd/vdraw.c \
+               vxd/int13/vdisk.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -93,7 +94,7 @@ all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
-DEFAULT_VXDS := vbios vdd vpicd vtd vkd debug shell sample
+DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT
@@ -206,16 +207,19 @@ $(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
 	$(CC) $(VXD_FIXTURE_CFLAGS) -g $(DEPFLAGS) -c $< -o $@
 
 # Fuzzing (clang/libFuzzer): see tests/fuzz/README.md.  `make test` runs the VxD loader's, the
-# SYSTEM.INI reader's and the V86 monitor's targets for FUZZ_TEST_SECONDS each (ci/test.sh);
+# SYSTEM.INI reader's, the V86 monitor's and the virtual devices' targets for FUZZ_TEST_SECONDS
+# each (ci/test.sh);
 # `make fuzz` runs every target for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86
+FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86 vdev
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
 FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
 FUZZ_SRCS_ini     := vmm/boot/ini.c
 FUZZ_SRCS_elfsym  := vmm/boot/elfsym.c
 FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
 FUZZ_SRCS_v86     := vmm/v86/decode.c vmm/v86/monitor.c
+FUZZ_SRCS_vdev    := vxd/vpicd/vpic.c vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c \
+                     vxd/int13/vdisk.c
 FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)
 	@mkdir -p $(@D)

@@ -36,7 +36,7 @@ fi
 # and UBSan);
 # each run is one test, passed if it found no crash, leak or hang in FUZZ_TEST_SECONDS.
 echo "== fuzzing (libFuzzer, ${FUZZ_TEST_SECONDS:=20} s each)"
-for t in vxdelf ini v86; do
+for t in vxdelf ini v86 vdev; do
     log=build/fuzz/test-$t.log
     if (cd build/fuzz && ./fuzz_$t -max_total_time="$FUZZ_TEST_SECONDS" -print_final_stats=1 \
             -timeout=10 "corpus-$t") > "$log" 2>&1; then

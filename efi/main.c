@@ -20,6 +20,7 @@
 #include "memmap.h"
 #include "pagetable.h"
 #include "trampoline.h"
+#include "../vmm/boot/ini.h"
 
 #define VMM_PATH        L"\\VMM\\VMM32.VXD"
 #define SYSINI_PATH     L"\\VMM\\SYSTEM.INI"
@@ -27,6 +28,7 @@
 #define MAX_MODULES     64
 #define MAX_VMM_SIZE    (16u << 20)
 #define MAX_FILE_SIZE   (64u << 20)
+#define MAX_DISK_SIZE   (128u << 20)
 #define MAX_ALLOCS      (MAX_MODULES + ELFEXEC_MAX_SEGS + 16)
 #define PT_POOL_PAGES   520         /* PDPT + 4 PDs + 508 system PTs + a few low PTs */
 #define BELOW_4G        0xFFFFFFFFull
@@ -230,6 +232,63 @@ static void read_sysini(struct loader *L)
         say("VMM/SYSTEM.INI: not found; the VMM uses its defaults");
     else if (rc == 0)
         say("VMM/SYSTEM.INI: %llu bytes", (unsigned long long)L->mods[L->nmods - 1].size);
+}
+
+/* The disk images SYSTEM.INI names -- [Disks] A=, B=, C=, D= and [boot] shell= when it is a
+ * file -- as modules named by their path ('/'-separated, as given), for the disks' VxD (INT13),
+ * which finds them by the same names. */
+static void read_disk(struct loader *L, const char *what, const char *path)
+{
+    CHAR16 wpath[BI_NAME_MAX + 1];
+    char name[BI_NAME_MAX];
+    size_t n = 0;
+    while (*path == '\\' || *path == '/')
+        path++;
+    wpath[0] = '\\';
+    for (; path[n]; n++) {
+        if (n + 1 >= BI_NAME_MAX) {
+            say("VMM/SYSTEM.INI: %s: the path %.20s... is longer than %u characters; not read",
+                what, path, BI_NAME_MAX - 1);
+            return;
+        }
+        char c = path[n] == '/' ? '\\' : path[n];
+        wpath[n + 1] = (CHAR16)(unsigned char)c;
+        name[n] = c == '\\' ? '/' : c;
+    }
+    wpath[n + 1] = 0;
+    name[n] = 0;
+    if (!n)
+        return;
+    for (unsigned i = 0; i < L->nmods; i++)
+        if (!name_cmp(L->mods[i].name, name))
+            return;                     /* named twice: read once */
+    int rc = read_module(L, L->root, wpath, name, MAX_DISK_SIZE);
+    if (rc == 1)
+        say("%s (%s in VMM/SYSTEM.INI): not found on the boot partition", name, what);
+    else if (rc == 0)
+        say("%s: %llu bytes (a disk image; %s)", name,
+            (unsigned long long)L->mods[L->nmods - 1].size, what);
+}
+
+static void read_disks(struct loader *L)
+{
+    const struct bi_module *ini = 0;
+    for (unsigned i = 0; i < L->nmods; i++)
+        if (!name_cmp(L->mods[i].name, "VMM/SYSTEM.INI"))
+            ini = &L->mods[i];
+    if (!ini)
+        return;
+    const char *text = (const char *)(UINTN)ini->phys;
+    static const char *const keys[] = { "A", "B", "C", "D" };
+    char val[BI_NAME_MAX + 16], what[16];
+    for (unsigned i = 0; i < 4; i++)
+        if (ini_get(text, (size_t)ini->size, "Disks", keys[i], val, sizeof val)) {
+            ksnprintf(what, sizeof what, "drive %s:", keys[i]);
+            read_disk(L, what, val);
+        }
+    if (ini_get(text, (size_t)ini->size, "boot", "shell", val, sizeof val) &&
+        !(val[0] && val[1] == ':' && !val[2]))
+        read_disk(L, "[boot] shell=", val);
 }
 
 /* Every regular file in \VMM\VXD, sorted by name so that the module table does not depend on the
@@ -518,6 +577,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         goto fail;
     read_sysini(&L);                                    /* optional */
     read_vxds(&L);                                      /* every file in \VMM\VXD */
+    read_disks(&L);                                     /* the disk images SYSTEM.INI names */
     find_framebuffer(&L);                               /* optional */
     find_acpi(&L);
 

@@ -152,6 +152,10 @@ uint32_t Get_VMM_Version(void);
 /* Get_DDB: the DDB of the loaded device with this ID, or (id 0) with this name (8 characters,
  * blank-padded or NUL-terminated, any case); NULL if none. */
 struct VxD_Desc_Block *Get_DDB(uint32_t device_id, const char *name);
+
+/* Get_Profile_String: SYSTEM.INI's value of key in [section] ([386Enh] if section is NULL),
+ * NUL-terminated, kept for the life of the system; deflt if the file has none. */
+const char *Get_Profile_String(const char *section, const char *key, const char *deflt);
 /* Hook_Device_Service: proc replaces service (a dynalink dword: (device << 16) | ordinal) for
  * every caller; returns the procedure it replaced, which proc calls to chain (0 if refused: no
  * such device or service).  Unhook_Device_Service takes proc out again (the last one hooked

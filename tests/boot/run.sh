@@ -505,7 +505,7 @@ sc_vxd_sample() {
         '^USER: List \(flags 2\): bac; List_Remove 1 then 0; then first a, next c$' \
         '^List_Attach: 00001234 is not a list \(caller USER\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
-        '^vxd: 9 devices initialised$' \
+        '^vxd: 10 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
         '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
@@ -609,7 +609,7 @@ sc_vxd_debug() {
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
     expect_serial_seq '^VMM ready$' \
         "^VKD: COM1 is the DEBUG console's now \\(Ctrl-\\] gives it back to VM 1\\)\$" \
-        '^\.vxd$' '^vxd: 8 devices$' \
+        '^\.vxd$' '^vxd: 9 devices$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
@@ -743,6 +743,68 @@ sc_screentest() {
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
+# The disks (INT13) and booting (SHELL, INT 19h): a diskette formatted by mtools' mformat (its
+# boot sector loads the hard disk's first sector and runs it) and a 10 MB hard disk whose first
+# sector is tests/v86/disktest.asm (INT 13h 08h, 15h, 41h, 02h, 42h, 03h, 48h and the
+# diskette's 08h and 02h, each result printed) are booted through [boot] shell=A: here, and by
+# QEMU's own PC BIOS (SeaBIOS, -machine pc, the same image files); the two screens must be
+# identical.
+disk_images() {     # DIR: fd.img and hd.img
+    dd if=/dev/zero of="$1/fd.img" bs=1k count=1440 status=none &&
+        mformat -i "$1/fd.img" -f 1440 -N 1234ABCD :: &&
+        dd if=/dev/zero of="$1/hd.img" bs=1M count=10 status=none &&
+        dd if="$SRC/disktest.bin" of="$1/hd.img" conv=notrunc status=none &&
+        yes 'VMM32 disk sector pattern 0123456789' | head -c 3584 |
+            dd of="$1/hd.img" bs=512 seek=1 conv=notrunc status=none
+}
+img_boottest() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    mkdir -p "$1/DOS" && disk_images "$1/DOS" || return
+    printf "${INI_EXIT}BootTest=1\r\n[Disks]\r\nA=DOS\\\\FD.IMG\r\nC=\\\\DOS\\\\HD.IMG\r\n[boot]\r\nshell=A:\r\n" \
+        > "$1/VMM/SYSTEM.INI"; }
+sc_boottest() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^loader: DOS/FD\.IMG: 1474560 bytes \(a disk image; drive A:\)$'
+    expect_serial '^INT13: drive A: \(00h\) is DOS/FD\.IMG, 1440 KB, 80 cylinders, 2 heads, 18 sectors a track$'
+    expect_serial '^INT13: drive C: \(80h\) is DOS/HD\.IMG, 10240 KB, 20 cylinders, 16 heads, 63 sectors a track$'
+    expect_serial '^INT13: 2 disks; writes to them stay in memory until the machine restarts$'
+    expect_serial_seq '^VMM ready$' '^SHELL: VM [0-9]+ boots drive 00h \(\[boot\] shell=\), with the focus$' \
+        '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$'
+    local d=$OUT/images/boottest/esp/DOS          # the very images booted here
+    expect_seabios_screen boot "$d/fd.img" "$d/hd.img"
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
+# Bad disk images: an empty file, one of no diskette size, a missing one, a hard disk under
+# 64 KB -- each named with the reason, no drive made -- and a boot sector that executes an
+# invalid instruction: its VM ends with the report, the system stays up (the suite's exit).
+img_bootbad() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    mkdir -p "$1/DOS"
+    : > "$1/DOS/EMPTY.IMG"
+    head -c 1000000 /dev/zero > "$1/DOS/ODD.IMG"
+    head -c 4096 /dev/zero > "$1/DOS/TINY.IMG"
+    dd if=/dev/zero of="$1/DOS/UD.IMG" bs=1k count=1440 status=none
+    printf '\x0f\x0b' | dd of="$1/DOS/UD.IMG" conv=notrunc status=none
+    printf '\x55\xaa' | dd of="$1/DOS/UD.IMG" bs=1 seek=510 conv=notrunc status=none
+    printf "${INI_EXIT}BootTest=1\r\n[Disks]\r\nA=DOS\\\\EMPTY.IMG\r\nB=DOS\\\\ODD.IMG\r\nC=DOS\\\\MISSING.IMG\r\nD=DOS\\\\TINY.IMG\r\n[boot]\r\nshell=DOS\\\\UD.IMG\r\n" \
+        > "$1/VMM/SYSTEM.INI"; }
+sc_bootbad() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^loader: DOS/MISSING\.IMG \(drive C:\ in VMM/SYSTEM\.INI\): not found on the boot partition$'
+    expect_serial '^INT13: \[Disks\] A=: DOS/EMPTY\.IMG was not loaded or is empty '
+    expect_serial '^INT13: \[Disks\] B=: DOS/ODD\.IMG \(1000000 bytes\): its size is not a whole number of 512-byte sectors; no drive B:$'
+    expect_serial '^INT13: \[Disks\] C=: DOS/MISSING\.IMG was not loaded or is empty '
+    expect_serial '^INT13: \[Disks\] D=: DOS/TINY\.IMG \(4096 bytes\): it is smaller than 64 KB: no hard disk; no drive D:$'
+    expect_serial '^INT13: drive A: \(00h\) is DOS/UD\.IMG, 1440 KB, '
+    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 00h ' '^INT13: VM [0-9]+ boots drive 00h \(DOS/UD\.IMG\)$' \
+        '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 0000:7c00 '
+    expect_serial '^v86test: boot: the boot VM ended before its screen said END$'
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
 # The symbol line must name the EIP of the report.  The deliberate faults happen in boot_fault;
 # GCC may name the compiled function with a clone suffix (boot_fault.constprop.0), still the
@@ -854,7 +916,7 @@ img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # than 11,000) also goes to seven devices' control procedures, with interrupts off.
 sc_schedtest_vxds() {
     sc_schedtest q35 default
-    expect_serial '^vxd: 8 devices initialised$'
+    expect_serial '^vxd: 9 devices initialised$'
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
@@ -977,16 +1039,20 @@ expect_bios_clock() {
 # VDD (v86test printed its screen in hex): the two text screens, every character and attribute,
 # and the cursor must be the same.  SeaBIOS's screen is read from the machine, through the
 # QEMU monitor (pmemsave of B8000h), once the sector says it is done (port E9h).
-expect_seabios_screen() {
-    local fd=$DIR/seabios-fd.img scr=$DIR/seabios-screen.bin fifo=$DIR/seabios-mon.fifo
-    local mfd qp i ours theirs row a b cur_ours cur_theirs
-    dd if=/dev/zero of="$fd" bs=512 count=2880 status=none &&
-        dd if="$SRC/screen.bin" of="$fd" conv=notrunc status=none || { fail "no floppy image"; return; }
+expect_seabios_screen() {   # [WHAT FLOPPY [HARDDISK]]: our WHAT's screen against SeaBIOS's
+    local what=${1:-screen.asm} fd=${2:-$DIR/seabios-fd.img} hd=${3:-}
+    local scr=$DIR/seabios-screen.bin fifo=$DIR/seabios-mon.fifo
+    local mfd qp i ours theirs row a b cur_ours cur_theirs hdd=()
+    if [[ -z ${2:-} ]]; then
+        dd if=/dev/zero of="$fd" bs=512 count=2880 status=none &&
+            dd if="$SRC/screen.bin" of="$fd" conv=notrunc status=none || { fail "no floppy image"; return; }
+    fi
+    [[ -n $hd ]] && hdd=(-drive "if=ide,format=raw,file=$hd,snapshot=on")
     rm -f "$fifo" "$scr" "$DIR/seabios-dbg.log"
     mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
     exec {mfd}<>"$fifo"
     timeout -k 5 60 "$QEMU" -machine pc -m 16M -display none -no-reboot -net none -serial none \
-        -drive "if=floppy,format=raw,file=$fd,snapshot=on" -boot a \
+        -drive "if=floppy,format=raw,file=$fd,snapshot=on" "${hdd[@]}" -boot a \
         -chardev "file,id=dbg,path=$DIR/seabios-dbg.log" -device isa-debugcon,iobase=0xe9,chardev=dbg \
         -monitor stdio < "$fifo" > "$DIR/seabios-mon.log" 2>&1 &
     qp=$!
@@ -1000,21 +1066,21 @@ expect_seabios_screen() {
     [[ -s $scr ]] || { fail "SeaBIOS: no screen read back (the sector did not finish in 40 s?)"; return; }
     theirs=$(od -An -v -tx1 "$scr" | tr -d ' \n')
     ours=$(for ((i = 0; i < 25; i++)); do
-        sed -nE "s/^v86test: screen\.asm row $(printf %02u "$i") ([0-9a-f]{320})\$/\1/p" "$DIR/serial.txt"
+        sed -nE "s/^v86test: ${what//./\\.} row $(printf %02u "$i") ([0-9a-f]{320})\$/\1/p" "$DIR/serial.txt"
     done | tr -d '\n')
-    (( ${#ours} == 8000 )) || { fail "v86test did not print screen.asm's 25 rows"; return; }
-    cur_ours=$(sed -nE 's/^v86test: screen\.asm mode 03, cursor ([0-9a-f]{2}) ([0-9a-f]{2})$/0x\1 0x\2/p' "$DIR/serial.txt")
+    (( ${#ours} == 8000 )) || { fail "v86test did not print $what's 25 rows"; return; }
+    cur_ours=$(sed -nE "s/^v86test: ${what//./\\.} mode 03, cursor ([0-9a-f]{2}) ([0-9a-f]{2})\$/0x\1 0x\2/p" "$DIR/serial.txt")
     cur_theirs=$(tr -d '\r' < "$DIR/seabios-mon.log" | sed -nE 's/.*0000000000000450: (0x[0-9a-f]{2} 0x[0-9a-f]{2}).*/\1/p' | tail -n 1)
     for ((row = 0; row < 25; row++)); do
         a=${ours:row * 320:320} b=${theirs:row * 320:320}
         if [[ $a != "$b" ]]; then
-            fail "row $row differs from SeaBIOS's: here |$(hex_text "$a")| $(hex_attrs "$a"), SeaBIOS |$(hex_text "$b")| $(hex_attrs "$b")"
+            fail "$what: row $row differs from SeaBIOS's: here |$(hex_text "$a")| $(hex_attrs "$a"), SeaBIOS |$(hex_text "$b")| $(hex_attrs "$b")"
             return
         fi
     done
     [[ -n $cur_ours && $cur_ours == "$cur_theirs" ]] ||
-        { fail "the cursor (column, row) here '$cur_ours', SeaBIOS '$cur_theirs'"; return; }
-    ok "screen.asm: the 80x25 screen and the cursor ($cur_ours) as SeaBIOS draws them"
+        { fail "$what: the cursor (column, row) here '$cur_ours', SeaBIOS '$cur_theirs'"; return; }
+    ok "$what: the 80x25 screen and the cursor ($cur_ours) as SeaBIOS draws them"
 }
 hex_text() {    # HEX-CELLS: their characters
     local h=$1 s="" i c
@@ -1271,18 +1337,19 @@ sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digit
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
-TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|v86screen_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|v86screen_run|v86boot_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
-    expect_serial '^vxd: 8 devices initialised$'
+    expect_serial '^vxd: 9 devices initialised$'
+    expect_serial '^INT13: no disks \(\[Disks\] in SYSTEM\.INI names none\)$'
     expect_no_serial 'need the test build'
     expect_no_serial '^symbols: '                   # its symbol table is whole
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
     n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
-    (( n == 13 )) && ok "the test build has all 13" || fail "the test build has $n of the 13 test symbols"
+    (( n == 14 )) && ok "the test build has all 14" || fail "the test build has $n of the 14 test symbols"
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
     (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
         fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
@@ -1352,6 +1419,8 @@ scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario vkd-keys    kbdtest     sc_kbdtest
 scenario vdd-screen  screentest  sc_screentest
+scenario int13-boot  boottest    sc_boottest
+scenario int13-bad   bootbad     sc_bootbad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
@@ -1407,7 +1476,7 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
-    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/vmm/font.c "$SRC/" ||
+    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/vmm/font.c "$SRC/" ||
     die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.

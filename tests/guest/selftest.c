@@ -30,6 +30,8 @@ void selftests_run(void)
         v86kbd_run();
     if (settings.screen_test)
         v86screen_run();
+    if (settings.boot_test)
+        v86boot_run();
     if (settings.bench) {
         membench_run();
         intbench_run();

@@ -61,6 +61,22 @@ const void *module_find(const char *name, size_t *size)
     return 0;
 }
 
+/* A module mapped writable, for the disks' VxD (INT13): its disk images, whose writes stay in
+ * memory until the machine restarts.  NULL if there is no such module or the window is full. */
+void *module_map_writable(const char *name, uint32_t *size)
+{
+    for (uint32_t i = 0; i < boot.bi->module_count; i++) {
+        const struct bi_module *m = &boot.mods[i];
+        if (!ascii_ieq(m->name, strlen(m->name), name) || !m->size || m->size > 0xFFFFFFFFu)
+            continue;
+        void *p = map_phys(m->phys, (uint32_t)m->size, PM_WRITE);
+        *size = p ? (uint32_t)m->size : 0;
+        return p;
+    }
+    *size = 0;
+    return 0;
+}
+
 const char *module_name(uint32_t i)
 {
     return i < boot.bi->module_count ? boot.mods[i].name : 0;

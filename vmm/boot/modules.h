@@ -10,6 +10,7 @@
 int bootinfo_map(uint32_t phys);
 /* The module whose ESP path equals name (case-insensitive), mapped; NULL if absent or empty. */
 const void *module_find(const char *name, size_t *size);
+void *module_map_writable(const char *name, uint32_t *size);
 void bootinfo_print_summary(void);
 /* The ESP path of module i (0, 1, ...), NULL past the last. */
 const char *module_name(uint32_t i);

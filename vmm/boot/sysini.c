@@ -1,5 +1,6 @@
 /* Reading the VMM's settings from SYSTEM.INI: see sysini.h. */
 #include "boot/sysini.h"
+#include "vmm/vxd.h"
 #include "boot/modules.h"
 #include "console/console.h"
 #include "boot/ini.h"
@@ -113,6 +114,7 @@ void sysini_load(void)
     flag(text, len, "V86Spin", &settings.v86_spin);
     flag(text, len, "KbdTest", &settings.kbd_test);
     flag(text, len, "ScreenTest", &settings.screen_test);
+    flag(text, len, "BootTest", &settings.boot_test);
     setting(text, len, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
     setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
@@ -130,12 +132,41 @@ void sysini_load(void)
     }
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
                            settings.sched_test || settings.vxd_test || settings.v86_test ||
-                           settings.v86_spin || settings.kbd_test || settings.screen_test ||
+                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test ||
                            settings.boot_fault[0]))
         kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "
                 "ignored\n", SYSINI);
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);
+}
+
+/* Get_Profile_String (the DDK's): the value of key in SYSTEM.INI's [section] ([386Enh] when
+ * section is NULL), NUL-terminated and kept for the life of the system; deflt if there is none
+ * (or no room is left to keep it: 4 KB of values in all, said once). */
+const char *Get_Profile_String(const char *section, const char *key, const char *deflt)
+{
+    static char pool[4096];
+    static size_t used;
+    static int full;
+    size_t len;
+    const char *text = module_find(SYSINI, &len);
+    char val[256];
+    if (!text || !key || !ini_get(text, len, section ? section : "386Enh", key, val, sizeof val))
+        return deflt;
+    size_t n = strlen(val) + 1;
+    if (n > sizeof pool - used) {
+        if (!full)
+            kprintf("%s: Get_Profile_String: 4 KB of values kept already; [%s] %s= not given\n",
+                    SYSINI, section ? section : "386Enh", key);
+        full = 1;
+        return deflt;
+    }
+    for (size_t i = 0; i < used; i += strlen(pool + i) + 1)
+        if (!strcmp(pool + i, val))
+            return pool + i;                    /* asked before: the same copy */
+    memcpy(pool + used, val, n);
+    used += n;
+    return pool + used - n;
 }
 
 /* [386Enh] device= lines, in file order. */
