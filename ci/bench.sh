@@ -10,9 +10,10 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 dir=build/bench
 rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
 cp -r esp/EFI "$dir/esp/" && cp build/test/VMM32.VXD "$dir/esp/VMM/"    # the test build: the benchmarks are in it
-cp esp/VMM/VXD/SHELL.VXD esp/VMM/VXD/VBIOS.VXD esp/VMM/VXD/VDD.VXD build/testvxd/DYN/DYN.VXD \
-    "$dir/esp/VMM/VXD/"             # DYN: loaded by the bench; VBIOS, VDD: the BIOS figures
-printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*VBIOS\r\ndevice=*VDD\r\ndevice=*SHELL\r\n' \
+cp esp/VMM/VXD/SHELL.VXD esp/VMM/VXD/VBIOS.VXD esp/VMM/VXD/VDD.VXD esp/VMM/VXD/INT13.VXD \
+    build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"   # DYN: loaded by the bench; the rest: the BIOS's
+head -c 1048576 /dev/zero > "$dir/esp/HD.IMG"     # INT13's drive 80h, for v86_int13_read
+printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*VBIOS\r\ndevice=*VDD\r\ndevice=*INT13\r\ndevice=*SHELL\r\n[Disks]\r\nC=HD.IMG\r\n' \
     > "$dir/esp/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
 
@@ -106,6 +107,7 @@ op v86_exec_int    "<= 400 (Exec_Int from ring 0 -> real-mode IRET -> back)"
 op v86_switch      "<= 300 (a switch between two V86 VMs, with its yield)"
 op v86_bios_int11  "reported (INT 11h: VBIOS's stub, call back, service, IRET)"
 op v86_int10_teletype "<= 2500 with the cell drawn (issue 13): this + vdd_draw_cell"
+op v86_int13_read  "<= 3000 (INT 13h AH=02h, one sector from an image in memory)"
 op vdd_draw_cell   "the cells a teletype changes drawn (VDD's refresh, every 40 ms)"
 op vdd_draw_screen "<= 600000 (a whole 80x25 screen drawn on the framebuffer)"
 op vdd_vt_cell     "reported (the same change as VT sequences for COM1)"

@@ -13,6 +13,9 @@
  *   v86_bios_int11       INT 11h to VBIOS's entry point, its call back and service, and back
  *   v86_int10_teletype   INT 10h AH=0Eh (with its MOV AX): VBIOS's entry point to VDD's
  *                        teletype and back; the cell is written, not drawn (no drawing yet)
+ *   v86_int13_read       INT 13h AH=02h, one sector of drive 80h (an image in memory) to
+ *                        2000:0000, through VBIOS's entry point to INT13's service and back
+ *                        (with the ten instructions that set up its registers)
  *   v86_switch           INT 2Fh AX=1680h in one V86 VM to the other, which does the same at
  *                        once, and back: halved (less the other's two instructions), one switch
  *                        between two V86 VMs with the yield that causes it
@@ -24,12 +27,13 @@
 #include "vmm/int.h"
 #include "vmm/vm.h"
 #include "vmm/thread.h"
+#include "vmm/vxd.h"
 #include "console/console.h"
 #include "x86/x86.h"
 
 extern const uint8_t _binary_v86bench_bin_start[], _binary_v86bench_bin_end[];
 
-#define ROWS 10
+#define ROWS 11
 struct row { uint32_t n, sum, min, max; };
 
 static uint32_t mode, cb_addr, cb2_addr, done;
@@ -150,6 +154,10 @@ void v86bench_run(void)
     if (m[0x10 * 4 + 2] == 0x00 && m[0x10 * 4 + 3] == 0xF0) {     /* VBIOS's INT 10h: F000 */
         report_row("v86_bios_int11", &t[8], &t[0]);
         report_row("v86_int10_teletype", &t[9], &t[0]);
+        if (Get_DDB(0x0020, 0))                                     /* INT13.VXD */
+            report_row("v86_int13_read", &t[10], &t[0]);
+        else
+            kprintf("bench: v86_int13_read: INT13.VXD not loaded\n");
     } else
         kprintf("bench: v86_bios_int11, v86_int10_teletype: VBIOS.VXD and VDD.VXD not loaded\n");
     Destroy_VM(vm);

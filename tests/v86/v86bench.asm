@@ -35,6 +35,20 @@ org 0
     int 10h
 %endmacro
 
+%macro DISKREAD 0                       ; INT 13h AH=02h: one sector of drive 80h to 2000:0000
+    push cx
+    push es
+    mov ax, 2000h
+    mov es, ax
+    xor bx, bx
+    mov ax, 0201h
+    mov cx, 0001h
+    mov dx, 0080h
+    int 13h
+    pop es
+    pop cx
+%endmacro
+
 %macro YIELD 0
     mov ax, 1680h
     int 2Fh
@@ -66,6 +80,7 @@ start:
     MEASURE 5, {call far [cs:cb]}
     MEASURE 8, {int 11h}
     MEASURE 9, TELETYPE
+    MEASURE 10, DISKREAD
     EXIT 0
 
 switch:

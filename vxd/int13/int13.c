@@ -103,10 +103,11 @@ static int add_disk(unsigned i, const char *path, const char *what)
 /* ---- the VM's memory, for the buffers ------------------------------------------------------- */
 
 static VMHANDLE cur_vm;
+static uint32_t cur_conv;                       /* its conventional memory's end */
 static int vm_ok(void *ctx, uint32_t lin, uint32_t len, int write)
 {
     (void)ctx;
-    uint32_t conv = (Get_VM_Last_V86_Page(cur_vm) + 1) << 12;
+    uint32_t conv = cur_conv;
     if (len > 0x10FFF0u || lin > 0x10FFF0u - len)
         return 0;
     if (lin + len <= conv)
@@ -120,6 +121,7 @@ static void int13(VMHANDLE vm, struct client_regs *r)
 {
     struct vdisk_vm v = { vm_mem(vm), vm_ok, 0 };
     cur_vm = vm;
+    cur_conv = (Get_VM_Last_V86_Page(vm) + 1) << 12;
     vdisk_int13(disks, ndisks, &v, r);
 }
 

@@ -3,6 +3,8 @@
  */
 #include "vdisk.h"
 
+void *memcpy(void *dst, const void *src, __SIZE_TYPE__ n);    /* libc, or the VMM's export */
+
 #define CF 0x0001u
 
 /* Status codes (AH) as an IBM BIOS gives them. */
@@ -106,7 +108,8 @@ static void done(struct vdisk *d, const struct vdisk_vm *vm, struct client_regs 
         vm->mem[0x474] = st;            /* the hard disks' last status, in the BDA */
 }
 
-/* count sectors from lba to or from the VM's buffer at linear `buf` (verify: none moved). */
+/* count sectors from lba to or from the VM's buffer at linear `buf` (verify: none moved): the
+ * whole buffer checked once, then one copy. */
 static uint8_t transfer(struct vdisk *d, const struct vdisk_vm *vm, uint32_t lba, uint32_t n,
                         uint32_t buf, int op, uint32_t *moved)
 {
@@ -115,22 +118,16 @@ static uint8_t transfer(struct vdisk *d, const struct vdisk_vm *vm, uint32_t lba
         return ST_NOTFOUND;
     if (n > d->sectors - lba)
         n = d->sectors - lba;           /* as many as there are, then "not found" */
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *sec = d->data + (lba + i) * 512u;
-        uint32_t at = buf + i * 512u;
-        if (op == 2) {                  /* read: the image to the VM */
-            if (!vm->ok(vm->ctx, at, 512, 1))
-                return ST_BADADDR;
-            for (unsigned k = 0; k < 512; k++)
-                vm->mem[at + k] = sec[k];
-        } else if (op == 3) {           /* write: the VM to the image (in memory) */
-            if (!vm->ok(vm->ctx, at, 512, 0))
-                return ST_BADADDR;
-            for (unsigned k = 0; k < 512; k++)
-                sec[k] = vm->mem[at + k];
-        }
-        (*moved)++;
+    uint8_t *sec = d->data + lba * 512u;
+    if (op == 2 || op == 3) {
+        if (!vm->ok(vm->ctx, buf, n * 512u, op == 2))
+            return ST_BADADDR;
+        if (op == 2)
+            memcpy(vm->mem + buf, sec, n * 512u);   /* read: the image to the VM */
+        else
+            memcpy(sec, vm->mem + buf, n * 512u);   /* write: the VM to the image, in memory */
     }
+    *moved = n;
     return ST_OK;
 }
 

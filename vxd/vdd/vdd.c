@@ -37,6 +37,7 @@ VMM_IMPORT(Simulate_IO)
 VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(Get_Execution_Focus)
+VMM_IMPORT(Get_VM_Client)
 VMM_IMPORT(Set_Global_Time_Out)
 VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 
@@ -145,8 +146,14 @@ static void refresh(uint32_t late, void *ref)
 {
     (void)late, (void)ref;
     VMHANDLE vm = Get_Execution_Focus();
-    struct vdd_vm *d = vm ? of(vm) : 0;
+    struct vdd_vm *d = vm && Get_VM_Client(vm) ? of(vm) : 0;     /* a VM that runs V86 code */
     struct vtext_view v;
+    if (!d && shown) {                          /* the focus is on one that runs none */
+        shown = 0;
+        if (have_screen)
+            VMM_Screen_Give();
+        VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
+    }
     if (d && d->t.mem) {
         vtext_view(&d->t, &v);
         if (!worth_showing(&v)) {
