@@ -30,6 +30,16 @@
 
 typedef void (*vbios_handler)(VMHANDLE vm, struct client_regs *r);
 
+/* The fonts in the image (seg << 16 | off), the console's glyphs in code page 437 order, for
+ * INT 10h AX=1130h and programs that draw text in graphics modes: 8x16 (256 characters), 8x14
+ * and 8x8 (its rows sampled), the 8x8 font's first half at the PC's F000:FA6E and its second
+ * half where INT 1Fh points; INT 43h points at the 8x8 font.  VBIOS fills them at its init. */
+#define VBIOS_FONT_8X16         0xF000A000u
+#define VBIOS_FONT_8X14         0xF000B000u
+#define VBIOS_FONT_8X8_HIGH     0xF000BE00u
+#define VBIOS_FONT_NO_ALT       0xF000C200u
+#define VBIOS_FONT_8X8          0xF000FA6Eu
+
 #define VBIOS_Get_Version_Ord           0x0000
 #define VBIOS_Set_Int_Handler_Ord       0x0001
 #define VBIOS_SERVICE_COUNT             2

@@ -1097,7 +1097,7 @@ sc_v86test() {      # MACHINE CPU
     boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}" \
         -rtc base=2026-12-04T10:20:30
     expect_exit 33
-    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 18 entry points, '
+    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 20 entry points, '
     # biostest (tests/v86/biostest.asm): the VM's own memory map, and the RTC QEMU was given
     expect_serial_seq '^v86test: biostest says: E820 00000000 0009fc00 00000001$' \
         '^v86test: biostest says: E820 0009fc00 00000400 00000002$' \
@@ -1116,7 +1116,7 @@ sc_v86test() {      # MACHINE CPU
         "^v86test: vddtest's screen, row  2:           attr\$" \
         "^v86test: vddtest's screen, row  3: AB\$" \
         "^v86test: vddtest's screen, row 22: scrolled\$" \
-        "^v86test: vddtest's screen, row 24: bottom\$" '^v86test: vddtest: 15 checks passed, 0 failed$'
+        "^v86test: vddtest's screen, row 24: bottom\$" '^v86test: vddtest: 19 checks passed, 0 failed$'
     expect_serial_seq '^v86test: start$' \
         '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 1000:0004 \(bytes 0f 0b eb fe ' \
         '^v86test: crashud: its VM ended, the other VM went on' \

@@ -600,7 +600,7 @@ static void test_vdd(void)
         return;
     const uint8_t *m = vm_mem(p->vm), *vram = m + 0xB8000;
     CHECK(wait_done(p, 5000), "vddtest ran to its end");
-    CHECK(p->failed == 0 && p->passed == 15 && p->exit_code == 0,
+    CHECK(p->failed == 0 && p->passed == 19 && p->exit_code == 0,
           "every check of vddtest passed");
     CHECK(screen_row_is(vram, 0, 0, "Hello, VDD ", 0x07), "row 0: the teletype's line");
     CHECK(screen_row_is(vram, 2, 10, "attr", 0x1E) && screen_row_is(vram, 2, 9, " ", 0x07),

@@ -241,6 +241,31 @@ Test(vtext, mode_set_and_queries)
     only_video_changed();
 }
 
+Test(vtext, font_information_1130h)
+{
+    v.mem[0x1F * 4] = 0x00;             /* INT 1Fh -> F000:BE00, as VBIOS sets it */
+    v.mem[0x1F * 4 + 1] = 0xBE;
+    v.mem[0x1F * 4 + 2] = 0x00;
+    v.mem[0x1F * 4 + 3] = 0xF0;
+    memcpy(shadow, v.mem, MEM);
+    struct client_regs r = regs(0x1130, 0x0600, 0, 0);
+    cr_assert(vtext_int10(&v, &r));
+    cr_assert_eq(r.es, 0xF000);
+    cr_assert_eq(r.ebp & 0xFFFF, 0xA000, "the 8x16 font");
+    cr_assert_eq(r.ecx & 0xFFFF, 16, "16 scan lines a character");
+    cr_assert_eq(r.edx & 0xFF, 24, "rows less one");
+    r = regs(0x1130, 0x0300, 0, 0);
+    cr_assert(vtext_int10(&v, &r));
+    cr_assert_eq(r.ebp & 0xFFFF, 0xFA6E, "the 8x8 font at the PC's address");
+    r = regs(0x1130, 0x0000, 0, 0);
+    cr_assert(vtext_int10(&v, &r));
+    cr_assert_eq(r.es << 16 | (r.ebp & 0xFFFF), 0xF000BE00u, "INT 1Fh's vector");
+    r = regs(0x1130, 0x0800, 0, 0);
+    cr_assert_not(vtext_int10(&v, &r), "BH=08h: no such font");
+    cr_assert_not(int10(0x1100, 0, 0, 0), "loading a font: not here");
+    only_video_changed();
+}
+
 Test(vtext, mode_13h_clears_its_memory)
 {
     v.gfx = 1;

@@ -125,6 +125,23 @@ start:
     mov dx, 0100h
     int 10h
     CHECK_EQ word [fs:450h], 0100h, 15
+
+    ; 16-19: AX=1130h: the 8x16 font at F000:A000, 16 lines, 25 rows; 'A' drawn in it, and in
+    ; the 8x8 font at F000:FA6E
+    push bp
+    push es
+    mov ax, 1130h
+    mov bh, 06h
+    int 10h
+    CHECK_EQ bp, 0A000h, 16
+    CHECK_EQ cx, 16, 17
+    CHECK_EQ dl, 24, 18
+    mov eax, [es:bp + 41h * 16 + 4]     ; the middle of 'A': not blank
+    or eax, [es:0FA6Eh + 41h * 8]
+    test eax, eax
+    CHECK_REPORT nz, 19
+    pop es
+    pop bp
     EXIT 0
 
 print:                                  ; DS:SI, 0-terminated, through teletype

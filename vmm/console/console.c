@@ -80,6 +80,12 @@ int console_attach_fb(const struct bi_framebuffer *fb)
     return 0;
 }
 
+const uint8_t (*console_font_cp437(uint32_t *height))[32]
+{
+    *height = font_height;
+    return font_cp437;
+}
+
 int console_screen_take(struct vmm_screen *out)
 {
     if (!have_fb && !fb_taken)

@@ -35,5 +35,6 @@ const char *console_sinks(void);                       /* e.g. "serial debugcon 
 int  console_screen_take(struct vmm_screen *out);
 void console_screen_give(void);
 void console_serial_write(const char *s, uint32_t n);
+const uint8_t (*console_font_cp437(uint32_t *height))[32];   /* VMM_Font_CP437, for VBIOS */
 
 #endif

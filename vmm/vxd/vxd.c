@@ -171,6 +171,7 @@ static const struct { const char *name; void *addr; } exports[] = {
     { "VMM_Screen_Give", (void *)console_screen_give },
     { "VMM_Serial_Write", (void *)console_serial_write },
     { "VMM_Module_Map", (void *)module_map_writable },
+    { "VMM_Font_CP437", (void *)console_font_cp437 },
     { "VMM_Timer_Period_US", (void *)timer_period_us },
     { "VMM_Debug_Dump", (void *)debug_dump },
 };

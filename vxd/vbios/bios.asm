@@ -59,6 +59,8 @@ dir_start:
     DIR 09h, K_HOOK, e_int09, s_kbd
     DIR 1Ch, K_CODE, dummy_iret, 0
     DIR 1Eh, K_DATA, diskette_params, 0
+    DIR 1Fh, K_DATA, font8x8_high, 0
+    DIR 43h, K_DATA, font8x8, 0
     DIR 41h, K_DATA, fdpt0, 0
     DIR 46h, K_DATA, fdpt1, 0
 dir_end:
@@ -263,6 +265,15 @@ compat:
     times (%1) - ($ - $$) db 0
 %endmacro
 
+    AT 0A000h                           ; the fonts (include/vmm/vbios.h), filled by VBIOS
+font8x16:   times 256 * 16 db 0
+    AT 0B000h
+font8x14:   times 256 * 14 db 0
+    AT 0BE00h
+font8x8_high: times 128 * 8 db 0
+    AT 0C200h
+no_alt:     db 0, 0                     ; the 9-dot alternates' list: empty
+
     AT 0E05Bh
 e_post:     jmp s_reset                 ; the reset vector's target: no POST in a VM
     AT 0E3FEh
@@ -298,6 +309,8 @@ e_int12:    jmp s_int12
 e_int11:    jmp s_int11
     AT 0F859h
 e_int15:    jmp s_int15
+    AT 0FA6Eh                           ; the 8x8 font's first half, at the PC's address
+font8x8:    times 128 * 8 db 0
     AT 0FE6Eh
 e_int1a:    jmp s_int1a
     AT 0FEA5h

@@ -481,6 +481,31 @@ static vbios_handler set_int_handler(uint32_t n, vbios_handler h)
 
 /* ---- initialisation -------------------------------------------------------------------------- */
 
+/* The image's fonts (vbios.h) from the console's glyphs: 8x16 as they are, 8x14 without their
+ * first and last rows, 8x8 each two rows in one. */
+const uint8_t (*VMM_Font_CP437(uint32_t *height))[32];     /* the VMM's, linked by name */
+static void fonts(void)
+{
+    uint32_t h;
+    const uint8_t (*f)[32] = VMM_Font_CP437(&h);
+    if (!f || h != 16) {
+        printf("VBIOS: the console's font is not 8x16; INT 10h AX=1130h's fonts are blank\n");
+        return;
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        uint8_t *f16 = bios + (VBIOS_FONT_8X16 & 0xFFFF) + c * 16;
+        uint8_t *f14 = bios + (VBIOS_FONT_8X14 & 0xFFFF) + c * 14;
+        uint8_t *f8 = bios + (c < 128 ? (VBIOS_FONT_8X8 & 0xFFFF) + c * 8
+                                      : (VBIOS_FONT_8X8_HIGH & 0xFFFF) + (c - 128) * 8);
+        for (unsigned r = 0; r < 16; r++)
+            f16[r] = f[c][r];
+        for (unsigned r = 0; r < 14; r++)
+            f14[r] = f[c][r + 1];
+        for (unsigned r = 0; r < 8; r++)
+            f8[r] = f[c][2 * r] | f[c][2 * r + 1];
+    }
+}
+
 static int init(void)
 {
     uint32_t size = (uint32_t)(_binary_bios_bin_end - _binary_bios_bin_start);
@@ -498,6 +523,7 @@ static int init(void)
     }
     for (uint32_t i = 0; i < size; i++)
         bios[i] = img[i];
+    fonts();
     dir = (const struct dir_entry *)(bios + 8);
     ndir = get16(bios + 6);
     for (unsigned i = 0; i < ndir; i++) {

@@ -5,6 +5,7 @@
  * the BIOS image).
  */
 #include "vtext.h"
+#include "vmm/vbios.h"
 
 #define BDA         0x400u
 #define VRAM        0xB8000u
@@ -35,6 +36,10 @@ static unsigned cols(const struct vtext *v)
 {
     unsigned c = rd16(bda(v) + B_COLS);
     return c ? c : 80;
+}
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)(p[0] | p[1] << 8 | p[2] << 16) | (uint32_t)p[3] << 24;
 }
 static unsigned rows(const struct vtext *v) { return bda(v)[B_ROWS] + 1u; }
 static unsigned page_size(const struct vtext *v) { return rd16(bda(v) + B_PAGESIZE); }
@@ -304,6 +309,28 @@ int vtext_int10(struct vtext *v, struct client_regs *r)
         return 1;
     case 0x10:                                  /* the palette: no colours but the 16 */
         return 1;
+    case 0x11: {                                /* 1130h: where the fonts are */
+        if (al != 0x30)
+            return 0;
+        uint8_t bh = (uint8_t)(r->ebx >> 8);
+        uint32_t at;                            /* seg << 16 | off (include/vmm/vbios.h) */
+        switch (bh) {
+        case 0x00: at = rd32(v->mem + 0x1F * 4); break;     /* INT 1Fh's */
+        case 0x01: at = rd32(v->mem + 0x43 * 4); break;     /* INT 43h's */
+        case 0x02: at = VBIOS_FONT_8X14; break;
+        case 0x03: at = VBIOS_FONT_8X8; break;
+        case 0x04: at = VBIOS_FONT_8X8_HIGH; break;
+        case 0x06: at = VBIOS_FONT_8X16; break;
+        case 0x05:                              /* the 9-dot alternates: none (an empty list) */
+        case 0x07: at = VBIOS_FONT_NO_ALT; break;
+        default: return 0;
+        }
+        r->es = at >> 16;
+        r->ebp = (r->ebp & ~0xFFFFu) | (at & 0xFFFF);
+        r->ecx = (r->ecx & ~0xFFFFu) | b[B_CHARH];
+        r->edx = (r->edx & ~0xFFu) | b[B_ROWS];
+        return 1;
+    }
     case 0x12:
         if (bl != 0x10)
             return 0;
