@@ -678,6 +678,21 @@ static void test_timer(void)
     Remove_IO_Handler(0xEB);
 }
 
+/* A VM's text screen (B8000h) and cursor, each row in hex, for the harness to compare. */
+static void print_screen(const char *what, const uint8_t *m)
+{
+    for (unsigned row = 0; row < 25; row++) {
+        char hex[321];
+        for (unsigned i = 0; i < 160; i++) {
+            hex[2 * i] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] >> 4];
+            hex[2 * i + 1] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] & 15];
+        }
+        hex[320] = 0;
+        kprintf("v86test: %s row %02u %s\n", what, row, hex);
+    }
+    kprintf("v86test: %s mode %02x, cursor %02x %02x\n", what, m[0x449], m[0x450], m[0x451]);
+}
+
 /* screen.asm, a boot sector, run at 0000:7C00 as a PC's BIOS runs it: its text screen and
  * cursor printed in hex for the harness, which compares them with SeaBIOS's (the same sector
  * booted by QEMU's own PC BIOS). */
@@ -690,16 +705,7 @@ static void test_screen(void)
         return;
     const uint8_t *m = vm_mem(p->vm);
     CHECK(wait_done(p, 5000) && p->exit_code == 0, "screen.asm drew its screen");
-    for (unsigned row = 0; row < 25; row++) {
-        char hex[321];
-        for (unsigned i = 0; i < 160; i++) {
-            hex[2 * i] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] >> 4];
-            hex[2 * i + 1] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] & 15];
-        }
-        hex[320] = 0;
-        kprintf("v86test: screen.asm row %02u %s\n", row, hex);
-    }
-    kprintf("v86test: screen.asm mode %02x, cursor %02x %02x\n", m[0x449], m[0x450], m[0x451]);
+    print_screen("screen.asm", m);
     finish(p);
 }
 
@@ -820,16 +826,7 @@ void v86boot_run(void)
     if (m) {
         thread_sleep(100);
         kprintf("\n");                 /* COM1 also has the VM's screen: a line of our own */
-        for (unsigned row = 0; row < 25; row++) {
-            char hex[321];
-            for (unsigned i = 0; i < 160; i++) {
-                hex[2 * i] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] >> 4];
-                hex[2 * i + 1] = "0123456789abcdef"[m[0xB8000 + row * 160 + i] & 15];
-            }
-            hex[320] = 0;
-            kprintf("v86test: boot row %02u %s\n", row, hex);
-        }
-        kprintf("v86test: boot mode %02x, cursor %02x %02x\n", m[0x449], m[0x450], m[0x451]);
+        print_screen("boot", m);
     }
     selftest_end(&T);
 }

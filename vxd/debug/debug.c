@@ -14,6 +14,7 @@
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
+#include <vmm/port.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/thread.h>
 
@@ -30,13 +31,6 @@ int VMM_Debug_Dump(const char *what);           /* the VMM's, linked by name: 0 
 static char line[64];
 static unsigned len;
 static int taken;                               /* VKD reads COM1 and hands us our bytes */
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static void run(void)
 {

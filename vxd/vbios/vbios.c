@@ -15,6 +15,7 @@
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
+#include <vmm/port.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/vm.h>
 #include <vmm/page.h>
@@ -91,17 +92,6 @@ static int vm_ram(VMHANDLE vm, uint32_t lin, uint32_t n, int write)
 static uint32_t seg_off(uint32_t seg, uint32_t off) { return (seg & 0xFFFF) * 16 + (off & 0xFFFF); }
 
 /* ---- the CMOS real-time clock ---------------------------------------------------------------- */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static uint8_t cmos_get(uint8_t reg)
 {

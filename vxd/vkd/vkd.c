@@ -18,6 +18,7 @@
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
+#include <vmm/port.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/vm.h>
 #include <vmm/int.h>
@@ -75,28 +76,6 @@ static uint32_t dropped;
 
 static struct vkd_vm *of(VMHANDLE vm) { return (struct vkd_vm *)((uint8_t *)vm + cb_off); }
 static unsigned vmid(VMHANDLE vm) { return ((struct cb_s *)vm)->CB_VMID; }
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static uint32_t ints_off(void)
-{
-    uint32_t fl;
-    __asm__ volatile("pushfl; popl %0; cli" : "=r"(fl) : : "memory");
-    return fl;
-}
-static void ints_restore(uint32_t fl)
-{
-    if (fl & 0x200)
-        __asm__ volatile("sti" : : : "memory");
-}
 
 /* ---- a VM's controller and its IRQ 1 ------------------------------------------------------ */
 
@@ -158,11 +137,11 @@ static void key_to_focus(const uint8_t *scan, unsigned n)
     if (!vm)
         return;
     struct vkd_vm *d = of(vm);
-    uint32_t fl = ints_off();
+    uint32_t fl = vxd_ints_off();
     for (unsigned i = 0; i < n; i++)
         v8042_key(&d->k, scan[i]);
     update_line(vm, d);
-    ints_restore(fl);
+    vxd_ints_restore(fl);
 }
 
 static void idle(uint32_t late, void *ref);
@@ -233,9 +212,9 @@ static void idle(uint32_t late, void *ref)
 static void poll(uint32_t late, void *ref)
 {
     (void)late, (void)ref;
-    uint32_t fl = ints_off();
+    uint32_t fl = vxd_ints_off();
     drain_com1();
-    ints_restore(fl);
+    vxd_ints_restore(fl);
     Set_Global_Time_Out(poll, POLL_MS, 0);
 }
 

@@ -15,6 +15,7 @@
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
+#include <vmm/port.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/int.h>
 #include <vmm/vm.h>
@@ -73,18 +74,6 @@ static uint32_t cb_off, hirq0;
 static struct vtd_vm *of(VMHANDLE vm) { return (struct vtd_vm *)((uint8_t *)vm + cb_off); }
 static uint64_t now(void) { return vpit_ticks_of_ns(VMM_Get_Clock_NS()); }
 
-static uint32_t ints_off(void)
-{
-    uint32_t fl;
-    __asm__ volatile("pushfl; popl %0; cli" : "=r"(fl) : : "memory");
-    return fl;
-}
-static void ints_restore(uint32_t fl)
-{
-    if (fl & 0x200)
-        __asm__ volatile("sti" : : : "memory");
-}
-
 /* The edges of channel 0 due by t: the first raises IRQ 0, the rest are owed. */
 static void count_edges(VMHANDLE vm, struct vtd_vm *d, uint64_t t)
 {
@@ -121,7 +110,7 @@ static void timeout(uint32_t late, void *ref)
 {
     (void)late;
     VMHANDLE vm = (VMHANDLE)ref;
-    uint32_t fl = ints_off();
+    uint32_t fl = vxd_ints_off();
     if (Validate_VM_Handle(vm)) {               /* not a VM that ended meanwhile */
         struct vtd_vm *d = of(vm);
         d->to = 0;
@@ -129,7 +118,7 @@ static void timeout(uint32_t late, void *ref)
         count_edges(vm, d, t);
         schedule(vm, d, t);
     }
-    ints_restore(fl);
+    vxd_ints_restore(fl);
 }
 
 /* The VM ended IRQ 0's virtual interrupt: the request down, and up again if an edge is owed. */
