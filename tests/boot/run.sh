@@ -805,6 +805,31 @@ sc_bootbad() {
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
+# A hard disk of garbage (no 55AAh) and a shell= drive with no disk: each the PC BIOS's message
+# on the VM's screen and the console; the boot VM ends, the system stays up.
+img_bootnosig() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    yes 'not a boot sector' | head -c 1048576 > "$1/GARBAGE.IMG"
+    printf "${INI_EXIT}BootTest=1\r\n[Disks]\r\nC=GARBAGE.IMG\r\n[boot]\r\nshell=C:\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_bootnosig() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 80h ' \
+        "^INT13: VM [0-9]+: Boot failed: not a bootable disk \(no 55AAh at the end of the hard disk's first sector\)$" \
+        '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+}
+img_bootnodisk() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    printf "${INI_EXIT}BootTest=1\r\n[boot]\r\nshell=C:\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_bootnodisk() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^INT13: no disks \(\[Disks\] in SYSTEM\.INI names none\)$'
+    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 80h ' \
+        '^INT13: VM [0-9]+: No bootable device -- the drive to boot has no disk ' \
+        '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+}
+
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
 # The symbol line must name the EIP of the report.  The deliberate faults happen in boot_fault;
 # GCC may name the compiled function with a clone suffix (boot_fault.constprop.0), still the
@@ -1421,6 +1446,8 @@ scenario vkd-keys    kbdtest     sc_kbdtest
 scenario vdd-screen  screentest  sc_screentest
 scenario int13-boot  boottest    sc_boottest
 scenario int13-bad   bootbad     sc_bootbad
+scenario int13-nosig bootnosig   sc_bootnosig
+scenario int13-nodisk bootnodisk sc_bootnodisk
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault

@@ -9,6 +9,7 @@
 
 struct vmm_boot boot;
 static const void *mod_view[BI_MAX_MODULES];
+static void *mod_wview[BI_MAX_MODULES];         /* writable views (module_map_writable) */
 
 /* The loader's tables have entries entry_size apart (at least the struct's size, so that a
  * newer loader may append fields).  Packing them once, in place (each entry moves down, never
@@ -62,16 +63,18 @@ const void *module_find(const char *name, size_t *size)
 }
 
 /* A module mapped writable, for the disks' VxD (INT13): its disk images, whose writes stay in
- * memory until the machine restarts.  NULL if there is no such module or the window is full. */
+ * memory until the machine restarts; the same view every time it is asked for.  NULL if there is
+ * no such module, it is empty, or the window is full. */
 void *module_map_writable(const char *name, uint32_t *size)
 {
     for (uint32_t i = 0; i < boot.bi->module_count; i++) {
         const struct bi_module *m = &boot.mods[i];
         if (!ascii_ieq(m->name, strlen(m->name), name) || !m->size || m->size > 0xFFFFFFFFu)
             continue;
-        void *p = map_phys(m->phys, (uint32_t)m->size, PM_WRITE);
-        *size = p ? (uint32_t)m->size : 0;
-        return p;
+        if (!mod_wview[i])                      /* once: the window is not given back */
+            mod_wview[i] = map_phys(m->phys, (uint32_t)m->size, PM_WRITE);
+        *size = mod_wview[i] ? (uint32_t)m->size : 0;
+        return mod_wview[i];
     }
     *size = 0;
     return 0;

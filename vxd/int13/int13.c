@@ -142,15 +142,16 @@ static void say_on_screen(VMHANDLE vm, const char *msg)
 static void int19(VMHANDLE vm, struct client_regs *r)
 {
     struct vdisk *d = 0;
-    for (unsigned k = 0; k < ndisks && boot_drive >= 0; k++)
-        if (disks[k].drive == boot_drive)
+    int want = boot_drive >= 0 ? boot_drive : 0x00;         /* no shell=: A:, then C: */
+    for (unsigned k = 0; k < ndisks && !d; k++)
+        if (disks[k].drive == want)
             d = &disks[k];
-    for (unsigned k = 0; k < ndisks && !d; k++)         /* no shell=: A:, then C: */
-        if (disks[k].drive == 0x00 || (disks[k].drive == 0x80 && k == ndisks - 1))
+    for (unsigned k = 0; k < ndisks && !d && boot_drive < 0; k++)
+        if (disks[k].drive == 0x80)
             d = &disks[k];
     if (!d) {
-        say_on_screen(vm, "No bootable device -- there is no disk to boot ([Disks] and [boot] "
-                          "shell= in SYSTEM.INI)");
+        say_on_screen(vm, "No bootable device -- the drive to boot has no disk ([Disks] and "
+                          "[boot] shell= in SYSTEM.INI)");
         Crash_Cur_VM();
     }
     uint8_t *m = vm_mem(vm);
