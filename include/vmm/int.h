@@ -83,6 +83,13 @@ uint32_t Disable_Local_Trapping(VMHANDLE vm, unsigned port);
  * the trap table; the data read, for an input. */
 uint32_t Simulate_IO(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                      struct client_regs *r);
+/* The DDK's Emulate_Non_Byte_IO, first in a handler that does bytes only (its parameters named
+ * vm, type, port, data, r): a word or dword access returns through Simulate_IO. */
+#define Emulate_Non_Byte_IO()                                                                   \
+    do {                                                                                        \
+        if ((type & (Word_IO | Dword_IO)) != 0)                                                 \
+            return Simulate_IO(vm, type & (Word_IO | Dword_IO | Output), port, data, r);        \
+    } while (0)
 
 /* VPICD: a VxD virtualises an IRQ instead of touching the PIC.  Its hardware-interrupt
  * procedure runs when the IRQ fires, with the line still in service: it must end with

@@ -28,6 +28,7 @@
 #include "vmm/vm.h"
 #include "vmm/thread.h"
 #include "vmm/vxd.h"
+#include "vmm/int13.h"
 #include "console/console.h"
 #include "x86/x86.h"
 
@@ -154,7 +155,7 @@ void v86bench_run(void)
     if (m[0x10 * 4 + 2] == 0x00 && m[0x10 * 4 + 3] == 0xF0) {     /* VBIOS's INT 10h: F000 */
         report_row("v86_bios_int11", &t[8], &t[0]);
         report_row("v86_int10_teletype", &t[9], &t[0]);
-        if (Get_DDB(0x0020, 0))                                     /* INT13.VXD */
+        if (Get_DDB(INT13_DEVICE_ID, 0))
             report_row("v86_int13_read", &t[10], &t[0]);
         else
             kprintf("bench: v86_int13_read: INT13.VXD not loaded\n");

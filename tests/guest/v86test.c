@@ -172,8 +172,7 @@ static uint32_t reg304;
 static uint32_t fifo(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                      struct client_regs *r)
 {
-    if ((type & 0x1C) > Byte_Output)            /* bytes only: the DDK's Emulate_Non_Byte_IO */
-        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    Emulate_Non_Byte_IO();                      /* words and dwords: a byte at a time */
     if (type & Output) {
         if (nfifo_out < sizeof fifo_out)
             fifo_out[nfifo_out++] = (uint8_t)data;

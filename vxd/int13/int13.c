@@ -21,6 +21,7 @@
 #include <vmm/vm.h>
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
+#include <vmm/int13.h>
 #include "vdisk.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -35,8 +36,6 @@ VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
 
 #define printf _Debug_Printf_Service
-#define INT13_DEVICE_ID   0x0020u               /* the DDK's Int13 device */
-#define INT13_INIT_ORDER  0x1C000000u           /* after VBIOS, before VDD */
 
 static struct vdisk disks[4];
 static char names[4][48];
@@ -251,7 +250,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
     return 0;
 }
 
-static uint32_t services[2] = { (uint32_t)get_version, (uint32_t)get_boot_drive };
+static uint32_t services[INT13_SERVICE_COUNT] = {
+    [INT13_Get_Version_Ord] = (uint32_t)get_version,
+    [INT13_Get_Boot_Drive_Ord] = (uint32_t)get_boot_drive,
+};
 
 DECLARE_VIRTUAL_DEVICE(INT13_DDB, "INT13   ", 4, 0, control, INT13_DEVICE_ID, INT13_INIT_ORDER,
-                       services, 2);
+                       services, INT13_SERVICE_COUNT);

@@ -11,6 +11,7 @@
 #include <vmm/vmmsvc.h>
 #include <vmm/vm.h>
 #include <vmm/v86.h>
+#include <vmm/int13.h>
 
 VMM_IMPORT(Out_Debug_String)
 VMM_IMPORT(_Debug_Printf_Service)
@@ -18,10 +19,7 @@ VMM_IMPORT(Get_DDB)
 VMM_IMPORT(Create_V86_VM)
 VMM_IMPORT(Set_Execution_Focus)
 
-#define INT13_DEVICE_ID         0x0020u
-#define INT13_Get_Boot_Drive_Ord 1
-VXD_IMPORT(0x20, INT13_Get_Boot_Drive_Ord, INT13_Get_Boot_Drive)
-uint32_t INT13_Get_Boot_Drive(void);
+INT13_IMPORT(INT13_Get_Boot_Drive)
 
 static void boot(void)
 {

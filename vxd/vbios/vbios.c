@@ -472,15 +472,22 @@ static vbios_handler set_int_handler(uint32_t n, vbios_handler h)
 /* ---- initialisation -------------------------------------------------------------------------- */
 
 /* The image's fonts (vbios.h) from the console's glyphs: 8x16 as they are, 8x14 without their
- * first and last rows, 8x8 each two rows in one. */
+ * first and last rows, 8x8 each two rows in one.  0 if bios.asm's tables are not where vbios.h
+ * says (the two are written apart: INT 1Fh's and 43h's vectors name them). */
 const uint8_t (*VMM_Font_CP437(uint32_t *height))[32];     /* the VMM's, linked by name */
-static void fonts(void)
+static int fonts(void)
 {
+    for (unsigned i = 0; i < ndir; i++)
+        if ((dir[i].vec == 0x1F && dir[i].entry != (VBIOS_FONT_8X8_HIGH & 0xFFFF)) ||
+            (dir[i].vec == 0x43 && dir[i].entry != (VBIOS_FONT_8X8 & 0xFFFF))) {
+            printf("VBIOS: its image's font tables are not where vbios.h says; not loaded\n");
+            return 0;
+        }
     uint32_t h;
     const uint8_t (*f)[32] = VMM_Font_CP437(&h);
     if (!f || h != 16) {
         printf("VBIOS: the console's font is not 8x16; INT 10h AX=1130h's fonts are blank\n");
-        return;
+        return 1;
     }
     for (unsigned c = 0; c < 256; c++) {
         uint8_t *f16 = bios + (VBIOS_FONT_8X16 & 0xFFFF) + c * 16;
@@ -494,6 +501,7 @@ static void fonts(void)
         for (unsigned r = 0; r < 8; r++)
             f8[r] = f[c][2 * r] | f[c][2 * r + 1];
     }
+    return 1;
 }
 
 static int init(void)
@@ -513,9 +521,10 @@ static int init(void)
     }
     for (uint32_t i = 0; i < size; i++)
         bios[i] = img[i];
-    fonts();
     dir = (const struct dir_entry *)(bios + 8);
     ndir = get16(bios + 6);
+    if (!fonts())
+        return 1;
     for (unsigned i = 0; i < ndir; i++) {
         if (dir[i].kind != K_CALL && dir[i].kind != K_RESET && dir[i].kind != K_HOOK)
             continue;

@@ -59,7 +59,7 @@ static uint32_t cb_off;
 #define REFRESH_MS 40
 static struct vdraw draw;                       /* the PC's screen, once taken */
 static struct vterm term;                       /* the terminal on COM1 */
-static int have_screen, shown;
+static int took, have_screen, shown;    /* the console's screen taken; drawable; shown */
 static VMHANDLE shown_vm;
 static char vt_out[32768];
 
@@ -111,8 +111,7 @@ static void int10(VMHANDLE vm, struct client_regs *r)
 static uint32_t crtc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                           struct client_regs *r)
 {
-    if ((type & 0x1C) > Byte_Output)            /* words and dwords: a byte at a time */
-        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    Emulate_Non_Byte_IO();                      /* words and dwords: a byte at a time */
     struct vdd_vm *d = of(vm);
     if (port == 0x3DA) {                        /* input status: retrace, display enable */
         if (type & Output)
@@ -142,47 +141,48 @@ static int worth_showing(const struct vtext_view *v)
     return 0;
 }
 
+/* The screen back to the console, and the terminal cleared for its lines. */
+static void unshow(void)
+{
+    if (!shown)
+        return;
+    shown = 0;
+    if (took)
+        VMM_Screen_Give();
+    took = have_screen = 0;
+    VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
+}
+
 static void refresh(uint32_t late, void *ref)
 {
     (void)late, (void)ref;
     VMHANDLE vm = Get_Execution_Focus();
     struct vdd_vm *d = vm && Get_VM_Client(vm) ? of(vm) : 0;     /* a VM that runs V86 code */
     struct vtext_view v;
-    if (!d && shown) {                          /* the focus is on one that runs none */
-        shown = 0;
-        if (have_screen)
-            VMM_Screen_Give();
-        VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
-    }
-    if (d && d->t.mem) {
+    if (d && d->t.mem)
         vtext_view(&d->t, &v);
-        if (!worth_showing(&v)) {
-            if (shown) {                        /* back to the console */
-                shown = 0;
-                if (have_screen)
-                    VMM_Screen_Give();
-                VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
-            }
-        } else {
-            if (!shown) {
-                struct vmm_screen s;
-                have_screen = VMM_Screen_Take(&s) &&
-                              vdraw_init(&draw, s.base, s.width, s.height, s.pitch, s.red_mask,
-                                         s.green_mask, s.blue_mask, s.font, s.font_height);
-                shown = 1;
-                shown_vm = 0;
-            }
-            if (vm != shown_vm) {
-                vdraw_invalidate(&draw);
-                vterm_invalidate(&term);
-                shown_vm = vm;
-            }
-            if (have_screen)
-                vdraw_update(&draw, &v, d->t.gfx ? d->t.mem + 0xA0000 : 0);
-            unsigned n = vterm_update(&term, &v, vt_out, sizeof vt_out);
-            if (n)
-                VMM_Serial_Write(vt_out, n);
+    if (!d || !d->t.mem || !worth_showing(&v)) {
+        unshow();
+    } else {
+        if (!shown) {
+            struct vmm_screen s;
+            took = VMM_Screen_Take(&s);
+            have_screen = took && vdraw_init(&draw, s.base, s.width, s.height, s.pitch,
+                                             s.red_mask, s.green_mask, s.blue_mask, s.font,
+                                             s.font_height);
+            shown = 1;
+            shown_vm = 0;
         }
+        if (vm != shown_vm) {
+            vdraw_invalidate(&draw);
+            vterm_invalidate(&term);
+            shown_vm = vm;
+        }
+        if (have_screen)
+            vdraw_update(&draw, &v, d->t.gfx ? d->t.mem + 0xA0000 : 0);
+        unsigned n = vterm_update(&term, &v, vt_out, sizeof vt_out);
+        if (n)
+            VMM_Serial_Write(vt_out, n);
     }
     Set_Global_Time_Out(refresh, REFRESH_MS, 0);
 }

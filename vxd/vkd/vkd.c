@@ -103,8 +103,7 @@ static void irq1_eoi(uint32_t hirq, VMHANDLE vm, void *ref)
 static uint32_t kbc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                          struct client_regs *r)
 {
-    if ((type & 0x1C) > Byte_Output)            /* words and dwords: a byte at a time */
-        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    Emulate_Non_Byte_IO();                      /* words and dwords: a byte at a time */
     struct vkd_vm *d = of(vm);
     uint32_t in = 0;
     unsigned fx = 0;

@@ -87,8 +87,7 @@ static const struct vpicd_virtual_pic virtual_pic = { line, inta };
 static uint32_t pic_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                          struct client_regs *r)
 {
-    if ((type & 0x1C) > Byte_Output)            /* words and dwords: a byte at a time */
-        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    Emulate_Non_Byte_IO();                      /* words and dwords: a byte at a time */
     struct vpic *p = of(vm);
     uint16_t eoi = 0;
     uint32_t in = 0;

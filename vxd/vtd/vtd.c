@@ -148,8 +148,7 @@ static int irq0_hw(uint32_t hirq, struct client_regs *r, void *ref)
 static uint32_t pit_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                          struct client_regs *r)
 {
-    if ((type & 0x1C) > Byte_Output)            /* words and dwords: a byte at a time */
-        return Simulate_IO(vm, type & 0x1C, port, data, r);
+    Emulate_Non_Byte_IO();                      /* words and dwords: a byte at a time */
     struct vtd_vm *d = of(vm);
     uint64_t t = now();
     if (!(type & Output))
