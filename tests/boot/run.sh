@@ -769,7 +769,7 @@ sc_boottest() {
     expect_serial '^INT13: drive A: \(00h\) is DOS/FD\.IMG, 1440 KB, 80 cylinders, 2 heads, 18 sectors a track$'
     expect_serial '^INT13: drive C: \(80h\) is DOS/HD\.IMG, 10240 KB, 20 cylinders, 16 heads, 63 sectors a track$'
     expect_serial '^INT13: 2 disks; writes to them stay in memory until the machine restarts$'
-    expect_serial_seq '^VMM ready$' '^SHELL: VM [0-9]+ boots drive 00h \(\[boot\] shell=\), with the focus$' \
+    expect_serial_seq '^VMM ready$' '^SHELL: a new VM boots drive 00h \(\[boot\] shell=\), with the focus$' \
         '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$'
     local d=$OUT/images/boottest/esp/DOS          # the very images booted here
     expect_seabios_screen boot "$d/fd.img" "$d/hd.img"
@@ -799,7 +799,7 @@ sc_bootbad() {
     expect_serial '^INT13: \[Disks\] C=: DOS/MISSING\.IMG was not loaded or is empty '
     expect_serial '^INT13: \[Disks\] D=: DOS/TINY\.IMG \(4096 bytes\): it is smaller than 64 KB: no hard disk; no drive D:$'
     expect_serial '^INT13: drive A: \(00h\) is DOS/UD\.IMG, 1440 KB, '
-    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 00h ' '^INT13: VM [0-9]+ boots drive 00h \(DOS/UD\.IMG\)$' \
+    expect_serial_seq '^SHELL: a new VM boots drive 00h ' '^INT13: VM [0-9]+ boots drive 00h \(DOS/UD\.IMG\)$' \
         '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 0000:7c00 '
     expect_serial '^v86test: boot: the boot VM ended before its screen said END$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
@@ -814,7 +814,7 @@ img_bootnosig() {
 sc_bootnosig() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
     expect_exit 33
-    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 80h ' \
+    expect_serial_seq '^SHELL: a new VM boots drive 80h ' \
         "^INT13: VM [0-9]+: Boot failed: not a bootable disk \(no 55AAh at the end of the hard disk's first sector\)$" \
         '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
 }
@@ -825,7 +825,7 @@ sc_bootnodisk() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
     expect_exit 33
     expect_serial '^INT13: no disks \(\[Disks\] in SYSTEM\.INI names none\)$'
-    expect_serial_seq '^SHELL: VM [0-9]+ boots drive 80h ' \
+    expect_serial_seq '^SHELL: a new VM boots drive 80h ' \
         '^INT13: VM [0-9]+: No bootable device -- the drive to boot has no disk ' \
         '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
 }

@@ -803,17 +803,18 @@ void v86boot_run(void)
 {
     kprintf("v86test: boot: start\n");
     const uint8_t *m = 0;
-    int seen = 0, ended = 0;
+    int ended = 0;
     for (unsigned t = 0; t < 30000 && !m && !ended; t += 50) {
         VMHANDLE vm = Get_Execution_Focus();
         if (vm && vm != Get_Sys_VM_Handle()) {
-            seen = 1;
             const uint8_t *s = vm_mem(vm) + 0xB8000;
             for (unsigned i = 0; i + 4 < 4000; i += 2)
                 if (s[i] == 'E' && s[i + 2] == 'N' && s[i + 4] == 'D')
                     m = vm_mem(vm);
-        } else if (seen) {
-            ended = 1;                  /* the focus came back: the boot VM is gone */
+        } else if (vm_ids_issued() > 1 && vm_count() == 1) {
+            /* a VM was made and none but the system VM is left: the boot VM is gone, maybe
+             * before this first looked (a disk that fails ends it within milliseconds) */
+            ended = 1;
         }
         if (!m && !ended)
             thread_sleep(50);

@@ -57,6 +57,7 @@ int  vm_send(uint32_t msg, struct vm *vm, uint32_t arg);    /* nonzero: a handle
 uint64_t vm_cpu_tsc(VMHANDLE vm);               /* CPU time of all its threads, live and ended */
 void vm_set_win_time_slice(uint32_t fg, uint32_t bg);   /* SYSTEM.INI WinTimeSlice=, at boot */
 uint32_t vm_count(void);                        /* VMs that exist, the system VM included */
+uint32_t vm_ids_issued(void);                   /* VMs ever made, the system VM included */
 
 /* Events (event.c). */
 int  event_init(void);                          /* the pool and the event thread */

@@ -283,6 +283,7 @@ uint64_t vm_cpu_tsc(VMHANDLE h)
 }
 
 uint32_t vm_count(void) { return nvms; }
+uint32_t vm_ids_issued(void) { return next_vmid - 1; }
 
 /* The time-slice priority v's threads run at: foreground with the focus, else background. */
 static void reweigh(struct vm *v)

@@ -30,14 +30,15 @@ static void boot(void)
     if (drive == 0xFFFFFFFFu)
         return;
     struct v86_start st = { code, sizeof code, 0x1000, 0x1000, 0, 0x0000, 0x7C00, 100 };
+    /* said before the VM exists: once it does, it may run (and INT13 speak) before we go on */
+    _Debug_Printf_Service("SHELL: a new VM boots drive %02xh ([boot] shell=), with the focus\n",
+                          drive);
     VMHANDLE vm = Create_V86_VM(&st);
     if (!vm) {
         _Debug_Printf_Service("SHELL: no VM to boot drive %02xh in (the reason above)\n", drive);
         return;
     }
     Set_Execution_Focus(vm);
-    _Debug_Printf_Service("SHELL: VM %u boots drive %02xh ([boot] shell=), with the focus\n",
-                          ((struct cb_s *)vm)->CB_VMID, drive);
 }
 
 static int shell_control(uint32_t msg, uint32_t vm, uint32_t arg)
