@@ -80,7 +80,7 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
                vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
                vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c vxd/vdd/vdraw.c \
-               vxd/int13/vdisk.c
+               vxd/int13/vdisk.c vxd/dosmgr/dosfs.c vxd/dosmgr/dos.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit
@@ -88,13 +88,13 @@ PSF2C       := $(BUILD)/host/psf2c
 
 IMAGE := $(BUILD)/vmm32.img
 
-.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds check-sections \
+.PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds dos-progs check-sections \
         check-sdk
 all: $(LOADER) $(VMM) vxds
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
-DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 debug shell sample
+DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 dosmgr debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT
@@ -168,6 +168,12 @@ $(TEST_VMM): $(TEST_VMM_ELF)
 $(BUILD)/v86/%.bin: tests/v86/%.asm tests/v86/report.inc
 	@mkdir -p $(@D)
 	nasm -f bin -I tests/v86/ -o $@ $<
+# The DOS programs of the boot tests (nasm, .COM files the scenarios put on drive C:).
+DOS_PROGS  := $(patsubst tests/dos/%.asm,$(BUILD)/dos/%.COM,$(wildcard tests/dos/*.asm))
+$(BUILD)/dos/%.COM: tests/dos/%.asm tests/v86/report.inc
+	@mkdir -p $(@D)
+	nasm -f bin -I tests/v86/ -o $@ $<
+dos-progs: $(DOS_PROGS)
 $(BUILD)/v86/%.o: $(BUILD)/v86/%.bin
 	cd $(@D) && objcopy -I binary -O elf32-i386 -B i386 --rename-section .data=.rodata,alloc,load,readonly,data,contents --add-section .note.GNU-stack=/dev/null $*.bin $*.o
 $(VMM_TEST_OBJS): VMM_CFLAGS += -Itests
@@ -207,11 +213,11 @@ $(BUILD)/host/fixtures/good-g.vxd: tests/unit/fixtures/goodvxd.c
 	$(CC) $(VXD_FIXTURE_CFLAGS) -g $(DEPFLAGS) -c $< -o $@
 
 # Fuzzing (clang/libFuzzer): see tests/fuzz/README.md.  `make test` runs the VxD loader's, the
-# SYSTEM.INI reader's, the V86 monitor's and the virtual devices' targets for FUZZ_TEST_SECONDS
+# SYSTEM.INI reader's, the V86 monitor's, the virtual devices' and DOS's targets for FUZZ_TEST_SECONDS
 # each (ci/test.sh);
 # `make fuzz` runs every target for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86 vdev
+FUZZ_TARGETS := elfexec memmap ini elfsym vxdelf v86 vdev dos
 FUZZ_SRCS_elfexec := efi/elfexec.c vmm/lib/kfmt.c
 FUZZ_SRCS_memmap  := efi/memmap.c vmm/lib/kfmt.c
 FUZZ_SRCS_ini     := vmm/boot/ini.c
@@ -220,8 +226,9 @@ FUZZ_SRCS_vxdelf  := vmm/vxd/vxdelf.c vmm/lib/kfmt.c
 FUZZ_SRCS_v86     := vmm/v86/decode.c vmm/v86/monitor.c
 FUZZ_SRCS_vdev    := vxd/vpicd/vpic.c vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c \
                      vxd/int13/vdisk.c
+FUZZ_SRCS_dos     := vxd/dosmgr/dos.c vxd/dosmgr/dosfs.c
 FUZZ_ALL_SRCS     := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t))))
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ALL_SRCS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/input.h $(FUZZ_ALL_SRCS)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -Iinclude -Ivmm -Iefi \
@@ -269,11 +276,11 @@ debug: deps
 	$(QEMU) $(QEMU_BASE) -display none -serial mon:stdio -s -S
 
 unit: $(UNIT)
-boot-test: all $(TEST_VMM)
+boot-test: all $(TEST_VMM) dos-progs
 	@tests/boot/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_VMM) $(UNIT) fuzz-bins
+	@$(MAKE) --no-print-directory all $(TEST_VMM) dos-progs $(UNIT) fuzz-bins
 	@ci/test.sh
 
 bench: deps

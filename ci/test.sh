@@ -32,11 +32,11 @@ else
     failed=$((failed + 1))
 fi
 
-# Fuzzing, bounded: the VxD loader, the SYSTEM.INI reader and the V86 monitor (libFuzzer with ASan
-# and UBSan);
+# Fuzzing, bounded: the VxD loader, the SYSTEM.INI reader, the V86 monitor, the virtual devices
+# and DOS (libFuzzer with ASan and UBSan);
 # each run is one test, passed if it found no crash, leak or hang in FUZZ_TEST_SECONDS.
 echo "== fuzzing (libFuzzer, ${FUZZ_TEST_SECONDS:=20} s each)"
-for t in vxdelf ini v86 vdev; do
+for t in vxdelf ini v86 vdev dos; do
     log=build/fuzz/test-$t.log
     if (cd build/fuzz && ./fuzz_$t -max_total_time="$FUZZ_TEST_SECONDS" -print_final_stats=1 \
             -timeout=10 "corpus-$t") > "$log" 2>&1; then

@@ -13,6 +13,7 @@
 #include <efilib.h>
 
 #include "boot/bootinfo.h"
+#include "boot/drivec.h"
 #include "boot/layout.h"
 #include "elfexec.h"
 #include "lib/elf32.h"
@@ -287,7 +288,7 @@ static void read_disks(struct loader *L)
             read_disk(L, what, val);
         }
     if (ini_get(text, (size_t)ini->size, "boot", "shell", val, sizeof val) &&
-        !(val[0] && val[1] == ':' && !val[2]))
+        !(val[0] && val[1] == ':' && !val[2]) && !drivec_is_program(val))   /* DOS runs those */
         read_disk(L, "[boot] shell=", val);
 }
 
@@ -337,6 +338,205 @@ static void read_vxds(struct loader *L)
             L->mods[j] = L->mods[j - 1];
             L->mods[j - 1] = t;
         }
+}
+
+/* ---- drive C: ---- */
+
+/* Drive C: is the ESP itself (include/boot/drivec.h): every file, read into one block the DOS
+ * services' VxD builds its drive from, up to [DOS] DriveCLimitKB= of file bytes.  Two passes:
+ * the walk records what there is (the limits decide here, each file left out is named), then
+ * one block is allocated and each file read into it, found again by its path. */
+struct dc_node {
+    uint32_t parent, size;
+    uint8_t attr;
+    uint16_t date, time;
+    CHAR16 *wname;              /* as the ESP has it (to open it again) */
+    char name[BI_NAME_MAX * 2]; /* ASCII */
+};
+struct dc_walk {
+    struct dc_node *n;
+    uint32_t count, skipped;
+    uint64_t bytes, names, limit;
+};
+
+static void dc_path(const struct dc_walk *w, uint32_t i, CHAR16 *out, size_t cap)
+{
+    uint32_t chain[DRIVEC_MAX_DEPTH + 1], depth = 0;
+    for (uint32_t j = i; j != DRIVEC_ROOT && depth <= DRIVEC_MAX_DEPTH; j = w->n[j].parent)
+        chain[depth++] = j;
+    size_t k = 0;
+    while (depth-- && k + 2 < cap) {
+        out[k++] = '\\';
+        for (const CHAR16 *c = w->n[chain[depth]].wname; *c && k + 1 < cap; c++)
+            out[k++] = *c;
+    }
+    out[k] = 0;
+}
+
+static void dc_name(const struct dc_walk *w, uint32_t parent, const char *leaf, char *out, size_t cap)
+{
+    char up[512] = "";
+    if (parent != DRIVEC_ROOT) {
+        dc_name(w, w->n[parent].parent, w->n[parent].name, up, sizeof up);
+        ksnprintf(out, cap, "%s/%s", up, leaf);
+    } else {
+        ksnprintf(out, cap, "%s", leaf);
+    }
+}
+
+static void dc_scan(struct dc_walk *w, EFI_FILE_HANDLE dir, uint32_t parent, unsigned depth)
+{
+    UINT8 buf[SIZE_OF_EFI_FILE_INFO + 1024] __attribute__((aligned(8)));
+    char path[512];
+    for (;;) {
+        UINTN size = sizeof buf;
+        EFI_STATUS st = uefi_call_wrapper(dir->Read, 3, dir, &size, buf);
+        if (EFI_ERROR(st) || size == 0)
+            return;
+        EFI_FILE_INFO *fi = (EFI_FILE_INFO *)buf;
+        if (fi->FileName[0] == '.' && (!fi->FileName[1] || (fi->FileName[1] == '.' && !fi->FileName[2])))
+            continue;
+        int is_dir = (fi->Attribute & EFI_FILE_DIRECTORY) != 0;
+        char leaf[BI_NAME_MAX * 2];
+        ascii_name(leaf, sizeof leaf, "", fi->FileName);
+        dc_name(w, parent, leaf, path, sizeof path);
+        const char *why = 0;
+        if (w->count == DRIVEC_MAX_ENTRIES)
+            why = "more than the files and directories drive C: holds";
+        else if (wlen(fi->FileName) >= sizeof leaf)
+            why = "its name is too long";
+        else if (is_dir && depth >= DRIVEC_MAX_DEPTH)
+            why = "directories nested too deep";
+        else if (!is_dir && ((fi->FileSize + 15) & ~15ull) > w->limit - w->bytes)
+            why = "it does not fit in [DOS] DriveCLimitKB=";
+        if (why) {
+            say("drive C: %s%s: %s; left out", path, is_dir ? "/" : "", why);
+            w->skipped++;
+            continue;
+        }
+        struct dc_node *n = &w->n[w->count];
+        UINTN wbytes = (wlen(fi->FileName) + 1) * sizeof(CHAR16);
+        if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, wbytes,
+                                        (void **)&n->wname))) {
+            say("drive C: %s: no memory to list it; left out", path);
+            w->skipped++;
+            continue;
+        }
+        CopyMem(n->wname, fi->FileName, wbytes);
+        ksnprintf(n->name, sizeof n->name, "%s", leaf);
+        n->parent = parent;
+        n->size = is_dir ? 0 : (uint32_t)fi->FileSize;
+        n->attr = (uint8_t)((fi->Attribute & (EFI_FILE_READ_ONLY | EFI_FILE_HIDDEN | EFI_FILE_SYSTEM |
+                                              EFI_FILE_ARCHIVE)) | (is_dir ? DRIVEC_ATTR_DIR : 0));
+        const EFI_TIME *t = &fi->ModificationTime;
+        n->date = (uint16_t)((t->Year >= 1980 && t->Year < 2108 ? t->Year - 1980 : 0) << 9 |
+                             (t->Month & 15) << 5 | (t->Day & 31));
+        n->time = (uint16_t)((t->Hour & 31) << 11 | (t->Minute & 63) << 5 | (t->Second & 63) / 2);
+        uint32_t me = w->count++;
+        w->bytes += (n->size + 15) & ~15u;
+        w->names += strlena((CHAR8 *)n->name) + 1;
+        if (is_dir) {
+            EFI_FILE_HANDLE sub;
+            if (EFI_ERROR(uefi_call_wrapper(dir->Open, 5, dir, &sub, fi->FileName,
+                                            EFI_FILE_MODE_READ, 0))) {
+                say("drive C: %s/: cannot open it; its files are left out", path);
+                w->skipped++;
+                continue;
+            }
+            dc_scan(w, sub, me, depth + 1);
+            uefi_call_wrapper(sub->Close, 1, sub);
+        }
+    }
+}
+
+static void read_drive_c(struct loader *L)
+{
+    uint64_t limit_kb = DRIVEC_LIMIT_KB_DEFAULT;
+    for (unsigned i = 0; i < L->nmods; i++)
+        if (!name_cmp(L->mods[i].name, "VMM/SYSTEM.INI")) {
+            char val[32];
+            if (ini_get((const char *)(UINTN)L->mods[i].phys, (size_t)L->mods[i].size, "DOS",
+                        "DriveCLimitKB", val, sizeof val)) {
+                uint64_t v = 0;
+                const char *c = val;
+                for (; *c >= '0' && *c <= '9' && v <= DRIVEC_LIMIT_KB_MAX; c++)
+                    v = v * 10 + (uint64_t)(*c - '0');
+                if (*c || c == val || v > DRIVEC_LIMIT_KB_MAX)
+                    say("VMM/SYSTEM.INI: [DOS] DriveCLimitKB=%s is not a number of KB up to %u; "
+                        "%u is used", val, DRIVEC_LIMIT_KB_MAX, DRIVEC_LIMIT_KB_DEFAULT);
+                else
+                    limit_kb = v;
+            }
+        }
+    if (L->nmods == MAX_MODULES) {
+        say("drive C: more than %u files handed over already; no drive C:", MAX_MODULES);
+        return;
+    }
+    struct dc_walk w = { 0, 0, 0, 0, 0, limit_kb * 1024 };
+    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
+                                    DRIVEC_MAX_ENTRIES * sizeof *w.n, (void **)&w.n))) {
+        say("drive C: no memory to list the partition's files; no drive C:");
+        return;
+    }
+    dc_scan(&w, L->root, DRIVEC_ROOT, 0);
+    uint64_t head = sizeof(struct drivec_header) + (uint64_t)w.count * sizeof(struct drivec_entry);
+    uint64_t names_at = head, data_at = (head + w.names + 15) & ~15ull, total = data_at + w.bytes;
+    uint64_t phys = alloc_pages(pages_for(total), LOADER_MEM_MODULES, BELOW_4G);
+    if (!phys) {
+        say("drive C: no memory below 4 GB for its %llu bytes; no drive C:",
+            (unsigned long long)total);
+        goto out;
+    }
+    uint8_t *blk = (uint8_t *)(UINTN)phys;
+    struct drivec_header *h = (struct drivec_header *)blk;
+    struct drivec_entry *e = (struct drivec_entry *)(h + 1);
+    SetMem(blk, head, 0);
+    h->magic = DRIVEC_MAGIC;
+    h->version = DRIVEC_VERSION;
+    h->count = w.count;
+    h->skipped = w.skipped;
+    uint64_t nat = names_at, dat = data_at;
+    CHAR16 wpath[1024];
+    char path[512];
+    for (uint32_t i = 0; i < w.count; i++) {
+        const struct dc_node *n = &w.n[i];
+        size_t len = strlena((CHAR8 *)n->name) + 1;
+        CopyMem(blk + nat, n->name, len);
+        e[i] = (struct drivec_entry){ n->parent, (uint32_t)nat, 0, n->size, n->date, n->time,
+                                      n->attr, { 0 } };
+        nat += len;
+        if (n->attr & DRIVEC_ATTR_DIR || !n->size)
+            continue;
+        dc_path(&w, i, wpath, sizeof wpath / sizeof wpath[0]);
+        EFI_FILE_HANDLE f;
+        UINTN got = n->size;
+        EFI_STATUS st = uefi_call_wrapper(L->root->Open, 5, L->root, &f, wpath, EFI_FILE_MODE_READ, 0);
+        if (!EFI_ERROR(st)) {
+            st = uefi_call_wrapper(f->Read, 3, f, &got, blk + dat);
+            uefi_call_wrapper(f->Close, 1, f);
+        }
+        if (EFI_ERROR(st) || got != n->size) {
+            dc_name(&w, n->parent, n->name, path, sizeof path);
+            say("drive C: %s: read failed (%s); it is there, empty", path, st_name(st));
+            e[i].size = 0;
+            h->skipped++;
+            continue;
+        }
+        e[i].data_off = (uint32_t)dat;
+        dat += (n->size + 15) & ~15u;
+    }
+    h->size = (uint32_t)total;
+    struct bi_module *m = &L->mods[L->nmods++];
+    m->phys = phys;
+    m->size = total;
+    ksnprintf(m->name, sizeof m->name, "%s", DRIVEC_MODULE);
+    say("drive C: %u files and directories, %llu KB of file data (limit %llu KB)%s", w.count,
+        (unsigned long long)(w.bytes >> 10), (unsigned long long)limit_kb,
+        h->skipped ? "; some left out, named above" : "");
+out:
+    for (uint32_t i = 0; i < w.count; i++)
+        uefi_call_wrapper(BS->FreePool, 1, w.n[i].wname);
+    uefi_call_wrapper(BS->FreePool, 1, w.n);
 }
 
 /* ---- firmware tables ---- */
@@ -578,6 +778,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     read_sysini(&L);                                    /* optional */
     read_vxds(&L);                                      /* every file in \VMM\VXD */
     read_disks(&L);                                     /* the disk images SYSTEM.INI names */
+    read_drive_c(&L);                                   /* the whole ESP, for DOS's drive C: */
     find_framebuffer(&L);                               /* optional */
     find_acpi(&L);
 

@@ -186,7 +186,8 @@ uint32_t Call_When_VM_Ints_Enabled(void *ref, v86_callback proc);
 /* ---- VMM32's own: a VM running real-mode code -------------------------------------------- */
 
 /* Create_V86_VM: a VM (Create_VM's messages) whose thread runs image (size bytes, copied to
- * load_seg:0000 of its V86 space) from cs:ip with the stack at ss:sp, the virtual IF set, and the
+ * load_seg:0000 of its V86 space, after the messages: inside 0500h-0FFFh or inside the VM's own
+ * pages from _GetFirstV86Page up to the end of its conventional memory) from cs:ip with the stack at ss:sp, the virtual IF set, and the
  * general registers 0.  weight: its time-slice priority (1..10000).  The VM handle, or 0 (the
  * reason printed).  Its thread runs the V86 code until the VM ends (Crash_Cur_VM, Destroy_VM,
  * or a fault nothing handles). */

@@ -441,19 +441,20 @@ sc_vxd_empty() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
     expect_exit 33
     expect_serial '^loader: VMM/VXD: empty; no VxD files$'
-    expect_serial '^files: 2 handed over$'
+    expect_serial '^files: 3 handed over$'                # VMM32.VXD, SYSTEM.INI, drive C:
+    expect_serial '^  C: +[0-9]+ bytes$'
 }
 sc_vxd_none() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
     expect_exit 33
     expect_serial '^loader: VMM/VXD: not found; no VxD files$'
-    expect_serial '^files: 2 handed over$'
+    expect_serial '^files: 3 handed over$'
 }
 sc_no_sysini() {    # no ExitPort: wait for the line, then stop QEMU
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
     expect_serial '^loader: VMM/SYSTEM.INI: not found; the VMM uses its defaults$'
     expect_serial '^VMM/SYSTEM.INI: none; using defaults$'
-    expect_serial '^files: 1 handed over$'
+    expect_serial '^files: 2 handed over$'
     expect_debugcon '^VMM ready$'
 }
 sc_sysini_junk() {
@@ -487,9 +488,9 @@ sc_vxd_files() {
     expect_exit 33
     expect_serial "^loader: VMM/VXD/A.VXD: $VXD_A_SIZE bytes$"
     expect_serial "^loader: VMM/VXD/B.VXD: $VXD_B_SIZE bytes$"
-    expect_serial '^files: 4 handed over$'
-    expect_serial_seq '^files: 4 handed over$' "^  VMM/VXD/A\.VXD +$VXD_A_SIZE bytes$" \
-        "^  VMM/VXD/B\.VXD +$VXD_B_SIZE bytes$"
+    expect_serial '^files: 5 handed over$'
+    expect_serial_seq '^files: 5 handed over$' "^  VMM/VXD/A\.VXD +$VXD_A_SIZE bytes$" \
+        "^  VMM/VXD/B\.VXD +$VXD_B_SIZE bytes$" '^  C: +[0-9]+ bytes$'
 }
 
 # VxDs.  The sample device, called through the dynalink by another (USER), its service hooked
@@ -505,11 +506,12 @@ sc_vxd_sample() {
         '^USER: List \(flags 2\): bac; List_Remove 1 then 0; then first a, next c$' \
         '^List_Attach: 00001234 is not a list \(caller USER\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^USER: VTD version 4\.00, interrupt period 1 ms; VPICD: IRQ 4 is INT 54h$' \
-        '^vxd: 10 devices initialised$' \
+        '^vxd: 11 devices initialised$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000 ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 order 0c000000 ' \
         '^vxd: VTD      VTD\.VXD      id 0005 order 14000000 ' \
         '^vxd: VKD      VKD\.VXD      id 000d order 18000000 ' \
+        '^vxd: DOSMGR   DOSMGR\.VXD   id 0015 order 58000000 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 order 70000000  text c[0-9a-f]{7} ' \
         '^vxd: USER     USER\.VXD     id 3f01 order 70000100 ' \
         '^vxd: SHELL    SHELL\.VXD    id 0017 order b0000000 ' \
@@ -609,7 +611,7 @@ sc_vxd_debug() {
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
     expect_serial_seq '^VMM ready$' \
         "^VKD: COM1 is the DEBUG console's now \\(Ctrl-\\] gives it back to VM 1\\)\$" \
-        '^\.vxd$' '^vxd: 9 devices$' \
+        '^\.vxd$' '^vxd: 10 devices$' \
         '^vxd: DEBUG    DEBUG\.VXD    id 0002 order 00000000  text c[0-9a-f]{7} ' \
         '^vxd: VPICD    VPICD\.VXD    id 0003 ' '^vxd: VTD      VTD\.VXD      id 0005 ' \
         '^vxd: SAMPLE   SAMPLE\.VXD   id 3f00 ' '^vxd: SHELL    SHELL\.VXD    id 0017 ' \
@@ -830,6 +832,27 @@ sc_bootnodisk() {
         '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
 }
 
+# DOS: DOSMGR runs [boot] shell='s program from drive C: (the boot partition), which checks INT 21h
+# as a program sees it (tests/dos/dostest.asm, EXECing child.asm); the suite counts its checks.
+img_dos() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    cp "$SRC/dos/dostest.COM" "$1/DOSTEST.COM"; cp "$SRC/dos/child.COM" "$1/CHILD.COM"
+    printf 'MZ\x00\x02\x40\x00\x00\x00\x00\x10' > "$1/BAD.EXE"       # 64 pages in 10 bytes
+    printf "${INI_EXIT}DosTest=1\r\n[boot]\r\nshell=C:\\\\DOSTEST.COM ARG1 ARG2\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_dos() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^loader: drive C: [0-9]+ files and directories, '
+    expect_serial '^DOSMGR: drive C: is the boot partition, [0-9]+ files and directories in '
+    expect_serial_seq '^SHELL: a new VM runs C:\\DOSTEST\.COM \(\[boot\] shell=\), with the focus$' \
+        '^DOSMGR: VM [0-9]+ runs C:\\DOSTEST\.COM with ARG1 ARG2$'
+    expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BAD\.EXE \(VM [0-9]+\)$'
+    expect_serial 'DOSMGR: INT 21h AH=73h is not provided here; '    # COM1 also mirrors the VM's screen
+    expect_serial '^DOSMGR: VM [0-9]+: C:\\DOSTEST\.COM ended \(exit code 0\); the VM ends$'
+    expect_serial '^v86test: dos: 59 checks passed, 0 failed; it made 59$'
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
 # The symbol line must name the EIP of the report.  The deliberate faults happen in boot_fault;
 # GCC may name the compiled function with a clone suffix (boot_fault.constprop.0), still the
@@ -941,7 +964,7 @@ img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # than 11,000) also goes to seven devices' control procedures, with interrupts off.
 sc_schedtest_vxds() {
     sc_schedtest q35 default
-    expect_serial '^vxd: 9 devices initialised$'
+    expect_serial '^vxd: 10 devices initialised$'
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
@@ -1366,7 +1389,7 @@ TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
-    expect_serial '^vxd: 9 devices initialised$'
+    expect_serial '^vxd: 10 devices initialised$'
     expect_serial '^INT13: no disks \(\[Disks\] in SYSTEM\.INI names none\)$'
     expect_no_serial 'need the test build'
     expect_no_serial '^symbols: '                   # its symbol table is whole
@@ -1448,6 +1471,7 @@ scenario int13-boot  boottest    sc_boottest
 scenario int13-bad   bootbad     sc_bootbad
 scenario int13-nosig bootnosig   sc_bootnosig
 scenario int13-nodisk bootnodisk sc_bootnodisk
+scenario dos          dos         sc_dos
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
@@ -1503,7 +1527,8 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
-    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/vmm/font.c "$SRC/" ||
+    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/vmm/font.c "$SRC/" &&
+    mkdir -p "$SRC/dos" && cp "$ROOT"/build/dos/*.COM "$SRC/dos/" ||
     die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.

@@ -24,18 +24,7 @@
 
 #define MEM 0x110000u
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-static uint8_t u8(struct in *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-static uint16_t u16(struct in *in) { return (uint16_t)(u8(in) | u8(in) << 8); }
+#include "input.h"
 
 static uint32_t ram_end;
 static int ok(void *ctx, uint32_t lin, uint32_t len, int write)

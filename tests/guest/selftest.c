@@ -32,6 +32,8 @@ void selftests_run(void)
         v86screen_run();
     if (settings.boot_test)
         v86boot_run();
+    if (settings.dos_test)
+        v86dos_run();
     if (settings.bench) {
         membench_run();
         intbench_run();

@@ -115,6 +115,7 @@ void sysini_load(void)
     flag(text, len, "KbdTest", &settings.kbd_test);
     flag(text, len, "ScreenTest", &settings.screen_test);
     flag(text, len, "BootTest", &settings.boot_test);
+    flag(text, len, "DosTest", &settings.dos_test);
     setting(text, len, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
     setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
@@ -132,7 +133,7 @@ void sysini_load(void)
     }
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
                            settings.sched_test || settings.vxd_test || settings.v86_test ||
-                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test ||
+                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test || settings.dos_test ||
                            settings.boot_fault[0]))
         kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "

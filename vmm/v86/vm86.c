@@ -42,8 +42,11 @@ static void v86_thread(void *arg)
 VMHANDLE Create_V86_VM(const struct v86_start *st)
 {
     uint32_t at = st ? (uint32_t)st->load_seg << 4 : 0;
+    /* the VM's own memory: 0500h-0FFFh (above the IVT and the BDA, below the global pages) or
+     * from its first own page to the end of its conventional memory */
+    int low = at >= 0x500 && st && st->size <= 0x1000 - at;
     if (!st || !st->image || !st->size || st->weight < 1 || st->weight > 10000 ||
-        at < (_GetFirstV86Page() << 12) || at + st->size > (v86_conv_last + 1) << 12)
+        (!low && (at < (_GetFirstV86Page() << 12) || at + st->size > (v86_conv_last + 1) << 12)))
         return refused("Create_V86_VM", CALLER, "no image, a weight outside 1..10000, or %u "
                        "bytes at %04x:0000 outside the VM's conventional memory",
                        st ? st->size : 0, st ? st->load_seg : 0);

@@ -7,7 +7,8 @@
  *     C=DOS\HARDDISK.IMG      BIOS drive 80h (D= 81h): a hard-disk image, an MBR or not
  *     [boot]
  *     shell=A:                what the boot VM boots: a drive, or an image's path (then it is
- *                             A: if it has a diskette's size, else C:)
+ *                             A: if it has a diskette's size, else C:); a .COM or .EXE path
+ *                             is a DOS program, DOSMGR's to run
  *
  * -- read by the loader and kept in memory: every VM sees the same disks, and writes change the
  * images in memory until the machine restarts (the boot says so).  INT 13h (vdisk.c, portable)
@@ -22,6 +23,7 @@
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
 #include <vmm/int13.h>
+#include "boot/drivec.h"
 #include "vdisk.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -201,7 +203,7 @@ static int init(void)
         }
     }
     const char *shell = Get_Profile_String("boot", "shell", 0);
-    if (shell && *shell) {
+    if (shell && *shell && !drivec_is_program(shell)) {    /* a .COM or .EXE is DOSMGR's */
         char c = shell[0] >= 'a' && shell[0] <= 'z' ? (char)(shell[0] - 32) : shell[0];
         if (shell[1] == ':' && !shell[2] && c >= 'A' && c <= 'D') {
             boot_drive = number[c - 'A'];

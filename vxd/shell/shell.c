@@ -1,9 +1,12 @@
 /*
  * SHELL: the device that initialises last (SHELL_INIT_ORDER) and so knows that every other
- * device is up: at Sys_VM_Init it announces the system, then boots what SYSTEM.INI's
- * [boot] shell= names, as a PC boots: a VM (the boot VM, given the focus) whose first
- * instruction is INT 19h, which the disks' VxD (INT13) answers by running the boot drive's
- * first sector at 0000:7C00.  Without INT13, or with no shell=, no VM is started.
+ * device is up: at Sys_VM_Init it announces the system, then starts what SYSTEM.INI's
+ * [boot] shell= names in a VM of its own (the boot VM, given the focus):
+ *   - a DOS program (a path ending in .COM or .EXE, on drive C:, the boot partition): DOSMGR
+ *     runs it, with the rest of the line as its command tail ("shell=C:\TOOLS\X.COM /Y");
+ *   - a drive or a disk image: booted as a PC boots, the VM's first instruction INT 19h, which
+ *     the disks' VxD (INT13) answers by running the boot drive's first sector at 0000:7C00.
+ * Without the VxD that would run it, or with no shell=, no VM is started.
  * (The system VM itself runs no real-mode code yet: the boot VM is a VM of its own.)
  */
 #include <stdint.h>
@@ -12,6 +15,7 @@
 #include <vmm/vm.h>
 #include <vmm/v86.h>
 #include <vmm/int13.h>
+#include <vmm/dosmgr.h>
 
 VMM_IMPORT(Out_Debug_String)
 VMM_IMPORT(_Debug_Printf_Service)
@@ -20,6 +24,38 @@ VMM_IMPORT(Create_V86_VM)
 VMM_IMPORT(Set_Execution_Focus)
 
 INT13_IMPORT(INT13_Get_Boot_Drive)
+DOSMGR_IMPORT(DOSMGR_Start_VM)
+VMM_IMPORT(Get_Profile_String)
+
+/* shell= "C:\DIR\PROG.COM tail": the program through DOSMGR.  1 if shell= is a program. */
+static int run_program(void)
+{
+    const char *shell = Get_Profile_String("boot", "shell", 0);
+    char prog[128];
+    unsigned n = 0;
+    if (!shell)
+        return 0;
+    while (shell[n] && shell[n] != ' ' && n + 1 < sizeof prog) {
+        prog[n] = shell[n];
+        n++;
+    }
+    prog[n] = 0;
+    if (!drivec_is_program(prog))
+        return 0;
+    const char *tail = shell + n;
+    if (!Get_DDB(DOSMGR_DEVICE_ID, 0)) {
+        _Debug_Printf_Service("SHELL: [boot] shell=%s is a DOS program, but DOSMGR is not "
+                              "loaded; no VM started\n", prog);
+        return 1;
+    }
+    _Debug_Printf_Service("SHELL: a new VM runs %s ([boot] shell=), with the focus\n", prog);
+    VMHANDLE vm = DOSMGR_Start_VM(prog, *tail ? tail : 0, 100);
+    if (!vm)
+        _Debug_Printf_Service("SHELL: no VM for %s (the reason above)\n", prog);
+    else
+        Set_Execution_Focus(vm);
+    return 1;
+}
 
 static void boot(void)
 {
@@ -47,7 +83,8 @@ static int shell_control(uint32_t msg, uint32_t vm, uint32_t arg)
     (void)arg;
     if (msg == SYS_VM_INIT) {
         Out_Debug_String("VMM ready\n");
-        boot();
+        if (!run_program())
+            boot();
     }
     return 0;
 }

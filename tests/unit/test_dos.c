@@ -1,0 +1,448 @@
+/*
+ * Host tests for vxd/dosmgr/dos.c: INT 21h on a VM's memory -- the MCB chain (allocate, free,
+ * resize, strategies, a broken chain), EXEC of a .COM and an .EXE (PSP, environment, command
+ * tail, relocations, registers and the IRET frame), terminate back to the parent with the
+ * memory given back (a thousand times over), handles on files and devices with redirection,
+ * find first/next, directories, and the refusals of bad programs.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/drivec.h"
+#include "../../vxd/dosmgr/dos.h"
+
+static const struct dosfs_mem heap = { malloc, free };
+static struct dosfs fs;
+static struct dos d;
+static uint8_t *mem;
+static char out[4096];
+static unsigned nout;
+static const char *keys;
+static char said[256];
+
+static int con_in(void *ctx, int wait)
+{
+    (void)ctx;
+    if (keys && *keys)
+        return (uint8_t)*keys++;
+    return wait ? 0x1A : -1;
+}
+static void con_out(void *ctx, const uint8_t *s, uint32_t n)
+{
+    (void)ctx;
+    for (uint32_t i = 0; i < n && nout < sizeof out - 1; i++)
+        out[nout++] = (char)s[i];
+    out[nout] = 0;
+}
+static void clock_now(void *ctx, struct dos_time *t)
+{
+    (void)ctx;
+    *t = (struct dos_time){ 2026, 12, 5, 10, 30, 15, 50 };
+}
+static void tell(void *ctx, const char *m)
+{
+    (void)ctx;
+    strncpy(said, m, sizeof said - 1);
+}
+
+/* Files: a .COM (B4 4C CD 21: exit), an .EXE with one relocation, a bad .EXE, a big .COM */
+static uint8_t exe[64 + 16];
+static uint8_t bigcom[70000];
+
+static uint8_t *block(uint32_t *size)
+{
+    /* MZ: 80 bytes, header 4 paragraphs (64), image 16 bytes; reloc at 28 -> 0000:0001 */
+    memset(exe, 0, sizeof exe);
+    uint16_t h[14] = { 0x5A4D, sizeof exe % 512, 1, 1, 4, 0x10, 0xFFFF, 0x0001, 0x0100, 0,
+                       0x0000, 0x0000, 28, 0 };
+    memcpy(exe, h, sizeof h);
+    exe[28] = 1;                                        /* reloc: offset 1, segment 0 */
+    exe[64] = 0xB8;                                     /* mov ax, seg (relocated) */
+    exe[65] = 0x00;
+    exe[66] = 0x00;
+    exe[67] = 0x00;
+    static const struct { uint32_t parent; const char *name; const uint8_t *data; uint32_t size; } e[] = {
+        { DRIVEC_ROOT, "EXIT.COM", (const uint8_t *)"\xB4\x4C\xCD\x21", 4 },
+        { DRIVEC_ROOT, "PROG.EXE", exe, sizeof exe },
+        { DRIVEC_ROOT, "BAD.EXE", (const uint8_t *)"MZ\x00\x02\x00\x01\x00\x00\x00\x00\x10\x00"
+                                                   "\xff\xff\x00\x00\x00\x01\x00\x00\x00\x00"
+                                                   "\x00\x00\x40\x00\x00\x00", 28 },
+        { DRIVEC_ROOT, "BIG.COM", bigcom, sizeof bigcom },
+        { DRIVEC_ROOT, "DATA.TXT", (const uint8_t *)"line one\r\nline two\r\n", 20 },
+        { DRIVEC_ROOT, "SUB", 0, 0 },
+    };
+    unsigned n = sizeof e / sizeof e[0];
+    uint32_t total = sizeof(struct drivec_header) + n * sizeof(struct drivec_entry);
+    for (unsigned i = 0; i < n; i++)
+        total += (uint32_t)strlen(e[i].name) + 1 + e[i].size;
+    uint8_t *b = calloc(1, total);
+    struct drivec_header *hd = (void *)b;
+    struct drivec_entry *de = (void *)(hd + 1);
+    *hd = (struct drivec_header){ DRIVEC_MAGIC, DRIVEC_VERSION, total, n, 0, 0 };
+    uint32_t at = sizeof *hd + n * sizeof *de;
+    for (unsigned i = 0; i < n; i++) {
+        de[i].parent = e[i].parent;
+        de[i].attr = e[i].data ? DRIVEC_ATTR_ARCHIVE : DRIVEC_ATTR_DIR;
+        de[i].name_off = at;
+        strcpy((char *)b + at, e[i].name);
+        at += (uint32_t)strlen(e[i].name) + 1;
+        if (e[i].data) {
+            de[i].data_off = at;
+            de[i].size = e[i].size;
+            memcpy(b + at, e[i].data, e[i].size);
+            at += e[i].size;
+        }
+    }
+    *size = total;
+    return b;
+}
+
+static uint8_t *blk;
+static struct client_regs r;
+#define STUB_SEG 0x0100                                 /* where the "stub" is: any */
+static const uint32_t vectors[16] = { 0x01000000, 0x01000004, 0x01000008, 0x0100000C,
+                                      0x01000010, 0x01000014, 0x01000018, 0x0100001C,
+                                      0x01000020 };
+
+static void setup(void)
+{
+    uint32_t size;
+    char why[100];
+    mem = calloc(1, DOS_MEM_SIZE);
+    blk = block(&size);
+    cr_assert_eq(dosfs_init(&fs, blk, size, 1 << 20, &heap, why, sizeof why), 0, "%s", why);
+    struct dos_io io = { 0, con_in, con_out, clock_now, tell };
+    cr_assert_eq(dos_init(&d, mem, &fs, &io, 0x0200, 0x9FC0,
+                          "COMSPEC=C:\\COMMAND.COM\0PATH=C:\\\0", vectors), 0);
+    nout = 0;
+    out[0] = 0;
+    said[0] = 0;
+    keys = 0;
+    memset(&r, 0, sizeof r);
+    /* the caller: the root process at the stub's IRET, its INT frame at 0070:0F00 */
+    r.cs = STUB_SEG;
+    r.ss = 0x0070;
+    r.esp = 0x0F00;
+    r.ds = r.es = 0x0070;
+}
+static void teardown(void)
+{
+    dosfs_destroy(&fs);
+    free(blk);
+    free(mem);
+}
+TestSuite(dos, .init = setup, .fini = teardown);
+
+static void call(uint16_t ax)
+{
+    r.eax = ax;
+    dos_int21(&d, &r);
+}
+static int cf(void) { return r.eflags & 1; }
+static void put(uint16_t seg, uint16_t off, const char *s) { strcpy((char *)mem + seg * 16 + off, s); }
+static uint16_t w(uint32_t a) { return (uint16_t)(mem[a] | mem[a + 1] << 8); }
+
+Test(dos, memory_blocks_and_their_chain)
+{
+    uint32_t free0, big0, n;
+    cr_assert_eq(dos_mcb_walk(&d, &free0, &big0, &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(free0, 0x9FC0 - 0x0200 - 1);
+    cr_assert_eq(w(0x0600 + DOS_LOL - 2), 0x0200, "the List of Lists names the first MCB");
+    r.ebx = 0x100;
+    call(0x4800);
+    cr_assert(!cf());
+    uint16_t a = (uint16_t)r.eax;
+    cr_assert_eq(a, 0x0201);
+    cr_assert_eq(mem[0x2000], 'M');
+    cr_assert_eq(w(0x2001), 0x0070, "owned by the current PSP");
+    r.ebx = 0x100;
+    call(0x4800);
+    uint16_t b = (uint16_t)r.eax;
+    r.es = a;
+    r.ebx = 0x200;
+    call(0x4A00);
+    cr_assert(cf(), "cannot grow into b");
+    cr_assert_eq((uint16_t)r.eax, DOSERR_NO_MEMORY);
+    cr_assert_eq((uint16_t)r.ebx, 0x100, "the most it can have");
+    r.ebx = 0xFFFF;
+    call(0x4800);
+    cr_assert(cf());
+    cr_assert_eq((uint16_t)r.ebx, free0 - 0x202, "the largest block (%x)", (uint16_t)r.ebx);
+    r.es = b;
+    call(0x4900);
+    r.es = a;
+    call(0x4900);
+    cr_assert_eq(dos_mcb_walk(&d, 0, 0, &n), 0);
+    r.ebx = free0;
+    call(0x4800);
+    cr_assert(!cf(), "the free blocks join again");
+    r.es = (uint16_t)r.eax;
+    call(0x4900);
+    mem[0x2000] = 'X';                                  /* a program wrote over its MCB */
+    r.ebx = 1;
+    call(0x4800);
+    cr_assert(cf());
+    cr_assert_eq((uint16_t)r.eax, DOSERR_MCB_DESTROYED);
+    cr_assert_eq(dos_mcb_walk(&d, 0, 0, 0), DOSERR_MCB_DESTROYED);
+}
+
+Test(dos, last_fit_takes_the_top)
+{
+    r.ebx = 2;
+    call(0x5801);
+    r.ebx = 0x10;
+    call(0x4800);
+    cr_assert_eq((uint16_t)r.eax, 0x9FC0 - 0x10);
+}
+
+static void exec(const char *path, const char *tail)
+{
+    put(0x0070, 0x0E00, path);
+    uint32_t pb = 0x0700 + 0xE80;
+    memset(mem + pb, 0, 0x16);
+    mem[0x0700 + 0xEC0] = (uint8_t)strlen(tail);
+    strcpy((char *)mem + 0x0700 + 0xEC1, tail);
+    mem[0x0700 + 0xEC1 + strlen(tail)] = 0x0D;
+    mem[pb + 2] = 0xC0;
+    mem[pb + 3] = 0x0E;
+    mem[pb + 4] = 0x70;
+    r.ds = r.es = 0x0070;
+    r.edx = 0x0E00;
+    r.ebx = 0x0E80;
+    call(0x4B00);
+}
+
+Test(dos, exec_a_com_and_back)
+{
+    struct client_regs parent = r;
+    exec("C:\\EXIT.COM", " hello world");
+    cr_assert(!cf(), "AX=%x %s", r.eax, said);
+    uint16_t psp = (uint16_t)r.ds;
+    uint32_t p = psp * 16u;
+    cr_assert_eq(mem[p], 0xCD);
+    cr_assert_eq(mem[p + 1], 0x20);
+    cr_assert_eq(w(p + 0x16), 0x0070, "its parent");
+    cr_assert_eq(mem[p + 0x80], 12);
+    cr_assert_eq(memcmp(mem + p + 0x81, " hello world\r", 13), 0);
+    cr_assert_eq(mem[p + 0x18], 0, "handles 0-2 inherited: CON");
+    cr_assert_eq(mem[p + 0x18 + 1], 0);
+    cr_assert_eq(memcmp(mem + p + 0x100, "\xB4\x4C\xCD\x21", 4), 0, "the image at PSP:0100");
+    /* the IRET frame on its stack: IP 0100, CS psp, FLAGS with IF */
+    uint32_t f = r.ss * 16u + (uint16_t)r.esp;
+    cr_assert_eq(r.ss, psp);
+    cr_assert_eq(w(f), 0x100);
+    cr_assert_eq(w(f + 2), psp);
+    cr_assert(w(f + 4) & 0x200);
+    cr_assert_eq((uint16_t)(r.esp + 6), 0xFFFE);
+    cr_assert_eq(w(psp * 16u + 0xFFFE), 0, "a RET goes to PSP:0000");
+    uint16_t env = w(p + 0x2C);
+    cr_assert_eq(memcmp(mem + env * 16, "COMSPEC=C:\\COMMAND.COM\0PATH=C:\\\0\0\1\0C:\\EXIT.COM\0", 46), 0);
+    /* it exits with 7 */
+    call(0x4C07);
+    cr_assert_eq(d.ended, 0);
+    cr_assert_eq(r.cs, parent.cs);
+    cr_assert_eq(r.esp, parent.esp, "back at the parent's IRET");
+    cr_assert(!cf());
+    call(0x4D00);
+    cr_assert_eq((uint16_t)r.eax, 0x0007);
+    uint32_t fr;
+    dos_mcb_walk(&d, &fr, 0, 0);
+    cr_assert_eq(fr, 0x9FC0 - 0x0200 - 1, "all memory back");
+}
+
+Test(dos, a_thousand_programs_leave_memory_as_it_was)
+{
+    uint32_t f0, f1, n0, n1;
+    dos_mcb_walk(&d, &f0, 0, &n0);
+    for (int i = 0; i < 1000; i++) {
+        exec("EXIT.COM", "");
+        cr_assert(!cf());
+        r.ebx = 0x10;                                   /* it allocates, and ends anyway */
+        call(0x4A00 - 0x0200);
+        call(0x4C00);
+    }
+    cr_assert_eq(dos_mcb_walk(&d, &f1, 0, &n1), 0);
+    cr_assert_eq(f1, f0);
+    cr_assert_eq(n1, n0);
+    cr_assert_eq(d.nprocs, 0);
+}
+
+Test(dos, exec_an_exe_relocated)
+{
+    exec("PROG.EXE", "");
+    cr_assert(!cf(), "AX=%x %s", r.eax, said);
+    uint16_t psp = (uint16_t)r.ds, base = psp + 0x10;
+    cr_assert_eq(w(base * 16u + 1), base, "the relocation: the load segment added");
+    cr_assert_eq(r.ss, base + 1);
+    uint32_t f = r.ss * 16u + (uint16_t)r.esp;
+    cr_assert_eq(w(f + 2), base, "CS");
+    cr_assert_eq(w(f), 0, "IP");
+    cr_assert_eq(r.es, psp);
+}
+
+Test(dos, bad_programs_are_refused)
+{
+    exec("BAD.EXE", "");
+    cr_assert(cf());
+    cr_assert_eq((uint16_t)r.eax, DOSERR_BAD_FORMAT);
+    cr_assert(strstr(said, "BAD.EXE"), "%s", said);
+    exec("BIG.COM", "");
+    cr_assert_eq((uint16_t)r.eax, DOSERR_BAD_FORMAT);
+    cr_assert(strstr(said, "64 KB"), "%s", said);
+    exec("NONE.COM", "");
+    cr_assert_eq((uint16_t)r.eax, DOSERR_FILE_NOT_FOUND);
+    exe[64 + 0] = 0;
+    uint32_t fr;
+    dos_mcb_walk(&d, &fr, 0, 0);
+    cr_assert_eq(fr, 0x9FC0 - 0x0200 - 1, "nothing kept of them");
+}
+
+Test(dos, files_handles_and_redirection)
+{
+    put(0x0070, 0x0E00, "NEW.TXT");
+    r.edx = 0x0E00;
+    r.ecx = 0;
+    call(0x3C00);
+    cr_assert(!cf());
+    uint16_t h = (uint16_t)r.eax;
+    cr_assert_eq(h, 5, "after the five standard handles");
+    put(0x0070, 0x0D00, "written");
+    r.ebx = h;
+    r.ecx = 7;
+    r.edx = 0x0D00;
+    call(0x4000);
+    cr_assert_eq((uint16_t)r.eax, 7);
+    /* stdout to the file: AH=02h lands there */
+    r.ebx = h;
+    r.ecx = 1;
+    call(0x4600);
+    cr_assert(!cf());
+    r.edx = '!';
+    call(0x0200);
+    cr_assert_eq(nout, 0, "not on the screen");
+    r.ebx = h;
+    r.ecx = 0;
+    r.edx = 0;
+    call(0x4200);
+    r.ebx = h;
+    r.ecx = 100;
+    r.edx = 0x0C00;
+    call(0x3F00);
+    cr_assert_eq((uint16_t)r.eax, 8);
+    cr_assert_eq(memcmp(mem + 0x0700 + 0xC00, "written!", 8), 0);
+    r.ebx = h;
+    call(0x3E00);
+    r.ebx = h;
+    call(0x3E00);
+    cr_assert(cf(), "closed twice");
+    cr_assert_eq((uint16_t)r.eax, DOSERR_INVALID_HANDLE);
+    put(0x0070, 0x0E00, "DATA.TXT");
+    r.edx = 0x0E00;
+    call(0x3D00);
+    cr_assert(!cf());
+    r.ebx = (uint16_t)r.eax;
+    r.ecx = 0;
+    r.edx = 0;
+    call(0x4202);
+    cr_assert_eq((uint16_t)r.eax, 20, "seek to the end: the size");
+    r.edx = 0x0E00;
+    put(0x0070, 0x0E00, "NUL");
+    call(0x3D01);
+    cr_assert(!cf(), "a device by name");
+    r.ebx = (uint16_t)r.eax;
+    call(0x4400);
+    cr_assert_eq((uint16_t)r.edx & 0x80, 0x80, "a device");
+}
+
+Test(dos, console_io)
+{
+    put(0x0070, 0x0E00, "hi$");
+    r.edx = 0x0E00;
+    call(0x0900);
+    cr_assert_str_eq(out, "hi");
+    keys = "ab\bc\r";
+    mem[0x0700 + 0xD00] = 10;
+    r.edx = 0x0D00;
+    call(0x0A00);
+    cr_assert_eq(mem[0x0700 + 0xD01], 2);
+    cr_assert_eq(memcmp(mem + 0x0700 + 0xD02, "ac\r", 3), 0);
+    r.edx = 0xFF;
+    call(0x0600);
+    cr_assert(r.eflags & 0x40, "no key: ZF");
+}
+
+Test(dos, find_and_directories)
+{
+    put(0x0070, 0x0E00, "*.COM");
+    r.edx = 0x0E00;
+    r.ecx = 0;
+    call(0x4E00);
+    cr_assert(!cf());
+    uint32_t dta = 0x0700 + 0x80;
+    cr_assert_str_eq((char *)mem + dta + 30, "EXIT.COM");
+    call(0x4F00);
+    cr_assert_str_eq((char *)mem + dta + 30, "BIG.COM");
+    call(0x4F00);
+    cr_assert(cf());
+    cr_assert_eq((uint16_t)r.eax, DOSERR_NO_MORE_FILES);
+    put(0x0070, 0x0E00, "SUB");
+    r.edx = 0x0E00;
+    call(0x3B00);
+    cr_assert(!cf());
+    r.esi = 0x0D00;
+    r.edx = 0;
+    call(0x4700);
+    cr_assert_str_eq((char *)mem + 0x0700 + 0xD00, "SUB");
+    put(0x0070, 0x0E00, "\\SUB");
+    r.edx = 0x0E00;
+    call(0x3A00);
+    cr_assert_eq((uint16_t)r.eax, DOSERR_CURRENT_DIR);
+}
+
+Test(dos, version_and_unknown_functions)
+{
+    call(0x3000);
+    cr_assert_eq((uint8_t)r.eax, 5);
+    call(0x7300);
+    cr_assert(cf());
+    cr_assert(strstr(said, "AH=73h"), "%s", said);
+}
+
+Test(dos, a_child_of_a_child_gives_back_what_it_took)
+{
+    exec("EXIT.COM", "");                               /* the parent, as DOSTEST.COM */
+    uint16_t parent = (uint16_t)r.ds;
+    r.es = parent;
+    r.ebx = 0x1000;
+    call(0x4A00);
+    cr_assert(!cf());
+    uint32_t f0, f1, n0, n1;
+    cr_assert_eq(dos_mcb_walk(&d, &f0, 0, &n0), 0);
+    /* the parent's registers at its INT 21h: its own stack */
+    r.ss = parent;
+    r.esp = 0xFFF0;
+    r.cs = STUB_SEG;
+    put(parent, 0x200, "EXIT.COM");
+    memset(mem + parent * 16u + 0x300, 0, 0x16);
+    r.ds = r.es = parent;
+    r.edx = 0x200;
+    r.ebx = 0x300;
+    call(0x4B00);
+    cr_assert(!cf(), "%x %s", r.eax, said);
+    uint16_t child = (uint16_t)r.ds;
+    r.es = child;
+    r.ebx = 0x100;
+    call(0x4A00);
+    cr_assert(!cf());
+    r.ebx = 0x10;
+    call(0x4800);
+    cr_assert(!cf());
+    call(0x4C2A);
+    cr_assert_eq(r.ss, parent);
+    cr_assert_eq(dos_mcb_walk(&d, &f1, 0, &n1), 0);
+    cr_assert_eq(f1, f0, "free %x, was %x", f1, f0);
+    cr_assert_eq(n1, n0, "blocks %u, were %u", n1, n0);
+}

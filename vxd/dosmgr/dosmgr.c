@@ -1,0 +1,415 @@
+/*
+ * DOSMGR: DOS for the VMs of the virtual PC, with no DOS kernel in them (include/vmm/dosmgr.h).
+ *
+ * Drive C: is the boot partition, which the loader read into one block (include/boot/drivec.h);
+ * dosfs.c makes a DOS drive of it in memory, shared by every VM (one mutex: a VM's call that
+ * waits -- for a key -- lets the others in).  Writes stay in memory until the machine restarts,
+ * up to [DOS] WriteLimitKB= (default 8192).
+ *
+ * A VM that DOSMGR_Start_VM makes gets, at its VM_Init, DOS in its memory (dos.c: the data
+ * area, the root PSP and environment, the MCB chain over the rest of its conventional memory)
+ * and INT 20h-2Fh pointed at stubs in its DOS data area -- `call far <call back>; iret`, as
+ * VBIOS's -- so a program that hooks INT 21h and chains to the old vector reaches DOSMGR the
+ * same way.  Its first code is boot.asm, which EXECs the program; when that ends the VM ends.
+ * DOS's console is the VM's BIOS: keys through INT 16h (a wait there is HLT: no CPU), output
+ * through INT 10h AH=0Eh (VDD), the clock through INT 1Ah (VBIOS) -- each a nested execution in
+ * the VM, so the VM's own hooks on those vectors see them as under DOS.
+ */
+#include <stdint.h>
+#include <vmm/vxd.h>
+#include <vmm/vmmsvc.h>
+#include <vmm/vm.h>
+#include <vmm/v86.h>
+#include <vmm/heap.h>
+#include <vmm/thread.h>
+#include <vmm/dosmgr.h>
+#include "boot/drivec.h"
+#include "dos.h"
+#include "dosfs.h"
+
+VMM_IMPORT(_Debug_Printf_Service)
+VMM_IMPORT(_HeapAllocate)
+VMM_IMPORT(_HeapFree)
+VMM_IMPORT(Get_Profile_String)
+VMM_IMPORT(Allocate_V86_Call_Back)
+VMM_IMPORT(_Allocate_Device_CB_Area)
+VMM_IMPORT(Create_V86_VM)
+VMM_IMPORT(Save_Client_State)
+VMM_IMPORT(Restore_Client_State)
+VMM_IMPORT(Begin_Nest_V86_Exec)
+VMM_IMPORT(Exec_Int)
+VMM_IMPORT(End_Nest_Exec)
+VMM_IMPORT(_CreateMutex)
+VMM_IMPORT(_EnterMutex)
+VMM_IMPORT(_LeaveMutex)
+VMM_IMPORT(Release_Time_Slice)
+VMM_IMPORT(Schedule_Global_Event)
+VMM_IMPORT(Destroy_VM)
+VMM_IMPORT(Create_Semaphore)
+VMM_IMPORT(Wait_Semaphore)
+VMM_IMPORT(Get_VM_Client)
+VMM_IMPORT(_GetFirstV86Page)
+VMM_IMPORT(Get_Cur_VM_Handle)
+VMM_IMPORT(Get_Sys_VM_Handle)
+
+#define printf _Debug_Printf_Service
+void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
+
+extern const uint8_t _binary_boot_bin_start[], _binary_boot_bin_end[];
+
+#define CF      0x0001u
+#define ARITH   0x08D5u                         /* CF PF AF ZF SF OF */
+#define WRITE_LIMIT_KB_DEFAULT 8192u
+#define NSTUBS  16u                             /* INT 20h .. 2Fh */
+
+struct dvm {                                    /* a DOS VM */
+    struct dos dos;
+    VMHANDLE vm;
+    int scan;                                   /* an extended key's scan code still to give */
+    char program[80];
+};
+
+static struct dosfs drive;
+static MUTEXHANDLE lock;
+static SEMHANDLE never;                         /* a VM that ended waits here to be destroyed */
+static uint32_t cb_off;                         /* our pointer in each VM's control block */
+#define STUBS   0x80u                           /* the stubs: at DOS_DATA_SEG:0080 in every VM */
+static uint32_t callbacks[NSTUBS];
+static uint32_t vectors[NSTUBS];
+static int creating;                            /* DOSMGR_Start_VM is making a VM */
+static const char *start_program;
+
+static struct dvm **slot(VMHANDLE vm) { return (struct dvm **)((uint8_t *)vm + cb_off); }
+static uint8_t *vm_mem(VMHANDLE vm) { return (uint8_t *)((struct cb_s *)vm)->CB_High_Linear; }
+static unsigned vmid(VMHANDLE vm) { return ((struct cb_s *)vm)->CB_VMID; }
+
+static void *heap_alloc(size_t n) { return _HeapAllocate((uint32_t)n, 0); }
+static void heap_free(void *p)
+{
+    if (p)
+        _HeapFree(p, 0);
+}
+
+static uint32_t number(const char *s, uint32_t deflt, uint32_t max)
+{
+    uint32_t v = 0;
+    if (!s || !*s)
+        return deflt;
+    for (; *s >= '0' && *s <= '9' && v <= max; s++)
+        v = v * 10 + (uint32_t)(*s - '0');
+    return *s || v > max ? deflt : v;
+}
+
+/* ---- the console: the VM's own BIOS, by nested execution ------------------------------------ */
+
+/* INT n in the VM with AX, BX: what AX and the flags came back as.  The DOS mutex is let go
+ * meanwhile (a key may be long in coming; other VMs use the drive). */
+static uint32_t bios(uint8_t n, uint16_t ax, uint16_t bx, uint16_t cx, uint16_t dx,
+                     uint32_t *flags, uint32_t *cxdx)
+{
+    uint8_t saved[CLIENT_STATE_SIZE];
+    struct client_regs *r = Get_VM_Client(Get_Cur_VM_Handle());
+    _LeaveMutex(lock);
+    Save_Client_State(saved);
+    Begin_Nest_V86_Exec();
+    r->eax = ax;
+    r->ebx = bx;
+    r->ecx = cx;
+    r->edx = dx;
+    Exec_Int(n);
+    uint32_t got = r->eax & 0xFFFF;
+    if (flags)
+        *flags = r->eflags;
+    if (cxdx)
+        *cxdx = (r->ecx & 0xFFFF) << 16 | (r->edx & 0xFFFF);
+    End_Nest_Exec();
+    Restore_Client_State(saved);
+    _EnterMutex(lock, 0);
+    return got;
+}
+
+static int con_in(void *ctx, int wait)
+{
+    struct dvm *v = ctx;
+    if (v->scan >= 0) {
+        int s = v->scan;
+        v->scan = -1;
+        return s;
+    }
+    uint32_t fl;
+    if (!wait) {
+        bios(0x16, 0x0100, 0, 0, 0, &fl, 0);
+        if (fl & 0x40)                                  /* ZF: none */
+            return -1;
+    }
+    uint32_t k = bios(0x16, 0x0000, 0, 0, 0, 0, 0);
+    uint8_t c = (uint8_t)k;
+    if (c == 0 || c == 0xE0)
+        v->scan = (int)(k >> 8);
+    return c;
+}
+
+static void con_out(void *ctx, const uint8_t *s, uint32_t n)
+{
+    struct dvm *v = ctx;
+    for (uint32_t i = 0; i < n; i++) {
+        if (s[i] == '\t') {                             /* CON expands tabs, the BIOS does not */
+            uint8_t *m = vm_mem(v->vm);
+            uint8_t page = m[0x462], col = m[0x450 + page * 2];
+            do
+                bios(0x10, 0x0E20, page, 0, 0, 0, 0);
+            while (++col % 8);
+            continue;
+        }
+        bios(0x10, (uint16_t)(0x0E00 | s[i]), vm_mem(v->vm)[0x462] << 8 | 7, 0, 0, 0, 0);
+    }
+}
+
+static uint8_t unbcd(uint8_t b) { return (uint8_t)((b >> 4) * 10 + (b & 15)); }
+static void now(void *ctx, struct dos_time *t)
+{
+    (void)ctx;
+    uint32_t fl, time = 0, date = 0;
+    bios(0x1A, 0x0200, 0, 0, 0, &fl, &time);            /* CH:CL:DH h m s in BCD */
+    bios(0x1A, 0x0400, 0, 0, 0, &fl, &date);            /* CX year, DH:DL month day */
+    t->hour = unbcd((uint8_t)(time >> 24));
+    t->min = unbcd((uint8_t)(time >> 16));
+    t->sec = unbcd((uint8_t)(time >> 8));
+    t->hundredths = 0;
+    t->year = (uint16_t)(unbcd((uint8_t)(date >> 24)) * 100 + unbcd((uint8_t)(date >> 16)));
+    t->month = unbcd((uint8_t)(date >> 8));
+    t->day = unbcd((uint8_t)date);
+}
+
+static void say(void *ctx, const char *msg)
+{
+    struct dvm *v = ctx;
+    printf("%s (VM %u)\n", msg, vmid(v->vm));
+}
+
+/* ---- the VM's end ---------------------------------------------------------------------------- */
+
+static void end_vm(void *ref) { Destroy_VM((VMHANDLE)(uintptr_t)ref); }
+
+__attribute__((noreturn)) static void ended(struct dvm *v)
+{
+    uint16_t code = v->dos.exit_code;
+    printf("DOSMGR: VM %u: %s ended (exit code %u%s); the VM ends\n", vmid(v->vm), v->program,
+           code & 0xFF, code >> 8 == 1 ? ", Ctrl-C" : code >> 8 == 3 ? ", resident" : "");
+    _LeaveMutex(lock);
+    Schedule_Global_Event(end_vm, (void *)(uintptr_t)v->vm);
+    for (;;)
+        Wait_Semaphore(never, 0);
+}
+
+/* ---- INT 20h-2Fh ----------------------------------------------------------------------------- */
+
+static void service(VMHANDLE vm, void *ref, struct client_regs *r)
+{
+    unsigned n = (unsigned)(uintptr_t)ref;
+    struct dvm *v = *slot(vm);
+    if (!v) {                                           /* not a DOS VM: nothing answers */
+        r->eflags |= CF;
+        return;
+    }
+    _EnterMutex(lock, 0);
+    switch (n) {
+    case 0x20:
+        dos_int20(&v->dos, r);
+        break;
+    case 0x21:
+        dos_int21(&v->dos, r);
+        break;
+    case 0x27:
+        dos_int27(&v->dos, r);
+        break;
+    case 0x28:                                          /* DOS idle: the rest of the slice */
+        _LeaveMutex(lock);
+        Release_Time_Slice();
+        _EnterMutex(lock, 0);
+        break;
+    case 0x2F:
+        if ((r->eax & 0xFFFF) == 0x1680) {              /* release the time slice */
+            _LeaveMutex(lock);
+            Release_Time_Slice();
+            _EnterMutex(lock, 0);
+            r->eax &= 0xFFFFFF00u;
+        }
+        break;
+    case 0x22:                                          /* terminate address: none set */
+    case 0x23:                                          /* Ctrl-C: the program ends */
+        dos_int20(&v->dos, r);
+        v->dos.exit_code = 0x0100;
+        break;
+    case 0x24:                                          /* critical error: fail the call */
+        r->eax = (r->eax & 0xFFFFFF00u) | 3;
+        break;
+    default:
+        break;
+    }
+    if (v->dos.ended)
+        ended(v);
+    /* the flags the call left, into the FLAGS image the stub's IRET takes */
+    uint32_t f = (r->ss & 0xFFFF) * 16 + ((r->esp + 4) & 0xFFFF);
+    if (f + 2 <= DOS_MEM_SIZE) {
+        uint8_t *p = vm_mem(vm) + f;
+        uint16_t w = (uint16_t)(p[0] | p[1] << 8);
+        w = (uint16_t)((w & ~ARITH) | (r->eflags & ARITH));
+        p[0] = (uint8_t)w;
+        p[1] = (uint8_t)(w >> 8);
+    }
+    _LeaveMutex(lock);
+}
+
+/* ---- VMs ------------------------------------------------------------------------------------- */
+
+static const char *const env =
+    "COMSPEC=C:\\COMMAND.COM\0PATH=C:\\\0PROMPT=$P$G\0";
+
+static int vm_init(VMHANDLE vm)
+{
+    struct dvm *v = _HeapAllocate(sizeof *v, HEAPZEROINIT);
+    if (!v) {
+        printf("DOSMGR: VM %u: no memory for its DOS\n", vmid(vm));
+        return 1;
+    }
+    v->vm = vm;
+    v->scan = -1;
+    uint32_t i = 0;
+    for (const char *s = start_program; *s && i + 1 < sizeof v->program; s++)
+        v->program[i++] = *s;
+    uint8_t *m = vm_mem(vm);
+    uint16_t kb = (uint16_t)(m[0x413] | m[0x414] << 8);         /* the BIOS's memory size */
+    struct dos_io io = { v, con_in, con_out, now, say };
+    if (dos_init(&v->dos, m, &drive, &io, (uint16_t)(_GetFirstV86Page() << 8),
+                 (uint16_t)(kb * 64u), env, vectors)) {
+        printf("DOSMGR: VM %u: %u KB of conventional memory is too little for DOS\n", vmid(vm),
+               kb);
+        _HeapFree(v, 0);
+        return 1;
+    }
+    for (unsigned i = 0; i < NSTUBS; i++) {             /* call far <call back>; iret */
+        uint8_t *st = m + DOS_DATA_SEG * 16 + STUBS + i * 6;
+        st[0] = 0x9A;
+        for (int k = 0; k < 4; k++)
+            st[1 + k] = (uint8_t)(callbacks[i] >> (8 * k));
+        st[5] = 0xCF;
+    }
+    *slot(vm) = v;
+    return 0;
+}
+
+static void vm_gone(VMHANDLE vm)
+{
+    struct dvm *v = *slot(vm);
+    if (!v)
+        return;
+    _EnterMutex(lock, 0);
+    dos_close_all(&v->dos);
+    _LeaveMutex(lock);
+    *slot(vm) = 0;
+    _HeapFree(v, 0);
+}
+
+static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
+{
+    uint32_t size = (uint32_t)(_binary_boot_bin_end - _binary_boot_bin_start);
+    uint8_t image[0x400];
+    uint32_t plen = 0, tlen = 0;
+    while (program && program[plen])
+        plen++;
+    while (tail && tail[tlen])
+        tlen++;
+    if (!program || !plen || plen > 0x7F || tlen > 126 || size != sizeof image) {
+        printf("DOSMGR_Start_VM: a program path of 1..127 characters and a tail of at most 126, "
+               "please (\"%s\")\n", program ? program : "(none)");
+        return 0;
+    }
+    for (uint32_t i = 0; i < size; i++)
+        image[i] = _binary_boot_bin_start[i];
+    for (uint32_t i = 0; i < plen; i++)
+        image[0x100 + i] = (uint8_t)program[i];
+    image[0x100 + plen] = 0;
+    image[0x80] = (uint8_t)tlen;
+    for (uint32_t i = 0; i < tlen; i++)
+        image[0x81 + i] = (uint8_t)tail[i];
+    image[0x81 + tlen] = 0x0D;
+    struct v86_start st = { image, size, DOS_BOOT_SEG, DOS_BOOT_SEG, 0, DOS_BOOT_SEG, 0x400,
+                            weight };
+    creating = 1;
+    start_program = program;
+    VMHANDLE vm = Create_V86_VM(&st);
+    creating = 0;
+    if (vm)
+        printf("DOSMGR: VM %u runs %s%s%s\n", vmid(vm), program, tlen ? " with" : "",
+               tlen ? tail : "");
+    return vm;
+}
+
+/* ---- initialisation -------------------------------------------------------------------------- */
+
+static int init(void)
+{
+    static const struct dosfs_mem mem = { heap_alloc, heap_free };
+    uint64_t limit = (uint64_t)number(Get_Profile_String("DOS", "WriteLimitKB", 0),
+                                      WRITE_LIMIT_KB_DEFAULT, 1u << 20) << 10;
+    uint32_t size;
+    const void *blk = VMM_Module_Map(DRIVEC_MODULE, &size);
+    char why[96];
+    if (!blk) {
+        printf("DOSMGR: the loader handed over no drive C: (the boot partition's files); it is "
+               "empty\n");
+        dosfs_init_empty(&drive, limit, &mem);
+    } else if (dosfs_init(&drive, blk, size, limit, &mem, why, sizeof why)) {
+        printf("DOSMGR: drive C: from the loader is refused: %s; it is empty\n", why);
+        dosfs_init_empty(&drive, limit, &mem);
+    } else {
+        const struct drivec_header *h = blk;
+        printf("DOSMGR: drive C: is the boot partition, %u files and directories in %u KB%s; "
+               "writes stay in memory until the machine restarts (up to %u KB)\n", h->count,
+               size >> 10, h->skipped ? " (some left out, named by the loader)" : "",
+               (uint32_t)(limit >> 10));
+    }
+    lock = _CreateMutex(0, 0);
+    never = Create_Semaphore(0);
+    cb_off = _Allocate_Device_CB_Area(sizeof(struct dvm *), 0);
+    if (!lock || !never || !cb_off) {
+        printf("DOSMGR: no mutex, semaphore or control-block area\n");
+        return 1;
+    }
+    for (unsigned i = 0; i < NSTUBS; i++) {
+        callbacks[i] = Allocate_V86_Call_Back((void *)(uintptr_t)(0x20 + i), service);
+        if (!callbacks[i]) {
+            printf("DOSMGR: no V86 call back left for INT %02xh\n", 0x20 + i);
+            return 1;
+        }
+        vectors[i] = DOS_DATA_SEG << 16 | (STUBS + i * 6);
+    }
+    return 0;
+}
+
+static int control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    (void)arg;
+    switch (msg) {
+    case DEVICE_INIT:
+        return init();
+    case VM_INIT:
+        return creating ? vm_init((VMHANDLE)vm) : 0;
+    case VM_TERMINATE:
+    case DESTROY_VM:
+        vm_gone((VMHANDLE)vm);
+        return 0;
+    }
+    return 0;
+}
+
+static uint32_t get_version(void) { return 0x0100; }
+
+static uint32_t services[DOSMGR_SERVICE_COUNT] = {
+    [DOSMGR_Get_Version_Ord] = (uint32_t)get_version,
+    [DOSMGR_Start_VM_Ord] = (uint32_t)start_vm,
+};
+
+DECLARE_VIRTUAL_DEVICE(DOSMGR_DDB, "DOSMGR  ", 4, 0, control, DOSMGR_DEVICE_ID, DOSMGR_INIT_ORDER,
+                       services, DOSMGR_SERVICE_COUNT);
