@@ -90,7 +90,12 @@ IMAGE := $(BUILD)/vmm32.img
 
 .PHONY: all image run debug test unit boot-test bench fuzz fuzz-bins deps clean help vxds dos-progs check-sections \
         check-sdk
-all: $(LOADER) $(VMM) vxds
+all: $(LOADER) $(VMM) vxds $(ESP)/COMMAND.COM
+
+# The command shell, a real-mode program of our own in C (bcc, from Debian's package bcc, with
+# elks-libc's headers): drive C:'s C:\COMMAND.COM.
+$(ESP)/COMMAND.COM: dos/command.c
+	bcc -ansi -Md -o $@ $<
 
 # The default VxDs (vxd/NAME/, each built by its own Makefile through vxd/vxd.mk, the SDK's
 # fragment) into esp/VMM/VXD/, and the boot tests' VxDs (tests/vxd/) into build/testvxd/.
@@ -288,6 +293,6 @@ bench: deps
 	@ci/bench.sh
 
 clean:
-	rm -rf $(BUILD) $(LOADER) $(VMM) $(ESP)/VMM/VXD/*.VXD
+	rm -rf $(BUILD) $(LOADER) $(VMM) $(ESP)/VMM/VXD/*.VXD $(ESP)/COMMAND.COM
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -771,7 +771,7 @@ sc_boottest() {
     expect_serial '^INT13: drive A: \(00h\) is DOS/FD\.IMG, 1440 KB, 80 cylinders, 2 heads, 18 sectors a track$'
     expect_serial '^INT13: drive C: \(80h\) is DOS/HD\.IMG, 10240 KB, 20 cylinders, 16 heads, 63 sectors a track$'
     expect_serial '^INT13: 2 disks; writes to them stay in memory until the machine restarts$'
-    expect_serial_seq '^VMM ready$' '^SHELL: a new VM boots drive 00h \(\[boot\] shell=\), with the focus$' \
+    expect_serial_seq '^SHELL: a new VM boots drive 00h \(\[boot\] shell=\), with the focus$' \
         '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$'
     local d=$OUT/images/boottest/esp/DOS          # the very images booted here
     expect_seabios_screen boot "$d/fd.img" "$d/hd.img"
@@ -847,10 +847,69 @@ sc_dos() {
     expect_serial_seq '^SHELL: a new VM runs C:\\DOSTEST\.COM \(\[boot\] shell=\), with the focus$' \
         '^DOSMGR: VM [0-9]+ runs C:\\DOSTEST\.COM with ARG1 ARG2$'
     expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BAD\.EXE \(VM [0-9]+\)$'
-    expect_serial 'DOSMGR: INT 21h AH=73h is not provided here; '    # COM1 also mirrors the VM's screen
+    expect_serial '^DOSMGR: INT 21h AH=73h is not provided here; '
     expect_serial '^DOSMGR: VM [0-9]+: C:\\DOSTEST\.COM ended \(exit code 0\); the VM ends$'
     expect_serial '^v86test: dos: 59 checks passed, 0 failed; it made 59$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
+# The command shell (dos/command.c, C:\COMMAND.COM): /C runs tests/dos/shelltst.bat -- every batch
+# construct, redirection, a pipe, COMMAND /C, the file commands -- whose output CHKOUT.COM
+# compares line by line with tests/dos/expect.txt, each line a check the suite counts.
+img_dos_shell() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/upper.COM" "$1/UPPER.COM"; cp "$SRC/dos/chkout.COM" "$1/CHKOUT.COM"
+    cp "$SRC/dos/shelltst.bat" "$1/SHELLTST.BAT"; cp "$SRC/dos/sub.bat" "$1/SUB.BAT"
+    cp "$SRC/dos/expect.txt" "$1/EXPECT.TXT"
+    printf "${INI_EXIT}DosTest=1\r\n[boot]\r\nshell=C:\\\\COMMAND.COM /C SHELLTST a b c\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_dos_shell() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial_seq '^SHELL: a new VM runs C:\\COMMAND\.COM \(\[boot\] shell=\), with the focus$' \
+        '^DOSMGR: VM [0-9]+ runs C:\\COMMAND\.COM with /C SHELLTST a b c$' \
+        '^DOSMGR: VM [0-9]+: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$'
+    expect_no_serial 'v86test: dos says:'               # a line CHKOUT found different
+    expect_serial "^v86test: dos: $(grep -c '' "$SRC/dos/expect.txt" | awk '{print $1 + 1}') checks passed, 0 failed; it made "
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
+# Several DOS VMs, driven from the terminal on COM1 as a user would: the command shell starts by
+# itself (no [boot] shell=); START opens VM 3, Alt+F12 (xterm's ESC [24;3~) gives VM 2 the focus
+# back, Alt+F11 (ESC [23;3~) opens VM 4; EXIT in each ends it and the focus goes to another; the
+# DEBUG console's .vm in between lists the VMs that are left.
+img_dos_vms() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_dos_vms() {
+    local fd drain step
+    rm -f "$DIR/ser.in" "$DIR/ser.out"
+    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
+    exec {fd}<>"$DIR/ser.in"
+    cat "$DIR/ser.out" > "$DIR/serial.log" &
+    drain=$!
+    SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    # each step: what to type, then the console line it must bring
+    step() { printf '%b' "$1" >&"$fd"; wait_serial "$2" && sleep 1; }
+    wait_serial '^VMM ready$' && sleep 2 &&
+        step 'START\r' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
+        step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
+        step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
+        step 'EXIT\r' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        step '\035.vm\r' '^sched: VM 3: ' &&
+        step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        qemu_stop
+    exec {fd}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    expect_serial_seq '^SHELL: a new VM runs C:\\COMMAND\.COM \(the command shell: no \[boot\] shell=\), with the focus$' \
+        '^DOSMGR: VM 2 runs C:\\COMMAND\.COM with /P$' '^VMM ready$' \
+        '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' "^VKD: the keyboard and the screen are VM 2's\$" \
+        '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended ' \
+        '^sched: VM 2: ' '^sched: VM 3: ' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
+        '^DOSMGR: VM 3: C:\\COMMAND\.COM ended '
+    expect_no_serial '^sched: VM 4: '
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -1472,6 +1531,8 @@ scenario int13-bad   bootbad     sc_bootbad
 scenario int13-nosig bootnosig   sc_bootnosig
 scenario int13-nodisk bootnodisk sc_bootnodisk
 scenario dos          dos         sc_dos
+scenario dos-shell    dos_shell   sc_dos_shell
+scenario dos-vms      dos_vms     sc_dos_vms
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
@@ -1528,7 +1589,7 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
     cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/vmm/font.c "$SRC/" &&
-    mkdir -p "$SRC/dos" && cp "$ROOT"/build/dos/*.COM "$SRC/dos/" ||
+    mkdir -p "$SRC/dos" && cp "$ROOT"/build/dos/*.COM "$ROOT"/tests/dos/*.bat "$ROOT"/tests/dos/*.txt "$SRC/dos/" ||
     die "cannot copy the binaries to $SRC"
 
 # Paths in the report: relative to the top of the tree when OUT is inside it.

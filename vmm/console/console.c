@@ -41,11 +41,17 @@ static int serial_probe_init(void)
     return 1;
 }
 
+/* Where COM1's cursor is: at a line's start (the last byte sent a newline) or not; and where
+ * the log is (its last line ended).  A log line that begins while a VM's screen, mirrored on
+ * COM1 (console_serial_write), left the cursor mid-line starts on a line of its own. */
+static int serial_at_bol = 1, log_at_bol = 1;
+
 static void serial_putc(char c)
 {
     for (unsigned i = 0; i < THRE_SPINS && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
         cpu_pause();
     outb(COM1 + UART_THR, (uint8_t)c);
+    serial_at_bol = c == '\n';
 }
 
 void console_init_early(void)
@@ -139,6 +145,12 @@ void console_write(const char *s, size_t n)
 
 static void write_out(const char *s, size_t n)
 {
+    if (have_serial && n && log_at_bol && !serial_at_bol) {
+        serial_putc('\r');
+        serial_putc('\n');
+    }
+    if (n)
+        log_at_bol = s[n - 1] == '\n';
     for (size_t i = 0; i < n; i++) {
         if (have_serial) {
             if (s[i] == '\n')

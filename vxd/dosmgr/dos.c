@@ -939,6 +939,7 @@ static void exec(struct dos *d, struct client_regs *r)
         return ok(r);
     }
     struct dos_proc *pr = &d->procs[d->nprocs++];
+    full_path(d, &p, pr->name, sizeof pr->name);
     pr->parent = *r;
     pr->parent.eflags &= ~CF;
     pr->psp = psp;
@@ -1116,6 +1117,7 @@ void dos_close_all(struct dos *d)
 }
 
 void dos_int20(struct dos *d, struct client_regs *r) { terminate(d, r, 0, 0, 0); }
+const char *dos_program(const struct dos *d) { return d->nprocs ? d->procs[d->nprocs - 1].name : ""; }
 void dos_int27(struct dos *d, struct client_regs *r)
 {
     terminate(d, r, 0, 3, (uint16_t)((DX(r) + 15u) / 16));
@@ -1471,6 +1473,8 @@ void dos_int21(struct dos *d, struct client_regs *r)
     case 0x43: {
         struct path p;
         int err = path_at(d, lin(r->ds, DX(r)), 0, &p);
+        if (!err && p.dev != DOS_DEV_FILE && AL(r) == 0)
+            return setw(&r->ecx, 0);                    /* a device ("DIR\NUL": DIR exists) */
         struct dosfs_node *n = err ? 0 : dosfs_node(d->fs, p.node);
         if (!n || p.name[0] == ' ')
             return fail(d, r, (uint16_t)(err ? err : DOSERR_FILE_NOT_FOUND));

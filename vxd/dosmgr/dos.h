@@ -62,6 +62,7 @@ struct dos_proc {                       /* a program running another: what to go
     struct client_regs parent;          /* at the parent's INT 21h AH=4Bh (its IRET) */
     uint16_t psp, parent_psp;
     uint32_t parent_dta;
+    char name[80];                      /* the child: its full path ("C:\\GAMES\\X.EXE") */
 };
 
 struct dos {
@@ -96,6 +97,8 @@ int dos_init(struct dos *d, uint8_t *mem, struct dosfs *fs, const struct dos_io 
 void dos_close_all(struct dos *d);
 
 void dos_int21(struct dos *d, struct client_regs *r);
+/* The program running now: the innermost EXEC's path, or "" before the first. */
+const char *dos_program(const struct dos *d);
 void dos_int20(struct dos *d, struct client_regs *r);     /* terminate, code 0 */
 void dos_int27(struct dos *d, struct client_regs *r);     /* TSR: DX bytes kept */
 

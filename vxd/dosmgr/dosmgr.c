@@ -51,6 +51,9 @@ VMM_IMPORT(Get_VM_Client)
 VMM_IMPORT(_GetFirstV86Page)
 VMM_IMPORT(Get_Cur_VM_Handle)
 VMM_IMPORT(Get_Sys_VM_Handle)
+VMM_IMPORT(Get_Execution_Focus)
+VMM_IMPORT(Set_Execution_Focus)
+VMM_IMPORT(Get_Next_VM_Handle)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -78,6 +81,10 @@ static uint32_t callbacks[NSTUBS];
 static uint32_t vectors[NSTUBS];
 static int creating;                            /* DOSMGR_Start_VM is making a VM */
 static const char *start_program;
+static unsigned ndos;                           /* DOS VMs there are */
+static int shell_lost;                          /* the last one crashed: a new shell comes */
+#define SHELL_PROGRAM "C:\\COMMAND.COM"
+static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight);
 
 static struct dvm **slot(VMHANDLE vm) { return (struct dvm **)((uint8_t *)vm + cb_off); }
 static uint8_t *vm_mem(VMHANDLE vm) { return (uint8_t *)((struct cb_s *)vm)->CB_High_Linear; }
@@ -296,7 +303,25 @@ static int vm_init(VMHANDLE vm)
         st[5] = 0xCF;
     }
     *slot(vm) = v;
+    ndos++;
     return 0;
+}
+
+/* The next DOS VM after vm (around the VM list), or 0 if vm is the only one. */
+static VMHANDLE next_dos_vm(VMHANDLE vm)
+{
+    for (VMHANDLE n = Get_Next_VM_Handle(vm); n && n != vm; n = Get_Next_VM_Handle(n))
+        if (*slot(n))
+            return n;
+    return 0;
+}
+
+static void respawn(void *ref)
+{
+    (void)ref;
+    VMHANDLE vm = start_vm(SHELL_PROGRAM, 0, 100);
+    if (vm)
+        Set_Execution_Focus(vm);
 }
 
 static void vm_gone(VMHANDLE vm)
@@ -304,11 +329,82 @@ static void vm_gone(VMHANDLE vm)
     struct dvm *v = *slot(vm);
     if (!v)
         return;
+    if (Get_Execution_Focus() == vm) {                  /* the keyboard and screen: to the next */
+        VMHANDLE n = next_dos_vm(vm);
+        if (n)
+            Set_Execution_Focus(n);
+    }
     _EnterMutex(lock, 0);
     dos_close_all(&v->dos);
     _LeaveMutex(lock);
     *slot(vm) = 0;
     _HeapFree(v, 0);
+    if (!--ndos && shell_lost) {                        /* no DOS VM left, the last crashed */
+        shell_lost = 0;
+        printf("DOSMGR: no DOS VM is left; a new command shell starts\n");
+        Schedule_Global_Event(respawn, 0);
+    }
+}
+
+/* A VM's end by a crash: which program did it (the VMM's report above said what). */
+static void vm_crashed(VMHANDLE vm)
+{
+    struct dvm *v = *slot(vm);
+    if (!v)
+        return;
+    const char *p = dos_program(&v->dos);
+    printf("DOSMGR: VM %u was running %s when it crashed\n", vmid(vm), *p ? p : v->program);
+    shell_lost = 1;
+}
+
+/* A VM started for a V86 API call, from a global event (not from the calling VM's thread). */
+struct start_req { char program[128]; char tail[128]; };
+static void start_event(void *ref)
+{
+    struct start_req *q = ref;
+    VMHANDLE n = start_vm(q->program, q->tail[0] ? q->tail : 0, 100);
+    if (n)
+        Set_Execution_Focus(n);
+    _HeapFree(q, 0);
+}
+
+/* The V86 API (INT 2Fh AX=1684h BX=0015h, then a far call): AH=00h the version in AX; AH=01h a
+ * new VM running the command line at DS:DX (a program and its tail; ASCIIZ), given the focus as
+ * soon as it exists (a line on the console if it cannot be made).  CF on failure. */
+static void v86_api(VMHANDLE vm, struct client_regs *r)
+{
+    uint8_t ah = (uint8_t)(r->eax >> 8);
+    r->eflags |= CF;
+    if (ah == 0) {
+        r->eax = (r->eax & 0xFFFF0000u) | 0x0100;
+        r->eflags &= ~CF;
+    } else if (ah == 1) {
+        char line[128], *tail = 0;
+        uint32_t a = (r->ds & 0xFFFF) * 16 + (r->edx & 0xFFFF), i = 0;
+        const uint8_t *m = vm_mem(vm);
+        for (; i < sizeof line - 1 && a + i < DOS_MEM_SIZE && m[a + i]; i++)
+            line[i] = (char)m[a + i];
+        line[i] = 0;
+        for (i = 0; line[i]; i++)
+            if (line[i] == ' ') {
+                line[i] = 0;
+                tail = line + i + 1;
+                break;
+            }
+        struct start_req *q = _HeapAllocate(sizeof *q, HEAPZEROINIT);
+        if (!q)
+            return;
+        for (i = 0; line[i]; i++)
+            q->program[i] = line[i];
+        if (tail && *tail) {                            /* DOS's tails start with a blank */
+            q->tail[0] = ' ';
+            for (i = 0; tail[i] && i + 2 < sizeof q->tail; i++)
+                q->tail[i + 1] = tail[i];
+        }
+        Schedule_Global_Event(start_event, q);
+        r->eax &= 0xFFFF0000u;
+        r->eflags &= ~CF;
+    }
 }
 
 static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
@@ -323,6 +419,18 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
     if (!program || !plen || plen > 0x7F || tlen > 126 || size != sizeof image) {
         printf("DOSMGR_Start_VM: a program path of 1..127 characters and a tail of at most 126, "
                "please (\"%s\")\n", program ? program : "(none)");
+        return 0;
+    }
+    uint32_t dir, node;
+    char name[11];
+    _EnterMutex(lock, 0);
+    int err = dosfs_resolve(&drive, DOSFS_ROOT, program, 0, &dir, name, &node);
+    const struct dosfs_node *n = err ? 0 : dosfs_node(&drive, node);
+    int is_file = n && !(n->attr & DOSFS_ATTR_DIR);
+    _LeaveMutex(lock);
+    if (!is_file) {
+        printf("DOSMGR_Start_VM: %s is not a file on drive C: (the boot partition); no VM\n",
+               program);
         return 0;
     }
     for (uint32_t i = 0; i < size; i++)
@@ -388,14 +496,22 @@ static int init(void)
     return 0;
 }
 
+extern struct VxD_Desc_Block DOSMGR_DDB;
+
 static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 {
-    (void)arg;
     switch (msg) {
+    case SYS_CRITICAL_INIT:
+        DOSMGR_DDB.DDB_V86_API_Proc = (uint32_t)v86_api;
+        return 0;
     case DEVICE_INIT:
         return init();
     case VM_INIT:
         return creating ? vm_init((VMHANDLE)vm) : 0;
+    case VM_NOT_EXECUTEABLE:
+        if (arg & VNE_CRASHED)
+            vm_crashed((VMHANDLE)vm);
+        return 0;
     case VM_TERMINATE:
     case DESTROY_VM:
         vm_gone((VMHANDLE)vm);

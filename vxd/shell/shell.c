@@ -1,12 +1,13 @@
 /*
  * SHELL: the device that initialises last (SHELL_INIT_ORDER) and so knows that every other
- * device is up: at Sys_VM_Init it announces the system, then starts what SYSTEM.INI's
- * [boot] shell= names in a VM of its own (the boot VM, given the focus):
+ * device is up: at Sys_VM_Init it starts what SYSTEM.INI's [boot] shell= names in a VM of its own
+ * (the boot VM, given the focus), then announces the system, "VMM ready", the boot's last line:
  *   - a DOS program (a path ending in .COM or .EXE, on drive C:, the boot partition): DOSMGR
  *     runs it, with the rest of the line as its command tail ("shell=C:\TOOLS\X.COM /Y");
+ *   - nothing (no shell= line): the command shell, C:\COMMAND.COM /P (dos/command.c);
  *   - a drive or a disk image: booted as a PC boots, the VM's first instruction INT 19h, which
  *     the disks' VxD (INT13) answers by running the boot drive's first sector at 0000:7C00.
- * Without the VxD that would run it, or with no shell=, no VM is started.
+ * Without the VxD that would run it, or without the program, no VM is started (a line says why).
  * (The system VM itself runs no real-mode code yet: the boot VM is a VM of its own.)
  */
 #include <stdint.h>
@@ -27,14 +28,20 @@ INT13_IMPORT(INT13_Get_Boot_Drive)
 DOSMGR_IMPORT(DOSMGR_Start_VM)
 VMM_IMPORT(Get_Profile_String)
 
-/* shell= "C:\DIR\PROG.COM tail": the program through DOSMGR.  1 if shell= is a program. */
+/* shell= "C:\DIR\PROG.COM tail": the program through DOSMGR; no shell= at all: the command
+ * shell, "C:\COMMAND.COM /P".  1 if it was DOSMGR's to run. */
 static int run_program(void)
 {
     const char *shell = Get_Profile_String("boot", "shell", 0);
     char prog[128];
     unsigned n = 0;
-    if (!shell)
-        return 0;
+    const char *why = "[boot] shell=";
+    if (!shell || !*shell) {
+        if (!Get_DDB(DOSMGR_DEVICE_ID, 0))
+            return 0;
+        shell = "C:\\COMMAND.COM /P";
+        why = "the command shell: no [boot] shell=";
+    }
     while (shell[n] && shell[n] != ' ' && n + 1 < sizeof prog) {
         prog[n] = shell[n];
         n++;
@@ -48,7 +55,7 @@ static int run_program(void)
                               "loaded; no VM started\n", prog);
         return 1;
     }
-    _Debug_Printf_Service("SHELL: a new VM runs %s ([boot] shell=), with the focus\n", prog);
+    _Debug_Printf_Service("SHELL: a new VM runs %s (%s), with the focus\n", prog, why);
     VMHANDLE vm = DOSMGR_Start_VM(prog, *tail ? tail : 0, 100);
     if (!vm)
         _Debug_Printf_Service("SHELL: no VM for %s (the reason above)\n", prog);
@@ -82,9 +89,9 @@ static int shell_control(uint32_t msg, uint32_t vm, uint32_t arg)
     (void)vm;
     (void)arg;
     if (msg == SYS_VM_INIT) {
-        Out_Debug_String("VMM ready\n");
         if (!run_program())
             boot();
+        Out_Debug_String("VMM ready\n");        /* the last line of the boot: input may come now */
     }
     return 0;
 }

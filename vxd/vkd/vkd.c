@@ -25,6 +25,7 @@
 #include <vmm/thread.h>
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
+#include <vmm/dosmgr.h>
 #include "vkbd.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
@@ -38,6 +39,10 @@ VMM_IMPORT(Crash_Cur_VM)
 VMM_IMPORT(Schedule_Global_Event)
 VMM_IMPORT(Set_Global_Time_Out)
 VMM_IMPORT(Get_DDB)
+VMM_IMPORT(Set_Execution_Focus)
+VMM_IMPORT(Get_Next_VM_Handle)
+VMM_IMPORT(Get_VM_Client)
+DOSMGR_IMPORT(DOSMGR_Start_VM)
 VPICD_IMPORT(VPICD_Virtualize_IRQ)
 VPICD_IMPORT(VPICD_Set_Int_Request)
 VPICD_IMPORT(VPICD_Clear_Int_Request)
@@ -130,10 +135,57 @@ static void int09(VMHANDLE vm, struct client_regs *r)
 
 /* ---- the keys' sources -------------------------------------------------------------------- */
 
-static void key_to_focus(const uint8_t *scan, unsigned n)
+/* The hotkeys: Alt+F11 a new VM with the command shell (DOSMGR's), Alt+F12 the keyboard and the
+ * screen to the next VM that runs V86 code.  Their F-key codes do not reach the VM. */
+#define SC_ALT      0x38
+#define SC_F11      0x57
+#define SC_F12      0x58
+static int alt_down;
+
+static void hotkey(uint8_t key)
 {
+    if (key == SC_F11) {
+        if (!Get_DDB(DOSMGR_DEVICE_ID, 0)) {
+            printf("VKD: Alt+F11 opens a DOS VM, but DOSMGR is not loaded\n");
+            return;
+        }
+        VMHANDLE vm = DOSMGR_Start_VM("C:\\COMMAND.COM", 0, 100);
+        if (vm)
+            Set_Execution_Focus(vm);
+        return;
+    }
+    VMHANDLE cur = Get_Execution_Focus(), n = cur;
+    while ((n = Get_Next_VM_Handle(n)) != 0 && n != cur)
+        if (Get_VM_Client(n)) {
+            Set_Execution_Focus(n);
+            printf("VKD: the keyboard and the screen are VM %u's\n", vmid(n));
+            return;
+        }
+}
+
+/* The scan codes without the hotkeys' (acted on); how many are left. */
+static unsigned hotkeys(uint8_t *scan, unsigned n)
+{
+    unsigned o = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t s = scan[i], code = s & 0x7F;
+        if (code == SC_ALT)
+            alt_down = !(s & 0x80);
+        if (alt_down && (code == SC_F11 || code == SC_F12)) {
+            if (!(s & 0x80))
+                hotkey(code);
+            continue;
+        }
+        scan[o++] = s;
+    }
+    return o;
+}
+
+static void key_to_focus(uint8_t *scan, unsigned n)
+{
+    n = hotkeys(scan, n);
     VMHANDLE vm = Get_Execution_Focus();
-    if (!vm)
+    if (!vm || !n)
         return;
     struct vkd_vm *d = of(vm);
     uint32_t fl = vxd_ints_off();
@@ -144,6 +196,32 @@ static void key_to_focus(const uint8_t *scan, unsigned n)
 }
 
 static void idle(uint32_t late, void *ref);
+static void retry(uint32_t late, void *ref);
+
+/* Can the focus VM take another key from the terminal: nothing waiting in its 8042 and room for
+ * a few more keys in its BIOS's buffer.  Bytes pasted into a terminal come faster than a PC's
+ * 15-key buffer empties; they wait here (and in the UART, whose input QEMU then holds back)
+ * instead of being dropped, as keys typed that fast on a PC would be.  A VM that takes no keys
+ * for RETRY_MAX tries gets them anyway (they drop there), so that Ctrl-] behind them works. */
+#define RETRY_MS    10
+#define RETRY_MAX   100
+static unsigned retries;
+static int focus_ready(void)
+{
+    VMHANDLE vm = Get_Execution_Focus();
+    if (!vm || retries >= RETRY_MAX)
+        return 1;
+    struct vkd_vm *d = of(vm);
+    const uint8_t *m = (const uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
+    unsigned head = m[0x41A] | m[0x41B] << 8, tail = m[0x41C] | m[0x41D] << 8;
+    unsigned start = m[0x480] | m[0x481] << 8, end = m[0x482] | m[0x483] << 8;
+    if (d->k.qn || d->k.obf)
+        return 0;
+    if (start >= end || end > 0x100 || head - start >= end - start || tail - start >= end - start)
+        return 1;                               /* not a buffer VKD knows: no waiting on it */
+    unsigned size = end - start, used = (tail + size - head) % size;
+    return used / 2 + 4 < size / 2;
+}
 
 /* The event: the bytes queued by the interrupt handlers, decoded, to the focus VM or DEBUG. */
 static void process(void *ref)
@@ -152,6 +230,12 @@ static void process(void *ref)
     scheduled = 0;
     while (rtail != rhead) {
         uint16_t e = ring[rtail];
+        if (!(e & SRC_8042) && (uint8_t)e != ESCAPE && !to_debug && !focus_ready()) {
+            retries++;
+            Set_Global_Time_Out(retry, RETRY_MS, 0);    /* the VM reads its keys meanwhile */
+            return;
+        }
+        retries = 0;
         rtail = (uint8_t)(rtail + 1);
         uint8_t b = (uint8_t)e, scan[16];
         if (e & SRC_8042) {
@@ -189,9 +273,18 @@ static void queue_byte(uint16_t e)
     }
 }
 
+static void retry(uint32_t late, void *ref)
+{
+    (void)late, (void)ref;
+    if (!scheduled) {
+        scheduled = 1;
+        Schedule_Global_Event(process, 0);
+    }
+}
+
 static void drain_com1(void)
 {
-    for (unsigned n = 0; n < 256; n++) {
+    for (unsigned n = 0; n < 256 && (uint8_t)(rhead + 1) != rtail; n++) {   /* full: left there */
         uint8_t lsr = inb(COM1 + 5);
         if (lsr == 0xFF || !(lsr & LSR_DR))
             break;

@@ -1,0 +1,1 @@
+@ECHO sub: %1>> OUT.TXT
