@@ -59,7 +59,7 @@ VMM        := $(ESP)/VMM/VMM32.VXD
 VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/inttest.c \
               tests/guest/schedtest.c tests/guest/vxdtest.c tests/guest/v86test.c \
               tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
-              tests/bench/vxdbench.c tests/bench/v86bench.c tests/bench/drawbench.c \
+              tests/bench/vxdbench.c tests/bench/v86bench.c tests/bench/drawbench.c tests/bench/dosbench.c \
               vxd/vdd/vdraw.c
 # The real-mode programs of the V86 tests (nasm), linked into the test build as binaries.
 V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))
@@ -251,7 +251,7 @@ fuzz: deps
 	        corpus-$$t 2>&1 | tail -3); done
 
 image: $(IMAGE)
-$(IMAGE): $(LOADER) $(VMM) vxds $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh
+$(IMAGE): $(LOADER) $(VMM) vxds $(ESP)/COMMAND.COM $(wildcard $(ESP)/VMM/*.INI) ci/mkimage.sh
 	ci/mkimage.sh $(ESP) $@
 
 NOGRAPHIC ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
@@ -289,7 +289,7 @@ test: deps
 	@ci/test.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(TEST_VMM)
+	@$(MAKE) --no-print-directory all $(TEST_VMM) dos-progs
 	@ci/bench.sh
 
 clean:

@@ -11,9 +11,10 @@ dir=build/bench
 rm -rf "$dir" && mkdir -p "$dir/esp/VMM/VXD"
 cp -r esp/EFI "$dir/esp/" && cp build/test/VMM32.VXD "$dir/esp/VMM/"    # the test build: the benchmarks are in it
 cp esp/VMM/VXD/SHELL.VXD esp/VMM/VXD/VBIOS.VXD esp/VMM/VXD/VDD.VXD esp/VMM/VXD/INT13.VXD \
-    build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"   # DYN: loaded by the bench; the rest: the BIOS's
+    esp/VMM/VXD/DOSMGR.VXD build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"   # DYN: loaded by the bench
+cp build/dos/dosbench.COM "$dir/esp/DOSBENCH.COM"  # DOSMGR's figures (tests/bench/dosbench.c)
 head -c 1048576 /dev/zero > "$dir/esp/HD.IMG"     # INT13's drive 80h, for v86_int13_read
-printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*VBIOS\r\ndevice=*VDD\r\ndevice=*INT13\r\ndevice=*SHELL\r\n[Disks]\r\nC=HD.IMG\r\n' \
+printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*VBIOS\r\ndevice=*VDD\r\ndevice=*INT13\r\ndevice=*DOSMGR\r\ndevice=*SHELL\r\n[Disks]\r\nC=HD.IMG\r\n' \
     > "$dir/esp/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
 
@@ -111,6 +112,10 @@ op v86_int13_read  "<= 3000 (INT 13h AH=02h, one sector from an image in memory)
 op vdd_draw_cell   "the cells a teletype changes drawn (VDD's refresh, every 40 ms)"
 op vdd_draw_screen "<= 600000 (a whole 80x25 screen drawn on the framebuffer)"
 op vdd_vt_cell     "reported (the same change as VT sequences for COM1)"
+op dos_putc        "<= 3000 (INT 21h AH=02h, one character to the screen; drawing apart)"
+op dos_write_4k    "reported (INT 21h AH=40h, 4 KB to a file on drive C:)"
+op dos_read_4k     "reported (INT 21h AH=3Fh, 4 KB from it)"
+op dos_exec_com    "reported (EXEC of a 4.5 KB .COM to its INT 20h and back)"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

@@ -17,13 +17,19 @@
 
 #define DOSMGR_Get_Version_Ord  0x0000
 #define DOSMGR_Start_VM_Ord     0x0001
-#define DOSMGR_SERVICE_COUNT    2
+#define DOSMGR_Get_Programs_Ord 0x0002
+#define DOSMGR_SERVICE_COUNT    3
 
 uint32_t DOSMGR_Get_Version(void);          /* 0100h */
-/* DOSMGR_Start_VM: a new VM (time-slice priority weight, 1..10000) whose DOS runs program (a
+/* DOSMGR_Start_VM: a new VM (time-slice priority weight, 1..10000, with the focus; half of it in
+ * the background, as a PIF's defaults 100 and 50) whose DOS runs program (a
  * path on drive C:, "C:\DIR\PROG.COM" or .EXE) with the command tail given (at most 126
  * characters; NULL for none); when the program ends, so does the VM.  The VM handle, or 0 (the
  * reason printed). */
 VMHANDLE DOSMGR_Start_VM(const char *program, const char *tail, uint32_t weight);
+/* DOSMGR_Get_Programs: what a DOS VM runs, each program and the one it EXECed ("C:\COMMAND.COM >
+ * C:\GAMES\X.EXE"), NUL-terminated in buf (cap bytes, cut if longer); 0 for a VM that is not
+ * one of DOSMGR's. */
+uint32_t DOSMGR_Get_Programs(VMHANDLE vm, char *buf, uint32_t cap);
 
 #endif

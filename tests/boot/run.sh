@@ -895,7 +895,7 @@ sc_dos_vms() {
         step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
         step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
         step 'EXIT\r' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        step '\035.vm\r' '^sched: VM 3: ' &&
+        step '\035.vm\r' '^dos: VM 3 runs ' &&
         step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
         step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
@@ -907,9 +907,63 @@ sc_dos_vms() {
         '^DOSMGR: VM 2 runs C:\\COMMAND\.COM with /P$' '^VMM ready$' \
         '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' "^VKD: the keyboard and the screen are VM 2's\$" \
         '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended ' \
-        '^sched: VM 2: ' '^sched: VM 3: ' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
+        '^sched: VM 2: ' '^sched: VM 3: ' '^dos: VM 2 runs C:\\COMMAND\.COM$' \
+        '^dos: VM 3 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
         '^DOSMGR: VM 3: C:\\COMMAND\.COM ended '
     expect_no_serial '^sched: VM 4: '
+}
+
+# DOS programs that crash (tests/dos/crash.asm): from the shell's AUTOEXEC.BAT, START runs four,
+# each in a VM of its own -- an invalid opcode, a divide by zero, a spin with interrupts off, and
+# one that writes over its own IVT and calls INT 21h; the first three end their VMs with the
+# VMM's report and DOSMGR's line naming the program, and the shell's VM (2) goes on: the DEBUG
+# console's .vm lists it and none of those three.  Alone (dos-crash-alone): the boot VM's program
+# crashes and no DOS VM is left, so a new command shell starts.
+img_dos_crash() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
+    printf '@ECHO OFF\r\nSTART C:\\CRASH.COM UD\r\nSTART C:\\CRASH.COM DE\r\nSTART C:\\CRASH.COM CLI\r\nSTART C:\\CRASH.COM IVT\r\n' \
+        > "$1/AUTOEXEC.BAT"
+    printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_dos_crash() {
+    local fd drain n
+    rm -f "$DIR/ser.in" "$DIR/ser.out"
+    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
+    exec {fd}<>"$DIR/ser.in"
+    cat "$DIR/ser.out" > "$DIR/serial.log" &
+    drain=$!
+    SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    if wait_serial '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s' &&
+       wait_serial '^v86: VM [0-9]+ ended: #DE divide error' &&
+       wait_serial '^v86: VM [0-9]+ ended: #UD invalid opcode'; then
+        sleep 1
+        printf '\035.vm\r' >&"$fd"
+        wait_serial '^sched: VM 2: ' && sleep 1 && qemu_stop
+    fi
+    exec {fd}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    for n in 3 4 5 6; do expect_serial "^DOSMGR: VM $n runs C:\\\\CRASH\\.COM with (UD|DE|CLI|IVT)\$"; done
+    expect_serial '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at [0-9a-f]{4}:[0-9a-f]{4} '
+    expect_serial '^v86: VM [0-9]+ ended: #DE divide error, and the program has no handler for INT 00h'
+    expect_serial '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s \(a spin after CLI\)'
+    n=$(clean_log "$DIR/serial.log" | grep -c '^DOSMGR: VM [0-9]* was running C:\\CRASH\.COM when it crashed$')
+    [[ $n -ge 3 ]] && ok "DOSMGR named the program of $n crashed VMs" ||
+        fail "DOSMGR named the program of $n crashed VMs, not 3 or more"
+    expect_serial '^sched: VM 2: '
+    expect_no_serial '^sched: VM [345]: '
+    expect_no_serial 'no DOS VM is left'
+}
+img_dos_crash_alone() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
+    printf '[boot]\r\nshell=C:\\CRASH.COM UD\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_dos_crash_alone() {
+    boot_until "$BOOT_TIMEOUT" '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' -machine q35 -m 512M
+    expect_serial_seq '^DOSMGR: VM 2 runs C:\\CRASH\.COM with UD$' \
+        '^v86: VM 2 ended: #UD invalid opcode' \
+        '^DOSMGR: VM 2 was running C:\\CRASH\.COM when it crashed$' \
+        '^DOSMGR: no DOS VM is left; a new command shell starts$' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -1533,6 +1587,8 @@ scenario int13-nodisk bootnodisk sc_bootnodisk
 scenario dos          dos         sc_dos
 scenario dos-shell    dos_shell   sc_dos_shell
 scenario dos-vms      dos_vms     sc_dos_vms
+scenario dos-crash    dos_crash   sc_dos_crash
+scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault

@@ -25,6 +25,7 @@ void membench_run(void);    /* tests/bench/membench.c: heap, lists, frames, aren
 void intbench_run(void);    /* tests/bench/intbench.c: interrupts and faults */
 void schedbench_run(void);  /* tests/bench/schedbench.c: switches, semaphores, the scheduler */
 void vxdbench_run(void);    /* tests/bench/vxdbench.c: VXDLDR and the dynalink */
+void dosbench_run(void);    /* tests/bench/dosbench.c: INT 21h as a DOS program sees it */
 void v86bench_run(void);    /* tests/bench/v86bench.c: the V86 monitor's round trips */
 void drawbench_run(void);   /* tests/bench/drawbench.c: VDD's drawing on the framebuffer */
 

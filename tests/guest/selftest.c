@@ -40,6 +40,7 @@ void selftests_run(void)
         schedbench_run();
         vxdbench_run();
         v86bench_run();
+        dosbench_run();
         drawbench_run();
     }
     if (settings.boot_fault[0])

@@ -5,7 +5,8 @@
  * (DEBUG_Take_Input) to share it between the focus VM and this console, and hands over what is
  * typed here (DEBUG_Input) -- echoes what is typed, and runs a line when Enter comes:
  *
- *   .vm     VMs and their threads: priorities, CPU time, switches   (also .t)
+ *   .vm     VMs and their threads: priorities, CPU time, switches   (also .t); and for each
+ *           DOS VM (DOSMGR's) the programs it runs
  *   .vxd    loaded VxDs: device ID, init order, where each part was loaded
  *   .heap   the system heap          .mem   pages and frames
  *   .?      this list
@@ -17,8 +18,14 @@
 #include <vmm/port.h>
 #include <vmm/vmmsvc.h>
 #include <vmm/thread.h>
+#include <vmm/vm.h>
+#include <vmm/dosmgr.h>
 
 VMM_IMPORT(Set_Global_Time_Out)
+VMM_IMPORT(Get_DDB)
+VMM_IMPORT(Get_Next_VM_Handle)
+VMM_IMPORT(Get_Sys_VM_Handle)
+DOSMGR_IMPORT(DOSMGR_Get_Programs)
 VMM_IMPORT(Out_Debug_String)
 VMM_IMPORT(_Debug_Printf_Service)
 
@@ -42,9 +49,21 @@ static void run(void)
     const char *cmd = line + i;
     if (!*cmd)
         return;
-    if ((cmd[0] == '.' && cmd[1] == '?' && !cmd[2]) || !VMM_Debug_Dump(cmd + (cmd[0] == '.')))
+    if ((cmd[0] == '.' && cmd[1] == '?' && !cmd[2]) || !VMM_Debug_Dump(cmd + (cmd[0] == '.'))) {
         _Debug_Printf_Service(cmd[0] == '.' && cmd[1] == '?' ? "%s" : "DEBUG: unknown command "
                               "'%s'; .? lists them\n", cmd[0] == '.' && cmd[1] == '?' ? help : cmd);
+        return;
+    }
+    const char *w = cmd + (cmd[0] == '.');
+    int vm_cmd = (w[0] == 'v' && w[1] == 'm' && !w[2]) || (w[0] == 't' && !w[1]);
+    if (vm_cmd && Get_DDB(DOSMGR_DEVICE_ID, 0)) {
+        VMHANDLE sys = Get_Sys_VM_Handle();
+        char progs[160];
+        for (VMHANDLE vm = Get_Next_VM_Handle(sys); vm && vm != sys; vm = Get_Next_VM_Handle(vm))
+            if (DOSMGR_Get_Programs(vm, progs, sizeof progs))
+                _Debug_Printf_Service("dos: VM %u runs %s\n", ((struct cb_s *)vm)->CB_VMID,
+                                      progs[0] ? progs : "(no program yet)");
+    }
 }
 
 static void input(char c)

@@ -25,22 +25,18 @@ static void wr16(struct dos *d, uint32_t a, uint16_t v)
     d->mem[a] = (uint8_t)v;
     d->mem[a + 1] = (uint8_t)(v >> 8);
 }
+/* libc's on the host, the VMM's exports (string moves) in the VxD */
+void *memset(void *dst, int c, __SIZE_TYPE__ n);
+void *memmove(void *dst, const void *src, __SIZE_TYPE__ n);
 static void mset(void *p, int c, uint32_t n)
 {
-    uint8_t *o = p;
-    while (n--)
-        *o++ = (uint8_t)c;
+    if (n)
+        memset(p, c, n);
 }
 static void mmove(void *dst, const void *src, uint32_t n)
 {
-    uint8_t *o = dst;
-    const uint8_t *i = src;
-    if (o < i)
-        while (n--)
-            *o++ = *i++;
-    else
-        while (n--)
-            o[n] = i[n];
+    if (n)
+        memmove(dst, src, n);
 }
 static uint32_t slen(const char *s)
 {

@@ -2,20 +2,14 @@
 #include "dosfs.h"
 #include "boot/drivec.h"
 
-static void *mset(void *d, int c, size_t n)
-{
-    uint8_t *p = d;
-    while (n--)
-        *p++ = (uint8_t)c;
-    return d;
-}
-
+/* libc's on the host, the VMM's exports (string moves) in the VxD */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+static void *mset(void *d, int c, size_t n) { return n ? memset(d, c, n) : d; }
 static void mcpy(void *d, const void *s, size_t n)
 {
-    uint8_t *o = d;
-    const uint8_t *i = s;
-    while (n--)
-        *o++ = *i++;
+    if (n)
+        memcpy(d, s, n);
 }
 
 static int meq(const char *a, const char *b, size_t n)

@@ -54,6 +54,7 @@ VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_Execution_Focus)
 VMM_IMPORT(Set_Execution_Focus)
 VMM_IMPORT(Get_Next_VM_Handle)
+VMM_IMPORT(Set_VM_Time_Slice_Priority)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -448,9 +449,12 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
     start_program = program;
     VMHANDLE vm = Create_V86_VM(&st);
     creating = 0;
-    if (vm)
+    if (vm) {
+        /* as a PIF's defaults: the weight given with the focus, half of it in the background */
+        Set_VM_Time_Slice_Priority(vm, weight, weight > 1 ? weight / 2 : 1);
         printf("DOSMGR: VM %u runs %s%s%s\n", vmid(vm), program, tlen ? " with" : "",
                tlen ? tail : "");
+    }
     return vm;
 }
 
@@ -522,9 +526,28 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 
 static uint32_t get_version(void) { return 0x0100; }
 
+static uint32_t get_programs(VMHANDLE vm, char *buf, uint32_t cap)
+{
+    struct dvm *v = vm ? *slot(vm) : 0;
+    if (!v || !buf || !cap)
+        return 0;
+    uint32_t o = 0;
+    _EnterMutex(lock, 0);
+    for (uint32_t i = 0; i < v->dos.nprocs; i++)
+        for (const char *s = i ? " > " : "", *t = v->dos.procs[i].name; *s || *t; )
+            if (o + 1 < cap)
+                buf[o++] = *s ? *s++ : *t++;
+            else
+                s = t = "";
+    _LeaveMutex(lock);
+    buf[o] = 0;
+    return 1;
+}
+
 static uint32_t services[DOSMGR_SERVICE_COUNT] = {
     [DOSMGR_Get_Version_Ord] = (uint32_t)get_version,
     [DOSMGR_Start_VM_Ord] = (uint32_t)start_vm,
+    [DOSMGR_Get_Programs_Ord] = (uint32_t)get_programs,
 };
 
 DECLARE_VIRTUAL_DEVICE(DOSMGR_DDB, "DOSMGR  ", 4, 0, control, DOSMGR_DEVICE_ID, DOSMGR_INIT_ORDER,
