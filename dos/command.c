@@ -15,6 +15,9 @@
  * %0-%9, %VAR%, %%, labels and GOTO, IF [NOT] EXIST / ERRORLEVEL n / a==b, SHIFT, CALL, ECHO OFF,
  * @ before a line.
  *
+ * bcc -ansi turns prototypes into old-style declarations: arguments are not converted, so a
+ * function taking an unsigned long (outnum) must be given one -- cast at the call.
+ *
  * It talks to DOS only through INT 21h (and INT 10h for CLS), through int21() below; no C
  * library function does I/O.  It keeps itself small (its memory block shrunk to its code, data
  * and a 7 KB stack at start) so that programs get the rest of the 640 KB.
@@ -84,58 +87,50 @@ _getds:
     ret
 
 ; int int21(struct regs *r): AX BX CX DX SI DI from r (DS and ES stay ours), INT 21h, all of them
-; back into r with ES and the flags; returns CF.
+; back into r with ES and the flags; returns CF.  int21es: the same with ES from r (AH=49h and 4Ah
+; take a block there).  int10: INT 10h.
 export _int21
 _int21:
-    push bp
-    mov bp, sp
-    push si
-    push di
-    mov bx, [bp+4]
-    push bx
-    mov ax, [bx]
-    mov cx, [bx+4]
-    mov dx, [bx+6]
-    mov si, [bx+8]
-    mov di, [bx+10]
-    mov bx, [bx+2]
+    call regs_in
     int 0x21
     jmp regs_back
 
-; int21es: the same with ES from r (AH=49h, 4Ah take a block there)
 export _int21es
 _int21es:
-    push bp
-    mov bp, sp
-    push si
-    push di
-    mov bx, [bp+4]
+    call regs_in
     push bx
-    mov ax, [bx]
-    mov cx, [bx+4]
-    mov dx, [bx+6]
-    mov si, [bx+8]
-    mov di, [bx+10]
+    mov bx, sp
+    mov bx, [bx+2]                      ; r, which regs_in left on the stack
     mov es, [bx+14]
-    mov bx, [bx+2]
+    pop bx
     int 0x21
     jmp regs_back
 
 export _int10
 _int10:
+    call regs_in
+    int 0x10
+    jmp regs_back
+
+; the prologue of the three: BP, SI, DI and r saved; AX CX DX SI DI BX loaded from r (BX last:
+; a caller that needs r still finds it at [SP])
+regs_in:
+    pop ax                              ; our return address
     push bp
     mov bp, sp
     push si
     push di
     mov bx, [bp+4]
     push bx
+    push ax
     mov ax, [bx]
     mov cx, [bx+4]
     mov dx, [bx+6]
     mov si, [bx+8]
     mov di, [bx+10]
-    mov bx, [bx+2]
-    int 0x10
+    push word [bx+2]
+    pop bx
+    ret
 
 regs_back:
     pushf

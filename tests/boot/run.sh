@@ -300,6 +300,20 @@ wait_serial() {
 }
 
 # boot_until TIMEOUT ERE QEMU-EXTRA...: boot, wait for ERE on serial, stop QEMU.
+# COM1 as a terminal the scenario types into (printf ... >&"$SER_FD"; QEMU started with
+# SERIAL_PIPE=1), its output drained into serial.log; serial_term_close ends both.
+serial_term_open() {
+    rm -f "$DIR/ser.in" "$DIR/ser.out"
+    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return 1; }
+    exec {SER_FD}<>"$DIR/ser.in"
+    cat "$DIR/ser.out" > "$DIR/serial.log" &
+    SER_DRAIN=$!
+}
+serial_term_close() {
+    exec {SER_FD}>&-
+    kill "$SER_DRAIN" 2>/dev/null
+}
+
 boot_until() {
     local t=$1 re=$2
     shift 2
@@ -594,19 +608,13 @@ sc_vxd_dynamic() {
 
 # DEBUG, the debug console: dot commands typed on COM1 (a FIFO here) answered on it.
 sc_vxd_debug() {
-    local fd drain
-    rm -f "$DIR/ser.in" "$DIR/ser.out"
-    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
-    exec {fd}<>"$DIR/ser.in"
-    cat "$DIR/ser.out" > "$DIR/serial.log" &
-    drain=$!
+    serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     if wait_serial '^VMM ready$'; then
-        printf '\035.vxd\r.heap\r.bogus\r.?\r.vm\r.mem\r.end\r' >&"$fd"
+        printf '\035.vxd\r.heap\r.bogus\r.?\r.vm\r.mem\r.end\r' >&"$SER_FD"
         wait_serial "^DEBUG: unknown command '\\.end'" && qemu_stop
     fi
-    exec {fd}>&-
-    kill "$drain" 2>/dev/null
+    serial_term_close
     clean_logs
     expect_serial '^DEBUG: debug console on COM1 \(\.\? lists the commands\)$'
     expect_serial_seq '^VMM ready$' \
@@ -633,28 +641,26 @@ img_kbdtest() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     printf "${INI_EXIT}KbdTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 sc_kbdtest() {
-    local fd drain fifo=$DIR/monitor.fifo
-    rm -f "$DIR/ser.in" "$DIR/ser.out" "$fifo"
-    mkfifo "$DIR/ser.in" "$DIR/ser.out" "$fifo" || { fail "mkfifo"; return; }
-    exec {fd}<>"$DIR/ser.in"
+    local fifo=$DIR/monitor.fifo
+    rm -f "$fifo"
+    mkfifo "$fifo" || { fail "mkfifo"; return; }
+    serial_term_open || return
     exec {MON_FD}<>"$fifo"
-    cat "$DIR/ser.out" > "$DIR/serial.log" &
-    drain=$!
     QEMU_STDIN=$fifo SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -monitor stdio
     QEMU_STDIN=/dev/null
     if wait_serial '^v86test: kbd: type now$'; then
-        printf 'aZ1!\r\033[A\033[15~\003\033x\177\t' >&"$fd"
+        printf 'aZ1!\r\033[A\033[15~\003\033x\177\t' >&"$SER_FD"
         wait_serial '^v86test: kbd says: key 0f09$' &&
-            printf '\035.vm\r\035' >&"$fd" &&
+            printf '\035.vm\r\035' >&"$SER_FD" &&
             wait_serial "^VKD: COM1 is VM [0-9]+'s keyboard again" &&
             printf 'sendkey b\nsendkey shift-c\n' >&"$MON_FD" &&
             wait_serial '^v86test: kbd says: key 2e43$' &&
-            printf '\033' >&"$fd"
+            printf '\033' >&"$SER_FD"
         wait "$QPID"
         RC=$?
     fi
-    exec {fd}>&- {MON_FD}>&-
-    kill "$drain" 2>/dev/null
+    exec {MON_FD}>&-
+    serial_term_close
     clean_logs
     expect_exit 33
     expect_serial '^VKD: a keyboard for every VM \(8042 at 60h/64h, 92h; INT 09h\); keys to the focus VM from the PC.s keyboard and COM1 '
@@ -881,15 +887,11 @@ img_dos_vms() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_dos_vms() {
-    local fd drain step
-    rm -f "$DIR/ser.in" "$DIR/ser.out"
-    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
-    exec {fd}<>"$DIR/ser.in"
-    cat "$DIR/ser.out" > "$DIR/serial.log" &
-    drain=$!
+    local step
+    serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     # each step: what to type, then the console line it must bring
-    step() { printf '%b' "$1" >&"$fd"; wait_serial "$2" && sleep 1; }
+    step() { printf '%b' "$1" >&"$SER_FD"; wait_serial "$2" && sleep 1; }
     wait_serial '^VMM ready$' && sleep 2 &&
         step 'START\r' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
         step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
@@ -900,8 +902,7 @@ sc_dos_vms() {
         step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         qemu_stop
-    exec {fd}>&-
-    kill "$drain" 2>/dev/null
+    serial_term_close
     clean_logs
     expect_serial_seq '^SHELL: a new VM runs C:\\COMMAND\.COM \(the command shell: no \[boot\] shell=\), with the focus$' \
         '^DOSMGR: VM 2 runs C:\\COMMAND\.COM with /P$' '^VMM ready$' \
@@ -926,22 +927,17 @@ img_dos_crash() {
         > "$1/AUTOEXEC.BAT"
     printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_dos_crash() {
-    local fd drain n
-    rm -f "$DIR/ser.in" "$DIR/ser.out"
-    mkfifo "$DIR/ser.in" "$DIR/ser.out" || { fail "mkfifo"; return; }
-    exec {fd}<>"$DIR/ser.in"
-    cat "$DIR/ser.out" > "$DIR/serial.log" &
-    drain=$!
+    local n
+    serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     if wait_serial '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s' &&
        wait_serial '^v86: VM [0-9]+ ended: #DE divide error' &&
        wait_serial '^v86: VM [0-9]+ ended: #UD invalid opcode'; then
         sleep 1
-        printf '\035.vm\r' >&"$fd"
+        printf '\035.vm\r' >&"$SER_FD"
         wait_serial '^sched: VM 2: ' && sleep 1 && qemu_stop
     fi
-    exec {fd}>&-
-    kill "$drain" 2>/dev/null
+    serial_term_close
     clean_logs
     for n in 3 4 5 6; do expect_serial "^DOSMGR: VM $n runs C:\\\\CRASH\\.COM with (UD|DE|CLI|IVT)\$"; done
     expect_serial '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at [0-9a-f]{4}:[0-9a-f]{4} '
