@@ -962,6 +962,40 @@ sc_dos_crash_alone() {
         '^DOSMGR: no DOS VM is left; a new command shell starts$' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$'
 }
 
+# Bad input through the shell: a .COM over 64 KB, a truncated MZ header, a relocation outside
+# the image, an .EXE asking for more memory than there is, a name DOS refuses, a full drive
+# ([DOS] WriteLimitKB=4); each gets DOS's error and the shell's message, which tests/dos/bad.bat
+# writes into OUT.TXT and CHKOUT.COM compares with tests/dos/bad.txt; DOSMGR names each program.
+img_dos_bad() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/chkout.COM" "$1/CHKOUT.COM"; cp "$SRC/dos/bad.bat" "$1/BAD.BAT"
+    cp "$SRC/dos/bad.txt" "$1/EXPECT.TXT"
+    head -c 70000 /dev/zero > "$1/BIG.COM"
+    python3 - "$1" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def mz(nreloc, minx, reloc, image):
+    size = 32 + len(image)
+    h = struct.pack('<2s13H', b'MZ', size % 512, (size + 511) // 512, nreloc, 2, minx, 0xFFFF,
+                    0, 0x100, 0, 0, 0, 28, 0)[:28] + reloc
+    return h.ljust(32, b'\0') + image
+open(d + '/BADHDR.EXE', 'wb').write(b'MZ' + bytes(10))                 # truncated header
+open(d + '/BADREL.EXE', 'wb').write(mz(1, 0, struct.pack('<HH', 0xFFF0, 0x0100), bytes(16)))
+open(d + '/HUGE.EXE', 'wb').write(mz(0, 0xFFFF, b'', bytes(16)))      # 1 MB more than its image
+PY
+    printf "${INI_EXIT}DosTest=1\r\n[boot]\r\nshell=C:\\\\COMMAND.COM /C BAD\r\n[DOS]\r\nWriteLimitKB=4\r\n" \
+        > "$1/VMM/SYSTEM.INI"; }
+sc_dos_bad() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^DOSMGR: a \.COM program larger than 64 KB less its PSP: C:\\BIG\.COM \(VM [0-9]+\)$'
+    expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BADHDR\.EXE \(VM [0-9]+\)$'
+    expect_serial '^DOSMGR: an \.EXE relocation outside its image: C:\\BADREL\.EXE \(VM [0-9]+\)$'
+    expect_no_serial 'v86test: dos says:'
+    expect_serial "^v86test: dos: $(grep -c '' "$SRC/dos/bad.txt" | awk '{print $1 + 1}') checks passed, 0 failed; it made "
+    expect_serial '^DOSMGR: VM [0-9]+: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$'
+}
+
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
 # The symbol line must name the EIP of the report.  The deliberate faults happen in boot_fault;
 # GCC may name the compiled function with a clone suffix (boot_fault.constprop.0), still the
@@ -1585,6 +1619,7 @@ scenario dos-shell    dos_shell   sc_dos_shell
 scenario dos-vms      dos_vms     sc_dos_vms
 scenario dos-crash    dos_crash   sc_dos_crash
 scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
+scenario dos-bad       dos_bad     sc_dos_bad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault

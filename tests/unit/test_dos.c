@@ -290,7 +290,7 @@ Test(dos, bad_programs_are_refused)
     cr_assert_eq((uint16_t)r.eax, DOSERR_BAD_FORMAT);
     cr_assert(strstr(said, "BAD.EXE"), "%s", said);
     exec("BIG.COM", "");
-    cr_assert_eq((uint16_t)r.eax, DOSERR_BAD_FORMAT);
+    cr_assert_eq((uint16_t)r.eax, DOSERR_NO_MEMORY, "as DOS: too big to fit");
     cr_assert(strstr(said, "64 KB"), "%s", said);
     exec("NONE.COM", "");
     cr_assert_eq((uint16_t)r.eax, DOSERR_FILE_NOT_FOUND);

@@ -801,7 +801,7 @@ static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16
         load_size = file - load_off;
     } else if (mode != 3 && size > 0xFF00u - 2) {
         say(d, "DOSMGR: a .COM program larger than 64 KB less its PSP: ", full);
-        return DOSERR_BAD_FORMAT;
+        return DOSERR_NO_MEMORY;                        /* DOS: "Program too big to fit" */
     }
     uint32_t img_paras = (load_size + 15) / 16;
     uint16_t base, psp = 0, largest;
