@@ -1528,7 +1528,7 @@ sc_monitor_v86() {      # END: where the conventional memory ends (hex, 16 digit
 # The ESP users copy: its VMM32.VXD boots to "VMM ready" with the shipped SYSTEM.INI and VxDs,
 # and holds none of the in-guest suites and benchmarks (the test build, booted by every other
 # scenario, holds them all: the check could fail).
-TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|v86screen_run|v86boot_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run)$'
+TEST_SYMBOLS='^(selftests_run|pagetest_run|inttest_run|schedtest_run|vxdtest_run|v86test_run|v86kbd_run|v86screen_run|v86boot_run|v86dos_run|membench_run|intbench_run|schedbench_run|vxdbench_run|v86bench_run|dosbench_run)$'
 sc_shipped() {
     local n
     boot_until "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 1G || return
@@ -1540,7 +1540,7 @@ sc_shipped() {
     (( n == 0 )) && ok "the shipped VMM32.VXD has no test symbols" ||
         fail "the shipped VMM32.VXD has $n test symbols"
     n=$(nm "$SRC/VMM32.VXD" | awk '{ print $3 }' | grep -cE "$TEST_SYMBOLS")
-    (( n == 14 )) && ok "the test build has all 14" || fail "the test build has $n of the 14 test symbols"
+    (( n == 16 )) && ok "the test build has all 16" || fail "the test build has $n of the 16 test symbols"
     n=$(nm "$SRC/shipped/VMM/VMM32.VXD" | grep -c ' [Tt] ')
     (( n > 100 )) && ok "the shipped VMM32.VXD keeps its symbol table ($n functions)" ||
         fail "the shipped VMM32.VXD has $n function symbols: fault reports need them"
