@@ -8,6 +8,7 @@ org 100h
 %include "report.inc"
 
 start:
+    WAIT_SUITE
     mov dx, out_name
     mov di, out_buf
     call load

@@ -13,6 +13,7 @@ org 100h
 %endmacro
 
 start:
+    WAIT_SUITE                          ; SHELL started us before the suite's ports were trapped
     ; ---- the PSP and the registers a .COM starts with
     mov ax, cs
     mov bx, ds
