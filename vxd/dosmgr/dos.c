@@ -18,7 +18,14 @@ static void setl(uint32_t *reg, uint8_t v) { *reg = (*reg & 0xFFFFFF00u) | v; }
 static void seth(uint32_t *reg, uint8_t v) { *reg = (*reg & 0xFFFF00FFu) | (uint32_t)v << 8; }
 
 static uint32_t lin(uint32_t seg, uint32_t off) { return (seg & 0xFFFF) * 16 + (off & 0xFFFF); }
-static int inside(uint32_t a, uint32_t n) { return n <= DOS_MEM_SIZE && a <= DOS_MEM_SIZE - n; }
+/* A buffer a program names: inside its conventional memory (below what the BIOS reports), the
+ * only V86 memory sure to be there -- adapter space, the BIOS's read-only image and the HMA are
+ * not DOS's to read or write for it. */
+static int inside(const struct dos *d, uint32_t a, uint32_t n)
+{
+    uint32_t end = (uint32_t)d->mem_top * 16;
+    return n <= end && a <= end - n;
+}
 static uint16_t rd16(const struct dos *d, uint32_t a) { return (uint16_t)(d->mem[a] | d->mem[a + 1] << 8); }
 static void wr16(struct dos *d, uint32_t a, uint16_t v)
 {
@@ -59,7 +66,7 @@ static void fail(struct dos *d, struct client_regs *r, uint16_t err)
 static int vm_str(struct dos *d, uint32_t a, char *out, uint32_t cap)
 {
     for (uint32_t i = 0; i < cap; i++) {
-        if (!inside(a + i, 1))
+        if (!inside(d, a + i, 1))
             return 0;
         out[i] = (char)d->mem[a + i];
         if (!out[i])
@@ -308,7 +315,7 @@ static uint32_t jft(struct dos *d, uint32_t *size)
     uint32_t p = psp_at(d->psp);
     uint32_t n = rd16(d, p + PSP_JFT_SIZE);
     uint32_t a = lin(rd16(d, p + PSP_JFT_PTR + 2), rd16(d, p + PSP_JFT_PTR));
-    if (!n || n > 255 || !inside(a, n))
+    if (!n || n > 255 || !inside(d, a, n))
         return 0;
     *size = n;
     return a;
@@ -710,9 +717,9 @@ struct mz {
 static uint16_t env_copy(struct dos *d, uint16_t src, const char *prog, uint16_t owner, int *err)
 {
     uint32_t a = lin(src, 0), n = 0;
-    while (n + 1 < DOS_ENV_MAX && inside(a + n, 2) && (d->mem[a + n] || d->mem[a + n + 1]))
+    while (n + 1 < DOS_ENV_MAX && inside(d, a + n, 2) && (d->mem[a + n] || d->mem[a + n + 1]))
         n++;
-    if (n + 1 >= DOS_ENV_MAX || !inside(a + n, 2)) {
+    if (n + 1 >= DOS_ENV_MAX || !inside(d, a + n, 2)) {
         *err = DOSERR_BAD_ENVIRONMENT;
         return 0;
     }
@@ -755,7 +762,7 @@ static int start_at(struct dos *d, struct client_regs *r, uint16_t cs, uint16_t 
                     uint16_t sp)
 {
     uint32_t f = lin(ss, (uint16_t)(sp - 6));
-    if (!inside(f, 6))
+    if (!inside(d, f, 6))
         return 0;
     wr16(d, f, ip);
     wr16(d, f + 2, cs);
@@ -768,12 +775,10 @@ static int start_at(struct dos *d, struct client_regs *r, uint16_t cs, uint16_t 
 
 /* Load the program at path into memory: a new PSP (unless overlay) and its image.  0, or a DOS
  * error (the reason said for a bad file). */
-static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16_t *psp_out,
-                uint16_t *cs, uint16_t *ip, uint16_t *ss, uint16_t *sp)
+static int load(struct dos *d, struct path *p, const char *full, uint32_t pblock, int mode,
+                uint16_t *psp_out, uint16_t *cs, uint16_t *ip, uint16_t *ss, uint16_t *sp)
 {
     struct dosfs_node *n = dosfs_node(d->fs, p->node);
-    char full[96];
-    full_path(d, p, full, sizeof full);
     if (!n || (n->attr & DOSFS_ATTR_DIR))
         return DOSERR_FILE_NOT_FOUND;
     uint32_t size = n->size;
@@ -808,7 +813,7 @@ static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16
     int broken;
     if (mode == 3) {                                    /* an overlay, where the caller says */
         base = rd16(d, pblock);
-        if (!inside(lin(base, 0), load_size))
+        if (!inside(d, lin(base, 0), load_size))
             return DOSERR_NO_MEMORY;
     } else {
         uint16_t parent_env = rd16(d, psp_at(d->psp) + PSP_ENV);
@@ -837,7 +842,7 @@ static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16
         psp_make(d, psp, top, env, 1);
         /* the command tail and the two FCBs the caller gave */
         uint32_t tail = lin(rd16(d, pblock + 4), rd16(d, pblock + 2));
-        if (inside(tail, 128)) {
+        if (inside(d, tail, 128)) {
             uint8_t len = d->mem[tail] > 126 ? 126 : d->mem[tail];
             mmove(d->mem + psp_at(psp) + PSP_TAIL, d->mem + tail, (uint32_t)len + 1);
             d->mem[psp_at(psp) + PSP_TAIL] = len;
@@ -845,7 +850,7 @@ static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16
         }
         for (int k = 0; k < 2; k++) {
             uint32_t fcb = lin(rd16(d, pblock + 8 + k * 4), rd16(d, pblock + 6 + k * 4));
-            if (inside(fcb, 16) && (rd16(d, pblock + 6 + k * 4) || rd16(d, pblock + 8 + k * 4)))
+            if (inside(d, fcb, 16) && (rd16(d, pblock + 6 + k * 4) || rd16(d, pblock + 8 + k * 4)))
                 mmove(d->mem + psp_at(psp) + PSP_FCB1 + k * 16, d->mem + fcb, 16);
         }
         base = (uint16_t)(psp + 0x10);
@@ -853,7 +858,7 @@ static int load(struct dos *d, struct path *p, uint32_t pblock, int mode, uint16
             base = psp;
     }
     uint32_t at = lin(base, exe || mode == 3 ? 0 : 0x100);
-    if (!inside(at, load_size)) {
+    if (!inside(d, at, load_size)) {
         if (psp)
             mem_free_owner(d, psp);
         return DOSERR_NO_MEMORY;
@@ -898,14 +903,16 @@ static void exec(struct dos *d, struct client_regs *r)
     if (!err && (p.node == DOSFS_NONE || p.dev != DOS_DEV_FILE))
         err = DOSERR_FILE_NOT_FOUND;
     uint32_t pb = lin(r->es, BX(r));
-    if (!err && !inside(pb, 0x16))
+    if (!err && !inside(d, pb, 0x16))
         err = DOSERR_INVALID_DATA;
     if (!err && mode != 3 && d->nprocs == DOS_NEST_MAX)
         err = DOSERR_NO_MEMORY;
     if (err)
         return fail(d, r, (uint16_t)err);
     uint16_t psp, cs = 0, ip = 0, ss = 0, sp = 0;
-    err = load(d, &p, pb, mode, &psp, &cs, &ip, &ss, &sp);
+    char full[sizeof d->procs[0].name];
+    full_path(d, &p, full, sizeof full);
+    err = load(d, &p, full, pb, mode, &psp, &cs, &ip, &ss, &sp);
     if (err)
         return fail(d, r, (uint16_t)err);
     if (mode == 3) {
@@ -917,13 +924,13 @@ static void exec(struct dos *d, struct client_regs *r)
     wr16(d, psp_at(d->psp) + PSP_SSSP + 2, (uint16_t)r->ss);
     /* the terminate address: where the parent's INT 21h returns (its IRET frame's CS:IP) */
     uint32_t frame = lin(r->ss, r->esp);
-    if (inside(frame, 4)) {
+    if (inside(d, frame, 4)) {
         wr16(d, psp_at(psp) + PSP_INT22, rd16(d, frame));
         wr16(d, psp_at(psp) + PSP_INT22 + 2, rd16(d, frame + 2));
     }
     if (mode == 1) {                                    /* loaded, not run: SS:SP and CS:IP */
         sp = (uint16_t)(sp - 2);
-        if (inside(lin(ss, sp), 2))
+        if (inside(d, lin(ss, sp), 2))
             wr16(d, lin(ss, sp), 0);                    /* DOS leaves AX's value there */
         wr16(d, pb + 0x0E, sp);
         wr16(d, pb + 0x10, ss);
@@ -935,7 +942,7 @@ static void exec(struct dos *d, struct client_regs *r)
         return ok(r);
     }
     struct dos_proc *pr = &d->procs[d->nprocs++];
-    full_path(d, &p, pr->name, sizeof pr->name);
+    mmove(pr->name, full, sizeof pr->name);
     pr->parent = *r;
     pr->parent.eflags &= ~CF;
     pr->psp = psp;
@@ -994,7 +1001,7 @@ static void terminate(struct dos *d, struct client_regs *r, uint8_t code, uint8_
 static void find(struct dos *d, struct client_regs *r, int first)
 {
     uint32_t dta = lin(d->dta >> 16, d->dta);
-    if (!inside(dta, 43))
+    if (!inside(d, dta, 43))
         return fail(d, r, DOSERR_NO_MORE_FILES);
     uint8_t *t = d->mem + dta;
     char pat[11];
@@ -1123,7 +1130,7 @@ static void country(struct dos *d, uint32_t a)
 {
     static const uint8_t us[34] = { 0, 0, '$', 0, 0, 0, 0, ',', 0, '.', 0, '-', 0, ':', 0,
                                     0, 2, 0 };
-    if (inside(a, 34))
+    if (inside(d, a, 34))
         mmove(d->mem + a, us, 34);
 }
 
@@ -1131,7 +1138,7 @@ static void country(struct dos *d, uint32_t a)
 static void parse_fcb(struct dos *d, struct client_regs *r)
 {
     uint32_t s = lin(r->ds, r->esi), f = lin(r->es, r->edi);
-    if (!inside(s, 128) || !inside(f, 16))
+    if (!inside(d, s, 128) || !inside(d, f, 16))
         return fail(d, r, DOSERR_INVALID_DATA);
     uint32_t i = 0;
     const uint8_t *c = d->mem + s;
@@ -1241,14 +1248,14 @@ void dos_int21(struct dos *d, struct client_regs *r)
     }
     case 0x09: {
         uint32_t a = lin(r->ds, DX(r)), n = 0;
-        while (inside(a + n, 1) && d->mem[a + n] != '$' && n < 0x10000)
+        while (inside(d, a + n, 1) && d->mem[a + n] != '$' && n < 0x10000)
             n++;
-        std_out(d, d->mem + a, inside(a, n) ? n : 0);
+        std_out(d, d->mem + a, inside(d, a, n) ? n : 0);
         return setl(&r->eax, '$');
     }
     case 0x0A: {
         uint32_t a = lin(r->ds, DX(r));
-        if (!inside(a, 2) || !inside(a, 2u + d->mem[a]))
+        if (!inside(d, a, 2) || !inside(d, a, 2u + d->mem[a]))
             return;
         uint8_t max = d->mem[a];
         uint32_t n = read_line(d, d->mem + a + 2, max);
@@ -1434,7 +1441,7 @@ void dos_int21(struct dos *d, struct client_regs *r)
         uint32_t a = lin(r->ds, DX(r)), n = CX(r), did = 0;
         if (!f)
             return fail(d, r, DOSERR_INVALID_HANDLE);
-        if (!inside(a, n))
+        if (!inside(d, a, n))
             return fail(d, r, DOSERR_ACCESS_DENIED);
         int err = ah == 0x3F ? sft_read(d, f, a, n, &did) : sft_write(d, f, d->mem + a, n, &did);
         if (err)
@@ -1550,7 +1557,7 @@ void dos_int21(struct dos *d, struct client_regs *r)
             return fail(d, r, DOSERR_INVALID_DRIVE);
         uint32_t a = lin(r->ds, r->esi);
         char p[64];
-        if (!inside(a, 64) || dosfs_dir_path(d->fs, d->cwd, p, sizeof p))
+        if (!inside(d, a, 64) || dosfs_dir_path(d->fs, d->cwd, p, sizeof p))
             return fail(d, r, DOSERR_PATH_NOT_FOUND);
         mmove(d->mem + a, p, slen(p) + 1);
         return setw(&r->eax, 0x0100);
@@ -1661,9 +1668,9 @@ void dos_int21(struct dos *d, struct client_regs *r)
     }
     case 0x5A: {
         uint32_t a = lin(r->ds, DX(r)), n = 0;
-        while (inside(a + n, 1) && d->mem[a + n] && n < 110)
+        while (inside(d, a + n, 1) && d->mem[a + n] && n < 110)
             n++;
-        if (!inside(a + n, 14) || n >= 110)
+        if (!inside(d, a + n, 14) || n >= 110)
             return fail(d, r, DOSERR_PATH_NOT_FOUND);
         if (n && d->mem[a + n - 1] != '\\' && d->mem[a + n - 1] != ':')
             d->mem[a + n++] = '\\';
@@ -1683,7 +1690,7 @@ void dos_int21(struct dos *d, struct client_regs *r)
     case 0x65:
         if (AL(r) >= 0x20 && AL(r) <= 0x22)             /* upper-casing */
             return;
-        if (AL(r) == 0x01 && inside(lin(r->es, r->edi), 41)) {
+        if (AL(r) == 0x01 && inside(d, lin(r->es, r->edi), 41)) {
             uint32_t a = lin(r->es, r->edi);
             d->mem[a] = 1;
             wr16(d, a + 1, 38);

@@ -54,6 +54,7 @@ VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_Execution_Focus)
 VMM_IMPORT(Set_Execution_Focus)
 VMM_IMPORT(Get_Next_VM_Handle)
+VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(Set_VM_Time_Slice_Priority)
 
 #define printf _Debug_Printf_Service
@@ -90,6 +91,9 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
 static struct dvm **slot(VMHANDLE vm) { return (struct dvm **)((uint8_t *)vm + cb_off); }
 static uint8_t *vm_mem(VMHANDLE vm) { return (uint8_t *)((struct cb_s *)vm)->CB_High_Linear; }
 static unsigned vmid(VMHANDLE vm) { return ((struct cb_s *)vm)->CB_VMID; }
+/* The end of the VM's conventional memory: what DOSMGR reads or writes for a program lies
+ * below it (adapter space, the BIOS's shared image and the HMA are not its to touch). */
+static uint32_t conv_end(VMHANDLE vm) { return (Get_VM_Last_V86_Page(vm) + 1) << 12; }
 
 static void *heap_alloc(size_t n) { return _HeapAllocate((uint32_t)n, 0); }
 static void heap_free(void *p)
@@ -259,7 +263,7 @@ static void service(VMHANDLE vm, void *ref, struct client_regs *r)
         ended(v);
     /* the flags the call left, into the FLAGS image the stub's IRET takes */
     uint32_t f = (r->ss & 0xFFFF) * 16 + ((r->esp + 4) & 0xFFFF);
-    if (f + 2 <= DOS_MEM_SIZE) {
+    if (f + 2 <= conv_end(vm)) {
         uint8_t *p = vm_mem(vm) + f;
         uint16_t w = (uint16_t)(p[0] | p[1] << 8);
         w = (uint16_t)((w & ~ARITH) | (r->eflags & ARITH));
@@ -383,7 +387,8 @@ static void v86_api(VMHANDLE vm, struct client_regs *r)
         char line[128], *tail = 0;
         uint32_t a = (r->ds & 0xFFFF) * 16 + (r->edx & 0xFFFF), i = 0;
         const uint8_t *m = vm_mem(vm);
-        for (; i < sizeof line - 1 && a + i < DOS_MEM_SIZE && m[a + i]; i++)
+        uint32_t end = conv_end(vm);
+        for (; i < sizeof line - 1 && a + i < end && m[a + i]; i++)
             line[i] = (char)m[a + i];
         line[i] = 0;
         for (i = 0; line[i]; i++)
