@@ -463,19 +463,15 @@ static void cmd_dir(char *arg)
     say(" Volume in drive C has no label");
     cwd(here);
     out(" Directory of ");
-    if (pat[0] == '\\' || (pat[1] == ':' && pat[2] == '\\')) {
+    {                                           /* the pattern's directory, absolute or not */
         char d[LINE_MAX];
+        int abs_ = pat[0] == '\\' || (pat[1] == ':' && pat[2] == '\\'), n;
         scpy(d, pat[1] == ':' ? pat + 2 : pat);
         *base(d) = 0;
-        if (slen(d) > 1) d[slen(d) - 1] = 0;
-        out("C:"); out(d);
-    } else {
-        char d[LINE_MAX];
-        scpy(d, pat[1] == ':' ? pat + 2 : pat);
-        *base(d) = 0;
-        if (slen(d)) d[slen(d) - 1] = 0;
-        out(here);
-        if (*d) { if (here[3]) out("\\"); out(d); }
+        n = slen(d);
+        if (n > abs_) d[n - 1] = 0;             /* its last '\\', not the root's */
+        if (abs_) { out("C:"); out(d); }
+        else { out(here); if (*d) { if (here[3]) out("\\"); out(d); } }
     }
     nl(); nl();
     if (!find_first(pat, 0x10)) { say("File not found"); return; }
@@ -545,7 +541,6 @@ static int yes(char *q)
 static void cmd_del(char *arg)
 {
     char dir[LINE_MAX], full[LINE_MAX];
-    int n = 0;
     split(arg);
     if (!argc_) { say("Required parameter missing"); return; }
     scpy(dir, argv_[0]);
@@ -557,43 +552,46 @@ static void cmd_del(char *arg)
     do {
         join(full, dir, dta + 30);
         R.ax = 0x4100; R.dx = (unsigned)full;
-        if (int21(&R)) fail("Access denied", full); else n++;
+        if (int21(&R)) fail("Access denied", full);
     } while (find_next());
 }
 
-/* REN with '?' and '*' in the new name: each character from the old where the new has '?'. */
+/* REN's (and COPY's) new name from a pattern: in each part, name and extension, '?' takes the
+ * old name's character at that place, '*' the rest of the old part, anything else is itself. */
 static void wild_name(char *out_, char *old, char *pat)
 {
-    char o[13], *p;
-    int i = 0, k;
-    for (p = pat; *p && i < 12; p++) {
-        if (*p == '*') {
-            char *src = old;
-            int dot = 0;
-            for (k = 0; k < i && pat[k] != '.'; k++) ;
-            if (k < i) { for (; *src && *src != '.'; src++) ; if (*src) src++; dot = 1; }
-            else src = old;
-            for (k = 0; (dot ? 1 : k < i) && *src && *src != '.' && k < 8; k++) ;
-            while (*src && *src != '.' && i < 12) o[i++] = *src++;
-            while (p[1] && p[1] != '.') p++;
-        } else if (*p == '?') {
-            int pos = i, at = 0;
-            char *src = old;
-            for (k = 0; k < pos && pat[k] != '.'; k++) ;
-            if (k < pos) { while (*src && *src != '.') src++; if (*src) src++; at = pos - k - 1; }
-            else at = pos;
-            for (k = 0; k < at && src[k] && src[k] != '.'; k++) ;
-            if (k == at && src[k] && src[k] != '.') o[i++] = src[k];
-        } else o[i++] = *p;
+    char *old_ext = old, *pat_ext = pat, *src, *p;
+    int o = 0, k, part;
+    while (*old_ext && *old_ext != '.') old_ext++;
+    while (*pat_ext && *pat_ext != '.') pat_ext++;
+    for (part = 0; part < 2; part++) {
+        int start = o;
+        src = part ? (*old_ext ? old_ext + 1 : old_ext) : old;
+        p = part ? pat_ext + 1 : pat;
+        if (part) {
+            if (!*pat_ext) break;
+            out_[o++] = '.';
+        }
+        for (k = 0; *p && (part || *p != '.') && o < 12; p++, k++) {
+            int in_src = k <= slen(src) && src[k] && src[k] != '.';
+            if (*p == '*') {
+                while (in_src && o < 12) {
+                    out_[o++] = src[k++];
+                    in_src = src[k] && src[k] != '.';
+                }
+                break;
+            }
+            if (*p != '?') out_[o++] = *p;
+            else if (in_src) out_[o++] = src[k];
+        }
+        if (part && o == start + 1) o = start;  /* no extension: no dot */
     }
-    o[i] = 0;
-    scpy(out_, o);
+    out_[o] = 0;
 }
 
 static void cmd_ren(char *arg)
 {
     char dir[LINE_MAX], from[LINE_MAX], to[LINE_MAX], newn[13], *pat;
-    int n = 0;
     split(arg);
     if (argc_ < 2) { say("Required parameter missing"); return; }
     scpy(dir, argv_[0]);
@@ -606,7 +604,6 @@ static void cmd_ren(char *arg)
         join(to, dir, newn);
         R.ax = 0x5600; R.dx = (unsigned)from; R.di = (unsigned)to;
         if (int21(&R)) { say("Duplicate file name or file not found"); return; }
-        n++;
     } while (find_next());
 }
 

@@ -457,11 +457,8 @@ static void read_drive_c(struct loader *L)
             char val[32];
             if (ini_get((const char *)(UINTN)L->mods[i].phys, (size_t)L->mods[i].size, "DOS",
                         "DriveCLimitKB", val, sizeof val)) {
-                uint64_t v = 0;
-                const char *c = val;
-                for (; *c >= '0' && *c <= '9' && v <= DRIVEC_LIMIT_KB_MAX; c++)
-                    v = v * 10 + (uint64_t)(*c - '0');
-                if (*c || c == val || v > DRIVEC_LIMIT_KB_MAX)
+                unsigned long v;
+                if (ini_parse_uint(val, &v) || v > DRIVEC_LIMIT_KB_MAX)
                     say("VMM/SYSTEM.INI: [DOS] DriveCLimitKB=%s is not a number of KB up to %u; "
                         "%u is used", val, DRIVEC_LIMIT_KB_MAX, DRIVEC_LIMIT_KB_DEFAULT);
                 else
