@@ -72,7 +72,7 @@ TEST_VMM_ELF := $(BUILD)/test/VMM32.elf
 LIBGCC32    = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 # ---- host: build tools and unit tests -----------------------------------------------------------
-HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
                -Iinclude -Ivmm -Iefi
 PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boot/ini.c \
                vmm/vxd/vxdelf.c \
@@ -240,7 +240,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/input.h $(FUZZ_ALL_SRCS)
 	    $< $(FUZZ_SRCS_$*) -o $@
 fuzz-bins: $(VMM) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/host/fixtures/good.vxd \
            $(BUILD)/host/fixtures/good-g.vxd
-	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; done
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	    if [ -d tests/fuzz/seeds/$$t ]; then cp tests/fuzz/seeds/$$t/* $(BUILD)/fuzz/corpus-$$t/; fi; done
 	@cp $(VMM) $(BUILD)/fuzz/corpus-elfexec/ && cp $(VMM) $(BUILD)/fuzz/corpus-elfsym/
 	@cp $(ESP)/VMM/SYSTEM.INI $(BUILD)/fuzz/corpus-ini/
 	@cp $(BUILD)/host/fixtures/good*.vxd $(BUILD)/fuzz/corpus-vxdelf/

@@ -187,6 +187,14 @@ Test(dosfs, a_full_drive_takes_what_fits)
     cr_assert_eq(dosfs_create(&fs, DOSFS_ROOT, name, 0, 0, 0, &n), 0);
     cr_assert_eq(dosfs_write(&fs, n, 0, big, sizeof big, 0, 0, &got), DOSERR_DISK_FULL);
     cr_assert_eq(got, 4096, "the limit's worth (%u)", got);
+    dosfs_fcb_name("EMPTY", 5, 0, name);
+    cr_assert_eq(dosfs_create(&fs, DOSFS_ROOT, name, 0, 0, 0, &n), 0);
+    cr_assert_eq(dosfs_write(&fs, n, 0, "", 0, 0, 0, &got), 0, "nothing written to an empty file");
+    cr_assert_eq(got, 0);
+    cr_assert_eq(fs.nodes[n].size, 0);
+    cr_assert_eq(dosfs_remove(&fs, n), 0);
+    dosfs_fcb_name("BIG.DAT", 7, 0, name);
+    cr_assert_eq(dosfs_find(&fs, DOSFS_ROOT, name, 0, &(uint32_t){ 0 }, &n), 0);
     cr_assert_eq(dosfs_free(&fs), 0);
     cr_assert_eq(dosfs_remove(&fs, n), 0);
     cr_assert_eq(dosfs_free(&fs), 4096, "given back");

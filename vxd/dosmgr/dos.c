@@ -863,7 +863,8 @@ static int load(struct dos *d, struct path *p, const char *full, uint32_t pblock
             mem_free_owner(d, psp);
         return DOSERR_NO_MEMORY;
     }
-    mmove(d->mem + at, img + load_off, load_size);
+    if (load_size)                                  /* an empty file has no data */
+        mmove(d->mem + at, img + load_off, load_size);
     if (exe) {
         uint16_t fix = mode == 3 ? rd16(d, pblock + 2) : base;
         for (uint32_t i = 0; i < h.nreloc; i++) {

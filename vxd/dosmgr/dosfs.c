@@ -596,6 +596,8 @@ int dosfs_write(struct dosfs *fs, uint32_t node, uint32_t off, const void *buf, 
         return DOSERR_ACCESS_DENIED;
     if (n > 0xFFFFFFFFu - off)
         n = 0xFFFFFFFFu - off;
+    if (!n)                                             /* DOS truncates: dosfs_truncate */
+        return 0;
     uint32_t end = off + n;
     int err = 0;
     if (end > p->size || !p->cap) {
