@@ -39,7 +39,10 @@ unsigned getds(void);
 int dosmgr_api(unsigned ax, char *line);
 unsigned api_ptr[2];                            /* DOSMGR's V86 API: offset, segment */
 void shell(void);
+void prompt_loop(void);
+void brk_install(void);
 char stack[STACK_SIZE];
+char ctrlc, child_running, at_prompt;           /* Ctrl-C came; a program runs; at the prompt */
 
 #asm
 export _main
@@ -48,6 +51,60 @@ _main:
     call _shell
 hang:
     jmp hang
+
+; INT 23h, Ctrl-C (DOS runs it with the registers of the call it abandoned): while a program
+; runs, that program ends (RETF with CF set, as the default handler does); at the prompt, a new
+; prompt (the line typed is dropped; the stack starts afresh, as in COMMAND.COM); else
+; ctrlc is set and the call goes on (IRET: DOS makes it again) -- a batch file asks, TYPE stops.
+; (Our data is not in the code segment: its segment is kept in the code, at brk_ds.)
+brk_ds:
+    .word 0
+brk_handler:
+    push ds
+    push ax
+    seg cs
+    mov ax, [brk_ds]
+    mov ds, ax
+    mov al, [_child_running]
+    or al, al
+    jnz brk_child
+    mov al, #1
+    mov [_ctrlc], al
+    mov al, [_at_prompt]
+    or al, al
+    jnz brk_prompt
+    pop ax
+    pop ds
+    iret
+brk_child:
+    pop ax
+    pop ds
+    stc
+    retf
+brk_prompt:
+    mov ax, ds
+    mov es, ax
+    cli
+    mov ss, ax
+    mov sp, #_stack+STACK_SIZE
+    sti
+    call _prompt_loop
+    jmp hang
+
+; void brk_install(void): INT 23h is brk_handler
+export _brk_install
+_brk_install:
+    push ds
+    mov ax, ds
+    seg cs
+    mov [brk_ds], ax
+    mov ax, cs
+    mov ds, ax
+    mov dx, #brk_handler
+    mov ax, #0x2523
+    int 0x21
+    pop ds
+    ret
 
 ; int dosmgr_api(unsigned ax, char *line): DOSMGR's V86 API (INT 2Fh AX=1684h BX=0015h, then a
 ; far call) with AX and DS:DX; its AX, or -1 if there is none or it set CF.
@@ -475,6 +532,7 @@ static void cmd_dir(char *arg)
     }
     nl(); nl();
     if (!find_first(pat, 0x10)) { say("File not found"); return; }
+    ctrlc = 0;
     do {
         char *n = dta + 30, *dot;
         unsigned attr = (unsigned char)dta[21];
@@ -497,7 +555,8 @@ static void cmd_dir(char *arg)
             nl();
         }
         if (attr & 0x10) dirs++; else { files++; bytes += *(unsigned long *)(dta + 26); }
-    } while (find_next());
+    } while (!ctrlc && find_next());
+    if (ctrlc) return;
     if (wide && col) nl();
     outnum((unsigned long)(files + dirs), 9, 0); out(" file(s)"); outnum(bytes, 15, 1); say(" bytes");
     R.ax = 0x3600; R.dx = 0; int21(&R);
@@ -669,7 +728,8 @@ static void cmd_type(char *arg)
     if (!argc_) { say("Required parameter missing"); return; }
     h = dos_open(argv_[0], 0);
     if (h < 0) { fail(dos_msg(dos_error), argv_[0]); return; }
-    while ((n = dos_read(h, iobuf, sizeof iobuf)) > 0) {
+    ctrlc = 0;
+    while (!ctrlc && (n = dos_read(h, iobuf, sizeof iobuf)) > 0) {
         for (k = 0; k < n && iobuf[k] != 0x1A; k++) ;
         outn(iobuf, k);
         if (k < n) break;
@@ -750,7 +810,9 @@ static void cmd_mem(void)
 static void cmd_pause(void)
 {
     out("Press any key to continue . . .");
-    R.ax = 0x0800; int21(&R);
+    R.ax = 0x0700; int21(&R);                   /* no Ctrl-C check: one key, whichever */
+    if ((R.ax & 0xFF) == 3) { out("^C"); ctrlc = 1; }
+    else if (!(R.ax & 0xFF)) { R.ax = 0x0700; int21(&R); }     /* an extended key's second byte */
     nl();
 }
 
@@ -816,7 +878,10 @@ static int external(char *name, char *args)
     pblock.f1_off = (unsigned)fcb1; pblock.f1_seg = getds();
     pblock.f2_off = (unsigned)fcb2; pblock.f2_seg = getds();
     R.ax = 0x4B00; R.dx = (unsigned)path; R.bx = (unsigned)&pblock;
-    if (int21(&R)) {
+    child_running = 1;
+    n = int21(&R);
+    child_running = 0;
+    if (n) {
         switch (R.ax) {
         case 8: say("Program too big to fit in memory"); break;
         case 0x0B: say("Error in EXE file"); break;
@@ -827,6 +892,7 @@ static int external(char *name, char *args)
     }
     R.ax = 0x4D00; int21(&R);
     errorlevel = R.ax & 0xFF;
+    if ((R.ax >> 8) == 1) ctrlc = 1;            /* it ended by Ctrl-C: a batch file asks */
     return 1;
 }
 
@@ -842,7 +908,30 @@ struct batch {
     int argc;
 };
 static struct batch *bat;                       /* the one running, or 0 */
-static int batch_depth;
+static int batch_depth, batch_abort;
+
+/* Before each line of a batch file: a Ctrl-C typed (AH=0Bh looks: our INT 23h sets ctrlc) or
+ * one that ended a program asks "Terminate batch job (Y/N)?"; Y (or Ctrl-C) ends every batch
+ * file running. */
+static int batch_break(void)
+{
+    int c;
+    R.ax = 0x0B00; int21(&R);
+    if (!ctrlc) return 0;
+    ctrlc = 0;
+    for (;;) {
+        out("Terminate batch job (Y/N)? ");
+        R.ax = 0x0700; int21(&R);
+        c = up(R.ax & 0xFF);
+        if (c == 'Y' || c == 'N' || c == 3) break;
+        nl();
+    }
+    if (c == 3) out("^C"); else { char e[2]; e[0] = (char)c; e[1] = 0; out(e); }
+    nl();
+    if (c == 'N') return 0;
+    batch_abort = 1;
+    return 1;
+}
 
 static int bat_line(char *b, int cap)
 {
@@ -947,7 +1036,7 @@ static int run_batch(char *path, char *typed, char *args, int call)
         outer->pos = outer->size;
     bat = &b;
     batch_depth++;
-    while (bat_line(line, sizeof line)) {
+    while (!batch_abort && !batch_break() && bat_line(line, sizeof line)) {
         char *s = skip(line);
         int quiet = 0;
         if (*s == ':' || !*s) continue;
@@ -959,7 +1048,7 @@ static int run_batch(char *path, char *typed, char *args, int call)
         }
         run_line(x);
     }
-    batch_depth--;
+    if (!--batch_depth) batch_abort = 0;
     bat = outer;
     R.ax = 0x4900; R.es = b.seg; int21es(&R);
     return 1;
@@ -1207,6 +1296,7 @@ void shell(void)
         if (up(t[1]) == 'P') perm = 1;
         t = skip(t + 2);
     }
+    brk_install();                              /* INT 23h: ours */
     if (once) {
         run_line(t);
         R.ax = 0x4C00 | (errorlevel & 0xFF); int21(&R);
@@ -1218,13 +1308,23 @@ void shell(void)
         say("switches between them; EXIT ends this one.");
     }
     if (perm && exists("C:\\AUTOEXEC.BAT")) run_batch("C:\\AUTOEXEC.BAT", "C:\\AUTOEXEC.BAT", "", 1);
+    prompt_loop();
+}
+
+/* The prompt, for ever (until EXIT); also where a Ctrl-C at the prompt starts again. */
+void prompt_loop(void)
+{
+    int n;
     for (;;) {
         if (exit_asked) { R.ax = 0x4C00 | (errorlevel & 0xFF); int21(&R); }
         nl();
         prompt();
         line[0] = LINE_MAX - 2;
         line[1] = 0;
+        ctrlc = 0;
+        at_prompt = 1;
         R.ax = 0x0A00; R.dx = (unsigned)line; int21(&R);
+        at_prompt = 0;
         n = (unsigned char)line[1];
         nl();
         line[2 + n] = 0;

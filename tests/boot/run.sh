@@ -309,6 +309,8 @@ serial_term_open() {
     cat "$DIR/ser.out" > "$DIR/serial.log" &
     SER_DRAIN=$!
 }
+# term_step KEYS ERE: type KEYS (printf %b) on the terminal, wait for ERE on serial, a pause.
+term_step() { printf '%b' "$1" >&"$SER_FD"; wait_serial "$2" && sleep "${STEP_PAUSE:-1}"; }
 serial_term_close() {
     exec {SER_FD}>&-
     kill "$SER_DRAIN" 2>/dev/null
@@ -855,7 +857,7 @@ sc_dos() {
     expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BAD\.EXE \(VM [0-9]+\)$'
     expect_serial '^DOSMGR: INT 21h AH=73h is not provided here; '
     expect_serial '^DOSMGR: VM [0-9]+: C:\\DOSTEST\.COM ended \(exit code 0\); the VM ends$'
-    expect_serial '^v86test: dos: 59 checks passed, 0 failed; it made 59$'
+    expect_serial '^v86test: dos: 68 checks passed, 0 failed; it made 68$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
@@ -879,6 +881,45 @@ sc_dos_shell() {
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
+# Ctrl-C from the terminal, as a user types it (the screen's text read back from the terminal's
+# mirror, where blanks are cursor moves): at the prompt it drops the line typed; in a
+# program it ends the program (and DOSMGR's INT 23h return path brings the shell back); in a
+# batch file (tests/dos/brk.bat, whose LOOP.COM is stopped) the shell asks "Terminate batch job
+# (Y/N)?": Y ends the batch file, N goes on.  What the lines that ran wrote into OUT.TXT,
+# CHKOUT.COM compares with tests/dos/brkexp.txt.
+img_dos_break() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/loop.COM" "$1/LOOP.COM"; cp "$SRC/dos/chkout.COM" "$1/CHKOUT.COM"
+    cp "$SRC/dos/brk.bat" "$1/BRK.BAT"; cp "$SRC/dos/brkexp.txt" "$1/EXPECT.TXT"
+    printf "${INI_EXIT}DosTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_dos_break() {
+    serial_term_open || return
+    SERIAL_PIPE=1 qemu_start $((BOOT_TIMEOUT * 2)) -machine q35 -m 512M     # a dozen steps typed
+    local STEP_PAUSE=0.5
+    wait_serial '^VMM ready$' && sleep 2 &&
+        term_step 'XYZZY\003' 'XYZZY\^C' &&
+        term_step 'ECHO P1>>OUT.TXT\r' 'ECHOP1>>OUT\.TXT' &&
+        term_step 'BRK\r' 'loopingin-batch\.' &&
+        term_step '\003' 'Terminatebatchjob\(Y/N\)\?' &&
+        term_step 'Y' 'Terminatebatchjob\(Y/N\)\?Y' &&
+        term_step 'LOOP alone\r' 'loopingalone\.' &&
+        term_step '\003' 'loopingalone\.+\^C' &&
+        term_step 'ECHO P2>>OUT.TXT\r' 'ECHOP2>>OUT\.TXT' &&
+        term_step 'BRK\r' 'loopingin-batch\..*loopingin-batch\.' &&
+        term_step '\003' 'Terminatebatchjob.*Terminatebatchjob\(Y/N\)\?' &&
+        term_step 'N' 'Terminatebatchjob\(Y/N\)\?N' &&
+        printf 'CHKOUT\rEXIT\r' >&"$SER_FD"
+    wait "$QPID"
+    RC=$?
+    serial_term_close
+    clean_logs
+    expect_exit 33
+    expect_no_serial 'Bad command or file name'
+    expect_no_serial 'v86test: dos says:'               # a line CHKOUT found different
+    expect_serial "^v86test: dos: $(grep -c '' "$SRC/dos/brkexp.txt" | awk '{print $1 + 1}') checks passed, 0 failed; it made "
+    expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
 # Several DOS VMs, driven from the terminal on COM1 as a user would: the command shell starts by
 # itself (no [boot] shell=); START opens VM 3, Alt+F12 (xterm's ESC [24;3~) gives VM 2 the focus
 # back, Alt+F11 (ESC [23;3~) opens VM 4; EXIT in each ends it and the focus goes to another; the
@@ -890,17 +931,15 @@ sc_dos_vms() {
     local step
     serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
-    # each step: what to type, then the console line it must bring
-    step() { printf '%b' "$1" >&"$SER_FD"; wait_serial "$2" && sleep 1; }
     wait_serial '^VMM ready$' && sleep 2 &&
-        step 'START\r' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
-        step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
-        step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
-        step 'EXIT\r' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        step '\035.vm\r' '^dos: VM 3 runs ' &&
-        step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
-        step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        term_step 'START\r' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
+        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
+        term_step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
+        term_step 'EXIT\r' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        term_step '\035.vm\r' '^dos: VM 3 runs ' &&
+        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        term_step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        term_step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         qemu_stop
     serial_term_close
     clean_logs
@@ -1617,6 +1656,7 @@ scenario int13-nodisk bootnodisk sc_bootnodisk
 scenario dos          dos         sc_dos
 scenario dos-shell    dos_shell   sc_dos_shell
 scenario dos-vms      dos_vms     sc_dos_vms
+scenario dos-break    dos_break   sc_dos_break
 scenario dos-crash    dos_crash   sc_dos_crash
 scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
 scenario dos-bad       dos_bad     sc_dos_bad

@@ -7,6 +7,10 @@ org 100h
 %include "report.inc"
 
 start:
+    cmp word [82h], 'b' | 'r' << 8     ; " brk": our INT 23h ends us; " def": DOSMGR's does
+    je brk
+    cmp word [82h], 'd' | 'e' << 8
+    je def
     mov ah, 62h
     int 21h
     mov ax, cs
@@ -34,3 +38,18 @@ start:
     mov ax, 4C2Ah                       ; exit code 42
     int 21h
 
+
+brk:
+    mov dx, h_stop
+    mov ax, 2523h
+    int 21h
+def:
+    PUT_KEY 2E03h                       ; a Ctrl-C waiting, then output: we end
+    mov dl, '#'
+    mov ah, 02h
+    int 21h
+    mov ax, 4C63h                       ; not reached: exit code 99 (the parent checks)
+    int 21h
+h_stop:
+    stc
+    retf

@@ -175,12 +175,7 @@ start:
     mov [pblock + 4], ax
     mov [pblock + 8], ax
     mov [pblock + 12], ax
-    mov dx, child
-    mov bx, pblock
-    push ds
-    pop es
-    mov ax, 4B00h
-    int 21h
+    call exec_child
     CHECK_REPORT nc, 45
     mov ax, cs                          ; our segments are ours again
     mov bx, ds
@@ -203,10 +198,75 @@ start:
     call walk
     CHECK_EQ ax, [free0], 52
 
-    mov ax, 52 + 7                      ; the number of checks (CHILD.COM's 7 too), for the suite
+    ; ---- Ctrl-C: one waiting in the BIOS's keyboard buffer stops an output call; our INT 23h
+    ; runs and, as it returns, the call is made again
+    mov ax, 3523h
+    int 21h
+    mov [old23], bx
+    mov [old23 + 2], es
+    mov dx, h_iret
+    mov ax, 2523h
+    int 21h
+    PUT_KEY 2E03h                       ; Ctrl-C
+    mov dl, 'x'
+    DOS 02h
+    CHECK_EQ al, 'x', 53                ; made again, with the registers it was made with
+    CHECK_EQ word [brks], 1, 54
+    xor ax, ax
+    mov es, ax
+    mov ax, [es:41Ah]
+    CHECK_EQ ax, [es:41Ch], 55          ; the key taken out of the buffer
+    mov dx, h_retf_nc                   ; RETF with CF clear: the call again too
+    mov ax, 2523h
+    int 21h
+    PUT_KEY 2E03h                       ; Ctrl-C
+    mov dx, msg_x
+    DOS 09h
+    CHECK_EQ al, '$', 56
+    CHECK_EQ word [brks], 2, 57
+    ; a child whose own handler says stop (RETF, CF set), and one under DOSMGR's default: each
+    ; ends, type 1 (Ctrl-C); our handler is ours again; its memory is freed
+    mov word [pblock + 2], ctail_brk
+    call exec_child
+    DOS 4Dh
+    CHECK_EQ ax, 0100h, 58
+    mov ax, 3523h
+    int 21h
+    CHECK_EQ bx, h_retf_nc, 59
+    push ds
+    mov dx, [old23]                     ; DOSMGR's handler for the next child to inherit
+    mov ds, [old23 + 2]
+    mov ax, 2523h
+    int 21h
+    pop ds
+    mov word [pblock + 2], ctail_def
+    call exec_child
+    DOS 4Dh
+    CHECK_EQ ax, 0100h, 60
+    call walk
+    CHECK_EQ ax, [free0], 61
+
+    mov ax, 61 + 7                      ; the number of checks (CHILD.COM's 7 too), for the suite
     out PORT_EXIT, ax
     mov ax, 4C00h
     int 21h
+
+exec_child:
+    mov dx, child
+    mov bx, pblock
+    push ds
+    pop es
+    mov ax, 4B00h
+    int 21h
+    ret
+
+h_iret:
+    inc word [cs:brks]
+    iret
+h_retf_nc:
+    inc word [cs:brks]
+    clc
+    retf
 
 ; The MCB chain from the List of Lists: CF clear and AX the free paragraphs if every block is
 ; 'M' but the last 'Z' and the last ends where the BIOS says memory ends.
@@ -261,6 +321,11 @@ child:  db 'CHILD.COM', 0
 bad:    db 'BAD.EXE', 0
 none:   db 'NONE.COM', 0
 ctail:  db 4, ' xyz', 0Dh
+ctail_brk: db 4, ' brk', 0Dh
+ctail_def: db 4, ' def', 0Dh
+msg_x:  db 'x$'
+brks:   dw 0
+old23:  dw 0, 0
 fcb:    db 0, '           ', 0, 0, 0, 0
 pblock: dw 0, ctail, 0, fcb, 0, fcb, 0
 block:  dw 0

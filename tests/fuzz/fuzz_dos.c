@@ -36,6 +36,14 @@ static void con_out(void *ctx, const uint8_t *s, uint32_t n)
     for (uint32_t i = 0; i < n; i++)
         x ^= s[i];                              /* every byte given must be readable */
 }
+/* A Ctrl-C abandoned the call: the registers given back are the ones it was made with. */
+static struct client_regs call_regs;
+static void ctrl_c(void *ctx, struct client_regs *r)
+{
+    (void)ctx;
+    if (memcmp(r, &call_regs, sizeof *r))
+        abort();
+}
 static void clock_now(void *ctx, struct dos_time *t)
 {
     (void)ctx;
@@ -122,6 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.ss = 0x0070;
         r.esp = 0x0F00;
         r.cs = 0x0060;
+        d.io.ctrl_c = ops & 1 ? ctrl_c : 0;             /* DOSMGR's way, or the program ends */
+        call_regs = r;
         dos_int21(&d, &r);
         if (d.nprocs > DOS_NEST_MAX)
             abort();

@@ -46,6 +46,14 @@ static void tell(void *ctx, const char *m)
     (void)ctx;
     strncpy(said, m, sizeof said - 1);
 }
+static struct client_regs brk_regs;
+static unsigned brks;
+static void ctrl_c(void *ctx, struct client_regs *c)
+{
+    (void)ctx;
+    brk_regs = *c;
+    brks++;
+}
 
 /* Files: a .COM (B4 4C CD 21: exit), an .EXE with one relocation, a bad .EXE, a big .COM */
 static uint8_t exe[64 + 16];
@@ -113,13 +121,14 @@ static void setup(void)
     mem = calloc(1, DOS_MEM_SIZE);
     blk = block(&size);
     cr_assert_eq(dosfs_init(&fs, blk, size, 1 << 20, &heap, why, sizeof why), 0, "%s", why);
-    struct dos_io io = { 0, con_in, con_out, clock_now, tell };
+    struct dos_io io = { 0, con_in, con_out, clock_now, tell, ctrl_c };
     cr_assert_eq(dos_init(&d, mem, &fs, &io, 0x0200, 0x9FC0,
                           "COMSPEC=C:\\COMMAND.COM\0PATH=C:\\\0", vectors), 0);
     nout = 0;
     out[0] = 0;
     said[0] = 0;
     keys = 0;
+    brks = 0;
     memset(&r, 0, sizeof r);
     /* the caller: the root process at the stub's IRET, its INT frame at 0070:0F00 */
     r.cs = STUB_SEG;
@@ -372,6 +381,80 @@ Test(dos, console_io)
     r.edx = 0xFF;
     call(0x0600);
     cr_assert(r.eflags & 0x40, "no key: ZF");
+}
+
+/* A Ctrl-C waiting in the BIOS's keyboard buffer (as VKD's INT 9 leaves it). */
+static void bios_key(uint16_t k)
+{
+    mem[0x480] = 0x1E, mem[0x482] = 0x3E;
+    mem[0x41A] = 0x1E, mem[0x41C] = 0x20;
+    mem[0x41E] = (uint8_t)k, mem[0x41F] = (uint8_t)(k >> 8);
+}
+
+Test(dos, ctrl_c_abandons_the_call_and_runs_int_23h)
+{
+    keys = "ab\x03";                                   /* typed into a line: the line is lost */
+    mem[0x0700 + 0xD00] = 10;
+    r.edx = 0x0D00;
+    r.esi = 0x1234;
+    call(0x0A00);
+    cr_assert_eq(brks, 1);
+    cr_assert_str_eq(out, "ab^C\r\n");
+    cr_assert_eq(brk_regs.eax & 0xFFFF, 0x0A00, "the call's registers again");
+    cr_assert_eq(brk_regs.edx & 0xFFFF, 0x0D00);
+    cr_assert_eq(brk_regs.esi, 0x1234);
+    cr_assert_eq(mem[0x0700 + 0xD01], 0, "nothing read");
+    keys = "\x03";                                      /* AH=01h and 08h see it, 07h does not */
+    call(0x0100);
+    cr_assert_eq(brks, 2);
+    keys = "\x03";
+    call(0x0800);
+    cr_assert_eq(brks, 3);
+    keys = "\x03";
+    call(0x0700);
+    cr_assert_eq(brks, 3);
+    cr_assert_eq(r.eax & 0xFF, 3, "07h: the character");
+    keys = "\x03";                                      /* handle 0 is CON: a line read */
+    r.ebx = 0;
+    r.ecx = 10;
+    r.edx = 0x0D00;
+    call(0x3F00);
+    cr_assert_eq(brks, 4);
+}
+
+Test(dos, ctrl_c_waiting_stops_output_but_not_06h)
+{
+    bios_key(0x2E03);
+    r.edx = 'A';
+    call(0x0600);                                       /* direct output: not checked */
+    cr_assert_str_eq(out, "A");
+    cr_assert_eq(brks, 0);
+    call(0x0200);
+    cr_assert_str_eq(out, "A^C\r\n", "the character not written");
+    cr_assert_eq(brks, 1);
+    cr_assert_eq(mem[0x41A], 0x20, "the key taken from the BIOS's buffer");
+    call(0x0200);
+    cr_assert_str_eq(out, "A^C\r\nA");
+    bios_key(0x1E61);                                   /* another key: left for the program */
+    call(0x0200);
+    cr_assert_eq(brks, 1);
+    cr_assert_eq(mem[0x41A], 0x1E);
+    bios_key(0x2E03);                                   /* BREAK OFF: other calls do not look */
+    call(0x3000);
+    cr_assert_eq(brks, 1);
+    r.edx = 1;
+    call(0x3301);                                       /* BREAK ON: every call does */
+    call(0x3000);
+    cr_assert_eq(brks, 2);
+}
+
+Test(dos, ctrl_c_without_a_handler_ends_the_program)
+{
+    d.io.ctrl_c = 0;
+    keys = "\x03";
+    call(0x0100);
+    cr_assert(d.ended, "the first program ended");
+    cr_assert_eq(d.exit_code, 0x0100, "type 1, Ctrl-C (%04x)", d.exit_code);
 }
 
 Test(dos, find_and_directories)

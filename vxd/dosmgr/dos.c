@@ -445,8 +445,12 @@ static int sft_write(struct dos *d, struct dos_sft *f, const uint8_t *s, uint32_
 static int std_in(struct dos *d, int wait)
 {
     struct dos_sft *f = handle_sft(d, 0, 0);
-    if (!f || f->dev == DOS_DEV_CON)
-        return key(d, wait);
+    if (!f || f->dev == DOS_DEV_CON) {
+        int c = key(d, wait);
+        if (c == 3 && d->brk_check)
+            d->brk = 1;                                 /* Ctrl-C: the call is abandoned */
+        return c;
+    }
     if (f->dev != DOS_DEV_FILE)
         return wait ? 0x1A : -1;
     uint8_t c;
@@ -479,6 +483,8 @@ static uint32_t read_line(struct dos *d, uint8_t *buf, uint32_t max)
         return 0;
     for (;;) {
         int c = std_in(d, 1);
+        if (d->brk)
+            return 0;
         if (c == 0 || c == 0xE0) {                      /* an extended key: ignored */
             key(d, 1);
             continue;
@@ -536,6 +542,8 @@ static int sft_read(struct dos *d, struct dos_sft *f, uint32_t a, uint32_t n, ui
     case DOS_DEV_CON:                                   /* a line, as DOS's CON gives it */
         if (d->line_pos >= d->line_len) {
             uint32_t len = read_line(d, d->line, 128);
+            if (d->brk)
+                return 0;
             d->line[len] = '\r';
             d->line[len + 1] = '\n';
             d->line_len = (uint8_t)(len + 2);
@@ -1194,7 +1202,7 @@ static void parse_fcb(struct dos *d, struct client_regs *r)
     setl(&r->eax, result);
 }
 
-void dos_int21(struct dos *d, struct client_regs *r)
+static void int21(struct dos *d, struct client_regs *r)
 {
     uint8_t ah = AH(r);
     ok(r);
@@ -1203,10 +1211,8 @@ void dos_int21(struct dos *d, struct client_regs *r)
         return terminate(d, r, 0, 0, 0);
     case 0x01: {
         int c = std_in(d, 1);
-        if (c == 3 && d->break_flag < 2) {
-            std_out(d, (const uint8_t *)"^C\r\n", 4);
-            return terminate(d, r, 0, 1, 0);
-        }
+        if (d->brk)
+            return;
         if (c != 0 && c != 0xE0)
             std_putc(d, (uint8_t)c);
         else
@@ -1239,10 +1245,8 @@ void dos_int21(struct dos *d, struct client_regs *r)
     case 0x07:
     case 0x08: {
         int c = std_in(d, 1);
-        if (ah == 8 && c == 3 && d->break_flag < 2) {
-            std_out(d, (const uint8_t *)"^C\r\n", 4);
-            return terminate(d, r, 0, 1, 0);
-        }
+        if (d->brk)
+            return;
         if (c == 0 || c == 0xE0)
             d->pending = (int16_t)key(d, 1);
         return setl(&r->eax, (uint8_t)c);
@@ -1285,7 +1289,7 @@ void dos_int21(struct dos *d, struct client_regs *r)
         d->pending = -1;
         if (fn == 0x01 || fn == 0x06 || fn == 0x07 || fn == 0x08 || fn == 0x0A) {
             seth(&r->eax, fn);
-            return dos_int21(d, r);
+            return int21(d, r);
         }
         return setl(&r->eax, 0);
     }
@@ -1749,3 +1753,58 @@ void dos_int21(struct dos *d, struct client_regs *r)
         return fail(d, r, DOSERR_BAD_FUNCTION);
     }
 }
+
+/* ---- Ctrl-C ---------------------------------------------------------------------------------- */
+
+/* A Ctrl-C waiting in the BIOS's keyboard buffer (40:1A head, 40:1C tail, 40:80-40:82 its
+ * bounds) is taken out of it: 1.  A look at the VM's memory, not a call: output stays cheap. */
+static int break_waiting(struct dos *d)
+{
+    uint16_t head = rd16(d, 0x41A), tail = rd16(d, 0x41C), lo = rd16(d, 0x480), hi = rd16(d, 0x482);
+    if (head == tail || lo >= hi || head < lo || head + 2 > hi || d->mem[0x400 + head] != 3)
+        return 0;
+    head = (uint16_t)(head + 2 >= hi ? lo : head + 2);
+    wr16(d, 0x41A, head);
+    return 1;
+}
+
+/* Which calls look for Ctrl-C (BREAK OFF): the character functions but 06h and 07h, and handle
+ * I/O on CON; with BREAK ON, every call. */
+static int checks_break(struct dos *d, const struct client_regs *r)
+{
+    uint8_t ah = AH(r);
+    if (d->break_flag & 1)
+        return 1;
+    if ((ah >= 0x01 && ah <= 0x0C && ah != 0x06 && ah != 0x07) || ah == 0x3F || ah == 0x40) {
+        struct dos_sft *f = ah >= 0x3F ? handle_sft(d, BX(r), 0) : 0;
+        return ah < 0x3F || (f && f->dev == DOS_DEV_CON);
+    }
+    return 0;
+}
+
+/* INT 21h.  A Ctrl-C -- typed before the call or read by it -- abandons the call: "^C" is
+ * shown and the program's INT 23h runs with the registers it made the call with; the VxD
+ * arranges that (io.ctrl_c) so that a handler that returns makes the call again, as DOS does.
+ * Without one, the program ends as DOS's default handler ends it (type 1). */
+void dos_int21(struct dos *d, struct client_regs *r)
+{
+    struct client_regs r0 = *r;
+    d->brk = 0;
+    d->brk_check = (uint8_t)checks_break(d, r);
+    if (!d->brk_check || !break_waiting(d))
+        int21(d, r);
+    else
+        d->brk = 1;
+    d->brk_check = 0;
+    if (!d->brk)
+        return;
+    d->brk = 0;
+    std_out(d, (const uint8_t *)"^C\r\n", 4);
+    *r = r0;
+    if (d->io.ctrl_c)
+        d->io.ctrl_c(d->io.ctx, r);
+    else
+        terminate(d, r, 0, 1, 0);
+}
+
+void dos_ctrl_c_end(struct dos *d, struct client_regs *r) { terminate(d, r, 0, 1, 0); }

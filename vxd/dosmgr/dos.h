@@ -46,6 +46,11 @@ struct dos_io {
     void (*now)(void *ctx, struct dos_time *t);
     /* Something a user should read: a program refused, a function DOS here does not have. */
     void (*say)(void *ctx, const char *msg);
+    /* A Ctrl-C abandoned the INT 21h call r was made with (r: its registers again): run the
+     * program's INT 23h so that returning from it makes the call again (DOSMGR: the handler's
+     * IRET goes to the INT 21h stub; a RETF with CF set ends the program, dos_ctrl_c_end).
+     * NULL: the program ends at once, as under DOS's default handler. */
+    void (*ctrl_c)(void *ctx, struct client_regs *r);
 };
 
 struct dos_sft {                        /* an open file or device */
@@ -76,6 +81,7 @@ struct dos {
     uint16_t exit_code;                 /* AH type, AL code: INT 21h AH=4Dh */
     uint16_t last_error;
     uint8_t break_flag, verify, strategy;
+    uint8_t brk_check, brk;             /* this call looks for Ctrl-C; one came */
     int16_t pending;                    /* the scan code of an extended key read, -1 none */
     int64_t clock_offset;               /* seconds: AH=2Bh/2Dh set the VM's clock, not the RTC */
     struct dos_sft sft[DOS_SFT_MAX];
@@ -101,6 +107,8 @@ void dos_int21(struct dos *d, struct client_regs *r);
 const char *dos_program(const struct dos *d);
 void dos_int20(struct dos *d, struct client_regs *r);     /* terminate, code 0 */
 void dos_int27(struct dos *d, struct client_regs *r);     /* TSR: DX bytes kept */
+/* The current program ends as by Ctrl-C (type 1): its INT 23h handler said so (RETF, CF set). */
+void dos_ctrl_c_end(struct dos *d, struct client_regs *r);
 
 /* Checking the MCB chain: 0 if it is sound (every block 'M' but the last 'Z', ending at
  * mem_top), else DOSERR_MCB_DESTROYED; *free_paras the free paragraphs, *largest the largest

@@ -56,6 +56,7 @@ VMM_IMPORT(Set_Execution_Focus)
 VMM_IMPORT(Get_Next_VM_Handle)
 VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(Set_VM_Time_Slice_Priority)
+VMM_IMPORT(Simulate_Int)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -71,6 +72,7 @@ struct dvm {                                    /* a DOS VM */
     struct dos dos;
     VMHANDLE vm;
     int scan;                                   /* an extended key's scan code still to give */
+    uint16_t brk_sp;                            /* SP of the INT 21h a Ctrl-C abandoned */
     char program[80];
 };
 
@@ -79,7 +81,9 @@ static MUTEXHANDLE lock;
 static SEMHANDLE never;                         /* a VM that ended waits here to be destroyed */
 static uint32_t cb_off;                         /* our pointer in each VM's control block */
 #define STUBS   0x80u                           /* the stubs: at DOS_DATA_SEG:0080 in every VM */
-static uint32_t callbacks[NSTUBS];
+#define BRK_STUB 0xE0u                          /* after INT 23h: call far <brk>; jmp far <INT 21h> */
+#define BRK_REF  0x100u                         /* its call back's reference */
+static uint32_t callbacks[NSTUBS], brk_callback;
 static uint32_t vectors[NSTUBS];
 static int creating;                            /* DOSMGR_Start_VM is making a VM */
 static const char *start_program;
@@ -199,6 +203,17 @@ static void say(void *ctx, const char *msg)
     printf("%s (VM %u)\n", msg, vmid(v->vm));
 }
 
+/* A Ctrl-C abandoned an INT 21h (r: its registers again, at the stub's IRET): the program's
+ * INT 23h, whose return comes to BRK_STUB (below), then to the INT 21h stub -- the call again. */
+static void ctrl_c(void *ctx, struct client_regs *r)
+{
+    struct dvm *v = ctx;
+    v->brk_sp = (uint16_t)r->esp;
+    r->cs = DOS_DATA_SEG;
+    r->eip = BRK_STUB;
+    Simulate_Int(0x23);
+}
+
 /* ---- the VM's end ---------------------------------------------------------------------------- */
 
 static void end_vm(void *ref) { Destroy_VM((VMHANDLE)(uintptr_t)ref); }
@@ -250,9 +265,17 @@ static void service(VMHANDLE vm, void *ref, struct client_regs *r)
         break;
     case 0x22:                                          /* terminate address: none set */
     case 0x23:                                          /* Ctrl-C: the program ends */
-        dos_int20(&v->dos, r);
-        v->dos.exit_code = 0x0100;
+        dos_ctrl_c_end(&v->dos, r);
         break;
+    case BRK_REF:                                       /* back from a Ctrl-C's INT 23h */
+        if ((uint16_t)r->esp == (uint16_t)(v->brk_sp - 2)) {
+            if (r->eflags & CF) {                       /* RETF with CF set: the program ends */
+                dos_ctrl_c_end(&v->dos, r);
+                break;
+            }
+            r->esp = (r->esp & 0xFFFF0000u) | v->brk_sp;    /* RETF: the FLAGS it left */
+        }
+        break;                                          /* IRET (or CF clear): the call again */
     case 0x24:                                          /* critical error: fail the call */
         r->eax = (r->eax & 0xFFFFFF00u) | 3;
         break;
@@ -292,7 +315,7 @@ static int vm_init(VMHANDLE vm)
         v->program[i++] = *s;
     uint8_t *m = vm_mem(vm);
     uint16_t kb = (uint16_t)(m[0x413] | m[0x414] << 8);         /* the BIOS's memory size */
-    struct dos_io io = { v, con_in, con_out, now, say };
+    struct dos_io io = { v, con_in, con_out, now, say, ctrl_c };
     if (dos_init(&v->dos, m, &drive, &io, (uint16_t)(_GetFirstV86Page() << 8),
                  (uint16_t)(kb * 64u), env, vectors)) {
         printf("DOSMGR: VM %u: %u KB of conventional memory is too little for DOS\n", vmid(vm),
@@ -306,6 +329,13 @@ static int vm_init(VMHANDLE vm)
         for (int k = 0; k < 4; k++)
             st[1 + k] = (uint8_t)(callbacks[i] >> (8 * k));
         st[5] = 0xCF;
+    }
+    uint8_t *b = m + DOS_DATA_SEG * 16 + BRK_STUB;
+    b[0] = 0x9A;
+    b[5] = 0xEA;                                        /* jmp far DOS_DATA_SEG:<INT 21h stub> */
+    for (int k = 0; k < 4; k++) {
+        b[1 + k] = (uint8_t)(brk_callback >> (8 * k));
+        b[6 + k] = (uint8_t)(vectors[1] >> (8 * k));
     }
     *slot(vm) = v;
     ndos++;
@@ -501,6 +531,11 @@ static int init(void)
             return 1;
         }
         vectors[i] = DOS_DATA_SEG << 16 | (STUBS + i * 6);
+    }
+    brk_callback = Allocate_V86_Call_Back((void *)(uintptr_t)BRK_REF, service);
+    if (!brk_callback) {
+        printf("DOSMGR: no V86 call back left for Ctrl-C\n");
+        return 1;
     }
     return 0;
 }

@@ -1,0 +1,4 @@
+@ECHO OFF
+ECHO B1>>OUT.TXT
+LOOP in-batch
+ECHO B2>>OUT.TXT
