@@ -13,6 +13,8 @@ cp -r esp/EFI "$dir/esp/" && cp build/test/VMM32.VXD "$dir/esp/VMM/"    # the te
 cp esp/VMM/VXD/SHELL.VXD esp/VMM/VXD/VBIOS.VXD esp/VMM/VXD/VDD.VXD esp/VMM/VXD/INT13.VXD \
     esp/VMM/VXD/DOSMGR.VXD build/testvxd/DYN/DYN.VXD "$dir/esp/VMM/VXD/"   # DYN: loaded by the bench
 cp build/dos/dosbench.COM "$dir/esp/DOSBENCH.COM"  # DOSMGR's figures (tests/bench/dosbench.c)
+mkdir -p "$dir/esp/BENCH" && cp esp/COMMAND.COM "$dir/esp/BENCH/"  # for dos_dir_100; not in C:\,
+                                                    # where SHELL would start it beside the bench
 head -c 1048576 /dev/zero > "$dir/esp/HD.IMG"     # INT13's drive 80h, for v86_int13_read
 printf '[Debug]\r\nExitPort=0xf4\r\nBench=1\r\n[386Enh]\r\ndevice=*VBIOS\r\ndevice=*VDD\r\ndevice=*INT13\r\ndevice=*DOSMGR\r\ndevice=*SHELL\r\n[Disks]\r\nC=HD.IMG\r\n' \
     > "$dir/esp/VMM/SYSTEM.INI"
@@ -116,6 +118,7 @@ op dos_putc        "<= 3000 (INT 21h AH=02h, one character to the screen; drawin
 op dos_write_4k    "reported (INT 21h AH=40h, 4 KB to a file on drive C:)"
 op dos_read_4k     "reported (INT 21h AH=3Fh, 4 KB from it)"
 op dos_exec_com    "reported (EXEC of a 4.5 KB .COM to its INT 20h and back)"
+op dos_dir_100     "reported (COMMAND /C DIR of a 100-file directory, to the screen, and back)"
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

@@ -1305,7 +1305,7 @@ void shell(void)
         nl();
         say("VMM32 DOS 5.00 -- drive C: is the boot partition, in memory: what you change on it");
         say("lasts until the machine restarts.  Alt+F11 (or START) opens another DOS VM, Alt+F12");
-        say("switches between them; EXIT ends this one.");
+        say("switches between them; EXIT ends this one (in the last one, the system).");
     }
     if (perm && exists("C:\\AUTOEXEC.BAT")) run_batch("C:\\AUTOEXEC.BAT", "C:\\AUTOEXEC.BAT", "", 1);
     prompt_loop();
@@ -1316,7 +1316,10 @@ void prompt_loop(void)
 {
     int n;
     for (;;) {
-        if (exit_asked) { R.ax = 0x4C00 | (errorlevel & 0xFF); int21(&R); }
+        if (exit_asked) {
+            if (peekw(psp, 0x16) == 0x0070) dosmgr_api(0x0200, "");   /* the VM's top shell */
+            R.ax = 0x4C00 | (errorlevel & 0xFF); int21(&R);
+        }
         nl();
         prompt();
         line[0] = LINE_MAX - 2;

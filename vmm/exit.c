@@ -1,12 +1,39 @@
-/* The way the VMM ends a run: see vmm.h. */
+/* The way the VMM ends a run: see vmm.h; and Exit_System (include/vmm/vm.h). */
 #include "vmm.h"
+#include "vmm/thread.h"
+#include "vmm/vm.h"
 #include "x86/x86.h"
 
 uint16_t vmm_exit_port;
+const char *exit_why = "";
+static SEMHANDLE exit_sem;
+static int exit_asked;
 
 void vmm_exit(uint32_t code)
 {
     if (vmm_exit_port)
         outl(vmm_exit_port, code);
     halt_forever();
+}
+
+uint32_t Exit_System(const char *why)
+{
+    INTS_OFF();
+    if (!exit_asked) {
+        exit_asked = 1;
+        exit_why = why && *why ? why : "Exit_System";
+        if (exit_sem)
+            Signal_Semaphore_No_Switch(exit_sem);
+    }
+    return 1;
+}
+
+void exit_wait(void)
+{
+    {
+        INTS_OFF();
+        if (exit_asked || !(exit_sem = Create_Semaphore(0)))
+            return;
+    }
+    Wait_Semaphore(exit_sem, 0);
 }

@@ -87,10 +87,11 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */
     if (selftests_run)
         selftests_run();                    /* the test build's suites, as [Debug] asks */
-    if (vmm_exit_port) {
-        vxd_shutdown();                     /* System_Exit, Sys_Critical_Exit */
-        vmm_exit(VMM_EXIT_READY);
-    }
-    for (;;)
-        thread_sleep(3600000);              /* done: the idle thread (sti; hlt) has the CPU */
+    if (!vmm_exit_port)
+        exit_wait();                        /* Exit_System: the idle thread has the CPU till then */
+    vxd_shutdown();                         /* System_Exit, Sys_Critical_Exit */
+    if (!vmm_exit_port)
+        kprintf("VMM: the system has ended (%s): it is now safe to turn off your computer\n",
+                exit_why);
+    vmm_exit(VMM_EXIT_READY);
 }

@@ -26,6 +26,9 @@ extern struct vmm_boot boot;
  * callable from anywhere, a fault report included). */
 extern uint16_t vmm_exit_port;      /* [Debug] ExitPort=: isa-debug-exit port; 0 off */
 __attribute__((noreturn)) void vmm_exit(uint32_t code);
+/* The boot thread, its work done: waits until a device calls Exit_System (exit_why: its reason). */
+void exit_wait(void);
+extern const char *exit_why;
 
 /* The code that called the function this is written in: for a service, the VxD (or VMM code)
  * whose call it refuses. */

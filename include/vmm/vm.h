@@ -72,6 +72,11 @@ uint32_t Resume_VM(VMHANDLE vm);            /* VM_Resume (may fail): they run ag
 /* Crash_Cur_VM: the calling thread's VM is marked crashed and destroyed by the event thread
  * (VM_Not_Executeable with VNE_CRASHED); the call does not return.  Fatal in the system VM. */
 __attribute__((noreturn)) void Crash_Cur_VM(void);
+/* Exit_System (VMM32's own): the system ends as Windows 95's did -- its boot thread sends
+ * System_Exit and Sys_Critical_Exit to every device (last in init order first), says so and
+ * halts (or reports on [Debug] ExitPort=).  From any thread; returns to the caller, the end
+ * comes in the boot thread (after the test suites [Debug] runs, when they run). */
+uint32_t Exit_System(const char *why);
 /* A thread in vm (VMMCreateThread makes them in the caller's VM). */
 uint32_t VMMCreateThreadInVM(VMHANDLE vm, void (*fn)(void *), void *arg, uint32_t exec_pri);
 

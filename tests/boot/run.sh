@@ -277,11 +277,12 @@ boot_exit() {
     log "qemu: ended: $(rc_text "$RC")"
 }
 
-# wait_serial ERE: poll the serial log until the ERE matches, QEMU ends or times out.
+# wait_serial ERE [N]: poll the serial log until the ERE matches (on N lines), QEMU ends or
+# times out.
 wait_serial() {
-    local re=$1
+    local re=$1 n=${2:-1}
     while :; do
-        if clean_log "$DIR/serial.log" | grep -Eq -e "$re"; then
+        if (( $(clean_log "$DIR/serial.log" | grep -Ec -e "$re") >= n )); then
             ok "serial: /$re/ appeared"
             return 0
         fi
@@ -309,8 +310,9 @@ serial_term_open() {
     cat "$DIR/ser.out" > "$DIR/serial.log" &
     SER_DRAIN=$!
 }
-# term_step KEYS ERE: type KEYS (printf %b) on the terminal, wait for ERE on serial, a pause.
-term_step() { printf '%b' "$1" >&"$SER_FD"; wait_serial "$2" && sleep "${STEP_PAUSE:-1}"; }
+# term_step KEYS ERE [N]: type KEYS (printf %b) on the terminal, wait for ERE on serial (on N
+# lines), a pause.
+term_step() { printf '%b' "$1" >&"$SER_FD"; wait_serial "$2" "${3:-1}" && sleep "${STEP_PAUSE:-1}"; }
 serial_term_close() {
     exec {SER_FD}>&-
     kill "$SER_DRAIN" 2>/dev/null
@@ -857,7 +859,7 @@ sc_dos() {
     expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BAD\.EXE \(VM [0-9]+\)$'
     expect_serial '^DOSMGR: INT 21h AH=73h is not provided here; '
     expect_serial '^DOSMGR: VM [0-9]+: C:\\DOSTEST\.COM ended \(exit code 0\); the VM ends$'
-    expect_serial '^v86test: dos: 68 checks passed, 0 failed; it made 68$'
+    expect_serial '^v86test: dos: 78 checks passed, 0 failed; it made 78$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
@@ -920,10 +922,54 @@ sc_dos_break() {
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
+# A busy VM in the background and an idle one, while the focus VM types (issue 14's "a
+# background VM's counter goes on while the focus VM types; an idle VM uses under 1 % of the
+# CPU"): START runs LOOP.COM /SPIN (tests/dos/loop.asm: a counting loop, no calls) in VM 3, Alt+F11
+# opens a shell in VM 4, Alt+F12 brings the focus round to VM 2, whose shell is then typed
+# into between two snapshots of the DEBUG console's .vm (the scheduler's own CPU account).
+# Between them LOOP's VM got at least half the CPU, VM 4's shell, waiting for a key in
+# the background, under 1 %, and what was typed ran (TYPE shows what the ECHOs wrote).
+img_dos_bg() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
+    cp "$SRC/dos/loop.COM" "$1/LOOP.COM"
+    printf "[386Enh]\r\n" > "$1/VMM/SYSTEM.INI"; }
+# vm_cpu SNAPSHOT VM: VM's CPU (us) in the Nth .vm account on serial; vm_at SNAPSHOT: its time (ms)
+vm_cpu() { awk -v n="$1" -v vm="$2" '/^sched: [0-9]+ threads at/ {k++} k == n && $0 ~ "^sched: VM " vm ":" {print $(NF - 2); exit}' "$DIR/serial.txt"; }
+vm_at() { awk -v n="$1" '/^sched: [0-9]+ threads at/ {k++; if (k == n) {print $(NF - 1); exit}}' "$DIR/serial.txt"; }
+sc_dos_bg() {
+    local t spin idle
+    serial_term_open || return
+    SERIAL_PIPE=1 qemu_start $((BOOT_TIMEOUT * 2)) -machine q35 -m 512M
+    wait_serial '^VMM ready$' && sleep 2 &&
+        term_step 'START C:\\LOOP.COM /SPIN\r' '^DOSMGR: VM 3 runs C:\\LOOP\.COM with /SPIN$' &&
+        term_step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
+        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
+        term_step '\035.vm\r' '^dos: VM 4 runs ' &&
+        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        term_step 'ECHO one>>OUT.TXT\r' 'ECHOone>>OUT\.TXT' &&
+        term_step 'ECHO two>>OUT.TXT\r' 'ECHOtwo>>OUT\.TXT' &&
+        term_step 'DIR\r' 'bytesfree' &&
+        term_step 'ECHO three>>OUT.TXT\r' 'ECHOthree>>OUT\.TXT' &&
+        term_step '\035.vm\r' '^dos: VM 4 runs ' 2 &&
+        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" 2 &&
+        term_step 'TYPE OUT.TXT\r' 'TYPE ?OUT\.TXT +one +two *three' &&
+        qemu_stop
+    serial_term_close
+    clean_logs
+    t=$(( $(vm_at 2) - $(vm_at 1) ))
+    spin=$(( ($(vm_cpu 2 3) - $(vm_cpu 1 3)) / 10 ))      # per cent of t (us / ms / 10)
+    idle=$(( ($(vm_cpu 2 4) - $(vm_cpu 1 4)) * 10 / t ))   # per ten thousand (us * 10 / ms)
+    (( t > 0 && spin / t >= 50 )) && ok "LOOP's VM in the background got $((spin / t)) % of the CPU while VM 2 was typed into" ||
+        fail "LOOP's VM got $((t > 0 ? spin / t : 0)) % of the CPU over $t ms, not 50 % or more"
+    (( t > 0 && idle < 100 )) && ok "the idle shell's VM used $idle/10000 of the CPU (under 1 %)" ||
+        fail "the idle shell's VM used $idle/10000 of the CPU over $t ms, not under 1 %"
+    expect_serial '^dos: VM 3 runs C:\\LOOP\.COM$'
+}
+
 # Several DOS VMs, driven from the terminal on COM1 as a user would: the command shell starts by
 # itself (no [boot] shell=); START opens VM 3, Alt+F12 (xterm's ESC [24;3~) gives VM 2 the focus
 # back, Alt+F11 (ESC [23;3~) opens VM 4; EXIT in each ends it and the focus goes to another; the
-# DEBUG console's .vm in between lists the VMs that are left.
+# DEBUG console's .vm in between lists the VMs that are left; EXIT in the last one ends the system.
 img_dos_vms() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
@@ -939,7 +985,7 @@ sc_dos_vms() {
         term_step '\035.vm\r' '^dos: VM 3 runs ' &&
         term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
         term_step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        term_step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        term_step 'EXIT\r' '^VMM: the system has ended \(EXIT in the last DOS VM\): it is now safe to turn off your computer$' &&
         qemu_stop
     serial_term_close
     clean_logs
@@ -949,7 +995,8 @@ sc_dos_vms() {
         '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended ' \
         '^sched: VM 2: ' '^sched: VM 3: ' '^dos: VM 2 runs C:\\COMMAND\.COM$' \
         '^dos: VM 3 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
-        '^DOSMGR: VM 3: C:\\COMMAND\.COM ended '
+        '^DOSMGR: VM 3: C:\\COMMAND\.COM ended ' '^DOSMGR: EXIT in the last DOS VM; the system ends$' \
+        '^VMM: the system has ended \(EXIT in the last DOS VM\): it is now safe to turn off your computer$'
     expect_no_serial '^sched: VM 4: '
 }
 
@@ -1657,6 +1704,7 @@ scenario dos          dos         sc_dos
 scenario dos-shell    dos_shell   sc_dos_shell
 scenario dos-vms      dos_vms     sc_dos_vms
 scenario dos-break    dos_break   sc_dos_break
+scenario dos-bg       dos_bg      sc_dos_bg
 scenario dos-crash    dos_crash   sc_dos_crash
 scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
 scenario dos-bad       dos_bad     sc_dos_bad

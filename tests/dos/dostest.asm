@@ -246,7 +246,38 @@ start:
     call walk
     CHECK_EQ ax, [free0], 61
 
-    mov ax, 61 + 7                      ; the number of checks (CHILD.COM's 7 too), for the suite
+    ; ---- FCBs: create, a record written, closed, opened again, read back, the size, deleted
+    mov dx, dta
+    DOS 1Ah
+    mov di, dta                         ; the record: 'written by me', 13 bytes
+    mov si, text
+    mov cx, 13
+    cld
+    rep movsb
+    mov dx, xfcb
+    DOS 16h
+    CHECK_EQ al, 0, 62
+    mov word [xfcb + 0Eh], 13           ; 13-byte records
+    DOS 15h
+    CHECK_EQ al, 0, 63
+    DOS 10h
+    CHECK_EQ al, 0, 64
+    mov byte [dta], 0
+    mov byte [xfcb + 20h], 0            ; from record 0 again
+    DOS 0Fh
+    CHECK_EQ al, 0, 65
+    CHECK_EQ word [xfcb + 0Eh], 128, 66 ; open: 128-byte records
+    CHECK_EQ word [xfcb + 10h], 13, 67  ; the size
+    mov word [xfcb + 0Eh], 13
+    DOS 14h
+    CHECK_EQ al, 0, 68
+    CHECK_EQ word [dta], 'w' | 'r' << 8, 69
+    DOS 13h
+    CHECK_EQ al, 0, 70
+    DOS 0Fh
+    CHECK_EQ al, 0FFh, 71               ; gone
+
+    mov ax, 71 + 7                      ; the number of checks (CHILD.COM's 7 too), for the suite
     out PORT_EXIT, ax
     mov ax, 4C00h
     int 21h
@@ -321,6 +352,8 @@ child:  db 'CHILD.COM', 0
 bad:    db 'BAD.EXE', 0
 none:   db 'NONE.COM', 0
 ctail:  db 4, ' xyz', 0Dh
+xfcb:   db 0, 'FCBTEST DAT'
+        times 25 db 0
 ctail_brk: db 4, ' brk', 0Dh
 ctail_def: db 4, ' def', 0Dh
 msg_x:  db 'x$'

@@ -1,5 +1,7 @@
 ; loop.asm (LOOP.COM): prints "looping" and its command tail, then a dot every 100 ms through
-; INT 21h AH=02h, for ever -- until a Ctrl-C ends it (the dos-break scenario).
+; INT 21h AH=02h, for ever -- until a Ctrl-C ends it (the dos-break scenario).  With the tail
+; " /SPIN": after that line it only counts, for ever, with no call at all -- a program busy in
+; the background (the dos-bg scenario measures the CPU it gets).
 bits 16
 cpu 8086
 org 100h
@@ -14,6 +16,8 @@ start:
     mov dx, 81h
     mov ah, 09h
     int 21h
+    cmp word [82h], '/' | 'S' << 8
+    je .count
 .again:
     mov dl, '.'
     mov ah, 02h
@@ -23,5 +27,10 @@ start:
     mov ah, 86h
     int 15h
     jmp .again
+.count:
+    add word [count], 1
+    adc word [count + 2], 0
+    jmp .count
 
 msg:    db 'looping$'
+count:  dd 0

@@ -529,3 +529,136 @@ Test(dos, a_child_of_a_child_gives_back_what_it_took)
     cr_assert_eq(f1, f0, "free %x, was %x", f1, f0);
     cr_assert_eq(n1, n0, "blocks %u, were %u", n1, n0);
 }
+
+/* ---- FCBs ---- */
+
+#define FCB     (0x0700u + 0xE00u)                      /* 0070:0E00 */
+#define DTA     (0x0700u + 0xC00u)                      /* 0070:0C00 */
+
+static void fcb(const char name11[12])
+{
+    memset(mem + FCB, 0, 44);
+    memcpy(mem + FCB + 1, name11, 11);
+    r.ds = 0x0070;
+    r.edx = 0x0C00;
+    call(0x1A00);                                       /* the DTA */
+    r.edx = 0x0E00;
+}
+static uint8_t fcall(uint16_t ax)
+{
+    r.edx = 0x0E00;
+    call(ax);
+    return (uint8_t)r.eax;
+}
+
+Test(dos, fcb_open_and_sequential_reads)
+{
+    fcb("DATA    TXT");
+    cr_assert_eq(fcall(0x0F00), 0);
+    cr_assert_eq(mem[FCB], 3, "the drive: C:");
+    cr_assert_eq(w(FCB + 0x0E), 128, "records of 128 bytes");
+    cr_assert_eq(w(FCB + 0x10), 20, "the size");
+    mem[FCB + 0x0E] = 8;                                /* 8-byte records, from record 0 */
+    cr_assert_eq(fcall(0x1400), 0);
+    cr_assert_eq(memcmp(mem + DTA, "line one", 8), 0);
+    cr_assert_eq(mem[FCB + 0x20], 1, "the current record moves on");
+    cr_assert_eq(fcall(0x1400), 0);
+    cr_assert_eq(memcmp(mem + DTA, "\r\nline t", 8), 0);
+    cr_assert_eq(fcall(0x1400), 3, "a partial record");
+    cr_assert_eq(memcmp(mem + DTA, "wo\r\n\0\0\0\0", 8), 0, "padded with zeros");
+    cr_assert_eq(fcall(0x1400), 1, "the end of the file");
+    cr_assert_eq(fcall(0x1000), 0);
+    fcb("NONE    TXT");
+    cr_assert_eq(fcall(0x0F00), 0xFF);
+    cr_assert_eq(fcall(0x1400), 0xFF, "never opened");
+    fcb("DATA    ???");
+    cr_assert_eq(fcall(0x0F00), 0xFF, "no wildcards in an open");
+    mem[FCB] = 1;
+    memcpy(mem + FCB + 1, "DATA    TXT", 11);
+    cr_assert_eq(fcall(0x0F00), 0xFF, "drive A:");
+}
+
+Test(dos, fcb_create_write_random_and_blocks)
+{
+    fcb("NEW     DAT");
+    cr_assert_eq(fcall(0x1600), 0);
+    mem[FCB + 0x0E] = 4;
+    memcpy(mem + DTA, "abcd", 4);
+    cr_assert_eq(fcall(0x1500), 0);
+    memcpy(mem + DTA, "efgh", 4);
+    cr_assert_eq(fcall(0x1500), 0);
+    cr_assert_eq(w(FCB + 0x10), 8, "the size follows");
+    cr_assert_eq(fcall(0x2300), 0);
+    cr_assert_eq(w(FCB + 0x21), 2, "two records");
+    mem[FCB + 0x21] = 1;                                /* random record 1 */
+    cr_assert_eq(fcall(0x2100), 0);
+    cr_assert_eq(memcmp(mem + DTA, "efgh", 4), 0);
+    cr_assert_eq(mem[FCB + 0x20], 1, "the current record set from it");
+    cr_assert_eq(w(FCB + 0x21), 1, "not moved on");
+    memcpy(mem + DTA, "WXYZ", 4);
+    mem[FCB + 0x21] = 3;
+    cr_assert_eq(fcall(0x2200), 0);
+    cr_assert_eq(w(FCB + 0x10), 16, "written past the end: a gap of zeros");
+    mem[FCB + 0x20] = 2;
+    cr_assert_eq(fcall(0x2400), 0);
+    cr_assert_eq(w(FCB + 0x21), 2, "24h: the random record from the current one");
+    mem[FCB + 0x21] = 0;
+    r.ecx = 4;
+    cr_assert_eq(fcall(0x2700), 0);
+    cr_assert_eq(r.ecx & 0xFFFF, 4);
+    cr_assert_eq(memcmp(mem + DTA, "abcdefgh\0\0\0\0WXYZ", 16), 0);
+    cr_assert_eq(w(FCB + 0x21), 4, "the random record moves on");
+    r.ecx = 4;
+    cr_assert_eq(fcall(0x2700), 1, "nothing more");
+    cr_assert_eq(r.ecx & 0xFFFF, 0);
+    mem[FCB + 0x21] = 1;
+    r.ecx = 0;
+    cr_assert_eq(fcall(0x2800), 0);
+    cr_assert_eq(w(FCB + 0x10), 4, "28h with CX 0: the size set");
+    memcpy(mem + DTA, "1234567812345678", 16);
+    mem[FCB + 0x21] = 0;
+    r.ecx = 2;
+    cr_assert_eq(fcall(0x2800), 0);
+    cr_assert_eq(w(FCB + 0x10), 8);
+    cr_assert_eq(fcall(0x1000), 0);
+    cr_assert_eq(fcall(0x1600), 0, "create again: truncated");
+    cr_assert_eq(w(FCB + 0x10), 0);
+    r.edx = 0xFFF0;                                     /* a DTA whose records cross 64 KB */
+    call(0x1A00);
+    mem[FCB + 0x21] = 0;
+    r.ecx = 8;
+    cr_assert_eq(fcall(0x2800), 2);
+}
+
+Test(dos, fcb_find_rename_delete)
+{
+    fcb("????????COM");
+    unsigned n = 0;
+    for (uint8_t al = fcall(0x1100); al == 0; al = fcall(0x1200)) {
+        cr_assert_eq(mem[DTA], 3);
+        cr_assert_eq(memcmp(mem + DTA + 9, "COM", 3), 0);
+        n++;
+    }
+    cr_assert_eq(n, 2, "EXIT.COM and BIG.COM (%u)", n);
+    fcb("DATA    TXT");                                 /* the entry: size at 1Dh after the drive */
+    cr_assert_eq(fcall(0x1100), 0);
+    cr_assert_eq(w(DTA + 1 + 0x1C), 20);
+    fcb("EXIT    COM");
+    memcpy(mem + FCB + 0x11, "QUIT    ???", 11);
+    cr_assert_eq(fcall(0x1700), 0);
+    cr_assert_eq(fcall(0x0F00), 0xFF, "the old name is gone");
+    fcb("QUIT    COM");
+    cr_assert_eq(fcall(0x0F00), 0, "the new one kept the extension");
+    cr_assert_eq(fcall(0x1300), 0);
+    cr_assert_eq(fcall(0x1300), 0xFF, "nothing left to delete");
+    cr_assert_eq(fcall(0x1400), 0xFF, "an FCB open on a deleted file");
+    mem[FCB - 7] = 0xFF;                                /* an extended FCB for a directory */
+    memset(mem + FCB - 6, 0, 5);
+    mem[FCB - 1] = 0x10;
+    memcpy(mem + FCB + 1, "SUB        ", 11);
+    r.edx = 0x0E00 - 7;
+    call(0x1100);
+    cr_assert_eq(r.eax & 0xFF, 0);
+    cr_assert_eq(mem[DTA], 0xFF, "an extended entry");
+    cr_assert_eq(mem[DTA + 7 + 12], 0x10);
+}

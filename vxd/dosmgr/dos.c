@@ -1065,6 +1065,310 @@ static void find(struct dos *d, struct client_regs *r, int first)
     ok(r);
 }
 
+/* ---- FCBs: DOS 1's file functions (0Fh-17h, 21h-24h, 27h, 28h) ---------------------------------
+ * The FCB at DS:DX (or an extended one: FFh, 5 reserved bytes, the attribute, then the FCB) names
+ * a file in the current directory of drive C: (drive byte 0 or 3).  An open FCB keeps the file's
+ * node at 18h and "FC" at 1Ch (DOS's reserved bytes); each call checks that the node is still a
+ * file of that name.  A search keeps its directory at 0Ch and its place at 18h, "FS" at 1Ch.
+ * They answer in AL: 00h done, FFh not (01h end of file, 02h the DTA too small, 03h a partial
+ * record, for reads; 01h disk full for writes). */
+#define FCB_OPEN    0x4346u                     /* "FC" */
+#define FCB_SEARCH  0x5346u                     /* "FS" */
+
+struct fcb { uint32_t a; uint8_t attr, ext; };
+
+/* The FCB a call names; 0 if it is not in the VM's memory or not on drive C:. */
+static int fcb_get(struct dos *d, struct client_regs *r, struct fcb *f)
+{
+    f->a = lin(r->ds, DX(r));
+    f->attr = f->ext = 0;
+    if (inside(d, f->a, 7) && d->mem[f->a] == 0xFF) {
+        f->attr = d->mem[f->a + 6];
+        f->ext = 1;
+        f->a += 7;
+    }
+    return inside(d, f->a, 37) && (d->mem[f->a] == 0 || d->mem[f->a] == 3);
+}
+
+static uint32_t rd32(const struct dos *d, uint32_t a) { return rd16(d, a) | (uint32_t)rd16(d, a + 2) << 16; }
+static void wr32(struct dos *d, uint32_t a, uint32_t v)
+{
+    wr16(d, a, (uint16_t)v);
+    wr16(d, a + 2, (uint16_t)(v >> 16));
+}
+
+static int same_name(const char a[11], const uint8_t *b)
+{
+    for (int i = 0; i < 11; i++)
+        if ((uint8_t)a[i] != b[i])
+            return 0;
+    return 1;
+}
+static int wild(const char name[11])
+{
+    for (int i = 0; i < 11; i++)
+        if (name[i] == '?')
+            return 1;
+    return 0;
+}
+
+/* The one file an FCB's name names (no wildcards), or DOSFS_NONE. */
+static uint32_t fcb_lookup(struct dos *d, const struct fcb *f)
+{
+    char name[11];
+    uint32_t pos = 0, node;
+    mmove(name, d->mem + f->a + 1, 11);
+    if (wild(name) || dosfs_find(d->fs, d->cwd, name, (uint8_t)(f->attr & (DOSFS_ATTR_HIDDEN | DOSFS_ATTR_SYSTEM)),
+                   &pos, &node))
+        return DOSFS_NONE;
+    return node;
+}
+
+/* An FCB opened on node: drive, block 0, records of 128 bytes, the size, the date and time. */
+static void fcb_opened(struct dos *d, uint32_t a, uint32_t node)
+{
+    const struct dosfs_node *n = dosfs_node(d->fs, node);
+    d->mem[a] = 3;
+    wr16(d, a + 0x0C, 0);
+    wr16(d, a + 0x0E, 128);
+    wr32(d, a + 0x10, n->size);
+    wr16(d, a + 0x14, n->date);
+    wr16(d, a + 0x16, n->time);
+    wr32(d, a + 0x18, node);
+    wr16(d, a + 0x1C, FCB_OPEN);
+}
+
+/* The open file an FCB holds, or DOSFS_NONE (never opened, or the file is gone). */
+static uint32_t fcb_node(struct dos *d, const struct fcb *f)
+{
+    uint32_t node = rd32(d, f->a + 0x18);
+    const struct dosfs_node *n = dosfs_node(d->fs, node);
+    if (rd16(d, f->a + 0x1C) != FCB_OPEN || !n || (n->attr & DOSFS_ATTR_DIR) ||
+        !same_name(n->name, d->mem + f->a + 1))
+        return DOSFS_NONE;
+    return node;
+}
+
+static uint16_t fcb_recsize(struct dos *d, uint32_t a)
+{
+    uint16_t n = rd16(d, a + 0x0E);
+    if (!n)
+        wr16(d, a + 0x0E, n = 128);
+    return n;
+}
+
+/* The random record field: 4 bytes for records under 64 bytes, else 3. */
+static uint32_t fcb_random(struct dos *d, uint32_t a)
+{
+    uint32_t v = rd32(d, a + 0x21);
+    return fcb_recsize(d, a) < 64 ? v : v & 0xFFFFFF;
+}
+static void fcb_set_random(struct dos *d, uint32_t a, uint32_t v)
+{
+    wr16(d, a + 0x21, (uint16_t)v);
+    d->mem[a + 0x23] = (uint8_t)(v >> 16);
+    if (fcb_recsize(d, a) < 64)
+        d->mem[a + 0x24] = (uint8_t)(v >> 24);
+}
+static uint32_t fcb_current(struct dos *d, uint32_t a)
+{
+    return rd16(d, a + 0x0C) * 128u + (d->mem[a + 0x20] & 0x7F);
+}
+static void fcb_set_current(struct dos *d, uint32_t a, uint32_t rec)
+{
+    wr16(d, a + 0x0C, (uint16_t)(rec / 128));
+    d->mem[a + 0x20] = (uint8_t)(rec % 128);
+}
+
+/* count records from record rec between the file and the DTA: the records done in *done, and
+ * AL's answer. */
+static uint8_t fcb_io(struct dos *d, uint32_t a, uint32_t node, uint32_t rec, uint32_t count,
+                      int write, uint32_t *done)
+{
+    uint32_t size = fcb_recsize(d, a), dta = lin(d->dta >> 16, d->dta);
+    uint64_t off = (uint64_t)rec * size, bytes = (uint64_t)count * size;
+    *done = 0;
+    if (!count)
+        return 0;
+    if ((d->dta & 0xFFFF) + bytes > 0x10000 || !inside(d, dta, (uint32_t)bytes))
+        return 2;                                       /* past the end of the DTA's segment */
+    if (off + bytes > 0xFFFFFFFFu)
+        return 1;
+    uint32_t got = 0;
+    if (write) {
+        uint16_t time, date = dos_date(d, &time);
+        dosfs_write(d->fs, node, (uint32_t)off, d->mem + dta, (uint32_t)bytes, date, time, &got);
+        *done = got / size;
+        wr32(d, a + 0x10, dosfs_node(d->fs, node)->size);
+        return got < bytes ? 1 : 0;
+    }
+    dosfs_read(d->fs, node, (uint32_t)off, d->mem + dta, (uint32_t)bytes, &got);
+    if (!got)
+        return 1;                                       /* end of file, nothing read */
+    *done = (got + size - 1) / size;
+    if (got % size) {                                   /* a partial record, padded with 0 */
+        mset(d->mem + dta + got, 0, size - got % size);
+        return 3;
+    }
+    return got < bytes ? 1 : 0;
+}
+
+/* 11h/12h: a match as DOS puts it in the DTA -- (FFh, 5 zeros, the attribute, for an extended
+ * FCB) the drive, then the 32-byte directory entry. */
+static uint8_t fcb_find(struct dos *d, const struct fcb *f, int first)
+{
+    uint32_t dir = d->cwd, pos = 0, found, dta = lin(d->dta >> 16, d->dta);
+    char pat[11];
+    if (!inside(d, dta, 44))
+        return 0xFF;
+    for (int i = 0; i < 11; i++)
+        pat[i] = (char)d->mem[f->a + 1 + i];
+    if (!first) {
+        if (rd16(d, f->a + 0x1C) != FCB_SEARCH)
+            return 0xFF;
+        dir = rd32(d, f->a + 0x0C);
+        pos = rd32(d, f->a + 0x18);
+    }
+    int err = dosfs_find(d->fs, dir, pat, f->attr, &pos, &found);
+    wr32(d, f->a + 0x0C, dir);
+    wr32(d, f->a + 0x18, pos);
+    wr16(d, f->a + 0x1C, FCB_SEARCH);
+    if (err)
+        return 0xFF;
+    const struct dosfs_node *n = dosfs_node(d->fs, found);
+    uint8_t *t = d->mem + dta;
+    if (f->ext) {
+        mset(t, 0, 7);
+        t[0] = 0xFF;
+        t[6] = f->attr;
+        t += 7;
+    }
+    mset(t, 0, 33);
+    t[0] = 3;
+    mmove(t + 1, n->name, 11);
+    t[12] = n->attr;
+    uint32_t e = (uint32_t)(t - d->mem) + 1;
+    wr16(d, e + 0x16, n->time);
+    wr16(d, e + 0x18, n->date);
+    wr32(d, e + 0x1C, n->size);
+    return 0;
+}
+
+/* 13h and 17h: every match of the FCB's name (wildcards) deleted, or renamed to the name at
+ * 11h (a '?' there keeps the old name's character). */
+static uint8_t fcb_each(struct dos *d, const struct fcb *f, int rename)
+{
+    char pat[11], to[11];
+    uint32_t pos = 0, node, n = 0;
+    for (int i = 0; i < 11; i++)
+        pat[i] = (char)d->mem[f->a + 1 + i];
+    while (!dosfs_find(d->fs, d->cwd, pat, (uint8_t)(f->attr & (DOSFS_ATTR_HIDDEN | DOSFS_ATTR_SYSTEM)),
+                       &pos, &node)) {
+        const struct dosfs_node *p = dosfs_node(d->fs, node);
+        if (p->attr & DOSFS_ATTR_RDONLY)
+            continue;
+        if (rename) {
+            for (int i = 0; i < 11; i++) {
+                char c = (char)d->mem[f->a + 0x11 + i];
+                to[i] = c == '?' ? p->name[i] : c;
+            }
+            if (dosfs_rename(d->fs, node, d->cwd, to))
+                continue;
+        } else if (dosfs_remove(d->fs, node)) {
+            continue;
+        }
+        n++;
+    }
+    return n ? 0 : 0xFF;
+}
+
+static void fcb_call(struct dos *d, struct client_regs *r, uint8_t ah)
+{
+    struct fcb f;
+    uint8_t al = 0xFF;
+    if (!fcb_get(d, r, &f))
+        return setl(&r->eax, 0xFF);
+    uint32_t a = f.a, node = DOSFS_NONE, done;
+    switch (ah) {
+    case 0x0F:                                          /* open */
+        node = fcb_lookup(d, &f);
+        if (node != DOSFS_NONE && !(dosfs_node(d->fs, node)->attr & DOSFS_ATTR_DIR)) {
+            fcb_opened(d, a, node);
+            al = 0;
+        }
+        break;
+    case 0x10:                                          /* close: nothing held */
+        al = fcb_node(d, &f) == DOSFS_NONE ? 0xFF : 0;
+        break;
+    case 0x11:
+    case 0x12:
+        al = fcb_find(d, &f, ah == 0x11);
+        break;
+    case 0x13:
+    case 0x17:
+        al = fcb_each(d, &f, ah == 0x17);
+        break;
+    case 0x16: {                                        /* create, or truncate */
+        uint16_t time, date = dos_date(d, &time);
+        node = fcb_lookup(d, &f);
+        char name[11];
+        mmove(name, d->mem + a + 1, 11);
+        int err = node != DOSFS_NONE
+            ? (dosfs_node(d->fs, node)->attr & (DOSFS_ATTR_DIR | DOSFS_ATTR_RDONLY)
+               ? DOSERR_ACCESS_DENIED : dosfs_truncate(d->fs, node, 0))
+            : wild(name) ? DOSERR_FILE_NOT_FOUND
+            : dosfs_create(d->fs, d->cwd, name, (uint8_t)(f.attr & 0x27), date, time, &node);
+        if (!err) {
+            fcb_opened(d, a, node);
+            al = 0;
+        }
+        break;
+    }
+    case 0x14:
+    case 0x15:                                          /* sequential: the current record */
+    case 0x21:
+    case 0x22:                                          /* random: the random record */
+        if ((node = fcb_node(d, &f)) == DOSFS_NONE)
+            break;
+        if (ah >= 0x21)
+            fcb_set_current(d, a, fcb_random(d, a));
+        al = fcb_io(d, a, node, fcb_current(d, a), 1, ah == 0x15 || ah == 0x22, &done);
+        if (ah < 0x21 && done)
+            fcb_set_current(d, a, fcb_current(d, a) + 1);
+        break;
+    case 0x23:                                          /* size, in records, as the random record */
+        node = fcb_lookup(d, &f);
+        if (node != DOSFS_NONE) {
+            uint32_t size = dosfs_node(d->fs, node)->size, rs = fcb_recsize(d, a);
+            fcb_set_random(d, a, size / rs + (size % rs != 0));
+            al = 0;
+        }
+        break;
+    case 0x24:
+        fcb_set_random(d, a, fcb_current(d, a));
+        al = 0;                                         /* MS-DOS's */
+        break;
+    case 0x27:
+    case 0x28: {                                        /* random blocks: CX records */
+        if ((node = fcb_node(d, &f)) == DOSFS_NONE)
+            break;
+        uint32_t rec = fcb_random(d, a);
+        if (ah == 0x28 && !CX(r)) {                     /* CX 0: the size set to the record */
+            uint64_t size = (uint64_t)rec * fcb_recsize(d, a);
+            al = size > 0xFFFFFFFFu || dosfs_truncate(d->fs, node, (uint32_t)size) ? 1 : 0;
+            wr32(d, a + 0x10, dosfs_node(d->fs, node)->size);
+            break;
+        }
+        al = fcb_io(d, a, node, rec, CX(r), ah == 0x28, &done);
+        setw(&r->ecx, (uint16_t)done);
+        fcb_set_random(d, a, rec + done);
+        fcb_set_current(d, a, rec + done);
+        break;
+    }
+    }
+    setl(&r->eax, al);
+}
+
 /* ---- INT 21h --------------------------------------------------------------------------------- */
 
 static void vector(struct dos *d, uint8_t n, uint16_t seg, uint16_t off)
@@ -1295,6 +1599,9 @@ static void int21(struct dos *d, struct client_regs *r)
     }
     case 0x0D:                                          /* disk reset: nothing buffered */
         return;
+    case 0x0F: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16:
+    case 0x17: case 0x21: case 0x22: case 0x23: case 0x24: case 0x27: case 0x28:
+        return fcb_call(d, r, ah);
     case 0x0E:
         return setl(&r->eax, 3);                        /* drives A: .. C: */
     case 0x19:

@@ -57,6 +57,7 @@ VMM_IMPORT(Get_Next_VM_Handle)
 VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(Set_VM_Time_Slice_Priority)
 VMM_IMPORT(Simulate_Int)
+VMM_IMPORT(Exit_System)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -73,6 +74,7 @@ struct dvm {                                    /* a DOS VM */
     VMHANDLE vm;
     int scan;                                   /* an extended key's scan code still to give */
     uint16_t brk_sp;                            /* SP of the INT 21h a Ctrl-C abandoned */
+    int exit_asked;                             /* its shell's EXIT: the last VM ends the system */
     char program[80];
 };
 
@@ -364,6 +366,7 @@ static void vm_gone(VMHANDLE vm)
     struct dvm *v = *slot(vm);
     if (!v)
         return;
+    int exit_asked = v->exit_asked;
     if (Get_Execution_Focus() == vm) {                  /* the keyboard and screen: to the next */
         VMHANDLE n = next_dos_vm(vm);
         if (n)
@@ -378,6 +381,9 @@ static void vm_gone(VMHANDLE vm)
         shell_lost = 0;
         printf("DOSMGR: no DOS VM is left; a new command shell starts\n");
         Schedule_Global_Event(respawn, 0);
+    } else if (!ndos && exit_asked) {
+        printf("DOSMGR: EXIT in the last DOS VM; the system ends\n");
+        Exit_System("EXIT in the last DOS VM");
     }
 }
 
@@ -405,13 +411,18 @@ static void start_event(void *ref)
 
 /* The V86 API (INT 2Fh AX=1684h BX=0015h, then a far call): AH=00h the version in AX; AH=01h a
  * new VM running the command line at DS:DX (a program and its tail; ASCIIZ), given the focus as
- * soon as it exists (a line on the console if it cannot be made).  CF on failure. */
+ * soon as it exists (a line on the console if it cannot be made); AH=02h the user typed EXIT in
+ * the VM's top shell, which ends now: if no other DOS VM is left then, the system ends
+ * (Exit_System).  CF on failure. */
 static void v86_api(VMHANDLE vm, struct client_regs *r)
 {
     uint8_t ah = (uint8_t)(r->eax >> 8);
     r->eflags |= CF;
     if (ah == 0) {
         r->eax = (r->eax & 0xFFFF0000u) | 0x0100;
+        r->eflags &= ~CF;
+    } else if (ah == 2 && *slot(vm)) {
+        (*slot(vm))->exit_asked = 1;
         r->eflags &= ~CF;
     } else if (ah == 1) {
         char line[128], *tail = 0;
