@@ -42,24 +42,29 @@ field() {   # field RUN NAME: the value NAME= on the VMM's bench line, in instru
 
 run 1
 run 2
-printf '%-58s %12s %12s\n' "boot (q35, 1 GB, qemu64, GOP 1280x800)" "run 1" "run 2"
-for f in "exitbs_to_entry_tsc:ExitBootServices returns -> VMM entry" \
-         "entry_to_ready_tsc:VMM entry -> 'VMM ready'"; do
-    key=${f%%:*} label=${f#*:}
-    a=$(field 1 "$key") b=$(field 2 "$key")
-    printf '%-58s %12s %12s instructions%s\n' "$label" "$a" "$b" "$([ "$a" = "$b" ] || echo '  (runs differ!)')"
-done
+# Every figure one line, "bench: NAME n=COUNT min=A mean=B max=C" in instructions (min and max
+# over every measured operation), then what it is measured against.  The boot's two figures are
+# one operation a run: n=2, the two runs.
+boot() {    # NAME KEY TEXT
+    local a b
+    a=$(field 1 "$2") b=$(field 2 "$2")
+    awk -v a="$a" -v b="$b" -v name="$1" -v tgt="$3" 'BEGIN {
+        printf "bench: %-20s n=%-5d min=%-9d mean=%-11.1f max=%-9d %s\n", name, 2,
+               (a < b ? a : b), (a + b) / 2, (a > b ? a : b), tgt }'
+    [ "$a" = "$b" ] || echo "bench: $1: the two runs differ ($a, $b)" >&2
+}
+boot boot_exitbs_to_entry exitbs_to_entry_tsc "ExitBootServices returns -> VMM entry (q35, 1 GB, qemu64, GOP 1280x800)"
+boot boot_entry_to_ready  entry_to_ready_tsc  "VMM entry -> 'VMM ready' (the bench's SYSTEM.INI: the test build, 5 VxDs)"
 
-# Per-operation figures: "bench: NAME n=N sum_tsc=S max_tsc=M" -> mean and max instructions.
-echo
-printf '%-22s %8s %10s %8s   %s\n' "operation" "calls" "mean" "max" "target (instructions)"
+# The VMM's "bench: NAME n=N min_tsc=A sum_tsc=S max_tsc=M" (benchlib.h), in instructions.
 op() {      # NAME TARGET-TEXT
     local line
     line=$(tr -d '\r' < "$dir/serial.1" | grep -m 1 "^bench: $1 n=") ||
         { echo "bench: no figures for $1 in $dir/serial.1" >&2; exit 1; }
     echo "$line" | awk -v shift=$((1 << SHIFT)) -v tgt="$2" '{
-        split($3, n, "="); split($4, s, "="); split($5, m, "=");
-        printf "%-22s %8d %10.1f %8d   %s\n", $2, n[2], s[2] / n[2] / shift, m[2] / shift, tgt }'
+        split($3, n, "="); split($4, lo, "="); split($5, s, "="); split($6, m, "=");
+        printf "bench: %-20s n=%-5d min=%-9d mean=%-11.1f max=%-9d %s\n", $2, n[2], lo[2] / shift,
+               s[2] / n[2] / shift, m[2] / shift, tgt }'
 }
 op heap_alloc       "mean <= 100, max <= 200"
 op heap_free        "mean <= 80, max <= 160"
@@ -83,13 +88,15 @@ op int_soft        "INT n to a Set_PM_Int_Vector handler and back"
 for n in 1 2 4 8; do
     op "fault_hooks_$n" "#UD through $n Hook_VMM_Fault hooks and back"
 done
-op irq_timer       "APIC timer IRQ: stub -> hooked handler -> back (by difference)"
-a=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_1 n=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
-b=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_8 n=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
+op irq_timer       "APIC timer IRQ: stub -> hooked handler -> back (by difference: one figure, min = max = mean)"
+a=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_1 n=[0-9]* min_tsc=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
+b=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_8 n=[0-9]* min_tsc=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
 [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v s=$((1 << SHIFT)) \
-    'BEGIN { printf "%-22s %8s %10.1f %8s   %s\n", "each extra hook", "", (b - a) / 256 / s / 7, "", "(fault_hooks_8 - fault_hooks_1) / 7" }'
-op thread_switch   "<= 150 (Release_Time_Slice round trip / 2)"
-op vm_switch       "<= 300 (the same between two VMs: memory context too)"
+    'BEGIN { printf "bench: %-20s n=%-5d min=%-9.1f mean=%-11.1f max=%-9.1f %s\n", "fault_hook_extra", 1,
+             (b - a) / 256 / s / 7, (b - a) / 256 / s / 7, (b - a) / 256 / s / 7,
+             "one more Hook_VMM_Fault hook: (fault_hooks_8 - fault_hooks_1) / 7, means (one figure)" }'
+op thread_switch   "<= 300 a round trip (Release_Time_Slice to another thread and back: two switches, <= 150 each)"
+op vm_switch       "<= 600 a round trip (the same between two VMs, memory context too: <= 300 a switch)"
 op sem_wake        "<= 300 (signal -> higher-priority waiter running)"
 for n in 10 100 1000; do
     op "sched_pick_$n" "pick at 1000 within 10 % of pick at 10"
@@ -107,7 +114,7 @@ op v86_int_iret    "<= 250 (INT n reflected into the VM's IVT + its IRET back)"
 op v86_out         "<= 150 (OUT to a trapped port -> handler -> back)"
 op v86_callback    "<= 200 (V86 call back -> procedure -> back)"
 op v86_exec_int    "<= 400 (Exec_Int from ring 0 -> real-mode IRET -> back)"
-op v86_switch      "<= 300 (a switch between two V86 VMs, with its yield)"
+op v86_switch      "<= 600 a round trip (INT 2Fh AX=1680h to another V86 VM and back: <= 300 a switch)"
 op v86_bios_int11  "reported (INT 11h: VBIOS's stub, call back, service, IRET)"
 op v86_int10_teletype "<= 2500 with the cell drawn (issue 13): this + vdd_draw_cell"
 op v86_int13_read  "<= 3000 (INT 13h AH=02h, one sector from an image in memory)"

@@ -1,6 +1,10 @@
 /*
  * What the in-guest benchmarks share: the cost of an empty RDTSC bracket (subtracted from each
- * figure) and the one line format ci/bench.sh reads, "bench: NAME n=N sum_tsc=S max_tsc=M".
+ * figure), the count, sum, min and max of one measured operation (bench_add: one measurement),
+ * and the one line format ci/bench.sh reads,
+ *   "bench: NAME n=N min_tsc=A sum_tsc=S max_tsc=M"
+ * (ci/bench.sh prints "bench: NAME n=N min=A mean=B max=C" in instructions).  Each figure is
+ * what its name says: min and max over every measured operation.
  */
 #ifndef BENCH_BENCHLIB_H
 #define BENCH_BENCHLIB_H
@@ -19,10 +23,22 @@ static inline uint64_t bench_bracket(void)
     return best;
 }
 
-static inline void bench_report(const char *name, uint32_t n, uint64_t sum, uint64_t max)
+struct bench_stat { uint32_t n; uint64_t sum, min, max; };
+
+static inline void bench_add(struct bench_stat *s, uint64_t d)
 {
-    kprintf("bench: %s n=%u sum_tsc=%llu max_tsc=%llu\n", name, n, (unsigned long long)sum,
-            (unsigned long long)max);
+    if (!s->n || d < s->min)
+        s->min = d;
+    if (d > s->max)
+        s->max = d;
+    s->sum += d;
+    s->n++;
+}
+
+static inline void bench_print(const char *name, const struct bench_stat *s)
+{
+    kprintf("bench: %s n=%u min_tsc=%llu sum_tsc=%llu max_tsc=%llu\n", name, s->n,
+            (unsigned long long)s->min, (unsigned long long)s->sum, (unsigned long long)s->max);
 }
 
 #endif

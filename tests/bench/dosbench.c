@@ -35,7 +35,9 @@ static uint32_t port_e2(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data
 static void report_row(const char *name, const struct row *t, const struct row *bracket)
 {
     uint64_t sum = (uint64_t)t->sum_hi << 32 | t->sum_lo;
-    bench_report(name, t->n, sum - (uint64_t)bracket->min * t->n, t->max - bracket->min);
+    struct bench_stat s = { t->n, sum - (uint64_t)bracket->min * t->n, t->min - bracket->min,
+                            t->max - bracket->min };
+    bench_print(name, &s);
 }
 
 void dosbench_run(void)

@@ -31,7 +31,8 @@ void drawbench_run(void)
         kprintf("bench: vdd_draw_*: the framebuffer is not one VDD can draw on\n");
         return;
     }
-    uint64_t over = bench_bracket(), sum = 0, max = 0;
+    uint64_t over = bench_bracket();
+    struct bench_stat screen = { 0 }, cell = { 0 }, vt = { 0 };
     struct vtext_view v = { 3, 80, 25, cells, 0, 0, 13, 14 };
     vdraw_update(&d, &v, 0);                        /* the mode set: the screen cleared */
     for (unsigned k = 0; k < 16; k++) {
@@ -42,13 +43,9 @@ void drawbench_run(void)
         vdraw_redraw(&d);
         uint64_t t0 = rdtsc();
         vdraw_update(&d, &v, 0);
-        uint64_t dt = rdtsc() - t0 - over;
-        sum += dt;
-        max = dt > max ? dt : max;
+        bench_add(&screen, rdtsc() - t0 - over);
     }
-    bench_report("vdd_draw_screen", 16, sum, max);
-    sum = max = 0;
-    uint64_t vsum = 0, vmax = 0;
+    bench_print("vdd_draw_screen", &screen);
     vterm_update(&t, &v, out, sizeof out);
     for (unsigned k = 0; k < 256; k++) {
         unsigned at = (k % 1999);
@@ -57,16 +54,12 @@ void drawbench_run(void)
         v.cursor_col = (int)((at + 1) % 80);
         uint64_t t0 = rdtsc();
         vdraw_update(&d, &v, 0);
-        uint64_t dt = rdtsc() - t0 - over;
-        sum += dt;
-        max = dt > max ? dt : max;
+        bench_add(&cell, rdtsc() - t0 - over);
         t0 = rdtsc();
         vterm_update(&t, &v, out, sizeof out);
-        dt = rdtsc() - t0 - over;
-        vsum += dt;
-        vmax = dt > vmax ? dt : vmax;
+        bench_add(&vt, rdtsc() - t0 - over);
     }
-    bench_report("vdd_draw_cell", 256, sum, max);
-    bench_report("vdd_vt_cell", 256, vsum, vmax);
+    bench_print("vdd_draw_cell", &cell);
+    bench_print("vdd_vt_cell", &vt);
     console_screen_give();
 }

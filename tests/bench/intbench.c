@@ -60,18 +60,15 @@ void intbench_run(void)
 
     /* INT n to its handler and back */
     Set_PM_Int_Vector(0x30, soft, 0);
-    uint64_t sum = 0, max = 0;
+    struct bench_stat st = { 0 };
     for (int i = 0; i < 256; i++) {
         uint32_t a = 0;
         uint64_t t0 = rdtsc();
         __asm__ volatile("int $0x30" : "+a"(a) : : "memory");
-        uint64_t d = rdtsc() - t0 - over;
-        sum += d;
-        if (d > max)
-            max = d;
+        bench_add(&st, rdtsc() - t0 - over);
     }
     Set_PM_Int_Vector(0x30, 0, 0);
-    bench_report("int_soft", 256, sum, max);
+    bench_print("int_soft", &st);
 
     /* #UD through chains of 1, 2, 4, 8 hooks */
     Hook_VMM_Fault(6, skip_ud2, 0);
@@ -79,17 +76,14 @@ void intbench_run(void)
     for (unsigned n = 1; n <= 8; n *= 2) {
         while (hooked < n)
             Hook_VMM_Fault(6, decline, (void *)(uintptr_t)hooked++);
-        sum = max = 0;
+        st = (struct bench_stat){ 0 };
         for (int i = 0; i < 256; i++) {
             uint64_t t0 = rdtsc();
             __asm__ volatile("ud2" : : : "memory");
-            uint64_t d = rdtsc() - t0 - over;
-            sum += d;
-            if (d > max)
-                max = d;
+            bench_add(&st, rdtsc() - t0 - over);
         }
         ksnprintf(name, sizeof name, "fault_hooks_%u", n);
-        bench_report(name, 256, sum, max);
+        bench_print(name, &st);
     }
     while (hooked > 1)
         Unhook_VMM_Fault(6, decline, (void *)(uintptr_t)--hooked);
@@ -111,8 +105,10 @@ void intbench_run(void)
     uint32_t k = (uint32_t)(timer.ticks - k0);
     int_set_tick_hook(sched_tick);
     if (k && loud > quiet && ticks_seen >= k) {
+        /* one figure, by difference: min, mean and max are that figure (k ticks) */
         uint64_t per = (loud - quiet) / k;
-        bench_report("irq_timer", k, per * k, per);
+        struct bench_stat t = { k, per * k, per, per };
+        bench_print("irq_timer", &t);
     } else
         kprintf("bench: irq_timer: no timer interrupt during the loop (%u)\n", k);
 }

@@ -22,8 +22,7 @@
 
 struct stat {
     const char *name;
-    uint64_t sum, max;
-    uint32_t n;
+    struct bench_stat b;
 };
 
 static uint32_t rng = 0x2545F491u;
@@ -39,14 +38,10 @@ static uint64_t overhead;
 
 static void add(struct stat *s, uint64_t t0, uint64_t t1)
 {
-    uint64_t d = t1 - t0 - overhead;
-    s->sum += d;
-    s->n++;
-    if (d > s->max)
-        s->max = d;
+    bench_add(&s->b, t1 - t0 - overhead);
 }
 
-static void report(const struct stat *s) { bench_report(s->name, s->n, s->sum, s->max); }
+static void report(const struct stat *s) { bench_print(s->name, &s->b); }
 
 static void calibrate(void)
 {
@@ -71,7 +66,7 @@ static void bench_heap(void)
     static void *live[HEAP_OPS];
     static struct heap h;
     struct heap_source none = { 0, 0, 0, 0 };
-    struct stat a = { "heap_alloc", 0, 0, 0 }, f = { "heap_free", 0, 0, 0 };
+    struct stat a = { "heap_alloc", { 0 } }, f = { "heap_free", { 0 } };
     struct kerr e;
     uint32_t nlive = 0;
     void *pool = bench_pages(HEAP_POOL);
@@ -120,7 +115,7 @@ static void bench_list(void)
     static void *nodes[LIST_OPS];
     struct list l;
     struct list_mem mem = { list_mem_alloc, list_mem_free, (void *)(uintptr_t)4096 };
-    struct stat a = { "list_allocate", 0, 0, 0 }, d = { "list_deallocate", 0, 0, 0 };
+    struct stat a = { "list_allocate", { 0 } }, d = { "list_deallocate", { 0 } };
     struct kerr e;
 
     if (list_create(&l, LF_ALLOC_ERROR, 24, &mem, &e)) {
@@ -158,7 +153,7 @@ static void bench_frames(void)
     uint32_t total = pmem.nframes;
 
     for (unsigned k = 0; k < 3; k++) {
-        struct stat a = { names[k][0], 0, 0, 0 }, f = { names[k][1], 0, 0, 0 };
+        struct stat a = { names[k][0], { 0 } }, f = { names[k][1], { 0 } };
         struct kerr e;
         uint64_t phys;
         ksnprintf(names[k][0], sizeof names[k][0], "frame_alloc_%u%%", fills[k]);
@@ -199,7 +194,7 @@ static void bench_arena(void)
     if (!chunk)
         return;
     for (unsigned k = 0; k < 3; k++) {
-        struct stat r = { names[k][0], 0, 0, 0 }, f = { names[k][1], 0, 0, 0 };
+        struct stat r = { names[k][0], { 0 } }, f = { names[k][1], { 0 } };
         ksnprintf(names[k][0], sizeof names[k][0], "arena_reserve_%u%%", fills[k]);
         ksnprintf(names[k][1], sizeof names[k][1], "arena_release_%u%%", fills[k]);
         uint32_t free0 = a->free_pages;
@@ -274,7 +269,7 @@ static void bench_page_services(void)
             char (*nm)[24] = names[k][z];
             ksnprintf(nm[0], 24, "page_alloc_%u_%u%%", sizes[z], fills[k]);
             ksnprintf(nm[1], 24, "page_free_%u_%u%%", sizes[z], fills[k]);
-            struct stat a = { nm[0], 0, 0, 0 }, f = { nm[1], 0, 0, 0 };
+            struct stat a = { nm[0], { 0 } }, f = { nm[1], { 0 } };
             uint32_t nlive = 0, window = sizes[z] == 1 ? 64 : 16;
             for (uint32_t op = 0; op < 4000; op++) {
                 uint32_t r = next_rand();

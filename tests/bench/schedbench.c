@@ -30,8 +30,8 @@ static void yielder(void *arg)
 }
 
 static SEMHANDLE sem;
-static volatile uint64_t signalled_at, woke_sum, woke_max;
-static volatile uint32_t woke_n;
+static volatile uint64_t signalled_at;
+static struct bench_stat woke;
 
 static void waiter(void *arg)
 {
@@ -42,26 +42,20 @@ static void waiter(void *arg)
         uint64_t d = rdtsc() - signalled_at;
         if (stop)
             return;
-        woke_sum += d;
-        if (d > woke_max)
-            woke_max = d;
-        woke_n++;
+        bench_add(&woke, d);
     }
 }
 
-/* ROUNDS yields to another thread and back: each round trip is two switches. */
+/* ROUNDS yields to another thread and back: each figure is a round trip, two switches. */
 static void yield_round_trips(const char *name, uint64_t over)
 {
-    uint64_t sum = 0, max = 0;
+    struct bench_stat s = { 0 };
     for (int i = 0; i < ROUNDS; i++) {
         uint64_t t0 = rdtsc();
         Release_Time_Slice();
-        uint64_t d = rdtsc() - t0 - over;
-        sum += d;
-        if (d > max)
-            max = d;
+        bench_add(&s, rdtsc() - t0 - over);
     }
-    bench_report(name, 2 * ROUNDS, sum, max / 2);
+    bench_print(name, &s);
 }
 
 static struct sched_thread dummies[1000];
@@ -101,7 +95,7 @@ void schedbench_run(void)
     }
     stop = 1;
     Signal_Semaphore(sem);
-    bench_report("sem_wake", woke_n, woke_sum, woke_max);
+    bench_print("sem_wake", &woke);
     Release_Time_Slice();
     Destroy_Semaphore(sem);
 
@@ -115,24 +109,21 @@ void schedbench_run(void)
             sched_thread_init(&s, &dummies[i], i % 4 == 0 ? 4 : 0x1004, 100, &e);
             sched_ready(&s, &dummies[i], &e);
         }
-        uint64_t sum = 0, max = 0;
+        struct bench_stat pick = { 0 };
         for (int i = 0; i < ROUNDS; i++) {
             uint64_t t0 = rdtsc();
             struct sched_thread *volatile p = sched_pick(&s);
-            uint64_t d = rdtsc() - t0 - over;
+            bench_add(&pick, rdtsc() - t0 - over);
             (void)p;
-            sum += d;
-            if (d > max)
-                max = d;
         }
         char name[24];
         ksnprintf(name, sizeof name, "sched_pick_%u", ns[k]);
-        bench_report(name, ROUNDS, sum, max);
+        bench_print(name, &pick);
     }
     /* A thread of a priority of its own readied (a new top level) and blocked again, with the
      * 1000 threads of two levels below: the wake and the wait of a higher-priority waiter. */
     static struct sched_thread hi;
-    uint64_t rsum = 0, bsum = 0;
+    struct bench_stat ready = { 0 }, block = { 0 };
     sched_thread_init(&s, &hi, 0x100000, 100, &e);
     for (int i = 0; i < ROUNDS; i++) {
         uint64_t t0 = rdtsc();
@@ -140,9 +131,9 @@ void schedbench_run(void)
         uint64_t t1 = rdtsc();
         sched_block(&s, &hi, &e);
         uint64_t t2 = rdtsc();
-        rsum += t1 - t0 - over;
-        bsum += t2 - t1 - over;
+        bench_add(&ready, t1 - t0 - over);
+        bench_add(&block, t2 - t1 - over);
     }
-    bench_report("sched_ready_top", ROUNDS, rsum, rsum / ROUNDS);
-    bench_report("sched_block_top", ROUNDS, bsum, bsum / ROUNDS);
+    bench_print("sched_ready_top", &ready);
+    bench_print("sched_block_top", &block);
 }

@@ -17,8 +17,8 @@
  *                        2000:0000, through VBIOS's entry point to INT13's service and back
  *                        (with the ten instructions that set up its registers)
  *   v86_switch           INT 2Fh AX=1680h in one V86 VM to the other, which does the same at
- *                        once, and back: halved (less the other's two instructions), one switch
- *                        between two V86 VMs with the yield that causes it
+ *                        once, and back (less the other's two instructions): a round trip, two
+ *                        switches between two V86 VMs, each with the yield that causes it
  */
 #include "guest/guest.h"
 #include "bench/benchlib.h"
@@ -38,8 +38,8 @@ extern const uint8_t _binary_v86bench_bin_start[], _binary_v86bench_bin_end[];
 struct row { uint32_t n, sum, min, max; };
 
 static uint32_t mode, cb_addr, cb2_addr, done;
-static uint64_t exec_sum, exec_max, exec_over;
-static uint32_t exec_n;
+static uint64_t exec_over;
+static struct bench_stat exec_st;
 
 static uint32_t port_e3(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
                         struct client_regs *r)
@@ -90,11 +90,7 @@ static void exec_callback(VMHANDLE vm, void *ref, struct client_regs *r)
     for (unsigned i = 0; i < 256; i++) {
         uint64_t t0 = rdtsc();
         Exec_Int(0x64);
-        uint64_t d = rdtsc() - t0 - exec_over;
-        exec_sum += d;
-        if (d > exec_max)
-            exec_max = d;
-        exec_n++;
+        bench_add(&exec_st, rdtsc() - t0 - exec_over);
     }
     End_Nest_Exec();
     Restore_Client_State(saved);
@@ -107,8 +103,9 @@ static const struct row *table(VMHANDLE vm)
 
 static void report_row(const char *name, const struct row *t, const struct row *bracket)
 {
-    uint64_t over = (uint64_t)bracket->min * t->n;
-    bench_report(name, t->n, t->sum - over, t->max - bracket->min);
+    struct bench_stat s = { t->n, t->sum - (uint64_t)bracket->min * t->n, t->min - bracket->min,
+                            t->max - bracket->min };
+    bench_print(name, &s);
 }
 
 static VMHANDLE start(uint32_t weight)
@@ -150,7 +147,7 @@ void v86bench_run(void)
     report_row("v86_int_iret", &t[3], &t[0]);
     report_row("v86_out", &t[4], &t[0]);
     report_row("v86_callback", &t[5], &t[0]);
-    bench_report("v86_exec_int", exec_n, exec_sum, exec_max);
+    bench_print("v86_exec_int", &exec_st);
     const uint8_t *m = (const uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
     if (m[0x10 * 4 + 2] == 0x00 && m[0x10 * 4 + 3] == 0xF0) {     /* VBIOS's INT 10h: F000 */
         report_row("v86_bios_int11", &t[8], &t[0]);
@@ -174,9 +171,10 @@ void v86bench_run(void)
     }
     const struct row *ta = table(a);
     uint32_t fixed = ta[0].min + 2;     /* the bracket, and the yielder's MOV and JMP */
-    struct row half = { ta[7].n, (ta[7].sum - ta[7].n * fixed) / 2, 0, (ta[7].max - fixed) / 2 };
+    /* a round trip: two switches, each with its yield */
+    struct row rt = { ta[7].n, ta[7].sum - ta[7].n * fixed, ta[7].min - fixed, ta[7].max - fixed };
     struct row none = { 0, 0, 0, 0 };
-    report_row("v86_switch", &half, &none);
+    report_row("v86_switch", &rt, &none);
     Destroy_VM(a);
     Destroy_VM(b);
     Remove_IO_Handler(0xE2);

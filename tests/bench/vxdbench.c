@@ -25,12 +25,11 @@ __attribute__((noinline, optimize("omit-frame-pointer"))) uint32_t direct_get(vo
     return 0xD1D1;
 }
 
-struct fig { uint64_t sum, max; uint32_t n; };
-static void add(struct fig *f, uint64_t t) { f->sum += t; f->max = t > f->max ? t : f->max; f->n++; }
+
 
 void vxdbench_run(void)
 {
-    struct fig load = { 0 }, unload = { 0 }, first = { 0 }, call = { 0 }, direct = { 0 };
+    struct bench_stat load = { 0 }, unload = { 0 }, first = { 0 }, call = { 0 }, direct = { 0 };
     uint64_t b = bench_bracket();
     struct VxD_Desc_Block *ddb;
     uint32_t f = irq_save();
@@ -43,34 +42,34 @@ void vxdbench_run(void)
             irq_restore(f);
             return;
         }
-        add(&load, t1 - t0 - b);
+        bench_add(&load, t1 - t0 - b);
         t0 = rdtsc();
         uint32_t v = bench_DYN_Get();
         t1 = rdtsc();
-        add(&first, t1 - t0 - b);
+        bench_add(&first, t1 - t0 - b);
         for (int i = 0; i < CALLS / ROUNDS; i++) {
             uint32_t x, y;
             t0 = rdtsc();
             x = bench_DYN_Get();
             t1 = rdtsc();
-            add(&call, t1 - t0 - b);
+            bench_add(&call, t1 - t0 - b);
             t0 = rdtsc();
             y = direct_get();
             t1 = rdtsc();
-            add(&direct, t1 - t0 - b);
+            bench_add(&direct, t1 - t0 - b);
             v += x + y;
         }
         t0 = rdtsc();
         VXDLDR_UnloadDevice(0x3F03, 0);
         t1 = rdtsc();
-        add(&unload, t1 - t0 - b);
+        bench_add(&unload, t1 - t0 - b);
         if (v != 0xD1D1u * (1 + 2 * CALLS / ROUNDS))
             kprintf("bench: DYN_Get answered %x\n", v);
     }
     irq_restore(f);
-    bench_report("vxd_load", load.n, load.sum, load.max);
-    bench_report("vxd_unload", unload.n, unload.sum, unload.max);
-    bench_report("dynalink_first", first.n, first.sum, first.max);
-    bench_report("dynalink_call", call.n, call.sum, call.max);
-    bench_report("direct_call", direct.n, direct.sum, direct.max);
+    bench_print("vxd_load", &load);
+    bench_print("vxd_unload", &unload);
+    bench_print("dynalink_first", &first);
+    bench_print("dynalink_call", &call);
+    bench_print("direct_call", &direct);
 }

@@ -928,7 +928,8 @@ sc_dos_break() {
 # opens a shell in VM 4, Alt+F12 brings the focus round to VM 2, whose shell is then typed
 # into between two snapshots of the DEBUG console's .vm (the scheduler's own CPU account).
 # Between them LOOP's VM got at least half the CPU, VM 4's shell, waiting for a key in
-# the background, under 1 %, and what was typed ran (TYPE shows what the ECHOs wrote).
+# the background, under 1 %, and what was typed ran (TYPE shows what the ECHOs wrote).  Then
+# START C:\COMMAND.COM /C ECHO ...: its VM (5) says "[Finished: press a key ...]" and waits.
 img_dos_bg() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/loop.COM" "$1/LOOP.COM"
@@ -936,6 +937,12 @@ img_dos_bg() {
 # vm_cpu SNAPSHOT VM: VM's CPU (us) in the Nth .vm account on serial; vm_at SNAPSHOT: its time (ms)
 vm_cpu() { awk -v n="$1" -v vm="$2" '/^sched: [0-9]+ threads at/ {k++} k == n && $0 ~ "^sched: VM " vm ":" {print $(NF - 2); exit}' "$DIR/serial.txt"; }
 vm_at() { awk -v n="$1" '/^sched: [0-9]+ threads at/ {k++; if (k == n) {print $(NF - 1); exit}}' "$DIR/serial.txt"; }
+finished_kept() {
+    if clean_log "$DIR/serial.log" | grep -q '^DOSMGR: VM 5: '; then
+        fail "VM 5 ended before a key was pressed on its last screen"; return 1
+    fi
+    ok "VM 5's program ended; its screen stays until a key is pressed"
+}
 sc_dos_bg() {
     local t spin idle
     serial_term_open || return
@@ -953,6 +960,8 @@ sc_dos_bg() {
         term_step '\035.vm\r' '^dos: VM 4 runs ' 2 &&
         term_step '\035' "^VKD: COM1 is VM 2's keyboard again" 2 &&
         term_step 'TYPE OUT.TXT\r' 'TYPE ?OUT\.TXT +one +two *three' &&
+        term_step 'START C:\\COMMAND.COM /C ECHO fin-test\r' '\[Finished: ?press ?a ?key ?to ?close ?this ?VM\]' &&
+        sleep 1 && finished_kept && term_step 'x' '^DOSMGR: VM 5: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         qemu_stop
     serial_term_close
     clean_logs

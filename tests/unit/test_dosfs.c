@@ -200,6 +200,20 @@ Test(dosfs, a_full_drive_takes_what_fits)
     cr_assert_eq(dosfs_free(&fs), 4096, "given back");
 }
 
+Test(dosfs, names_that_are_not_8_3_are_refused)
+{
+    /* an FCB's 11 bytes come from a program: NULs, lower case, characters DOS refuses */
+    static const char *bad[] = { "\0\0\0\0\0\0\0\0\0\0\0", "lower   TXT", "A*B     TXT",
+                                 "A\0      TXT", "A|B     TXT" };
+    uint32_t n;
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_neq(dosfs_create(&fs, DOSFS_ROOT, bad[i], 0, 0, 0, &n), 0, "name %u", i);
+        cr_assert_neq(dosfs_mkdir(&fs, DOSFS_ROOT, bad[i], 0, 0), 0, "name %u", i);
+        cr_assert_neq(dosfs_rename(&fs, find("README.TXT"), DOSFS_ROOT, bad[i]), 0, "name %u", i);
+    }
+    cr_assert_eq(dosfs_create(&fs, DOSFS_ROOT, "OK      TXT", 0, 0, 0, &n), 0);
+}
+
 Test(dosfs, directories_rename_and_refusals)
 {
     char name[11], to[11];

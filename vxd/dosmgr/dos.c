@@ -1125,9 +1125,11 @@ static uint32_t fcb_lookup(struct dos *d, const struct fcb *f)
 }
 
 /* An FCB opened on node: drive, block 0, records of 128 bytes, the size, the date and time. */
-static void fcb_opened(struct dos *d, uint32_t a, uint32_t node)
+static int fcb_opened(struct dos *d, uint32_t a, uint32_t node)
 {
     const struct dosfs_node *n = dosfs_node(d->fs, node);
+    if (!n)
+        return 0xFF;
     d->mem[a] = 3;
     wr16(d, a + 0x0C, 0);
     wr16(d, a + 0x0E, 128);
@@ -1136,6 +1138,7 @@ static void fcb_opened(struct dos *d, uint32_t a, uint32_t node)
     wr16(d, a + 0x16, n->time);
     wr32(d, a + 0x18, node);
     wr16(d, a + 0x1C, FCB_OPEN);
+    return 0;
 }
 
 /* The open file an FCB holds, or DOSFS_NONE (never opened, or the file is gone). */
@@ -1292,10 +1295,8 @@ static void fcb_call(struct dos *d, struct client_regs *r, uint8_t ah)
     switch (ah) {
     case 0x0F:                                          /* open */
         node = fcb_lookup(d, &f);
-        if (node != DOSFS_NONE && !(dosfs_node(d->fs, node)->attr & DOSFS_ATTR_DIR)) {
-            fcb_opened(d, a, node);
-            al = 0;
-        }
+        if (node != DOSFS_NONE && !(dosfs_node(d->fs, node)->attr & DOSFS_ATTR_DIR))
+            al = (uint8_t)fcb_opened(d, a, node);
         break;
     case 0x10:                                          /* close: nothing held */
         al = fcb_node(d, &f) == DOSFS_NONE ? 0xFF : 0;
@@ -1318,10 +1319,8 @@ static void fcb_call(struct dos *d, struct client_regs *r, uint8_t ah)
                ? DOSERR_ACCESS_DENIED : dosfs_truncate(d->fs, node, 0))
             : wild(name) ? DOSERR_FILE_NOT_FOUND
             : dosfs_create(d->fs, d->cwd, name, (uint8_t)(f.attr & 0x27), date, time, &node);
-        if (!err) {
-            fcb_opened(d, a, node);
-            al = 0;
-        }
+        if (!err)
+            al = (uint8_t)fcb_opened(d, a, node);
         break;
     }
     case 0x14:

@@ -448,12 +448,21 @@ int dosfs_find(struct dosfs *fs, uint32_t dir, const char pattern[11], uint8_t a
 
 /* ---- changes --------------------------------------------------------------------------------- */
 
+/* A name for something new: an 8.3 name in the FCB form dosfs_fcb_name makes of it (upper case,
+ * no wildcard, no character DOS refuses -- an FCB's 11 bytes come straight from a program). */
 static int check_new(struct dosfs *fs, uint32_t dir, const char name[11])
 {
+    char dot[13], back[11];
+    size_t len = 0;
     if (!dir_node(fs, dir) || name[0] == ' ' || name[0] == '.')
         return DOSERR_PATH_NOT_FOUND;
+    dosfs_dot_name(name, dot);
+    while (dot[len])
+        len++;
+    if (dosfs_fcb_name(dot, len, 0, back))
+        return DOSERR_PATH_NOT_FOUND;
     for (int i = 0; i < 11; i++)
-        if (name[i] == '?')
+        if (back[i] != name[i])
             return DOSERR_PATH_NOT_FOUND;
     return 0;
 }

@@ -75,6 +75,7 @@ struct dvm {                                    /* a DOS VM */
     int scan;                                   /* an extended key's scan code still to give */
     uint16_t brk_sp;                            /* SP of the INT 21h a Ctrl-C abandoned */
     int exit_asked;                             /* its shell's EXIT: the last VM ends the system */
+    int keep_screen;                            /* STARTed to run something: its end waits a key */
     char program[80];
 };
 
@@ -89,6 +90,7 @@ static uint32_t callbacks[NSTUBS], brk_callback;
 static uint32_t vectors[NSTUBS];
 static int creating;                            /* DOSMGR_Start_VM is making a VM */
 static const char *start_program;
+static int start_keep;                          /* ... for START: its screen kept at its end */
 static unsigned ndos;                           /* DOS VMs there are */
 static int shell_lost;                          /* the last one crashed: a new shell comes */
 #define SHELL_PROGRAM "C:\\COMMAND.COM"
@@ -223,6 +225,12 @@ static void end_vm(void *ref) { Destroy_VM((VMHANDLE)(uintptr_t)ref); }
 __attribute__((noreturn)) static void ended(struct dvm *v)
 {
     uint16_t code = v->dos.exit_code;
+    if (v->keep_screen) {               /* as Windows 95's "Finished": what it showed stays */
+        static const char msg[] = "\r\n[Finished: press a key to close this VM]";
+        con_out(v, (const uint8_t *)msg, sizeof msg - 1);
+        con_in(v, 1);
+        v->scan = -1;
+    }
     printf("DOSMGR: VM %u: %s ended (exit code %u%s); the VM ends\n", vmid(v->vm), v->program,
            code & 0xFF, code >> 8 == 1 ? ", Ctrl-C" : code >> 8 == 3 ? ", resident" : "");
     _LeaveMutex(lock);
@@ -312,6 +320,7 @@ static int vm_init(VMHANDLE vm)
     }
     v->vm = vm;
     v->scan = -1;
+    v->keep_screen = start_keep;
     uint32_t i = 0;
     for (const char *s = start_program; *s && i + 1 < sizeof v->program; s++)
         v->program[i++] = *s;
@@ -400,10 +409,31 @@ static void vm_crashed(VMHANDLE vm)
 
 /* A VM started for a V86 API call, from a global event (not from the calling VM's thread). */
 struct start_req { char program[128]; char tail[128]; };
+
+/* START runs a program (or COMMAND /C): the VM it ends in keeps its screen till a key. */
+static int runs_something(const struct start_req *q)
+{
+    const char *b = q->program, *t = q->tail;
+    for (const char *s = q->program; *s; s++)
+        if (*s == '\\' || *s == ':')
+            b = s + 1;
+    static const char shell[] = "COMMAND.COM";
+    unsigned i = 0;
+    while (shell[i] && (b[i] >= 'a' && b[i] <= 'z' ? b[i] - 32 : b[i]) == shell[i])
+        i++;
+    if (shell[i] || b[i])
+        return 1;                                       /* not the shell */
+    while (*t == ' ')
+        t++;
+    return t[0] == '/' && (t[1] == 'C' || t[1] == 'c');
+}
+
 static void start_event(void *ref)
 {
     struct start_req *q = ref;
+    start_keep = runs_something(q);
     VMHANDLE n = start_vm(q->program, q->tail[0] ? q->tail : 0, 100);
+    start_keep = 0;
     if (n)
         Set_Execution_Focus(n);
     _HeapFree(q, 0);
