@@ -922,14 +922,16 @@ sc_dos_break() {
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
-# A busy VM in the background and an idle one, while the focus VM types (issue 14's "a
+# A busy VM in the background and idle ones, while the focus VM types (issue 14's "a
 # background VM's counter goes on while the focus VM types; an idle VM uses under 1 % of the
-# CPU"): START runs LOOP.COM /SPIN (tests/dos/loop.asm: a counting loop, no calls) in VM 3, Alt+F11
-# opens a shell in VM 4, Alt+F12 brings the focus round to VM 2, whose shell is then typed
-# into between two snapshots of the DEBUG console's .vm (the scheduler's own CPU account).
-# Between them LOOP's VM got at least half the CPU, VM 4's shell, waiting for a key in
-# the background, under 1 %, and what was typed ran (TYPE shows what the ECHOs wrote).  Then
-# START C:\COMMAND.COM /C ECHO ...: its VM (5) says "[Finished: press a key ...]" and waits.
+# CPU"): START runs LOOP.COM /SPIN (tests/dos/loop.asm: a counting loop, no calls) in VM 3,
+# Alt+F11 opens a shell in VM 4, whose START runs LOOP.COM /POLL (INT 16h AH=01h for ever) in
+# VM 5; Alt+F12 brings the focus round to VM 2, whose shell is then typed into between two
+# snapshots of the DEBUG console's .vm (the scheduler's own CPU account).  Between them LOOP
+# /SPIN's VM got at least half the CPU, VM 4's shell (waiting for a key in the background) and
+# VM 5's poller (idle by VBIOS's count of empty looks) under 1 % each, and what was typed ran
+# (TYPE shows what the ECHOs wrote).  Then START C:\COMMAND.COM /C ECHO ...: its VM (6) says
+# "[Finished: press a key ...]" and waits.
 img_dos_bg() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/loop.COM" "$1/LOOP.COM"
@@ -938,30 +940,31 @@ img_dos_bg() {
 vm_cpu() { awk -v n="$1" -v vm="$2" '/^sched: [0-9]+ threads at/ {k++} k == n && $0 ~ "^sched: VM " vm ":" {print $(NF - 2); exit}' "$DIR/serial.txt"; }
 vm_at() { awk -v n="$1" '/^sched: [0-9]+ threads at/ {k++; if (k == n) {print $(NF - 1); exit}}' "$DIR/serial.txt"; }
 finished_kept() {
-    if clean_log "$DIR/serial.log" | grep -q '^DOSMGR: VM 5: '; then
-        fail "VM 5 ended before a key was pressed on its last screen"; return 1
+    if clean_log "$DIR/serial.log" | grep -q '^DOSMGR: VM 6: '; then
+        fail "VM 6 ended before a key was pressed on its last screen"; return 1
     fi
-    ok "VM 5's program ended; its screen stays until a key is pressed"
+    ok "VM 6's program ended; its screen stays until a key is pressed"
 }
 sc_dos_bg() {
-    local t spin idle
+    local t spin idle poll
     serial_term_open || return
     SERIAL_PIPE=1 qemu_start $((BOOT_TIMEOUT * 2)) -machine q35 -m 512M
     wait_serial '^VMM ready$' && sleep 2 &&
         term_step 'START C:\\LOOP.COM /SPIN\r' '^DOSMGR: VM 3 runs C:\\LOOP\.COM with /SPIN$' &&
         term_step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
+        term_step 'START C:\\LOOP.COM /POLL\r' '^DOSMGR: VM 5 runs C:\\LOOP\.COM with /POLL$' &&
         term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
-        term_step '\035.vm\r' '^dos: VM 4 runs ' &&
+        term_step '\035.vm\r' '^dos: VM 5 runs ' &&
         term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
         term_step 'ECHO one>>OUT.TXT\r' 'ECHOone>>OUT\.TXT' &&
         term_step 'ECHO two>>OUT.TXT\r' 'ECHOtwo>>OUT\.TXT' &&
         term_step 'DIR\r' 'bytesfree' &&
         term_step 'ECHO three>>OUT.TXT\r' 'ECHOthree>>OUT\.TXT' &&
-        term_step '\035.vm\r' '^dos: VM 4 runs ' 2 &&
+        term_step '\035.vm\r' '^dos: VM 5 runs ' 2 &&
         term_step '\035' "^VKD: COM1 is VM 2's keyboard again" 2 &&
         term_step 'TYPE OUT.TXT\r' 'TYPE ?OUT\.TXT +one +two *three' &&
         term_step 'START C:\\COMMAND.COM /C ECHO fin-test\r' '\[Finished: ?press ?a ?key ?to ?close ?this ?VM\]' &&
-        sleep 1 && finished_kept && term_step 'x' '^DOSMGR: VM 5: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        sleep 1 && finished_kept && term_step 'x' '^DOSMGR: VM 6: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         qemu_stop
     serial_term_close
     clean_logs
@@ -972,6 +975,9 @@ sc_dos_bg() {
         fail "LOOP's VM got $((t > 0 ? spin / t : 0)) % of the CPU over $t ms, not 50 % or more"
     (( t > 0 && idle < 100 )) && ok "the idle shell's VM used $idle/10000 of the CPU (under 1 %)" ||
         fail "the idle shell's VM used $idle/10000 of the CPU over $t ms, not under 1 %"
+    poll=$(( ($(vm_cpu 2 5) - $(vm_cpu 1 5)) * 10 / t ))
+    (( t > 0 && poll < 100 )) && ok "the VM polling INT 16h AH=01h used $poll/10000 of the CPU (under 1 %)" ||
+        fail "the VM polling INT 16h AH=01h used $poll/10000 of the CPU over $t ms, not under 1 %"
     expect_serial '^dos: VM 3 runs C:\\LOOP\.COM$'
 }
 

@@ -1,7 +1,9 @@
 ; loop.asm (LOOP.COM): prints "looping" and its command tail, then a dot every 100 ms through
 ; INT 21h AH=02h, for ever -- until a Ctrl-C ends it (the dos-break scenario).  With the tail
 ; " /SPIN": after that line it only counts, for ever, with no call at all -- a program busy in
-; the background (the dos-bg scenario measures the CPU it gets).
+; the background (the dos-bg scenario measures the CPU it gets); " /POLL": it only polls the
+; keyboard, INT 16h AH=01h, for ever (taking a key that comes) -- a program waiting for a key
+; without asking to wait (dos-bg: VBIOS finds it idle).
 bits 16
 cpu 8086
 org 100h
@@ -18,6 +20,8 @@ start:
     int 21h
     cmp word [82h], '/' | 'S' << 8
     je .count
+    cmp word [82h], '/' | 'P' << 8
+    je .poll
 .again:
     mov dl, '.'
     mov ah, 02h
@@ -31,6 +35,13 @@ start:
     add word [count], 1
     adc word [count + 2], 0
     jmp .count
+.poll:
+    mov ah, 01h
+    int 16h
+    jz .poll
+    mov ah, 00h
+    int 16h
+    jmp .poll
 
 msg:    db 'looping$'
 count:  dd 0

@@ -27,6 +27,9 @@ K_CALL  equ 0
 K_CODE  equ 1
 K_DATA  equ 2
 K_RESET equ 3
+EBDA_POLL_TICK equ 30h                  ; INT 16h's idle detection (EBDA: VBIOS's own bytes)
+EBDA_POLLS     equ 32h
+POLL_IDLE      equ 64                   ; looks finding nothing in one tick: the VM is idle
 K_HOOK  equ 4
 
 %macro DIR 4                    ; vector, kind, entry, stub
@@ -125,7 +128,11 @@ int09:
 
 ; INT 16h: the keyboard buffer in the BDA (head 40:1A, tail 40:1C, start 40:80, end 40:82),
 ; filled by INT 09h.  00h/10h read a key, waiting for one in HLT (the VM's thread then waits,
-; using no CPU, until an interrupt); 01h/11h look (ZF set: none); 02h/12h the shift states;
+; using no CPU, until an interrupt); 01h/11h look (ZF set: none) -- and a program that only
+; polls is idle: past POLL_IDLE looks that found nothing within one timer tick (a game polls a
+; few times a tick, a program waiting for a key thousands), each such look waits in HLT for the
+; next interrupt (the tick or a key) and looks again, so a VM polling for a key uses almost no
+; CPU (the count and its tick in the EBDA); 02h/12h the shift states;
 ; 05h store CX (AL 1: full); 03h (typematic) accepted.  00h and 01h give the PC/XT's codes for
 ; the 101-key keyboard's own keys (E0h characters as 00h; the keypad's Enter and / as the main
 ; ones).
@@ -193,6 +200,21 @@ int16:
     jmp .out
 .none:
     sti
+    push es
+    mov es, [0Eh]                       ; the EBDA: the looks that found nothing this tick
+    mov bx, [6Ch]
+    cmp bx, [es:EBDA_POLL_TICK]
+    je .count
+    mov [es:EBDA_POLL_TICK], bx
+    mov word [es:EBDA_POLLS], 0
+.count:
+    inc word [es:EBDA_POLLS]
+    cmp word [es:EBDA_POLLS], POLL_IDLE
+    pop es
+    jb .nothing
+    hlt                                 ; idle: wait for the tick or a key, then look again
+    jmp .peek
+.nothing:
     or word [bp+6], 40h                 ; ZF set: none
     pop ax
     jmp .out
