@@ -102,7 +102,7 @@ $(ESP)/COMMAND.COM: dos/command.c
 DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 dosmgr debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
-                WXCODE:-DWXCODE TOFAULT:-DTOFAULT
+                WXCODE:-DWXCODE TOFAULT:-DTOFAULT VPICDID:-DVPICDID
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD
 	@set -e; for v in $(DEFAULT_VXDS); do \

@@ -1261,6 +1261,22 @@ sc_schedtest() {    # MACHINE CPU
 # [Debug] SchedStats=200 without an exit port: the CPU account is printed every 200 ms, per VM
 # and per thread; three of them, then the scenario stops QEMU.
 img_schedstats() { esp_base "$1"; printf '[Debug]\r\nSchedStats=200\r\n' > "$1/VMM/SYSTEM.INI"; }
+# A file dropped into VMM/VXD beside the shipped devices that carries VPICD's device ID, named to
+# come first in directory order (AAA.VXD, tests/vxd/testvxd.c VPICDID), with no device= line: the
+# shipped devices load first, so AAA.VXD is the one refused, by a message that names both; VPICD
+# and the devices that need it run, and the boot reaches 'VMM ready'.
+img_vxd_dropin() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/testvxd/VPICDID.VXD" "$1/VMM/VXD/AAA.VXD"
+    printf "${INI_EXIT}" > "$1/VMM/SYSTEM.INI"; }
+sc_vxd_dropin() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial "^vxd: AAA\.VXD: device ID 0003h is already VPICD\.VXD's \(VPICD   \); refused; not loaded\$"
+    expect_serial '^vxd: VPICD    VPICD\.VXD    id 0003 '
+    expect_serial '^vxd: VTD      VTD\.VXD      id 0005 '
+    expect_no_serial '^vxd: AAA '
+    expect_serial '^VMM ready$'
+}
 # A VxD's time-out procedure that page-faults after 'VMM ready' (TOFAULT.VXD): reported with
 # the file, function and address, the device unloaded, and the system goes on -- the scheduler's
 # account (SchedStats) keeps coming after it.  It used to be fatal.
@@ -1726,6 +1742,7 @@ scenario dos-bad       dos_bad     sc_dos_bad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
+scenario vxd-dropin  vxd-dropin  sc_vxd_dropin
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds

@@ -7,6 +7,8 @@
  *   PFINIT    page-faults in Device_Init
  *   HANG      never returns from Device_Init
  *   DUPID     has SAMPLE's device ID
+ *   VPICDID   has VPICD's device ID (0003h): a file dropped into VMM/VXD that would come
+ *             before VPICD.VXD in directory order (the boot test names it AAA.VXD)
  *   BADCALL   calls a service of a device that is not loaded, in Device_Init
  *   WXCODE    writes into its own code in Device_Init (W^X: the text pages are read-only)
  *   CTFAULT   page-faults on Create_Thread (USER creates a thread at Sys_VM_Init: CTFAULT is
@@ -123,6 +125,9 @@ static void use_sample(void)
 #elif defined(DUPID)
 #define NAME8 "DUPID   "
 #define ID    SAMPLE_DEVICE_ID
+#elif defined(VPICDID)
+#define NAME8 "AAA     "
+#define ID    VPICD_DEVICE_ID
 #elif defined(DBLFREE)
 #define NAME8 "DBLFREE "
 #define ID    0x3F06u

@@ -616,15 +616,35 @@ static void load_named(const char *name, size_t len, unsigned line, void *ctx)
     load(file, data, size, &err);
 }
 
+/* No device= line: every file of VMM/VXD -- the devices the system ships first, in this order
+ * (so that a file dropped in beside them, which would come first in directory order, cannot take
+ * one's device ID: it is the one refused, and the message names both), then the others. */
+static const char *const shipped[] = { "VBIOS.VXD", "VPICD.VXD", "VTD.VXD", "VKD.VXD",
+                                       "INT13.VXD", "VDD.VXD", "DOSMGR.VXD", "DEBUG.VXD",
+                                       "SAMPLE.VXD", "SHELL.VXD" };
+
+static int is_shipped(const char *file)
+{
+    for (unsigned i = 0; i < sizeof shipped / sizeof shipped[0]; i++)
+        if (ascii_ieq(file, strlen(file), shipped[i]))
+            return 1;
+    return 0;
+}
+
 static void load_all_files(void)
 {
     const char *name;
+    size_t n = strlen(VXD_DIR);
+    char file[24];
+    size_t size;
+    for (unsigned i = 0; i < sizeof shipped / sizeof shipped[0]; i++)
+        if (vxd_file(shipped[i], strlen(shipped[i]), "", file, &size))
+            load_named(shipped[i], strlen(shipped[i]), 0, 0);
     for (uint32_t i = 0; (name = module_name(i)) != 0; i++) {
-        size_t n = strlen(VXD_DIR);
         int sub = 0;
         for (const char *c = name + n; *c; c++)
             sub |= *c == '/';
-        if (strlen(name) > n && ascii_ieq(name, n, VXD_DIR) && !sub)
+        if (strlen(name) > n && ascii_ieq(name, n, VXD_DIR) && !sub && !is_shipped(name + n))
             load_named(name + n, strlen(name + n), 0, 0);
     }
 }
