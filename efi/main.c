@@ -14,6 +14,7 @@
 
 #include "boot/bootinfo.h"
 #include "boot/drivec.h"
+#include "boot/shipped.h"
 #include "boot/layout.h"
 #include "elfexec.h"
 #include "lib/elf32.h"
@@ -292,10 +293,56 @@ static void read_disks(struct loader *L)
         read_disk(L, "[boot] shell=", val);
 }
 
-/* Every regular file in \VMM\VXD, sorted by name so that the module table does not depend on the
+/* The files of \VMM\VXD the module table has room for (it keeps VXD_RESERVE slots for the disk
+ * images and drive C:): first those SYSTEM.INI's device= lines name, in their order, then the
+ * shipped ones (boot/shipped.h), then the rest by name; a file left out is named as dropped.
+ * The modules handed over are then sorted by name, so that the table does not depend on the
  * order of the FAT directory.  A bad file is reported and skipped; the others still load. */
+#define VXD_RESERVE     6
+#define VXD_LISTED_MAX  1024                /* directory entries looked at */
+
+struct vxd_file { CHAR16 file[BI_NAME_MAX]; char name[BI_NAME_MAX]; unsigned rank; };
+
+struct device_ranks { struct vxd_file *f; unsigned n, next; };
+
+/* A device= line ("X.VXD", or the DDK's "*X" for X.VXD) ranks the file it names by its order. */
+static int rank_device(const struct ini_item *it, void *ctx)
+{
+    struct device_ranks *d = ctx;
+    static const char sect[] = "386Enh", key[] = "device";
+    if (it->bad || it->section_len != 6 || it->key_len != 6)
+        return 0;
+    for (unsigned i = 0; i < 6; i++)
+        if ((it->section[i] | 0x20) != (sect[i] | 0x20) || (it->key[i] | 0x20) != key[i])
+            return 0;
+    const char *v = it->value;
+    size_t n = it->value_len;
+    int star = n && v[0] == '*';
+    char want[BI_NAME_MAX];
+    size_t w = 0;
+    for (size_t i = star; i < n && w + 5 < sizeof want; i++)
+        want[w++] = v[i] >= 'a' && v[i] <= 'z' ? (char)(v[i] - 32) : v[i];
+    if (star)
+        for (const char *x = ".VXD"; *x; x++)
+            want[w++] = *x;
+    want[w] = 0;
+    for (unsigned i = 0; i < d->n; i++) {
+        char up[BI_NAME_MAX];
+        const char *s = d->f[i].name + 8;           /* past "VMM/VXD/" */
+        size_t k = 0;
+        for (; s[k] && k + 1 < sizeof up; k++)
+            up[k] = s[k] >= 'a' && s[k] <= 'z' ? (char)(s[k] - 32) : s[k];
+        up[k] = 0;
+        if (!name_cmp(up, want) && d->f[i].rank > d->next)
+            d->f[i].rank = d->next;
+    }
+    d->next++;
+    return 0;
+}
+
 static void read_vxds(struct loader *L)
 {
+    static const char *const shipped[SHIPPED_VXD_COUNT] = SHIPPED_VXDS;
     EFI_FILE_HANDLE dir;
     EFI_STATUS st = uefi_call_wrapper(L->root->Open, 5, L->root, &dir, VXD_DIR_PATH,
                                       EFI_FILE_MODE_READ, 0);
@@ -303,7 +350,13 @@ static void read_vxds(struct loader *L)
         say("VMM/VXD: %s; no VxD files", st_name(st));
         return;
     }
-    unsigned first = L->nmods, found = 0;
+    struct vxd_file *f = AllocatePool(VXD_LISTED_MAX * sizeof *f);
+    if (!f) {
+        say("VMM/VXD: no memory to list the directory; no VxD files");
+        uefi_call_wrapper(dir->Close, 1, dir);
+        return;
+    }
+    unsigned first = L->nmods, n = 0, skipped = 0;
     UINT8 buf[SIZE_OF_EFI_FILE_INFO + 512] __attribute__((aligned(8)));
     for (;;) {
         UINTN size = sizeof buf;
@@ -325,12 +378,52 @@ static void read_vxds(struct loader *L)
             say("%s...: name longer than %u characters; skipped", name, BI_NAME_MAX - 9);
             continue;
         }
-        found++;
-        if (read_module(L, dir, fi->FileName, name, MAX_FILE_SIZE) == 0)
-            say("%s: %llu bytes", name, (unsigned long long)L->mods[L->nmods - 1].size);
+        if (n == VXD_LISTED_MAX) {
+            skipped++;
+            continue;
+        }
+        CopyMem(f[n].file, fi->FileName, (wlen(fi->FileName) + 1) * sizeof(CHAR16));
+        ascii_name(f[n].name, sizeof f[n].name, "VMM/VXD/", fi->FileName);
+        f[n].rank = 2000;
+        for (unsigned i = 0; i < SHIPPED_VXD_COUNT; i++) {
+            const char *a = f[n].name + 8, *b = shipped[i];
+            while (*a && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b)
+                a++, b++;
+            if (!*a && !*b)
+                f[n].rank = 1000 + i;
+        }
+        n++;
     }
+    if (skipped)
+        say("VMM/VXD: more than %u files; %u not looked at", VXD_LISTED_MAX, skipped);
+    for (unsigned i = 0; i < L->nmods; i++)         /* SYSTEM.INI, read before: its device= lines */
+        if (!name_cmp(L->mods[i].name, "VMM/SYSTEM.INI")) {
+            struct device_ranks d = { f, n, 0 };
+            ini_walk((const char *)(UINTN)L->mods[i].phys, (size_t)L->mods[i].size, rank_device, &d);
+        }
+    for (unsigned i = 1; i < n; i++)                /* by rank, then by name */
+        for (unsigned j = i; j && (f[j - 1].rank > f[j].rank ||
+                                   (f[j - 1].rank == f[j].rank && name_cmp(f[j - 1].name, f[j].name) > 0)); j--) {
+            struct vxd_file t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    unsigned room = L->nmods + VXD_RESERVE < MAX_MODULES ? MAX_MODULES - L->nmods - VXD_RESERVE : 0,
+             dropped = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (L->nmods - first >= room) {
+            if (dropped++ < 8)
+                say("%s: more than %u VxD files; dropped (not handed over)", f[i].name, room);
+            continue;
+        }
+        if (read_module(L, dir, f[i].file, f[i].name, MAX_FILE_SIZE) == 0)
+            say("%s: %llu bytes", f[i].name, (unsigned long long)L->mods[L->nmods - 1].size);
+    }
+    if (dropped > 8)
+        say("VMM/VXD: %u more files dropped", dropped - 8);
     uefi_call_wrapper(dir->Close, 1, dir);
-    if (!found)
+    FreePool(f);
+    if (!n && !skipped)
         say("VMM/VXD: empty; no VxD files");
     for (unsigned i = first + 1; i < L->nmods; i++)
         for (unsigned j = i; j > first && name_cmp(L->mods[j - 1].name, L->mods[j].name) > 0; j--) {

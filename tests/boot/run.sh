@@ -1277,6 +1277,28 @@ sc_vxd_dropin() {
     expect_no_serial '^vxd: AAA '
     expect_serial '^VMM ready$'
 }
+# 200 more files in VMM/VXD than the loader's module table holds (A000.VXD ... A199.VXD, before
+# every shipped name in directory order) and device= lines naming the devices: the files
+# SYSTEM.INI names are handed over first, the loader names the ones it drops, and the devices
+# load and run to 'VMM ready' (they used to be dropped and reported as "no such file").
+img_vxd_many() {
+    local i
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    for ((i = 0; i < 200; i++)); do printf 'not a VxD %03d' "$i" > "$1/VMM/VXD/A$(printf %03d "$i").VXD"; done
+    { printf "$INI_EXIT"; printf '[386Enh]\r\n'
+      printf 'device=%s\r\n' '*VBIOS' '*VPICD' '*VTD' '*VKD' '*VDD' '*INT13' '*DOSMGR' '*SHELL'; } \
+        > "$1/VMM/SYSTEM.INI"; }
+sc_vxd_many() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
+    expect_exit 33
+    expect_serial '^loader: VMM/VXD/A[0-9]{3}\.VXD: more than [0-9]+ VxD files; dropped \(not handed over\)$'
+    expect_serial '^loader: VMM/VXD: [0-9]+ more files dropped$'
+    expect_no_serial 'no such file in VMM/VXD'
+    expect_serial '^vxd: VPICD    VPICD\.VXD    id 0003 '
+    expect_serial '^vxd: VTD      VTD\.VXD      id 0005 '
+    expect_serial '^vxd: SHELL    SHELL\.VXD    id 0017 '
+    expect_serial '^VMM ready$'
+}
 # A VxD's time-out procedure that page-faults after 'VMM ready' (TOFAULT.VXD): reported with
 # the file, function and address, the device unloaded, and the system goes on -- the scheduler's
 # account (SchedStats) keeps coming after it.  It used to be fatal.
@@ -1743,6 +1765,7 @@ scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
 scenario vxd-dropin  vxd-dropin  sc_vxd_dropin
+scenario vxd-many    vxd-many    sc_vxd_many
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds

@@ -8,6 +8,7 @@
  *
  *   validate -> lay out -> allocate -> copy -> relocate -> protect -> register (the DDB)
  */
+#include "boot/shipped.h"
 #include "vxd/vxd.h"
 #include "boot/acpi_load.h"
 #include "vxd/vxdelf.h"
@@ -619,9 +620,7 @@ static void load_named(const char *name, size_t len, unsigned line, void *ctx)
 /* No device= line: every file of VMM/VXD -- the devices the system ships first, in this order
  * (so that a file dropped in beside them, which would come first in directory order, cannot take
  * one's device ID: it is the one refused, and the message names both), then the others. */
-static const char *const shipped[] = { "VBIOS.VXD", "VPICD.VXD", "VTD.VXD", "VKD.VXD",
-                                       "INT13.VXD", "VDD.VXD", "DOSMGR.VXD", "DEBUG.VXD",
-                                       "SAMPLE.VXD", "SHELL.VXD" };
+static const char *const shipped[SHIPPED_VXD_COUNT] = SHIPPED_VXDS;     /* boot/shipped.h */
 
 static int is_shipped(const char *file)
 {
