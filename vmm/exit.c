@@ -3,9 +3,11 @@
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "x86/x86.h"
+#include "lib/kfmt.h"
 
 uint16_t vmm_exit_port;
-const char *exit_why = "";
+static char why_copy[80];               /* the caller's text may go with its VxD */
+const char *exit_why = why_copy;
 static SEMHANDLE exit_sem;
 static int exit_asked;
 
@@ -21,7 +23,7 @@ uint32_t Exit_System(const char *why)
     INTS_OFF();
     if (!exit_asked) {
         exit_asked = 1;
-        exit_why = why && *why ? why : "Exit_System";
+        ksnprintf(why_copy, sizeof why_copy, "%s", why && *why ? why : "Exit_System");
         if (exit_sem)
             Signal_Semaphore_No_Switch(exit_sem);
     }
