@@ -23,6 +23,7 @@
 #include "pagetable.h"
 #include "trampoline.h"
 #include "../vmm/boot/ini.h"
+#include "lib/ascii.h"
 
 #define VMM_PATH        L"\\VMM\\VMM32.VXD"
 #define SYSINI_PATH     L"\\VMM\\SYSTEM.INI"
@@ -301,7 +302,11 @@ static void read_disks(struct loader *L)
 #define VXD_RESERVE     6
 #define VXD_LISTED_MAX  1024                /* directory entries looked at */
 
+#define VXD_PREFIX      "VMM/VXD/"
 struct vxd_file { CHAR16 file[BI_NAME_MAX]; char name[BI_NAME_MAX]; unsigned rank; };
+
+/* The file name of a VMM/VXD module, past the directory. */
+static const char *vxd_leaf(const struct vxd_file *f) { return f->name + sizeof VXD_PREFIX - 1; }
 
 struct device_ranks { struct vxd_file *f; unsigned n, next; };
 
@@ -309,33 +314,16 @@ struct device_ranks { struct vxd_file *f; unsigned n, next; };
 static int rank_device(const struct ini_item *it, void *ctx)
 {
     struct device_ranks *d = ctx;
-    static const char sect[] = "386Enh", key[] = "device";
-    if (it->bad || it->section_len != 6 || it->key_len != 6)
+    if (it->bad || !ascii_ieq(it->section, it->section_len, "386Enh") ||
+        !ascii_ieq(it->key, it->key_len, "device"))
         return 0;
-    for (unsigned i = 0; i < 6; i++)
-        if ((it->section[i] | 0x20) != (sect[i] | 0x20) || (it->key[i] | 0x20) != key[i])
-            return 0;
-    const char *v = it->value;
-    size_t n = it->value_len;
-    int star = n && v[0] == '*';
+    int star = it->value_len && it->value[0] == '*';
     char want[BI_NAME_MAX];
-    size_t w = 0;
-    for (size_t i = star; i < n && w + 5 < sizeof want; i++)
-        want[w++] = v[i] >= 'a' && v[i] <= 'z' ? (char)(v[i] - 32) : v[i];
-    if (star)
-        for (const char *x = ".VXD"; *x; x++)
-            want[w++] = *x;
-    want[w] = 0;
-    for (unsigned i = 0; i < d->n; i++) {
-        char up[BI_NAME_MAX];
-        const char *s = d->f[i].name + 8;           /* past "VMM/VXD/" */
-        size_t k = 0;
-        for (; s[k] && k + 1 < sizeof up; k++)
-            up[k] = s[k] >= 'a' && s[k] <= 'z' ? (char)(s[k] - 32) : s[k];
-        up[k] = 0;
-        if (!name_cmp(up, want) && d->f[i].rank > d->next)
+    int w = ksnprintf(want, sizeof want, "%.*s%s", (int)(it->value_len - star), it->value + star,
+                      star ? ".VXD" : "");
+    for (unsigned i = 0; i < d->n; i++)
+        if (ascii_ieq(want, (size_t)w, vxd_leaf(&d->f[i])) && d->f[i].rank > d->next)
             d->f[i].rank = d->next;
-    }
     d->next++;
     return 0;
 }
@@ -373,8 +361,8 @@ static void read_vxds(struct loader *L)
         if (fi->FileName[0] == '.')         /* ".keep", macOS "._X.VXD": not drivers */
             continue;
         char name[BI_NAME_MAX + 8];
-        ascii_name(name, sizeof name, "VMM/VXD/", fi->FileName);
-        if (wlen(fi->FileName) + 8 >= BI_NAME_MAX) {
+        ascii_name(name, sizeof name, VXD_PREFIX, fi->FileName);
+        if (wlen(fi->FileName) + sizeof VXD_PREFIX - 1 >= BI_NAME_MAX) {
             say("%s...: name longer than %u characters; skipped", name, BI_NAME_MAX - 9);
             continue;
         }
@@ -383,15 +371,11 @@ static void read_vxds(struct loader *L)
             continue;
         }
         CopyMem(f[n].file, fi->FileName, (wlen(fi->FileName) + 1) * sizeof(CHAR16));
-        ascii_name(f[n].name, sizeof f[n].name, "VMM/VXD/", fi->FileName);
+        ksnprintf(f[n].name, sizeof f[n].name, "%s", name);
         f[n].rank = 2000;
-        for (unsigned i = 0; i < SHIPPED_VXD_COUNT; i++) {
-            const char *a = f[n].name + 8, *b = shipped[i];
-            while (*a && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b)
-                a++, b++;
-            if (!*a && !*b)
+        for (unsigned i = 0; i < SHIPPED_VXD_COUNT; i++)
+            if (ascii_ieq(shipped[i], strlena((CHAR8 *)shipped[i]), vxd_leaf(&f[n])))
                 f[n].rank = 1000 + i;
-        }
         n++;
     }
     if (skipped)

@@ -2094,10 +2094,12 @@ static int checks_break(struct dos *d, const struct client_regs *r)
  * Without one, the program ends as DOS's default handler ends it (type 1). */
 void dos_int21(struct dos *d, struct client_regs *r)
 {
-    struct client_regs r0 = *r;
     d->brk = 0;
-    d->brk_check = (uint8_t)checks_break(d, r);
-    if (!d->brk_check || !break_waiting(d))
+    if (!checks_break(d, r))
+        return int21(d, r);                             /* the call cannot see a Ctrl-C */
+    struct client_regs r0 = *r;
+    d->brk_check = 1;
+    if (!break_waiting(d))
         int21(d, r);
     else
         d->brk = 1;

@@ -26,6 +26,7 @@
 #include "boot/drivec.h"
 #include "dos.h"
 #include "dosfs.h"
+#include "lib/ascii.h"
 
 VMM_IMPORT(_Debug_Printf_Service)
 VMM_IMPORT(_HeapAllocate)
@@ -414,14 +415,13 @@ struct start_req { char program[128]; char tail[128]; };
 static int runs_something(const struct start_req *q)
 {
     const char *b = q->program, *t = q->tail;
+    size_t n = 0;
     for (const char *s = q->program; *s; s++)
         if (*s == '\\' || *s == ':')
             b = s + 1;
-    static const char shell[] = "COMMAND.COM";
-    unsigned i = 0;
-    while (shell[i] && (b[i] >= 'a' && b[i] <= 'z' ? b[i] - 32 : b[i]) == shell[i])
-        i++;
-    if (shell[i] || b[i])
+    while (b[n])
+        n++;
+    if (!ascii_ieq(b, n, "COMMAND.COM"))
         return 1;                                       /* not the shell */
     while (*t == ' ')
         t++;
