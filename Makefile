@@ -80,7 +80,7 @@ PORTABLE    := efi/elfexec.c efi/memmap.c efi/pagetable.c vmm/lib/kfmt.c vmm/boo
                vmm/mem/arena.c vmm/int/hook.c vmm/int/iotrap.c vmm/boot/acpi.c vmm/sched/policy.c \
                vmm/v86/decode.c vmm/v86/monitor.c vxd/vdd/vtext.c vxd/vpicd/vpic.c \
                vxd/vtd/vpit.c vxd/vkd/vkbd.c vxd/vkd/v8042.c vxd/vdd/vdraw.c \
-               vxd/int13/vdisk.c vxd/dosmgr/dosfs.c vxd/dosmgr/dos.c
+               vxd/int13/vdisk.c vxd/dosmgr/dosfs.c vxd/dosmgr/dos.c vmm/console/fbcon.c
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(PORTABLE))
 UNIT        := $(BUILD)/host/unit

@@ -120,6 +120,7 @@ op v86_int10_teletype "<= 2500 with the cell drawn (issue 13): this + vdd_draw_c
 op v86_int13_read  "<= 3000 (INT 13h AH=02h, one sector from an image in memory)"
 op vdd_draw_cell   "the cells a teletype changes drawn (VDD's refresh, every 40 ms)"
 op vdd_draw_screen "<= 600000 (a whole 80x25 screen drawn on the framebuffer)"
+op console_line_full "mean <= 100000 (one log line on a full 1280x800 screen; the jumps by half a screen included)"
 op vdd_vt_cell     "reported (the same change as VT sequences for COM1)"
 op dos_putc        "<= 3000 (INT 21h AH=02h, one character to the screen; drawing apart)"
 op dos_write_4k    "reported (INT 21h AH=40h, 4 KB to a file on drive C:)"

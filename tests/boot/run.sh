@@ -688,7 +688,8 @@ sc_kbdtest() {
 # screen (OVMF's 1280x800: the 640x400 text screen at scale 2) must show its cells -- each
 # pixel of row 0's "Hello" in the font's glyph (font_cp437 of build/vmm/font.c) grey on black,
 # row 2's "attr" yellow on blue, row 3's A white on red, a blank cell black -- and COM1 the same
-# screen as VT sequences; once the VM ends, the console has the screen again (no blue left).
+# screen as VT sequences; once the VM ends, the console has the screen again (no blue left) with
+# its log redrawn from its cells.
 img_screentest() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     printf "${INI_EXIT}ScreenTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
@@ -709,7 +710,21 @@ if mode == 'console':
     grey = sum(1 for y in range(0, 64) for x in range(0, w) if rgb(x, y) == 0xAAAAAA)
     if blue or not grey:
         sys.exit(f'the console should have the screen: {blue} blue pixels, {grey} grey at the top')
-    print('the console has the screen again'); sys.exit(0)
+    # The log is back, drawn from the console's cells: a row shows 'VMM ready', printed while
+    # the VM had the screen or before, pixel for pixel in the console's font (font_glyphs).
+    src = open(fontc).read()
+    lat = src[src.index('font_glyphs'):src.index('font_cp437')]
+    glyphs = [[int(v, 16) for v in re.findall(r'0x([0-9a-f]{2})', g)[:16]]
+              for g in re.findall(r'\{([^{}]*)\}', lat)]
+    def shows(row, text):
+        return all(rgb(col * 8 + i, row * 16 + r) ==
+                   (0xAAAAAA if (glyphs[ord(ch)][r] << i) & 0x80 else 0)
+                   for col, ch in enumerate(text) for r in range(16) for i in range(8))
+    rows = [row for row in range(h // 16) if shows(row, 'VMM ready')]
+    if not rows:
+        sys.exit("the console has the screen, but no row shows 'VMM ready' as drawn by the console")
+    print(f"the console has the screen again, the log redrawn ('VMM ready' on row {rows[0]})")
+    sys.exit(0)
 src = open(fontc).read()
 cp = src[src.index('font_cp437'):]
 glyphs = [[int(v, 16) for v in re.findall(r'0x([0-9a-f]{2})', g)[:16]]

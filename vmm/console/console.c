@@ -19,7 +19,7 @@
 #define THRE_SPINS  100000  /* ~10 ms at any plausible port speed: then give the byte up */
 
 static int have_serial, have_debugcon, have_fb;
-static int fb_taken;                    /* VDD shows a VM's screen there: lines to the ports */
+static int fb_taken;                    /* VDD shows a VM's screen there: fbcon keeps the text */
 static struct vmm_screen screen;
 static const struct console_lock *lock;
 extern const unsigned font_height;
@@ -94,11 +94,11 @@ const uint8_t (*console_font_cp437(uint32_t *height))[32]
 
 int console_screen_take(struct vmm_screen *out)
 {
-    if (!have_fb && !fb_taken)
+    if (!have_fb)
         return 0;
     const struct console_lock *l = lock;
     int locked = l && l->enter();               /* not in the middle of a line's drawing */
-    have_fb = 0;
+    fbcon_hide();                               /* the log goes on in its cells, undrawn */
     fb_taken = 1;
     if (locked)
         l->leave();
@@ -111,8 +111,8 @@ void console_screen_give(void)
     if (!fb_taken)
         return;
     fb_taken = 0;
-    have_fb = 1;
-    fbcon_clear();
+    if (have_fb)
+        fbcon_show();                           /* the log again, with what came meanwhile */
 }
 
 void console_serial_write(const char *s, uint32_t n)
@@ -204,5 +204,5 @@ const char *console_sinks(void)
         "none", "serial", "debugcon", "serial debugcon", "framebuffer", "serial framebuffer",
         "debugcon framebuffer", "serial debugcon framebuffer",
     };
-    return s[have_serial | have_debugcon << 1 | have_fb << 2];
+    return s[have_serial | have_debugcon << 1 | (have_fb && !fb_taken) << 2];
 }

@@ -1,12 +1,19 @@
-/* Text console on a linear 32-bit framebuffer: see fbcon.h. */
+/* Text console on a linear 32-bit framebuffer: see fbcon.h.
+ *
+ * The text lives in cells in memory (text[]); a second array (shown[]) remembers what the
+ * framebuffer holds, so drawing is a comparison of the two and only the cells that differ are
+ * drawn.  The framebuffer is never read: on a real PC it is uncached or write-combined memory,
+ * where a read costs far more than a write.  When the last row is full the text jumps up by half
+ * a screen (a jump scroll, as terminals do under a flood of lines): one redraw of what changed
+ * serves half a screen of lines, where scrolling line by line would move every pixel each time.
+ * Rows the console has not drawn yet hold what the firmware left there until the text reaches
+ * them, so attaching costs nothing up front. */
 #include "fbcon.h"
 #include <stdbool.h>
 
 /* Provided by the kernel's string library with the standard prototypes; declared here rather
  * than through its header so that this file does not depend on that header's name. */
 void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
 
 /* The font generated at build time by tools/psf2c. */
 extern const unsigned font_width, font_height;
@@ -14,12 +21,31 @@ extern const uint8_t font_glyphs[256][32];
 
 #define DEFAULT_FG 0xAAAAAAu    /* light grey, as the VGA text-mode default */
 #define DEFAULT_BG 0x000000u
+#define UNKNOWN    0xFFFFu      /* shown[]: the console does not know what these pixels are */
+
+/* A cell: the Latin-1 character in the low byte, its colour pair above it. */
+static uint16_t text[FBCON_MAX_CELLS];  /* what the screen should show, row after row */
+static uint16_t shown[FBCON_MAX_CELLS]; /* what the framebuffer shows (UNKNOWN: not drawn yet) */
+
+/* Colour pairs in use. */
+struct pair {
+    uint32_t fg_rgb, bg_rgb;
+    uint32_t fg_px, bg_px;
+};
+static struct pair pairs[FBCON_MAX_PAIRS];
+static unsigned npairs, cur;    /* pairs in use; the pair new text is written in */
+
+/* The 8 pixels of every glyph row value, for the two pairs drawn last (a log uses two: normal
+ * and alert), so that a row of a cell is one 8-dword copy. */
+static uint32_t row_px[2][256][8];
+static int row_px_pair[2] = { -1, -1 };
+static unsigned row_px_last;    /* the slot used last: the other one is replaced */
 
 static struct fbcon_mode fb;
 static unsigned cols, rows;     /* 0 until fbcon_init succeeds: that is what makes calls no-ops */
 static unsigned cx, cy;         /* cursor cell; cx == cols means "wrap before the next glyph" */
 static unsigned red_shift, green_shift, blue_shift;
-static uint32_t fg_px, bg_px;   /* colours already in the mode's pixel format */
+static bool hidden;             /* someone else draws on the framebuffer: cells only */
 
 /* Bit position of a channel mask, or -1 unless it is one contiguous run of exactly 8 bits: the
  * colour conversion below places whole bytes and would smear anything else. */
@@ -48,48 +74,101 @@ static volatile uint32_t *scan_line(uint32_t y)
     return (volatile uint32_t *)((volatile uint8_t *)fb.base + (size_t)y * fb.pitch);
 }
 
-/* One string store per scan line: clearing a 1280x800 screen pixel by pixel costs millions of
- * instructions, which is most of the VMM's boot time. */
-static void fill_lines(uint32_t y0, uint32_t y1, uint32_t px)
+static uint16_t blank(unsigned pair)
 {
-    for (uint32_t y = y0; y < y1; y++) {
-        void *p = (void *)(uintptr_t)scan_line(y);
-        size_t n = fb.width;
+    return (uint16_t)(pair << 8 | ' ');
+}
+
+/* Cells x0..x1-1 of row y in one colour: one string store per scan line. */
+static void fill_cells(unsigned y, unsigned x0, unsigned x1, uint32_t px)
+{
+    for (unsigned r = 0; r < font_height; r++) {
+        void *p = (void *)(uintptr_t)(scan_line(y * font_height + r) + x0 * font_width);
+        size_t n = (size_t)(x1 - x0) * font_width;
         __asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(px) : "memory");
     }
 }
 
-/* Every pixel of the cell is written, background included, so overwriting a character (after
- * '\r' or '\b') needs no separate erase. */
-static void draw_cell(uint8_t ch)
+static const uint32_t (*row_pixels(unsigned pair))[8]
 {
-    const uint8_t *glyph = font_glyphs[ch];
+    unsigned slot = row_px_pair[0] == (int)pair ? 0 : row_px_pair[1] == (int)pair ? 1 : 2;
+    if (slot == 2) {
+        slot = !row_px_last;
+        uint32_t fg = pairs[pair].fg_px, bg = pairs[pair].bg_px;
+        for (unsigned v = 0; v < 256; v++)
+            for (unsigned b = 0; b < 8; b++)
+                row_px[slot][v][b] = v & (0x80 >> b) ? fg : bg;
+        row_px_pair[slot] = (int)pair;
+    }
+    row_px_last = slot;
+    return row_px[slot];
+}
 
-    for (unsigned r = 0; r < font_height; r++) {
-        volatile uint32_t *p = scan_line(cy * font_height + r) + cx * font_width;
-        for (unsigned x = 0; x < font_width; x++)
-            p[x] = (glyph[r] << x) & 0x80 ? fg_px : bg_px;
+/* Every pixel of the cell is written, background included, so a cell needs no erase first. */
+static void draw_cell(unsigned x, unsigned y, uint16_t v)
+{
+    const uint8_t *glyph = font_glyphs[v & 0xFF];
+    const uint32_t (*px)[8] = row_pixels(v >> 8);
+    uintptr_t p = (uintptr_t)(scan_line(y * font_height) + x * font_width);
+
+    for (unsigned r = 0; r < font_height; r++, p += fb.pitch) {
+        void *dst = (void *)p;
+        const void *src = px[glyph[r]];
+        size_t n = 8;
+        __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
     }
 }
 
-static void scroll(void)
+/* Brings row y of the framebuffer to what text[] says: runs of blank cells become one fill,
+ * other cells are drawn one by one, cells already right are left alone. */
+static void sync_row(unsigned y)
 {
-    size_t text_row = (size_t)fb.pitch * font_height;
-    /* The framebuffer is plain memory with no side effects, so handing it to memmove without
-     * the volatile qualifier is safe; volatile only keeps single stores from being dropped. */
-    uint8_t *top = (uint8_t *)(uintptr_t)fb.base;
+    const uint16_t *t = &text[y * cols];
+    uint16_t *s = &shown[y * cols];
 
-    memmove(top, top + text_row, text_row * (rows - 1));
-    fill_lines((rows - 1) * font_height, rows * font_height, bg_px);
+    for (unsigned x = 0; x < cols;) {
+        if (t[x] == s[x]) {
+            x++;
+            continue;
+        }
+        if ((t[x] & 0xFF) != ' ') {
+            draw_cell(x, y, t[x]);
+            s[x] = t[x];
+            x++;
+            continue;
+        }
+        unsigned end = x + 1;           /* the run of differing blanks of the same pair */
+        while (end < cols && t[end] == t[x] && s[end] != t[x])
+            end++;
+        fill_cells(y, x, end, pairs[t[x] >> 8].bg_px);
+        for (; x < end; x++)
+            s[x] = t[x];
+    }
+}
+
+static void sync_all(void)
+{
+    for (unsigned y = 0; y < rows; y++)
+        sync_row(y);
+}
+
+static void blank_rows(unsigned y0, unsigned y1, unsigned pair)
+{
+    for (unsigned i = y0 * cols; i < y1 * cols; i++)
+        text[i] = blank(pair);
 }
 
 static void newline(void)
 {
     cx = 0;
-    if (++cy == rows) {
-        scroll();
-        cy = rows - 1;
-    }
+    if (++cy < rows)
+        return;
+    unsigned jump = rows > 1 ? rows / 2 : 1;
+    memmove(text, text + jump * cols, (size_t)(rows - jump) * cols * sizeof text[0]);
+    blank_rows(rows - jump, rows, cur);
+    cy = rows - jump;
+    if (!hidden)
+        sync_all();
 }
 
 int fbcon_init(const struct fbcon_mode *mode)
@@ -116,10 +195,22 @@ int fbcon_init(const struct fbcon_mode *mode)
     red_shift = (unsigned)rs;
     green_shift = (unsigned)gs;
     blue_shift = (unsigned)bs;
-    cols = fb.width / font_width;
-    rows = fb.height / font_height;
+    /* A screen with more cells than the arrays hold is used from its top left corner. */
+    unsigned c = fb.width / font_width, r = fb.height / font_height;
+    if (c > FBCON_MAX_COLS)
+        c = FBCON_MAX_COLS;
+    if (r > FBCON_MAX_CELLS / c)
+        r = FBCON_MAX_CELLS / c;
+    npairs = 0;
+    row_px_pair[0] = row_px_pair[1] = -1;
+    hidden = false;
+    cols = c;
+    rows = r;
     fbcon_set_color(DEFAULT_FG, DEFAULT_BG);
-    fbcon_clear();
+    blank_rows(0, rows, cur);
+    for (unsigned i = 0; i < rows * cols; i++)
+        shown[i] = UNKNOWN;
+    cx = cy = 0;
     return 0;
 }
 
@@ -150,7 +241,16 @@ void fbcon_putc(char c)
      * exactly cols characters followed by '\n' does not leave an empty line behind it. */
     if (cx >= cols)
         newline();
-    draw_cell(ch);
+    unsigned i = cy * cols + cx;
+    text[i] = (uint16_t)(cur << 8 | ch);
+    if (!hidden && shown[i] != text[i]) {
+        if (shown[i] == UNKNOWN)
+            sync_row(cy);               /* first text on this row: the rest of it cleared too */
+        else {
+            draw_cell(cx, cy, text[i]);
+            shown[i] = text[i];
+        }
+    }
     cx++;
 }
 
@@ -162,18 +262,54 @@ void fbcon_write(const char *s, size_t n)
 
 void fbcon_set_color(uint32_t fg_rgb, uint32_t bg_rgb)
 {
+    unsigned p;
+
     if (!cols)
         return;
-    fg_px = to_pixel(fg_rgb);
-    bg_px = to_pixel(bg_rgb);
+    for (p = 0; p < npairs; p++)
+        if (pairs[p].fg_rgb == fg_rgb && pairs[p].bg_rgb == bg_rgb)
+            break;
+    if (p == npairs) {
+        /* All slots taken: the last one is given the new colours, and the cells that had it
+         * are drawn in them the next time they are drawn. */
+        if (npairs < FBCON_MAX_PAIRS)
+            npairs++;
+        p = npairs - 1;
+        struct pair *pr = &pairs[p];
+        pr->fg_rgb = fg_rgb;
+        pr->bg_rgb = bg_rgb;
+        pr->fg_px = to_pixel(fg_rgb);
+        pr->bg_px = to_pixel(bg_rgb);
+        for (unsigned slot = 0; slot < 2; slot++)
+            if (row_px_pair[slot] == (int)p)
+                row_px_pair[slot] = -1;         /* the slot's pixels are the old colours' */
+    }
+    cur = p;
 }
 
 void fbcon_clear(void)
 {
     if (!cols)
         return;
-    fill_lines(0, fb.height, bg_px);
+    blank_rows(0, rows, cur);
     cx = cy = 0;
+    if (!hidden)
+        sync_all();
+}
+
+void fbcon_hide(void)
+{
+    hidden = true;
+}
+
+void fbcon_show(void)
+{
+    if (!cols)
+        return;
+    hidden = false;
+    for (unsigned i = 0; i < rows * cols; i++)
+        shown[i] = UNKNOWN;
+    sync_all();
 }
 
 unsigned fbcon_cols(void)

@@ -3,9 +3,16 @@
 #include "lib/string.h"
 #include <stdint.h>
 
+/* Dwords first, as memset: a quarter of the iterations.  Forward, so memmove may use it for a
+ * destination below its source: each dword is read before anything at or above it is written. */
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *r = d;
+    if (n >= 16) {
+        size_t words = n >> 2;
+        __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+        n &= 3;
+    }
     __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
     return r;
 }
