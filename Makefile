@@ -103,6 +103,7 @@ DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 dosmgr debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT VPICDID:-DVPICDID
+GUARD_VXDS   := IDLE THREAD NMI NOTCRIT IO VMCTL    # tests/vxd/guards.c, as G<KIND>.VXD
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD
 	@set -e; for v in $(DEFAULT_VXDS); do \
@@ -113,6 +114,9 @@ vxds:
 	    $(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=$$n \
 	        SRCS=testvxd.c VXD_CFLAGS_EXTRA="$${t#*:} -I$(abspath vxd/sample)" \
 	        VXD_OUT=$(abspath $(BUILD)/testvxd/$$n); done
+	@set -e; for k in $(GUARD_VXDS); do \
+	    $(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=G$$k \
+	        SRCS=guards.c VXD_CFLAGS_EXTRA="-D$$k" VXD_OUT=$(abspath $(BUILD)/testvxd/G$$k); done
 	@$(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=DYN SRCS=dyn.c \
 	    VXD_OUT=$(abspath $(BUILD)/testvxd/DYN)
 	@$(MAKE) --no-print-directory -C vxd/v86demo VXD_OUT=$(abspath $(BUILD)/testvxd/V86DEMO)

@@ -7,11 +7,15 @@
  *   dynalink_first the first call of DYN_Get through a stub in the VMM's code: INT 20h, the
  *                  patch through the alias, the call again, and DYN_Get itself;
  *   dynalink_call  a later call through the patched stub, and direct_call the same function
- *                  shape called directly: the difference is the dynalink's cost.
+ *                  shape called directly: the difference is the dynalink's cost;
+ *   guarded_call   DYN_Get called as the VMM calls a VxD's hook, handler or call back
+ *                  (foreign_call: the VxD found, the guard set up and taken down): the
+ *                  difference from direct_call is the guard's cost.
  */
 #include "guest/guest.h"
 #include "bench/benchlib.h"
 #include "vmm/vxd.h"
+#include "int/fault.h"
 
 #define ROUNDS 100
 #define CALLS  1000
@@ -29,7 +33,8 @@ __attribute__((noinline, optimize("omit-frame-pointer"))) uint32_t direct_get(vo
 
 void vxdbench_run(void)
 {
-    struct bench_stat load = { 0 }, unload = { 0 }, first = { 0 }, call = { 0 }, direct = { 0 };
+    struct bench_stat load = { 0 }, unload = { 0 }, first = { 0 }, call = { 0 }, direct = { 0 },
+                      guarded = { 0 };
     uint64_t b = bench_bracket();
     struct VxD_Desc_Block *ddb;
     uint32_t f = irq_save();
@@ -57,6 +62,14 @@ void vxdbench_run(void)
             y = direct_get();
             t1 = rdtsc();
             bench_add(&direct, t1 - t0 - b);
+            uint32_t z = 0;
+            void *fn = (void *)((const uint32_t *)ddb->DDB_Service_Table_Ptr)[0];
+            t0 = rdtsc();
+            int how = foreign_call(fn, &z, "benchmark", 0, 0, 0, 0, 0);
+            t1 = rdtsc();
+            bench_add(&guarded, t1 - t0 - b);
+            if (how != FOREIGN_DONE || z != 0xD1D1u)
+                kprintf("bench: guarded_call: DYN_Get not called under a guard (%d, %x)\n", how, z);
             v += x + y;
         }
         t0 = rdtsc();
@@ -72,4 +85,5 @@ void vxdbench_run(void)
     bench_print("dynalink_first", &first);
     bench_print("dynalink_call", &call);
     bench_print("direct_call", &direct);
+    bench_print("guarded_call", &guarded);
 }

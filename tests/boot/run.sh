@@ -1336,6 +1336,39 @@ sc_tofault() {
         '^sched: [0-9]+ threads at [0-9]+ ms$' '^sched: [0-9]+ threads at [0-9]+ ms$'
     expect_no_serial 'system halted'
 }
+# VxDs that fault in every other kind of call the VMM makes into a VxD (tests/vxd/guards.c, one
+# file a kind): an idle procedure, a thread, an NMI handler (the monitor sends the NMI after
+# 'VMM ready'; at interrupt level the device is unloaded by an event), a not-critical procedure,
+# an I/O-trap handler and a VM-message procedure (SHELL's VM).  Each is reported with the file,
+# the kind of call and the place, its device unloaded (by an event), and the system goes on: SHELL's VM runs
+# the shell, the scheduler's account keeps coming.  Each of them used to halt the system.
+img_guards() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    for k in IDLE THREAD NMI NOTCRIT IO VMCTL; do cp "$SRC/testvxd/G$k.VXD" "$1/VMM/VXD/"; done
+    cp "$SRC/shipped/COMMAND.COM" "$1/"
+    printf '[Debug]\r\nSchedStats=500\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_guards() {
+    local k at='at G[A-Z]+\.VXD [a-z_.]+\+0x[0-9a-f]+, address c0000040'
+    monitor_boot "$BOOT_TIMEOUT" '^VMM ready$' -machine q35 -m 512M || return
+    monitor_wait '^vxd: GIDLE\.VXD: fault 14 ' || return
+    printf 'nmi\n' >&"$MON_FD"
+    monitor_wait '^vxd: GNMI\.VXD: 1 hooks, handlers, events or threads of its removed$' || return
+    monitor_wait '^sched: [0-9]+ threads at [0-9]+ ms$' || return
+    monitor_quit 'quit\n'
+    for k in 'IDLE idle procedure' 'THREAD thread' 'NMI NMI handler' 'NOTCRIT not-critical procedure' \
+             'IO I/O-trap handler' 'VMCTL VM-message procedure'; do
+        expect_serial "^G${k%% *}: my ${k#* } runs, and faults$"
+    done
+    expect_serial "^vxd: GIDLE\.VXD: fault 14 \(#PF page fault\) in its Call_When_Idle procedure, $at; unloaded$"
+    expect_serial "^vxd: GTHREAD\.VXD: fault 14 \(#PF page fault\) in its thread, $at; unloaded$"
+    expect_serial "^vxd: GNMI\.VXD: fault 14 \(#PF page fault\) in its hook handler, $at; unloaded$"
+    expect_serial "^vxd: GNOTCRIT\.VXD: fault 14 \(#PF page fault\) in its Call_When_Not_Critical procedure, $at; unloaded$"
+    expect_serial "^vxd: GIO\.VXD: fault 14 \(#PF page fault\) in its I/O-trap handler, $at; unloaded$"
+    expect_serial '^GIO: the word read 0000ffff$'
+    expect_serial "^vxd: GVMCTL\.VXD: fault 14 \(#PF page fault\) in its VMM_Register_Control procedure, $at; unloaded$"
+    expect_serial '^DOSMGR: VM [0-9]+ runs C:.COMMAND\.COM'
+    expect_no_serial 'system halted|fatal exception'
+}
 sc_schedstats() {
     local n=0 i
     qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -icount shift=7,sleep=off
@@ -1779,6 +1812,7 @@ scenario dos-bad       dos_bad     sc_dos_bad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
 scenario vxd-timeout-fault     tofault    sc_tofault
+scenario vxd-guards            guards     sc_guards
 scenario vxd-dropin  vxd-dropin  sc_vxd_dropin
 scenario vxd-many    vxd-many    sc_vxd_many
 scenario schedtest-q35-default schedtest sc_schedtest q35 default

@@ -442,6 +442,42 @@ Test(hook, passes_arg_and_ref)
     free(t);
 }
 
+/* A table with a `call` (the VMM's way into VxDs' code): hooks outside [own_lo, own_lo +
+ * own_size) go through it -- its result is the hook's -- and the others are called directly. */
+static unsigned foreign_calls;
+static int call_declining(hook_fn fn, void *arg, void *ref)
+{
+    foreign_calls++;
+    fn(arg, ref);                               /* the hook runs ... */
+    return 1;                                   /* ... and "faulted": declined */
+}
+
+Test(hook, foreign_hooks_go_through_call)
+{
+    struct hook_table *t = new_table();
+    struct ctx c = { .t = t };
+    struct hk h[2];
+    init_hooks(h, 2);
+    h[0].ret = h[1].ret = 0;
+    install_ok(t, 3, rec, &h[0]);
+    install_ok(t, 3, rec2, &h[1]);              /* called first */
+    t->call = call_declining;
+    t->own_lo = (uintptr_t)rec;                 /* rec is the "VMM's own", rec2 foreign */
+    t->own_size = 1;
+    cr_assert_eq(hook_dispatch(t, 3, &c), 0, "rec2's decline (by call) passes on to rec");
+    cr_assert_eq(foreign_calls, 1);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(c.log[0], 1000 + h[1].id);
+    cr_assert_eq(c.log[1], h[0].id);
+    t->own_lo = (uintptr_t)rec2;                /* now rec2 is own: called directly, handles */
+    c.n = 0;
+    cr_assert_eq(hook_dispatch(t, 3, &c), 0);
+    cr_assert_eq(foreign_calls, 1);
+    cr_assert_eq(c.n, 1);
+    check_ok(t);
+    free(t);
+}
+
 /* ---- removal --------------------------------------------------------------------------------- */
 
 /* Remove at the head, in the middle and at the tail of a 5-hook chain: the others keep their

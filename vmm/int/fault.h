@@ -21,12 +21,41 @@
 
 /* A taker that has work only sometimes is reached through a pointer it sets while it has: the
  * fault path and the timer tick pay one load when it has none.  The guard (vxd/guard.c) arms
- * this while a guarded call is in progress. */
+ * this once the VxD manager starts. */
 struct fault_taker {
     int  (*fault)(uint32_t vector, struct client_regs *r);  /* 1: taken (r changed to resume) */
-    void (*tick)(struct client_regs *r);                    /* every timer tick, first */
+    void (*tick)(struct client_regs *r);                    /* every timer tick, first (if set) */
 };
 extern const struct fault_taker *fault_guard;
+
+/* Calls into code the VMM was handed -- a VxD's hook, handler, call back, thread or procedure --
+ * go through foreign_call: the VMM's own code is called directly (FOREIGN_DIRECT: the caller
+ * makes the call), anything else through foreign_tramp (x86/guard.S), a frame the fault path
+ * recognises: either it returned (FOREIGN_DONE, *ret its value) or a fault in it was taken
+ * (FOREIGN_ABANDONED: reported by the VxD manager with `what` and the place, the VxD unloaded
+ * at the next event; the caller does what it does when nobody handles the event).  The call
+ * costs a few instructions more than a direct one: nothing is set up on the way in.  A
+ * procedure taking fewer than five arguments ignores the rest (cdecl). */
+#define FOREIGN_DIRECT    0
+#define FOREIGN_DONE      1
+#define FOREIGN_ABANDONED 2
+uint32_t foreign_tramp(void *fn, const char *what, uint32_t *ret, uint32_t a, uint32_t b,
+                       uint32_t c, uint32_t d, uint32_t e);
+static inline int foreign_call(void *fn, uint32_t *ret, const char *what, uint32_t a, uint32_t b,
+                               uint32_t c, uint32_t d, uint32_t e)
+{
+    extern const char __vmm_start[], __text_end[];
+    if ((uint32_t)fn - (uint32_t)__vmm_start < (uint32_t)(__text_end - __vmm_start))
+        return FOREIGN_DIRECT;
+    return (int)foreign_tramp(fn, what, ret, a, b, c, d, e);
+}
+/* The same for a procedure proc(ref) whose result nobody wants. */
+static inline void foreign_call_ref(void (*proc)(void *ref), void *ref, const char *what)
+{
+    uint32_t ret;
+    if (foreign_call((void *)proc, &ret, what, (uint32_t)ref, 0, 0, 0, 0) == FOREIGN_DIRECT)
+        proc(ref);
+}
 
 /* The V86 monitor (v86/faults.c), registered once V86 VMs exist.  fault: every fault raised in
  * V86 mode that the page services did not resolve; it always takes it (emulated, given to the

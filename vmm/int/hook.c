@@ -36,6 +36,8 @@ void hook_init(struct hook_table *t)
         t->head[c] = HOOK_NIL;
     t->free = HOOK_NIL;
     t->nfree = t->ndead = t->depth = 0;
+    t->call = 0;
+    t->own_lo = t->own_size = 0;
     for (unsigned i = HOOK_LINKS; i-- > 0;)     /* link 0 on top: the first handed out */
         push_free(t, i);
 }
@@ -110,7 +112,11 @@ int hook_dispatch(struct hook_table *t, unsigned chain, void *arg)
         hook_fn fn = l->fn;                     /* NULL: removed by an earlier hook of this walk */
         void *ref = l->ref;
         i = l->next;                            /* before the call, which may remove l */
-        if (fn && fn(arg, ref) == 0) {
+        if (!fn)
+            continue;
+        int declined = t->call && (uintptr_t)fn - t->own_lo >= t->own_size ? t->call(fn, arg, ref)
+                                                                             : fn(arg, ref);
+        if (declined == 0) {
             r = 0;
             break;
         }

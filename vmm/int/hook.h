@@ -47,6 +47,10 @@ struct hook_table {
     uint16_t nfree;                     /* links on the free list */
     uint16_t ndead;                     /* removed during a dispatch, not yet reusable */
     uint16_t depth;                     /* dispatches running (nested) */
+    /* Optional: hooks whose fn lies outside [own_lo, own_lo + own_size) are called through
+     * call (the VMM's guard for VxDs' code), the others directly.  hook_init leaves it NULL. */
+    int (*call)(hook_fn fn, void *arg, void *ref);
+    uintptr_t own_lo, own_size;
     struct hook_link link[HOOK_LINKS];
 };
 

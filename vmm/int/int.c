@@ -53,9 +53,27 @@ static void mce_init(void);
 static int int_dispatch2(uint32_t v, struct client_regs *r);
 static int ready;                   /* until int_init: faults are fatal, NMIs logged */
 
+/* A VxD's hook (hooks.call): under the VxD manager's guard; one that faulted declined. */
+static int guarded_hook(hook_fn fn, void *arg, void *ref)
+{
+    uint32_t ret;
+    switch (foreign_call((void *)fn, &ret, "hook handler", (uint32_t)arg, (uint32_t)ref, 0, 0, 0)) {
+    case FOREIGN_DIRECT:
+        return fn(arg, ref);
+    case FOREIGN_DONE:
+        return (int)ret;
+    default:
+        return 1;
+    }
+}
+
 void int_init(void)
 {
+    extern const char __vmm_start[], __text_end[];
     hook_init(&hooks);
+    hooks.call = guarded_hook;
+    hooks.own_lo = (uintptr_t)__vmm_start;
+    hooks.own_size = (uintptr_t)(__text_end - __vmm_start);
     io_init();
     pic_init();
     mce_init();
@@ -332,10 +350,29 @@ static void irq_dispatch(unsigned irq, struct client_regs *r)
     q->in_service = 1;
     if (int_hw_boost)
         int_hw_boost(irq, 1);
-    for (unsigned i = 4; i-- > 0;)          /* every owner, until one takes it */
-        if (((q->used >> i) & 1) &&
-            q->vid[i].VID_Hw_Int_Proc(HIRQ(irq, i), r, q->vid[i].VID_Hw_Int_Ref) == 0)
+    for (unsigned i = 4; i-- > 0;) {        /* every owner, until one takes it */
+        if (!((q->used >> i) & 1))
+            continue;
+        uint32_t ret;
+        int taken;
+        switch (foreign_call((void *)q->vid[i].VID_Hw_Int_Proc, &ret, "hardware interrupt handler",
+                             HIRQ(irq, i), (uint32_t)r, (uint32_t)q->vid[i].VID_Hw_Int_Ref, 0, 0)) {
+        case FOREIGN_DIRECT:
+            taken = q->vid[i].VID_Hw_Int_Proc(HIRQ(irq, i), r, q->vid[i].VID_Hw_Int_Ref) == 0;
             break;
+        case FOREIGN_DONE:
+            taken = ret == 0;
+            break;
+        default:                            /* it failed half-way: the line ended (its VxD goes) */
+            if (q->in_service) {
+                q->in_service = 0;
+                pic_eoi(irq);
+            }
+            taken = 1;
+        }
+        if (taken)
+            break;
+    }
     if (int_hw_boost)
         int_hw_boost(irq, 0);
 }
@@ -435,7 +472,7 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
     } else if (v == VEC_APIC_TIMER) {
         timer.ticks++;
         apic_eoi();
-        if (fault_guard)                    /* a guarded VxD call past its deadline */
+        if (fault_guard && fault_guard->tick)   /* a guarded VxD call past its deadline */
             fault_guard->tick(r);
         if (r->eflags & EFLAGS_VM)          /* V86 code: how long with its IF clear */
             fault_v86->tick(r);

@@ -7,6 +7,7 @@
  */
 #pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "int/int.h"
+#include "int/fault.h"
 #include "int/iotrap.h"
 #include "console/console.h"
 #include "x86/trap.h"
@@ -126,7 +127,17 @@ static inline uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, ui
                                    struct client_regs *r)
 {
     io_trap_handler h = iotrap_lookup(&iotraps, port & 0xFFFFu);
-    return h ? h(vm, type, port, data, r) : unhandled(type, port);
+    uint32_t v;
+    if (!h)
+        return unhandled(type, port);
+    switch (foreign_call((void *)h, &v, "I/O-trap handler", vm, type, port, data, (uint32_t)r)) {
+    case FOREIGN_DIRECT:
+        return h(vm, type, port, data, r);
+    case FOREIGN_DONE:
+        return v;
+    default:                                    /* it failed half-way: as if nobody were there */
+        return type & Output ? 0 : type & Dword_IO ? 0xFFFFFFFFu : type & Word_IO ? 0xFFFFu : 0xFFu;
+    }
 }
 
 int io_v86_access(void *vm, struct client_regs *r, unsigned port, unsigned type, uint32_t *data)

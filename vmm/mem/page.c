@@ -21,6 +21,7 @@
  * Fast path: a one-page _PageAllocate/_PageFree in the system arena reuses linear pages from a
  * small cache (no arena call), so it costs a descriptor, a frame and a PTE.
  */
+#include "int/fault.h"
 #include "mem/page.h"
 #include "mem/arena.h"
 #include "mem/linear.h"
@@ -1085,13 +1086,18 @@ NONREENTRANT int page_fault(struct client_regs *r, uint32_t cr2)
     if (in_hook)
         ipf.IPF_Flags |= IPF_REFLT;
     in_hook++;
-    for (unsigned i = nipf; i-- > 0;)
-        if (ipf_hooks[i](&ipf, r) == 0) {
-            in_hook--;
-            return 1;
-        }
+    int handled = 0;
+    for (unsigned i = nipf; i-- > 0 && !handled;) {
+        ipf_handler h = ipf_hooks[i];
+        uint32_t ret;
+        int how = foreign_call((void *)h, &ret, "Hook_Invalid_Page_Fault handler",
+                               (uint32_t)&ipf, (uint32_t)r, 0, 0, 0);
+        if (how == FOREIGN_ABANDONED)
+            break;                              /* its VxD is gone: the table changed */
+        handled = (how == FOREIGN_DIRECT ? (uint32_t)h(&ipf, r) : ret) == 0;
+    }
     in_hook--;
-    return 0;
+    return handled;
 }
 
 NONREENTRANT const char *page_describe(uint32_t lin)

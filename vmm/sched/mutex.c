@@ -8,6 +8,7 @@
  * Priorities change only through Adjust_Exec_Priority's path (sched_adjust), so the scheduler's
  * queues stay consistent. */
 #pragma GCC optimize("omit-frame-pointer")
+#include "int/fault.h"
 #include "sched/sched.h"
 #include "vmm/thread.h"
 #include "int/int.h"
@@ -211,7 +212,7 @@ static void run_not_crit(void)
         for (unsigned i = 1; i < n_not_crit; i++)
             not_crit[i - 1] = not_crit[i];
         n_not_crit--;
-        proc(ref);
+        foreign_call_ref(proc, ref, "Call_When_Not_Critical procedure");
     }
 }
 
@@ -250,7 +251,8 @@ uint32_t Call_When_Not_Critical(void (*proc)(void *ref), void *ref)
             return 1;
         }
     }
-    proc(ref);                          /* nobody is in the critical section: now */
+    foreign_call_ref(proc, ref, "Call_When_Not_Critical procedure");   /* nobody is in the
+                                                                         critical section: now */
     return 1;
 }
 

@@ -1,4 +1,5 @@
 /* Threads: see sched/thread.h and include/vmm/thread.h. */
+#include "int/fault.h"
 #include "sched/sched.h"
 #include "vmm/thread.h"
 #include "vmm/int.h"
@@ -218,7 +219,10 @@ __attribute__((noreturn, used)) void thread_main(struct thread *t)
     if (t->tev_head)
         thread_run_events();                /* scheduled before it first ran */
     irq_enable();
-    t->fn(t->arg);
+    uint32_t ret;                           /* a VxD's thread: a fault in it ends the thread */
+    if (foreign_call((void *)t->fn, &ret, "thread", (uint32_t)t->arg, 0, 0, 0, 0) ==
+        FOREIGN_DIRECT)
+        t->fn(t->arg);
     VMMTerminateThread((uint32_t)t);
     for (;;)
         halt_forever();                     /* not reached */
@@ -277,7 +281,7 @@ static void idle_loop(void *arg)
             idle_head = (idle_head + 1) % 16;
             idle_n--;
             irq_enable();
-            proc(ref);
+            foreign_call_ref(proc, ref, "Call_When_Idle procedure");
         } else
             sti_hlt();
     }

@@ -49,6 +49,7 @@ struct thread {
     struct vm *vm;                  /* the VM it runs in */
     struct mutex *owned;            /* mutexes it owns (mutex.c) */
     struct mutex *waiting_for;      /* the mutex it is blocked on, if any (mutex.c) */
+    void *guard;                    /* its innermost guarded call into a VxD (vxd/guard.c) */
 };
 
 /* The top of every thread's ring-0 stack is kept for the client frame of the V86 code the thread

@@ -1,6 +1,7 @@
 /* Virtual machines: see include/vmm/vm.h.  A VM is a control block (cb_s first), a memory context
  * and the threads whose `vm` is it; VMs form a circular list from the system VM. */
 #include <stddef.h>
+#include "int/fault.h"
 #include "sched/sched.h"
 #include "vmm/vm.h"
 #include "vmm/thread.h"
@@ -58,9 +59,22 @@ uint32_t VMM_Unregister_Control(control_proc proc, void *ref)
 /* Sends msg to every handler in order; stops at the first that fails it (nonzero). */
 int vm_send(uint32_t msg, struct vm *vm, uint32_t arg)
 {
-    for (unsigned i = 0; i < nctl; i++)
-        if (ctl[i].proc(msg, (VMHANDLE)vm, arg, ctl[i].ref))
+    for (unsigned i = 0; i < nctl;) {
+        control_proc proc = ctl[i].proc;
+        uint32_t ret;
+        switch (foreign_call((void *)proc, &ret, "VMM_Register_Control procedure", msg,
+                             (uint32_t)vm, arg, (uint32_t)ctl[i].ref, 0)) {
+        case FOREIGN_DIRECT:
+            ret = (uint32_t)proc(msg, (VMHANDLE)vm, arg, ctl[i].ref);
+            break;
+        case FOREIGN_ABANDONED:
+            ret = 0;                    /* its VxD goes; the message goes on to the others */
+        }
+        if (ret)
             return 1;
+        if (i < nctl && ctl[i].proc == proc)
+            i++;                        /* else it was taken out: the next is at i now */
+    }
     return 0;
 }
 

@@ -18,6 +18,7 @@
  * Install_V86_Break_Point puts one anywhere in a VM's RAM, saving the two bytes it covers.
  */
 #pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
+#include "int/fault.h"
 #include "v86/v86.h"
 #include "vmm/vxd.h"
 #include "int/int.h"
@@ -137,7 +138,21 @@ static void api(struct v86_space *s, struct client_regs *r, struct slot *sl)
 {
     if (!v86_pop_far(s, r, 0, 0))
         v86_crash(r, "a far call to a V86 API entry left no return address on its stack");
-    ((v86_api_proc)(uintptr_t)sl->proc)((VMHANDLE)s->vm, r);
+    uint32_t ret;
+    if (foreign_call((void *)sl->proc, &ret, "V86 API procedure", (uint32_t)s->vm, (uint32_t)r,
+                     0, 0, 0) == FOREIGN_DIRECT)
+        ((v86_api_proc)(uintptr_t)sl->proc)((VMHANDLE)s->vm, r);
+}
+
+/* A VxD's V86 call back, break point or return procedure: proc(vm, ref, r, timed_out). */
+static inline __attribute__((always_inline)) void
+call_v86_proc(void *proc, const char *what, struct v86_space *s, void *ref, struct client_regs *r,
+              int timed_out)
+{
+    uint32_t ret;
+    if (foreign_call(proc, &ret, what, (uint32_t)s->vm, (uint32_t)ref, (uint32_t)r,
+                     (uint32_t)timed_out, 0) == FOREIGN_DIRECT)
+        ((v86_return_proc)(uintptr_t)proc)((VMHANDLE)s->vm, ref, r, timed_out);
 }
 
 static void returned(struct v86_space *s, struct client_regs *r, unsigned slot);
@@ -159,7 +174,7 @@ int v86_break(struct v86_space *s, struct client_regs *r)
             if (!v86_pop_far(s, r, 0, 0))
                 v86_crash(r, "a far call to a V86 call back left no return address on its "
                           "stack");
-            sl->proc((VMHANDLE)s->vm, sl->ref, r);
+            call_v86_proc((void *)sl->proc, "V86 call back", s, sl->ref, r, 0);
             return 1;
         case BP_API:
             api(s, r, sl);
@@ -175,7 +190,7 @@ int v86_break(struct v86_space *s, struct client_regs *r)
     }
     struct installed *b = inst_find(s, lin);
     if (b)
-        b->proc((VMHANDLE)s->vm, b->ref, r);
+        call_v86_proc((void *)b->proc, "V86 break point procedure", s, b->ref, r, 0);
     return b != 0;
 }
 
@@ -298,7 +313,8 @@ static void return_timeout(uint32_t late_ms, void *ref)
     if (!s)
         return;
     if (rt->proc)
-        rt->proc((VMHANDLE)rt->vm, rt->ref, v86_client(s), 1);
+        call_v86_proc((void *)rt->proc, "Call_When_VM_Returns procedure", s, rt->ref,
+                      v86_client(s), 1);
     if (rt->timeout_ms > 0) {               /* once: nobody is called at the return */
         struct client_regs *r = v86_client(s);
         if (r && (r->cs & 0xFFFF) == V86_BP_SEG && (r->eip & 0xFFFF) == 2 * rt->slot) {
@@ -324,7 +340,7 @@ static void returned(struct v86_space *s, struct client_regs *r, unsigned slot)
     void *ref = rt->ref;
     _HeapFree(rt, 0);
     if (proc)                                   /* 0: its VxD was unloaded meanwhile */
-        proc((VMHANDLE)s->vm, ref, r, 0);
+        call_v86_proc((void *)proc, "Call_When_VM_Returns procedure", s, ref, r, 0);
 }
 
 uint32_t Call_When_VM_Returns(int32_t timeout_ms, void *ref, v86_return_proc proc)

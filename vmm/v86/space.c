@@ -5,6 +5,7 @@
  * _Allocate_Global_V86_Data_Area, _GetFirstV86Page, _GetLastV86Page, _SetLastV86Page, Map_Flat,
  * Map_Lin_To_VM_Addr.
  */
+#include "int/fault.h"
 #include "v86/v86.h"
 #include "int/int.h"
 #include "sched/sched.h"
@@ -450,7 +451,15 @@ int v86_page_fault(struct v86_space *s, uint32_t lin, int write)
     uint32_t p = lin >> 12;
     if (p >= V86_PAGE_LIMIT || !page_hooks[p])
         return 0;
-    page_hooks[p](p, (VMHANDLE)s->vm);
+    uint32_t ret;
+    switch (foreign_call((void *)page_hooks[p], &ret, "Hook_V86_Page handler", p,
+                         (uint32_t)s->vm, 0, 0, 0)) {
+    case FOREIGN_DIRECT:
+        page_hooks[p](p, (VMHANDLE)s->vm);
+        break;
+    case FOREIGN_ABANDONED:
+        return 0;
+    }
     return v86_page_ok(write ? s->writable : s->present, lin);
 }
 

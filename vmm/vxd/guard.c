@@ -1,43 +1,61 @@
 /* Guarded calls into VxD code: see guard.h. */
 #include "vxd/guard.h"
 #include "sched/sched.h"
+#include "sched/thread.h"
 #include "int/fault.h"
 #include "int/int.h"
 #include "int/timer.h"
+#include "x86/trap.h"
 #include "x86/x86.h"
 
-int guard_call(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a,
-               uint32_t b, uint32_t c);        /* x86/guard.S */
-void guard_resume(void);
+void guard_resume(void);              /* x86/guard.S */
+void foreign_resume(void);
+extern const char foreign_ret[];
+extern const char boot_stack[], boot_stack_top[];     /* x86/entry.S */
+#define FOREIGN_MAGIC 0x5AFEC0DEu       /* x86/guard.S's */
 
-struct guard *guard_top;
+/* The innermost guard of each thread is its thread's (struct thread's guard); before threads
+ * exist, the boot's. */
+static struct guard *boot_top;
+static struct guard **top(void) { return thread_cur ? (struct guard **)&thread_cur->guard : &boot_top; }
 
 static int guard_fault(uint32_t v, struct client_regs *r);
 static void guard_tick(struct client_regs *r);
-/* Armed on the fault path and the tick while a guarded call is in progress (int/fault.h). */
-static const struct fault_taker taker = { guard_fault, guard_tick };
+/* On the fault path and the tick (int/fault.h) from the first guarded call or guard_init. */
+static struct fault_taker taker = { guard_fault, 0 };     /* .tick while calls run */
+static unsigned active;                 /* guarded calls in progress, all threads */
+static void (*failed)(void *fn, const char *what, uint32_t vector, const struct client_regs *r);
 
-int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
-              uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms)
+void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vector,
+                                       const struct client_regs *r))
 {
-    INTS_OFF();                         /* and as they were on the way out */
-    g->prev = guard_top;
-    g->thread = thread_cur;
+    failed = foreign_failed;
+    fault_guard = &taker;
+}
+
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks)
+{
+    struct guard **t = top();
+    g->flags = read_eflags();
+    g->prev = *t;
     g->lo = lo;
     g->hi = hi;
-    g->deadline = (uint32_t)timer.ticks + ms_to_ticks(ms);
+    g->deadline = (uint32_t)timer.ticks + ticks;
+    g->depth = int_depth();
     g->abandoned = 0;
-    g->vector = g->error = g->eip = g->cr2 = 0;
-    guard_top = g;
+    *t = g;                             /* last: an interrupt meanwhile finds a whole chain */
+    if (!active++)
+        taker.tick = guard_tick;
     fault_guard = &taker;
-    if (INTS_WERE_ON())
-        irq_enable();                   /* the call runs with the caller's interrupt state */
-    int r = guard_call(g, fn, a, b, c);
-    irq_disable();
-    guard_top = g->prev;
-    if (!guard_top)
-        fault_guard = 0;
-    return r;
+}
+
+void guard_leave(struct guard *g)
+{
+    *top() = g->prev;                   /* the same thread's (it may have been switched) */
+    if (!--active)
+        taker.tick = 0;
+    if (g->flags & EFLAGS_IF)
+        irq_enable();                   /* as the caller had them (an abandon turned them off) */
 }
 
 /* Resumes the guarded call's frame at guard_resume: it returns -1 from guard_call. */
@@ -50,30 +68,65 @@ static void abandon(struct guard *g, uint32_t v, struct client_regs *r)
     g->cr2 = v == 14 ? read_cr2() : 0;
     r->eip = (uint32_t)guard_resume;
     r->eax = (uint32_t)g;
-    r->eflags &= ~EFLAGS_IF;            /* guard_run turns them off anyway */
+    r->eflags &= ~EFLAGS_IF;            /* guard_leave puts them back as they were */
 }
 
-void guard_abandon(struct client_regs *r, uint32_t why)
+/* The innermost foreign_tramp frame (x86/guard.S: its cookie's slot) on the stack from esp up to
+ * limit, if it was made at interrupt depth `depth` (else the fault is not its call's), or NULL. */
+static uint32_t *foreign_frame(uint32_t esp, uint32_t limit, int depth)
 {
-    abandon(guard_top, why, r);
+    for (uint32_t *s = (uint32_t *)(esp & ~3u); (uint32_t)(s + 16) <= limit; s++)
+        if (s[0] == (uint32_t)foreign_ret && s[6] == ((uint32_t)&s[6] ^ FOREIGN_MAGIC))
+            return (int)s[7] == depth ? &s[6] : 0;
+    return 0;
+}
+
+/* Abandons the innermost call into a VxD made at interrupt depth `depth` by the current thread
+ * -- a foreign_call's or a guarded call's, whichever is nearer the top of the stack -- for a
+ * fault (or why) with frame r; 0 if there is none. */
+static int take(uint32_t why, struct client_regs *r, int depth)
+{
+    struct guard *g = *top();
+    if (g && g->depth != depth)
+        g = 0;
+    const struct thread *t = thread_cur;
+    uint32_t lo = t && t->stack_top ? t->stack_top - (t->stack_pages << 12) : (uint32_t)boot_stack;
+    uint32_t hi = t && t->stack_top ? t->stack_top : (uint32_t)boot_stack_top;
+    uint32_t esp = trap_ring0_esp(r);
+    uint32_t *f = esp - lo < hi - lo ? foreign_frame(esp, g ? g->esp : hi, depth) : 0;
+    if (f) {
+        if (failed)
+            failed((void *)f[8], (const char *)f[9], why, r);   /* fn, what */
+        r->eip = (uint32_t)foreign_resume;
+        r->eax = (uint32_t)f;
+        r->eflags &= ~EFLAGS_IF;        /* the frame's own EFLAGS come back on the way out */
+        return 1;
+    }
+    if (!g)
+        return 0;
+    abandon(g, why, r);
+    return 1;
+}
+
+int guard_abandon(struct client_regs *r, uint32_t why)
+{
+    return take(why, r, int_depth() - 1);   /* the interrupt's depth is one more than the call's */
 }
 
 /* A fault nothing else took (int/fault.c; never one inside the page services). */
 static int guard_fault(uint32_t v, struct client_regs *r)
 {
-    struct guard *g = guard_top;
-    if (!g || g->thread != thread_cur || (r->cs & 3) || (r->eflags & EFLAGS_VM) ||
-        int_in_handler() || v == 8 || v == 18)
+    if ((r->cs & 3) || (r->eflags & EFLAGS_VM) || v == 8 || v == 18)
         return 0;
-    abandon(g, v, r);
-    return 1;
+    return take(v, r, int_depth());
 }
 
 /* Every timer tick, with the interrupted frame. */
 static void guard_tick(struct client_regs *r)
 {
-    struct guard *g = guard_top;
-    if (g && g->thread == thread_cur && (int32_t)((uint32_t)timer.ticks - g->deadline) >= 0 &&
+    struct guard *g = *top();           /* the tick's depth is one more than the thread's */
+    if (g && g->depth == int_depth() - 1 &&
+        (int32_t)((uint32_t)timer.ticks - g->deadline) >= 0 &&
         r->eip - g->lo < g->hi - g->lo && !(r->cs & 3) && !(r->eflags & EFLAGS_VM))
         abandon(g, GUARD_RUNAWAY, r);
 }

@@ -11,7 +11,11 @@
  * if the call runs with interrupts on: it runs with the caller's interrupt state (the boot's
  * init messages turn them on; the VM and thread messages come with them off, from inside the
  * scheduler's operations, and a runaway there is not caught).  Calls nest (a control procedure
- * that creates a VM sends other VxDs messages): the innermost guard catches.
+ * that creates a VM sends other VxDs messages): the innermost guard catches.  Each thread has
+ * its own guards (a guarded call may block, and another thread make its own meanwhile), and a
+ * guard catches only at the
+ * interrupt nesting depth it was made at: a fault in an interrupt handler that came in during a
+ * guarded call is not the call's (a handler called under its own guard is).
  */
 #ifndef VXD_GUARD_H
 #define VXD_GUARD_H
@@ -24,24 +28,35 @@ struct thread;
 
 struct guard {
     uint32_t esp;                       /* first: x86/guard.S */
-    struct guard *prev;                 /* the guard this one is nested in */
-    struct thread *thread;              /* the thread that made the call */
+    struct guard *prev;                 /* the guard this one is nested in, the same thread's */
+    uint32_t flags;                     /* the caller's EFLAGS (its interrupt state) */
     uint32_t lo, hi;                    /* the VxD's code: a runaway is caught there */
     uint32_t deadline;                  /* timer tick after which a runaway is abandoned */
+    int depth;                          /* int_depth() when the call was made */
     uint32_t abandoned;                 /* 1: the call did not return by itself */
-    uint32_t vector, error, eip, cr2;   /* why: the fault (or GUARD_RUNAWAY) and where */
+    uint32_t vector, error, eip, cr2;   /* why (set if abandoned): the fault or GUARD_RUNAWAY, where */
 };
 
-/* Calls fn(a, b, c) under guard g (code range [lo, hi), deadline in ms), with the caller's
- * interrupt state; returns fn's result, or -1 with g->abandoned set.  Interrupts are as before
- * afterwards. */
-int guard_run(struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t), uint32_t a, uint32_t b,
-              uint32_t c, uint32_t lo, uint32_t hi, uint32_t ms);
-/* From a handler that found the guarded call's code at fault (the dynalink, for a bad call):
- * abandon the innermost guarded call, made by the current thread, with r its frame.  The fault
- * path and the timer tick reach the guard through int/fault.h's fault_guard, armed while a
- * guarded call is in progress. */
-void guard_abandon(struct client_regs *r, uint32_t why);
-extern struct guard *guard_top;         /* the innermost guarded call, NULL if none */
+typedef uint32_t (*guard_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
 
+/* A guarded call: guard_enter(g, ...) (the VxD's code [lo, hi), a deadline in timer ticks);
+ * r = guard_call(g, fn, a, b, c, d, e); guard_leave(g).  guard_call (x86/guard.S) calls
+ * fn(a ... e) (cdecl: a procedure taking fewer arguments ignores the rest) with the caller's
+ * interrupt state and returns its result, or -1 with g->abandoned set; after guard_leave the
+ * interrupt state is the caller's again. */
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks);
+uint32_t guard_call(struct guard *g, guard_fn fn, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+                    uint32_t e);
+void guard_leave(struct guard *g);
+/* Arms the guard on the fault path for good, with the VxD manager's foreign_failed: told of each
+ * fault taken in a foreign_call (int/fault.h) -- the procedure called, what it was, the vector
+ * (or VXD_DYNALINK_INT / GUARD_RUNAWAY) and the fault's frame -- before the call is abandoned. */
+void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vector,
+                                       const struct client_regs *r));
+/* From an interrupt handler (INT 20h's dynalink, for a bad call) that found the guarded call's
+ * code at fault: abandons the current thread's innermost guarded call or foreign_call, if the
+ * interrupt came from its level, with r the interrupt's frame; 1 if it did, 0 if there is none.
+ * The fault path and the timer tick reach the guard through int/fault.h's fault_guard, armed
+ * while a guarded call is in progress. */
+int guard_abandon(struct client_regs *r, uint32_t why);
 #endif

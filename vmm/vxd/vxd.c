@@ -25,6 +25,7 @@
 #include "boot/sysini.h"
 #include "boot/symbols.h"
 #include "console/console.h"
+#include "int/fault.h"
 #include "int/int.h"
 #include "int/timer.h"
 #include "mem/heapsvc.h"
@@ -48,7 +49,9 @@ struct vxd {
     struct VxD_Desc_Block *ddb;
     uint8_t dynamic;                    /* loaded by VXDLDR_LoadDevice: may be unloaded */
     uint8_t doomed;                     /* unloaded while busy: freed when its last call returns */
+    uint8_t failed;                     /* a call into it abandoned: to be unloaded (by an event) */
     uint32_t busy;                      /* control calls into it running (nested) */
+    uint32_t text_lo, text_hi;          /* its code: [lo, hi) */
     uint32_t hmem[VXD_NGROUPS], addr[VXD_NGROUPS], npages[VXD_NGROUPS];
     struct vxd_elf elf;
 };
@@ -342,6 +345,8 @@ static struct vxd *load(const char *file, const void *data, size_t size, uint32_
     if (vxd_relocate(&v->elf, base, v->addr, resolve, 0, &e))
         goto fail_pages;
     protect(v);
+    v->text_lo = v->addr[VXD_G_TEXT];
+    v->text_hi = v->text_lo + vxd_group_size(&v->elf, VXD_G_TEXT);
     int r = register_ddb(v, &e);
     if (r) {
         *err = r == -2 ? VXDLDR_ERR_DUPLICATE_DEVICE : VXDLDR_ERR_BAD_DEVICE_FILE;
@@ -427,14 +432,17 @@ static struct vxd *before(uint32_t order, unsigned seq)
 
 /* ---- control messages ----------------------------------------------------------------------- */
 
-/* fn(a, b, c), a procedure of v's, under guard g (its code, CALL_MS for a runaway), with v
+/* fn(a ... e), a procedure of v's, under guard g (its code, CALL_MS for a runaway), with v
  * marked busy: the caller drops v->busy after, and frees v if it was unloaded meanwhile. */
-static int guarded(struct vxd *v, struct guard *g, int (*fn)(uint32_t, uint32_t, uint32_t),
-                   uint32_t a, uint32_t b, uint32_t c)
+static uint32_t call_ticks;             /* CALL_MS in timer ticks */
+static uint32_t guarded(struct vxd *v, struct guard *g, void *fn, uint32_t a, uint32_t b,
+                        uint32_t c, uint32_t d, uint32_t e)
 {
     v->busy++;
-    return guard_run(g, fn, a, b, c, v->addr[VXD_G_TEXT],
-                     v->addr[VXD_G_TEXT] + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS);
+    guard_enter(g, v->text_lo, v->text_hi, call_ticks);
+    uint32_t r = guard_call(g, (guard_fn)fn, a, b, c, d, e);
+    guard_leave(g);
+    return r;
 }
 
 /* Why a guarded call into v (its `what`: a message's name, "time-out procedure" ...) was
@@ -461,8 +469,7 @@ static void report_abandoned(struct vxd *v, const struct guard *g, const char *w
 static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 {
     struct guard g;
-    int r = guarded(v, &g, (int (*)(uint32_t, uint32_t, uint32_t))v->ddb->DDB_Control_Proc, msg,
-                    vm, arg);
+    int r = (int)guarded(v, &g, (void *)v->ddb->DDB_Control_Proc, msg, vm, arg, 0, 0);
     if (!--v->busy && v->doomed) {
         release(v);                     /* unloaded by a message it sent */
         return -2;
@@ -476,14 +483,15 @@ static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 }
 
 /* An event or time-out procedure of a VxD (event_guard, for sched/event.c): called under a
- * guard; one that faults or runs away is reported and its VxD unloaded, the system goes on. */
+ * guard, which also catches a runaway (2 s in its own code with interrupts on), not only a
+ * fault; one that faults or runs away is reported and its VxD unloaded, the system goes on. */
 static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
 {
     struct vxd *v = in_vmm_text((uint32_t)proc) ? 0 : vxd_at((uint32_t)proc);
     if (!v)                             /* the VMM's own (most are): no walk of the VxDs */
         return 0;
     struct guard g;
-    guarded(v, &g, (int (*)(uint32_t, uint32_t, uint32_t))proc, a, b, 0);
+    guarded(v, &g, proc, a, b, 0, 0, 0);
     int gone = v->doomed;
     if (!--v->busy && v->doomed)
         release(v);                     /* unloaded meanwhile, by something it called */
@@ -492,6 +500,44 @@ static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
         unload(v);
     }
     return 1;
+}
+
+/* A VxD a foreign_call into which faulted, unloaded at event time: the fault may have come in
+ * an interrupt handler, or in the middle of a walk of a table the unload changes. */
+static void unload_failed(void *ref)
+{
+    for (struct vxd *v = vxds; v; v = v->next)
+        if (v == ref && v->failed) {
+            unload(v);
+            return;
+        }
+}
+
+/* guard_init's foreign_failed: a fault (or a bad dynalink call) in a procedure of a VxD the VMM
+ * called -- an event, a time-out, a hook, a handler, a call back, a thread ... -- reported once
+ * with the file and the place; the VxD is unloaded by an event, the call abandoned. */
+static void foreign_failed(void *fn, const char *what, uint32_t vec, const struct client_regs *r)
+{
+    struct vxd *v = vxd_at((uint32_t)fn);
+    char at[64], proc[64];
+    if (v && v->failed)
+        return;                         /* said already; its unload is on the way */
+    const char *file = v ? v->file : "(no loaded VxD)";
+    if (vec == VXD_DYNALINK_INT)
+        kprintf("vxd: %s: a bad dynalink call in its %s (see above); unloaded\n", file, what);
+    else if (vec == 14)
+        kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", file,
+                trap_name(14), what, where(r->eip, at, sizeof at), read_cr2(),
+                v ? "unloaded" : "abandoned");
+    else
+        kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", file, vec, trap_name(vec), what,
+                where(r->eip, at, sizeof at), v ? "unloaded" : "abandoned");
+    if (!v) {
+        kprintf("vxd: (the %s called was at %s)\n", what, where((uint32_t)fn, proc, sizeof proc));
+        return;
+    }
+    v->failed = 1;
+    Schedule_Global_Event(unload_failed, v);
 }
 
 /* Sends msg to every device in init order; one that fails or faults is unloaded (may_fail:
@@ -772,10 +818,8 @@ static int dynalink(struct client_regs *r, void *ref)
     } else
         kprintf("dynalink: %s called device %04xh service %04xh: %s\n",
                 where(site, at, sizeof at), dword >> 16, dword & 0x7FFF, why);
-    if (guard_top && guard_top->thread == thread_cur && int_depth() == 1) {
-        guard_abandon(r, VXD_DYNALINK_INT);
+    if (guard_abandon(r, VXD_DYNALINK_INT))
         return 0;
-    }
     trap_fatal(VXD_DYNALINK_INT, r, trap_ring0_esp(r));
 }
 
@@ -957,6 +1001,8 @@ int vxd_boot(void)
                                            caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
     symbols_add_source(vxd_symbol);     /* fault reports name the VxDs' functions */
+    call_ticks = ms_to_ticks(CALL_MS);
+    guard_init(foreign_failed);         /* a fault in a VMM's call into them is contained */
     event_guard = guarded_proc;         /* their events and time-outs run guarded */
     if (sysini_devices(load_named, 0) <= 0)
         load_all_files();               /* no device= lines: every file of VMM/VXD */
