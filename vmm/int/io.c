@@ -108,6 +108,12 @@ uint32_t Disable_Global_Trapping(unsigned port)
     return trapping("Disable_Global_Trapping", CALLER, port, 0);
 }
 
+/* What an access reads when nothing answers: all ones, as an empty ISA bus (0 for an output). */
+static uint32_t floating(uint32_t type)
+{
+    return type & Output ? 0 : type & Dword_IO ? 0xFFFFFFFFu : type & Word_IO ? 0xFFFFu : 0xFFu;
+}
+
 /* The access nobody handles: all ones in, nothing out; each port named once (64 at most). */
 static uint32_t unhandled(uint32_t type, uint32_t port)
 {
@@ -117,7 +123,7 @@ static uint32_t unhandled(uint32_t type, uint32_t port)
         kprintf("io: V86 %s port %04x: no I/O handler (%s)\n", type & Output ? "output to"
                 : "input from", port, type & Output ? "dropped" : "reads as all ones");
     }
-    return type & Dword_IO ? 0xFFFFFFFFu : type & Word_IO ? 0xFFFFu : 0xFFu;
+    return floating(type);
 }
 
 /* One trapped access of V86 code (the monitor's element: type's size and direction, with the
@@ -136,7 +142,7 @@ static inline uint32_t io_dispatch(uint32_t vm, uint32_t type, uint32_t port, ui
     case FOREIGN_DONE:
         return v;
     default:                                    /* it failed half-way: as if nobody were there */
-        return type & Output ? 0 : type & Dword_IO ? 0xFFFFFFFFu : type & Word_IO ? 0xFFFFu : 0xFFu;
+        return floating(type);
     }
 }
 

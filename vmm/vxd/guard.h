@@ -13,9 +13,9 @@
  * scheduler's operations, and a runaway there is not caught).  Calls nest (a control procedure
  * that creates a VM sends other VxDs messages): the innermost guard catches.  Each thread has
  * its own guards (a guarded call may block, and another thread make its own meanwhile), and a
- * guard catches only at the
- * interrupt nesting depth it was made at: a fault in an interrupt handler that came in during a
- * guarded call is not the call's (a handler called under its own guard is).
+ * guard catches only at the interrupt nesting depth it was made at: a fault in an interrupt
+ * handler that came in during a guarded call is not the call's (a handler called under its own
+ * guard is).  The VMM's other calls into VxDs (int/fault.h's foreign_call) are caught here too.
  */
 #ifndef VXD_GUARD_H
 #define VXD_GUARD_H

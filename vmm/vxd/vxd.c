@@ -447,20 +447,20 @@ static uint32_t guarded(struct vxd *v, struct guard *g, void *fn, uint32_t a, ui
 
 /* Why a guarded call into v (its `what`: a message's name, "time-out procedure" ...) was
  * abandoned, then `then` ("abandoned", "unloaded"). */
-static void report_abandoned(struct vxd *v, const struct guard *g, const char *what,
+static void report_abandoned(const char *file, const struct guard *g, const char *what,
                              const char *then)
 {
     char at[64];
     if (g->vector == GUARD_RUNAWAY)
-        kprintf("vxd: %s: still running after %u ms in its %s, at %s; %s\n", v->file, CALL_MS,
+        kprintf("vxd: %s: still running after %u ms in its %s, at %s; %s\n", file, CALL_MS,
                 what, where(g->eip, at, sizeof at), then);
     else if (g->vector == VXD_DYNALINK_INT)
-        kprintf("vxd: %s: a bad dynalink call in its %s (see above); %s\n", v->file, what, then);
+        kprintf("vxd: %s: a bad dynalink call in its %s (see above); %s\n", file, what, then);
     else if (g->vector == 14)
-        kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", v->file,
+        kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", file,
                 trap_name(14), what, where(g->eip, at, sizeof at), g->cr2, then);
     else
-        kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", v->file, g->vector,
+        kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", file, g->vector,
                 trap_name(g->vector), what, where(g->eip, at, sizeof at), then);
 }
 
@@ -478,7 +478,7 @@ static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
         return -2;
     if (!g.abandoned)
         return r != 0;
-    report_abandoned(v, &g, msg_name(msg), "abandoned");
+    report_abandoned(v->file, &g, msg_name(msg), "abandoned");
     return -1;
 }
 
@@ -496,7 +496,7 @@ static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
     if (!--v->busy && v->doomed)
         release(v);                     /* unloaded meanwhile, by something it called */
     else if (g.abandoned && !gone) {
-        report_abandoned(v, &g, what, "unloaded");
+        report_abandoned(v->file, &g, what, "unloaded");
         unload(v);
     }
     return 1;
@@ -519,21 +519,13 @@ static void unload_failed(void *ref)
 static void foreign_failed(void *fn, const char *what, uint32_t vec, const struct client_regs *r)
 {
     struct vxd *v = vxd_at((uint32_t)fn);
-    char at[64], proc[64];
     if (v && v->failed)
         return;                         /* said already; its unload is on the way */
-    const char *file = v ? v->file : "(no loaded VxD)";
-    if (vec == VXD_DYNALINK_INT)
-        kprintf("vxd: %s: a bad dynalink call in its %s (see above); unloaded\n", file, what);
-    else if (vec == 14)
-        kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", file,
-                trap_name(14), what, where(r->eip, at, sizeof at), read_cr2(),
-                v ? "unloaded" : "abandoned");
-    else
-        kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", file, vec, trap_name(vec), what,
-                where(r->eip, at, sizeof at), v ? "unloaded" : "abandoned");
+    const struct guard g = { .vector = vec, .eip = r->eip, .cr2 = vec == 14 ? read_cr2() : 0 };
+    report_abandoned(v ? v->file : "(no loaded VxD)", &g, what, v ? "unloaded" : "abandoned");
     if (!v) {
-        kprintf("vxd: (the %s called was at %s)\n", what, where((uint32_t)fn, proc, sizeof proc));
+        char at[64];
+        kprintf("vxd: (the %s called was at %s)\n", what, where((uint32_t)fn, at, sizeof at));
         return;
     }
     v->failed = 1;
