@@ -59,6 +59,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
+    cpu_enable_smep();
     acpi_load();                            /* PM timer, local APIC, 8259s, from the tables */
     if (int_apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))

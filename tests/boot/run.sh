@@ -176,7 +176,7 @@ img_vxd_bad() {
     local v
     esp_base "$1"
     cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
-    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE DBLFREE; do
+    for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE DBLFREE DEEP DEEP2; do
         cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
     cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/CORRUPT.VXD"
     put_bytes "$1/VMM/VXD/CORRUPT.VXD" 18 3e                       # e_machine: x86-64
@@ -184,7 +184,7 @@ img_vxd_bad() {
     { printf "$INI_EXIT"; printf '[386Enh]\r\n'
       printf 'device=%s\r\n' SAMPLE.VXD user.vxd CORRUPT.VXD TRUNC.VXD DUPID.VXD FAILINIT.VXD \
           PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD WXCODE.VXD \
-          DBLFREE.VXD; } \
+          DBLFREE.VXD DEEP.VXD DEEP2.VXD; } \
         > "$1/VMM/SYSTEM.INI"
 }
 
@@ -589,12 +589,33 @@ sc_vxd_bad() {
     expect_serial_seq '^WXCODE: writing into my code at c[0-9a-f]{7}$' \
         "^vxd: WXCODE\\.VXD: fault 14 \\(#PF page fault\\) in its Device_Init, at WXCODE\\.VXD \\.text\\+0x[0-9a-f]+, address ${code:-none}; abandoned\$"
     expect_serial '^vxd: CTFAULT\.VXD: fault 14 \(#PF page fault\) in its Create_Thread, at CTFAULT\.VXD \.text\+0x[0-9a-f]+, address c0000020; abandoned$'
+    # a stack overflow (deep recursion) in Device_Init: a #DF, contained like a fault (issue 16)
+    # (DEEP2: the same again, so the #DF task is entered a second time)
+    expect_serial_seq '^DEEP: recursing in Device_Init$' \
+        '^vxd: DEEP\.VXD: its stack overflowed \(a #DF\) in its Device_Init, at DEEP\.VXD [a-z_.]+\+0x[0-9a-f]+; abandoned$' \
+        '^DEEP: recursing in Device_Init$' \
+        '^vxd: DEEP2\.VXD: its stack overflowed \(a #DF\) in its Device_Init, at DEEP2\.VXD [a-z_.]+\+0x[0-9a-f]+; abandoned$'
     # the refusals name the calling VxD by file, function and offset (issue 16)
     expect_serial_seq '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there: a pool given back, or pages between pools\) \(caller DBLFREE\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^_HeapFree: heap: free of 0xc[0-9a-f]{7} by caller 0xc[0-9a-f]{7}: not a heap block \(no memory there.* \(caller DBLFREE\.VXD [a-z_]+\+0x[0-9a-f]+\); refused$' \
         '^DBLFREE: b freed again: 0, a pointer inside it: 0; c and d: 2$'
     expect_serial_seq '^USER: SAMPLE version 1\.00; SAMPLE_Add\(2, 3\) = 5, 5; hooked 105; ' \
         '^vxd: 5 devices initialised$' '^VMM ready$' '^SAMPLE: System_Exit ' '^SAMPLE: Sys_Critical_Exit$'
+}
+
+# A VxD calling through a null pointer in Device_Init (NULLCALL.VXD), on a CPU with SMEP (-cpu
+# max): ring 0 never runs a VM's memory, so the call faults at once (without SMEP it ran the
+# system VM's IVT as code, and what that did next was anybody's guess); the report names the
+# caller, and the boot goes on.
+img_nullcall() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$SRC/testvxd/NULLCALL.VXD" "$1/VMM/VXD/"; }
+sc_nullcall() {
+    boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M -cpu max
+    expect_exit 33
+    expect_serial '^cpu: features .* \+SMEP; NX in use \(W\^X enforced\); SMEP on \(ring 0 never runs a VM.s memory\)$'
+    expect_serial_seq '^NULLCALL: calling through a null pointer$' \
+        '^vxd: NULLCALL\.VXD: fault 14 \(#PF page fault\) in its Device_Init, at 00000000 \(a call through a bad pointer\? from NULLCALL\.VXD [a-z_.]+\+0x[0-9a-f]+\), address 00000000; abandoned$' \
+        '^VMM ready$'
 }
 
 # VXDLDR: DYN.VXD loaded, called through a stub in the VMM's code, unloaded, 1,000 times.
@@ -1793,6 +1814,7 @@ scenario fault-PS fault-PS sc_fault_inside
 scenario vxd-sample  vxd-sample  sc_vxd_sample
 scenario vxd-v86demo vxd-v86demo sc_vxd_v86demo
 scenario vxd-bad     vxd-bad     sc_vxd_bad
+scenario vxd-nullcall nullcall    sc_nullcall
 scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario vkd-keys    kbdtest     sc_kbdtest

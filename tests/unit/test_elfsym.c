@@ -39,7 +39,9 @@ static const struct symspec syms[] = {
     { "big_f", 0x20000, 0x1000, STT_FUNC, TEXT },       /* 12: contains inner_f */
     { "inner_f", 0x20100, 0x10, STT_FUNC, TEXT },       /* 13 */
     { "abs_obj", 0x30000, 0x8, STT_OBJECT, SHN_ABS },   /* 14: absolute symbols count */
-    { "last_name", 0x40000, 0x10, STT_FUNC, TEXT },     /* 15: its name ends the strtab */
+    { "abs_size", 0x50, 0, STT_NOTYPE, SHN_ABS },       /* 15: ... but an unsized absolute one
+                                                           is a value (objcopy's _size), not a place */
+    { "last_name", 0x40000, 0x10, STT_FUNC, TEXT },     /* 16: its name ends the strtab */
 };
 #define NSYMS (sizeof syms / sizeof syms[0])
 #define NSECT 4                 /* NULL, .text, .symtab, .strtab */
@@ -223,6 +225,7 @@ Test(elfsym, ignored_symbol_kinds)
     expect_none(&f, 0x8000);        /* STT_SECTION */
     expect_none(&f, 0x9000);        /* STT_FILE */
     expect_none(&f, 0xA000);        /* st_name 0 */
+    expect_none(&f, 0x63);          /* an unsized absolute symbol (0x50): a value */
     /* and making undef_d defined makes it answer: the test above is not vacuous */
     sym(&f, 4)->st_shndx = TEXT;
     expect_sym(&f, 0x4010, "undef_d", 0x10);

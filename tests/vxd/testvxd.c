@@ -17,6 +17,9 @@
  *             pointer inside it: both refused with a line (they used to halt the VMM)
  *   TOFAULT   sets a time-out at Sys_VM_Init whose procedure page-faults 300 ms later, after
  *             'VMM ready': reported, the device unloaded, the system goes on (it was fatal)
+ *   NULLCALL  calls through a null function pointer in Device_Init: the report names the caller
+ *   DEEP      recurses in Device_Init until its stack overflows: a #DF, contained like a fault
+ *             (it was fatal); DEEP2 (-DDEEP -DDEEP2) the same, a second #DF in the same boot
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -145,6 +148,25 @@ static void faulting(uint32_t late, void *ref)
     _Debug_Printf_Service("TOFAULT: my time-out runs, and faults\n");
     *(volatile uint32_t *)0xC0000040u = 3;      /* the VMM's first page: not mapped */
 }
+#elif defined(NULLCALL)
+#define NAME8 "NULLCALL"
+#define ID    0x3F0Au
+static void (*volatile null_fn)(void);      /* 0: never set */
+#elif defined(DEEP)
+#if defined(DEEP2)                              /* a second one: the #DF task entered again */
+#define NAME8 "DEEP2   "
+#define ID    0x3F09u
+#else
+#define NAME8 "DEEP    "
+#define ID    0x3F08u
+#endif
+static volatile uint32_t depth_limit = ~0u;     /* never reached: the guard page is */
+static __attribute__((noinline)) uint32_t deep(uint32_t n)
+{
+    volatile uint32_t pad[12];                  /* 64 bytes a level, never made a loop */
+    pad[0] = n;
+    return n >= depth_limit ? n : deep(n + 1) + pad[0];
+}
 #elif defined(BADCALL)
 #define NAME8 "BADCALL "
 #define ID    0x3F02u
@@ -190,6 +212,12 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         Set_PM_Int_Vector(0x41, int41, 0);
         _Debug_Printf_Service("PFINIT: writing to an unmapped page\n");
         *(volatile uint32_t *)0xC0000010u = 1;
+#elif defined(NULLCALL)
+        _Debug_Printf_Service("NULLCALL: calling through a null pointer\n");
+        null_fn();
+#elif defined(DEEP)
+        _Debug_Printf_Service("DEEP: recursing in Device_Init\n");
+        deep(0);
 #elif defined(HANG)
         _Debug_Printf_Service("HANG: looping in Device_Init\n");
         for (;;)

@@ -58,7 +58,9 @@ int elfsym_lookup(const void *file, size_t len, uint32_t addr, const char **name
         for (uint32_t k = 0; k < s->sh_size / sizeof *sym; k++) {
             unsigned t = ELF32_ST_TYPE(sym[k].st_info);
             if ((t != STT_FUNC && t != STT_OBJECT && t != STT_NOTYPE) ||
-                sym[k].st_shndx == SHN_UNDEF || sym[k].st_name == 0 || sym[k].st_name >= st->sh_size ||
+                sym[k].st_shndx == SHN_UNDEF ||
+                (sym[k].st_shndx == SHN_ABS && !sym[k].st_size) ||  /* a value (a size), not a place */
+                sym[k].st_name == 0 || sym[k].st_name >= st->sh_size ||
                 sym[k].st_value > addr)
                 continue;
             uint32_t d = addr - sym[k].st_value;

@@ -426,6 +426,19 @@ static void mce_init(void)
 
 static int nesting;                     /* second levels running */
 int int_in_handler(void) { return nesting > 0; }
+
+void int_end_orphans(void)
+{
+    if (nesting)
+        return;
+    for (unsigned v = 0x20; v < 0x100; v++)     /* the local APIC's, highest first as it ends them */
+        if (apic_isr_bit((uint8_t)(0x11F - v)))
+            apic_eoi();
+    uint16_t isr = pic_isr();
+    for (unsigned irq = 0; irq < 16; irq++)
+        if (isr >> irq & 1 && irq != 2)
+            pic_eoi(irq);
+}
 int int_depth(void) { return nesting; }
 
 int int_machine_check(void)

@@ -46,6 +46,9 @@ typedef void (*int_tick_fn)(struct client_regs *r);
 int_tick_fn int_set_tick_hook(int_tick_fn fn);
 int  int_in_handler(void);          /* inside an interrupt's or a fault hook's second level */
 int  int_depth(void);               /* second levels running (nested) */
+/* With no second level running, ends every interrupt still in service at the local APIC and
+ * the 8259s: one whose delivery was cut short (a #DF while its frame was pushed). */
+void int_end_orphans(void);
 
 /* Removes every handler whose code lies in [lo, hi) (an unloaded VxD's); how many. */
 unsigned int_purge(uint32_t lo, uint32_t hi);

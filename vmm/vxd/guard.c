@@ -21,16 +21,19 @@ static struct guard **top(void) { return thread_cur ? (struct guard **)&thread_c
 
 static int guard_fault(uint32_t v, struct client_regs *r);
 static void guard_tick(struct client_regs *r);
+static int guard_double_fault(struct client_regs *r);
 /* On the fault path and the tick (int/fault.h) from the first guarded call or guard_init. */
 static struct fault_taker taker = { guard_fault, 0 };     /* .tick while calls run */
 static unsigned active;                 /* guarded calls in progress, all threads */
-static void (*failed)(void *fn, const char *what, uint32_t vector, const struct client_regs *r);
+static void (*failed)(void *fn, const char *what, uint32_t vector, const struct client_regs *r,
+                      uint32_t caller);
 
 void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vector,
-                                       const struct client_regs *r))
+                                       const struct client_regs *r, uint32_t caller))
 {
     failed = foreign_failed;
     fault_guard = &taker;
+    trap_double_fault = guard_double_fault;
 }
 
 void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks)
@@ -59,8 +62,9 @@ void guard_leave(struct guard *g)
 }
 
 /* Resumes the guarded call's frame at guard_resume: it returns -1 from guard_call. */
-static void abandon(struct guard *g, uint32_t v, struct client_regs *r)
+static void abandon(struct guard *g, uint32_t v, struct client_regs *r, uint32_t caller)
 {
+    g->caller = caller;
     g->abandoned = 1;
     g->vector = v;
     g->error = r->error;
@@ -81,22 +85,31 @@ static uint32_t *foreign_frame(uint32_t esp, uint32_t limit, int depth)
     return 0;
 }
 
+/* The current thread's stack: [*lo, *hi). */
+static void stack_of_thread(uint32_t *lo, uint32_t *hi)
+{
+    const struct thread *t = thread_cur;
+    *lo = t && t->stack_top ? t->stack_top - (t->stack_pages << 12) : (uint32_t)boot_stack;
+    *hi = t && t->stack_top ? t->stack_top : (uint32_t)boot_stack_top;
+}
+
 /* Abandons the innermost call into a VxD made at interrupt depth `depth` by the current thread
- * -- a foreign_call's or a guarded call's, whichever is nearer the top of the stack -- for a
- * fault (or why) with frame r; 0 if there is none. */
-static int take(uint32_t why, struct client_regs *r, int depth)
+ * -- a foreign_call's or a guarded call's, whichever is nearer the top of the stack, looking
+ * from esp up -- for a fault (or why) with frame r; 0 if there is none. */
+static int take(uint32_t why, struct client_regs *r, int depth, uint32_t esp)
 {
     struct guard *g = *top();
     if (g && g->depth != depth)
         g = 0;
-    const struct thread *t = thread_cur;
-    uint32_t lo = t && t->stack_top ? t->stack_top - (t->stack_pages << 12) : (uint32_t)boot_stack;
-    uint32_t hi = t && t->stack_top ? t->stack_top : (uint32_t)boot_stack_top;
-    uint32_t esp = trap_ring0_esp(r);
+    uint32_t lo, hi;
+    stack_of_thread(&lo, &hi);
     uint32_t *f = esp - lo < hi - lo ? foreign_frame(esp, g ? g->esp : hi, depth) : 0;
+    /* What the stack holds at the fault: the return address, if the fault was a call through a
+     * bad pointer (the report names the caller when EIP is in nobody's code). */
+    uint32_t caller = esp - lo < hi - lo - 4 ? *(const uint32_t *)(esp & ~3u) : 0;
     if (f) {
         if (failed)
-            failed((void *)f[8], (const char *)f[9], why, r);   /* fn, what */
+            failed((void *)f[8], (const char *)f[9], why, r, caller);  /* fn, what */
         r->eip = (uint32_t)foreign_resume;
         r->eax = (uint32_t)f;
         r->eflags &= ~EFLAGS_IF;        /* the frame's own EFLAGS come back on the way out */
@@ -104,13 +117,31 @@ static int take(uint32_t why, struct client_regs *r, int depth)
     }
     if (!g)
         return 0;
-    abandon(g, why, r);
+    abandon(g, why, r, caller);
+    return 1;
+}
+
+/* trap_double_fault (x86/trap.h): a #DF whose stack pointer lies at the bottom of the thread's
+ * stack or in the guard page under it is a stack overflow; inside a call into a VxD (not in
+ * the page or heap services) it is abandoned as a fault would be, looking for the call from
+ * the stack's bottom up.  An interrupt whose delivery the overflow cut short is ended. */
+static int guard_double_fault(struct client_regs *r)
+{
+    uint32_t lo, hi;
+    stack_of_thread(&lo, &hi);
+    if ((r->cs & 3) || (r->eflags & EFLAGS_VM) || fault_inside_nonreentrant(r) ||
+        r->esp - (lo - 4096) >= 4096 + 256)
+        return 0;
+    if (!take(GUARD_STACK, r, int_depth(), lo))
+        return 0;
+    int_end_orphans();
     return 1;
 }
 
 int guard_abandon(struct client_regs *r, uint32_t why)
 {
-    return take(why, r, int_depth() - 1);   /* the interrupt's depth is one more than the call's */
+    return take(why, r, int_depth() - 1, trap_ring0_esp(r));    /* the interrupt's depth is one
+                                                                    more than the call's */
 }
 
 /* A fault nothing else took (int/fault.c; never one inside the page services). */
@@ -118,7 +149,7 @@ static int guard_fault(uint32_t v, struct client_regs *r)
 {
     if ((r->cs & 3) || (r->eflags & EFLAGS_VM) || v == 8 || v == 18)
         return 0;
-    return take(v, r, int_depth());
+    return take(v, r, int_depth(), trap_ring0_esp(r));
 }
 
 /* Every timer tick, with the interrupted frame. */
@@ -128,5 +159,5 @@ static void guard_tick(struct client_regs *r)
     if (g && g->depth == int_depth() - 1 &&
         (int32_t)((uint32_t)timer.ticks - g->deadline) >= 0 &&
         r->eip - g->lo < g->hi - g->lo && !(r->cs & 3) && !(r->eflags & EFLAGS_VM))
-        abandon(g, GUARD_RUNAWAY, r);
+        abandon(g, GUARD_RUNAWAY, r, 0);
 }

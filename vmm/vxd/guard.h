@@ -25,6 +25,7 @@ struct client_regs;
 struct thread;
 
 #define GUARD_RUNAWAY 0xFFu             /* vector: the deadline passed */
+#define GUARD_STACK   0xFEu             /* vector: the stack overflowed (a #DF) */
 
 struct guard {
     uint32_t esp;                       /* first: x86/guard.S */
@@ -35,6 +36,8 @@ struct guard {
     int depth;                          /* int_depth() when the call was made */
     uint32_t abandoned;                 /* 1: the call did not return by itself */
     uint32_t vector, error, eip, cr2;   /* why (set if abandoned): the fault or GUARD_RUNAWAY, where */
+    uint32_t caller;                    /* the dword at the faulting ESP (a return address if EIP
+                                           came from a call through a bad pointer), or 0 */
 };
 
 typedef uint32_t (*guard_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
@@ -50,9 +53,10 @@ uint32_t guard_call(struct guard *g, guard_fn fn, uint32_t a, uint32_t b, uint32
 void guard_leave(struct guard *g);
 /* Arms the guard on the fault path for good, with the VxD manager's foreign_failed: told of each
  * fault taken in a foreign_call (int/fault.h) -- the procedure called, what it was, the vector
- * (or VXD_DYNALINK_INT / GUARD_RUNAWAY) and the fault's frame -- before the call is abandoned. */
+ * (or VXD_DYNALINK_INT / GUARD_STACK) the fault's frame and the dword at its ESP (struct
+ * guard's caller) -- before the call is abandoned. */
 void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vector,
-                                       const struct client_regs *r));
+                                       const struct client_regs *r, uint32_t caller));
 /* From an interrupt handler (INT 20h's dynalink, for a bad call) that found the guarded call's
  * code at fault: abandons the current thread's innermost guarded call or foreign_call, if the
  * interrupt came from its level, with r the interrupt's frame; 1 if it did, 0 if there is none.

@@ -450,18 +450,28 @@ static uint32_t guarded(struct vxd *v, struct guard *g, void *fn, uint32_t a, ui
 static void report_abandoned(const char *file, const struct guard *g, const char *what,
                              const char *then)
 {
-    char at[64];
+    char at[96], from[64];
+    struct sym_loc s;
+    where(g->eip, at, sizeof at);
+    /* EIP in nobody's code: most likely a call through a bad pointer; name who called. */
+    if (g->vector != GUARD_RUNAWAY && !vxd_at(g->eip) && !symbols_lookup(g->eip, &s) &&
+        g->caller && (vxd_at(g->caller) || symbols_lookup(g->caller, &s)))
+        ksnprintf(at, sizeof at, "%08x (a call through a bad pointer? from %s)", g->eip,
+                  where(g->caller, from, sizeof from));
     if (g->vector == GUARD_RUNAWAY)
         kprintf("vxd: %s: still running after %u ms in its %s, at %s; %s\n", file, CALL_MS,
-                what, where(g->eip, at, sizeof at), then);
+                what, at, then);
+    else if (g->vector == GUARD_STACK)
+        kprintf("vxd: %s: its stack overflowed (a #DF) in its %s, at %s; %s\n", file, what, at,
+                then);
     else if (g->vector == VXD_DYNALINK_INT)
         kprintf("vxd: %s: a bad dynalink call in its %s (see above); %s\n", file, what, then);
     else if (g->vector == 14)
         kprintf("vxd: %s: fault 14 (%s) in its %s, at %s, address %08x; %s\n", file,
-                trap_name(14), what, where(g->eip, at, sizeof at), g->cr2, then);
+                trap_name(14), what, at, g->cr2, then);
     else
         kprintf("vxd: %s: fault %u (%s) in its %s, at %s; %s\n", file, g->vector,
-                trap_name(g->vector), what, where(g->eip, at, sizeof at), then);
+                trap_name(g->vector), what, at, then);
 }
 
 /* Sends msg to v's control procedure under a guard: 0 it succeeded, 1 it failed (carry), -1 it
@@ -516,12 +526,14 @@ static void unload_failed(void *ref)
 /* guard_init's foreign_failed: a fault (or a bad dynalink call) in a procedure of a VxD the VMM
  * called -- an event, a time-out, a hook, a handler, a call back, a thread ... -- reported once
  * with the file and the place; the VxD is unloaded by an event, the call abandoned. */
-static void foreign_failed(void *fn, const char *what, uint32_t vec, const struct client_regs *r)
+static void foreign_failed(void *fn, const char *what, uint32_t vec, const struct client_regs *r,
+                           uint32_t caller)
 {
     struct vxd *v = vxd_at((uint32_t)fn);
     if (v && v->failed)
         return;                         /* said already; its unload is on the way */
-    const struct guard g = { .vector = vec, .eip = r->eip, .cr2 = vec == 14 ? read_cr2() : 0 };
+    const struct guard g = { .vector = vec, .eip = r->eip, .cr2 = vec == 14 ? read_cr2() : 0,
+                             .caller = caller };
     report_abandoned(v ? v->file : "(no loaded VxD)", &g, what, v ? "unloaded" : "abandoned");
     if (!v) {
         char at[64];

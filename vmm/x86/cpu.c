@@ -27,6 +27,10 @@ void cpu_identify(void)
         cpu.feat_ecx = r[2];
         cpu.feat_edx = r[3];
     }
+    if (cpu.max_leaf >= 7) {
+        cpuid(7, 0, r);
+        cpu.feat7_ebx = r[1];
+    }
     cpuid(0x80000000u, 0, r);
     cpu.max_ext_leaf = r[0];
     if (cpu.max_ext_leaf >= 0x80000001u) {
@@ -46,19 +50,29 @@ void cpu_identify(void)
     }
 }
 
+int cpu_enable_smep(void)
+{
+    if (!CPU_HAS(feat7_ebx, 7))
+        return 0;
+    __asm__ volatile("mov %%cr4, %%eax; or $0x100000, %%eax; mov %%eax, %%cr4" : : : "eax");
+    return 1;
+}
+
 void cpu_print_summary(int nx_enabled)
 {
     static const struct { const char *name; int reg; int bit; } feats[] = {
         { "PAE", 0, 6 }, { "TSC", 0, 4 }, { "MSR", 0, 5 }, { "CX8", 0, 8 }, { "APIC", 0, 9 },
         { "PGE", 0, 13 }, { "FXSR", 0, 24 }, { "NX", 2, 20 }, { "x2APIC", 1, 21 },
-        { "TSC-deadline", 1, 24 }, { "VME", 0, 1 },
+        { "TSC-deadline", 1, 24 }, { "VME", 0, 1 }, { "SMEP", 3, 7 },
     };
     kprintf("cpu: %s family %u model %u stepping %u%s%s\n", cpu.vendor, cpu.family, cpu.model,
             cpu.stepping, cpu.brand[0] ? ", " : "", cpu.brand);
     kprintf("cpu: features");
     for (unsigned i = 0; i < sizeof feats / sizeof feats[0]; i++) {
-        uint32_t reg = feats[i].reg == 0 ? cpu.feat_edx : feats[i].reg == 1 ? cpu.feat_ecx : cpu.ext_edx;
+        uint32_t reg = feats[i].reg == 0 ? cpu.feat_edx : feats[i].reg == 1 ? cpu.feat_ecx
+                     : feats[i].reg == 2 ? cpu.ext_edx : cpu.feat7_ebx;
         kprintf(" %s%s", (reg >> feats[i].bit) & 1 ? "+" : "-", feats[i].name);
     }
-    kprintf("; NX %s\n", nx_enabled ? "in use (W^X enforced)" : "absent (data pages executable)");
+    kprintf("; NX %s%s\n", nx_enabled ? "in use (W^X enforced)" : "absent (data pages executable)",
+            (read_cr4() >> 20) & 1 ? "; SMEP on (ring 0 never runs a VM's memory)" : "");
 }

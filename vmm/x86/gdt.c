@@ -19,7 +19,9 @@ struct tss32 {
 _Static_assert(sizeof(struct tss32) == 104, "32-bit TSS");
 
 extern char boot_stack_top[];
-static void double_fault_task(void);
+void double_fault_entry(void);          /* x86/traps.S */
+void double_fault_task(void);
+int (*trap_double_fault)(struct client_regs *r);
 
 static uint64_t gdt[11] __attribute__((aligned(8)));
 /* The TSS with its I/O permission bitmap right after it (the CPU finds it at iomap_base), one
@@ -32,6 +34,7 @@ static struct {
 uint8_t *const tss_iomap = tss_io.iomap;
 static struct tss32 df_tss;
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
+uint32_t df_stack_top;                  /* x86/traps.S: the #DF task's stack, fresh each time */
 
 static uint64_t seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -60,9 +63,9 @@ void gdt_init(void)
 
     /* The double-fault task starts afresh each time: flat segments, its own stack, same CR3. */
     df_tss.cr3 = read_cr3();
-    df_tss.eip = (uint32_t)double_fault_task;
+    df_tss.eip = (uint32_t)double_fault_entry;
     df_tss.eflags = 0x2;
-    df_tss.esp = (uint32_t)(df_stack + sizeof df_stack);
+    df_stack_top = df_tss.esp = (uint32_t)(df_stack + sizeof df_stack);
     df_tss.cs = SEL_KCODE;
     df_tss.ss = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEL_KDATA;
     df_tss.iomap_base = sizeof df_tss;
@@ -88,13 +91,20 @@ void gdt_init(void)
         : : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "i"(SEL_TSS) : "eax", "memory");
 }
 
-/* Entered by a task switch through the #DF task gate: the CPU saved the faulting state in tss. */
-static __attribute__((noreturn)) void double_fault_task(void)
+/* Entered by a task switch through the #DF task gate (double_fault_entry): the CPU saved the
+ * faulting state in tss.  Returns only if trap_double_fault took it, with the state to resume
+ * written back into tss. */
+void double_fault_task(void)
 {
     struct client_regs r = {
         .edi = tss.edi, .esi = tss.esi, .ebp = tss.ebp, .ebx = tss.ebx, .edx = tss.edx,
         .ecx = tss.ecx, .eax = tss.eax, .error = 0, .eip = tss.eip, .cs = tss.cs,
         .eflags = tss.eflags, .esp = tss.esp, .ss = tss.ss,
     };
-    trap_fatal(8, &r, tss.esp);
+    if (!trap_double_fault || !trap_double_fault(&r))
+        trap_fatal(8, &r, tss.esp);
+    tss.eip = r.eip;
+    tss.eax = r.eax;
+    tss.eflags = r.eflags;
+    tss.cr3 = read_cr3();               /* a task switch saves no CR3 but loads it: the same one */
 }

@@ -62,6 +62,10 @@ void trap_ud(void);                 /* the #UD gate's entry */
  * vector, error, CS:EIP and its symbol, registers, control registers, on every console; the
  * failure reported to a test harness if one is attached; halts. */
 __attribute__((noreturn)) void trap_fatal(uint32_t vector, const struct client_regs *r, uint32_t esp);
+/* A taker of the #DF (x86/gdt.c's task), set by the guard: r is the faulting state (r->esp its
+ * ESP); 1 if it took it, with r->eip, eax and eflags changed to resume there, else the #DF is
+ * fatal. */
+extern int (*trap_double_fault)(struct client_regs *r);
 
 /* Resumes the state r holds as the stubs do on their way out (x86/traps.S): loads ESP = r, pops
  * the registers, IRETs.  For entering V86 mode (a frame with EFLAGS.VM and the segment

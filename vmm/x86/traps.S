@@ -103,4 +103,18 @@ trap_resume:
     mov     4(%esp), %eax
 trap_resume_eax:
     jmp     3b
+/*
+ * The double-fault task (x86/gdt.c): entered by the #DF task gate, on its own stack.
+ * double_fault_task either reports and halts (trap_fatal) or returns, having set the faulting
+ * task's state in its TSS to resume elsewhere (a VxD's stack overflow, abandoned by the guard);
+ * IRET then switches back to that task (NT is set), and the next #DF enters the task after the
+ * IRET, where it starts again with a fresh stack.
+ */
+    .globl double_fault_entry
+double_fault_entry:
+    mov     df_stack_top, %esp
+    call    double_fault_task
+    iret
+    jmp     double_fault_entry
+
     .section .note.GNU-stack, "", @progbits
