@@ -4,6 +4,7 @@
 #include "vmm/vm.h"
 #include "x86/x86.h"
 #include "lib/kfmt.h"
+#include "console/console.h"
 
 uint16_t vmm_exit_port;
 static char why_copy[80];               /* the caller's text may go with its VxD */
@@ -13,6 +14,8 @@ static int exit_asked;
 
 void vmm_exit(uint32_t code)
 {
+    if (code == VMM_EXIT_BADBOOT)       /* the reason is the line above */
+        kprintf("*** system halted: the boot cannot go on (the reason is above)\n");
     if (vmm_exit_port)
         outl(vmm_exit_port, code);
     halt_forever();

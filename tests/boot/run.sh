@@ -427,6 +427,21 @@ sc_matrix() {   # MACHINE RAM-MB SMP CPU
     expect_frames
 }
 
+# More RAM than the frame metadata's share of the mapping window tracks -- 96 GB, and 1 TB with
+# 42 physical address bits and -cpu max (with qemu64 OVMF shows nothing in 400 s) -- in QEMU's
+# RAM backend with reserve=off (the host gives pages only as they are touched): the boot goes
+# on, says how much RAM it leaves unused, and tracks 32 GB.
+# 96 GB used to end in "pmem: cannot map 301973504 bytes of frame metadata" and a silent halt.
+sc_bigmem() {       # SIZE-GB [CPU-OPTIONS]
+    boot_exit "$BOOT_TIMEOUT" -machine q35,memory-backend=m -m "$1G" \
+        -object "memory-backend-ram,id=m,size=$1G,reserve=off" ${2:+-cpu "$2"}
+    expect_exit 33
+    expect_serial '^frames: [0-9]+ MB of RAM left unused: the VMM tracks 32 GB at most \(its frame metadata has 96 MB of the physical-mapping window\)$'
+    expect_serial '^frames: [0-9]+ of 4 KB in [0-9]+ zones \((3[0-2][0-9]{3}) MB RAM\)'
+    expect_serial '^VMM ready$'
+    expect_no_serial 'system halted'
+}
+
 # A CPU without NX: the loader must not enable EFER.NXE nor set bit 63 (reserved then) in any
 # entry, and the VMM must not either when it maps the boot info.
 sc_nonx() {
@@ -1788,6 +1803,8 @@ scenario shipped-esp          shipped     sc_shipped
 scenario shipped-test-keys    shipped-keys sc_shipped_keys
 scenario mem-q35-64M          exit        sc_matrix q35 64 1 default
 scenario mem-q35-512M         exit        sc_matrix q35 512 1 default
+scenario mem-q35-96G          exit        sc_bigmem 96
+scenario mem-q35-1T           exit        sc_bigmem 1024 max,phys-bits=42
 scenario fault-UD fault-UD sc_fault UD '6 \(#UD invalid opcode\)$' 00000000 "$IN_BOOT_FAULT"
 scenario fault-PF fault-PF sc_fault PF '14 \(#PF page fault\) at linear address c0000000 \(not present, write, supervisor\)$' \
     00000002 "$IN_BOOT_FAULT"

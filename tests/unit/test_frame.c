@@ -190,6 +190,42 @@ Test(frame, meta_size_ignores_untracked_types)
     cr_assert_eq(frame_meta_size(map, NELEM(map)), 3 * 12);
 }
 
+/* A metadata budget too small for the map: the free RAM past it is left out, highest first --
+ * a range cut keeps its low part, one left out whole becomes reserved -- the owned ranges all
+ * stay, the count of bytes left out is exact, and the copy needs no more than the budget. */
+Test(frame, cap_leaves_the_highest_free_ram_out)
+{
+    const struct bi_mem_range map[] = {
+        R(0x0, 0x9F * PG, BI_MEM_USABLE),                    /* 159 frames */
+        R(0x100000, 0x100 * PG, BI_MEM_VMM),                 /* 256, owned */
+        R(0x200000, 0x1000 * PG, BI_MEM_RECLAIMABLE),        /* 4096 */
+        R(0xF0000000ull, 0x10 * PG, BI_MEM_MMIO),            /* untracked */
+        R(0x100000000ull, 0x4000 * PG, BI_MEM_USABLE),       /* 16384 */
+        R(0x200000000ull, 0x20 * PG, BI_MEM_MODULES),        /* 32, owned, above them */
+    };
+    struct bi_mem_range out[NELEM(map)];
+    /* room for 3000 frames: 288 owned, 2712 free: the first range (159) and 2553 of the second */
+    size_t budget = 3000 * 12 + 11;
+    uint64_t left = frame_cap_map(map, NELEM(map), budget, out);
+    cr_assert_eq(left, ((uint64_t)(4096 - 2553) + 16384) * PG);
+    cr_assert_eq(out[0].length, 0x9F * PG);
+    cr_assert_eq(out[1].type, BI_MEM_VMM);
+    cr_assert_eq(out[2].type, BI_MEM_RECLAIMABLE);
+    cr_assert_eq(out[2].base, 0x200000);
+    cr_assert_eq(out[2].length, 2553 * PG);
+    cr_assert_eq(out[3].type, BI_MEM_MMIO);
+    cr_assert_eq(out[4].type, BI_MEM_RESERVED);
+    cr_assert_eq(out[4].length, 0x4000 * PG);
+    cr_assert_eq(out[5].type, BI_MEM_MODULES);
+    cr_assert_eq(frame_meta_size(out, NELEM(out)), 3000 * 12);
+    /* a budget that holds everything: the copy is the map, nothing left out */
+    cr_assert_eq(frame_cap_map(map, NELEM(map), frame_meta_size(map, NELEM(map)), out), 0);
+    cr_assert_eq(memcmp(out, map, sizeof map), 0);
+    /* a budget below the owned ranges: every free range reserved, the owned ones kept */
+    cr_assert_eq(frame_cap_map(map, NELEM(map), 100 * 12, out), (159ull + 4096 + 16384) * PG);
+    cr_assert_eq(frame_meta_size(out, NELEM(out)), 288 * 12);
+}
+
 /* ---- frame_init ------------------------------------------------------------------------------ */
 
 /* Adjacent tracked ranges merge into one zone even when their types differ; any untracked range

@@ -2,7 +2,8 @@
 #include "mem/frame.h"
 #include "mem/nonreentrant.h"
 
-#define META_PER_FRAME (2 * sizeof(uint32_t) + 2 * sizeof(uint16_t))
+#define META_PER_FRAME FRAME_META_PER_FRAME
+_Static_assert(FRAME_META_PER_FRAME == 2 * sizeof(uint32_t) + 2 * sizeof(uint16_t), "per frame");
 #define HOT static inline __attribute__((always_inline))
 
 NONREENTRANT static int tracked(uint32_t type, unsigned *owner)
@@ -35,6 +36,34 @@ NONREENTRANT size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n)
 {
     uint64_t bytes = tracked_frames(map, n) * META_PER_FRAME;
     return bytes > (size_t)-1 ? (size_t)-1 : (size_t)bytes;
+}
+
+NONREENTRANT uint64_t frame_cap_map(const struct bi_mem_range *map, uint32_t n, size_t budget,
+                                    struct bi_mem_range *out)
+{
+    uint64_t max_frames = budget / META_PER_FRAME, owned = 0, dropped = 0;
+    unsigned owner;
+    for (uint32_t i = 0; i < n; i++)
+        if (tracked(map[i].type, &owner) && owner != FRAME_FREE)
+            owned += range_frames(&map[i]);
+    uint64_t allow = max_frames > owned ? max_frames - owned : 0;   /* free frames kept */
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = map[i];
+        if (!tracked(map[i].type, &owner) || owner != FRAME_FREE)
+            continue;
+        uint64_t frames = range_frames(&map[i]);
+        if (frames <= allow) {
+            allow -= frames;
+            continue;
+        }
+        dropped += (frames - allow) << 12;
+        if (allow)
+            out[i].length = allow << 12;            /* the low part kept */
+        else
+            out[i].type = BI_MEM_RESERVED;          /* left out whole */
+        allow = 0;
+    }
+    return dropped;
 }
 
 /* The zone searches behind frame_index and frame_phys (frame.h): zones are sorted and few, so

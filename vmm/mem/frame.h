@@ -53,7 +53,16 @@ struct frame_alloc {
 };
 
 /* Bytes of metadata frame_init needs for this memory map. */
+#define FRAME_META_PER_FRAME 12u       /* bytes of metadata a frame */
 size_t frame_meta_size(const struct bi_mem_range *map, uint32_t n);
+/* For a metadata budget: copies map (n entries, sorted) into out with the free RAM (usable and
+ * reclaimable) that `budget` bytes of metadata cannot track left out, the highest first -- the
+ * VMM's, the modules' and the other owned ranges always stay -- and returns the bytes of RAM
+ * left out (0: out is map as it is).  A range left out whole stays in out as BI_MEM_RESERVED, a
+ * range cut keeps its low part.  frame_meta_size(out, n) is then at most budget (unless the
+ * owned ranges alone need more). */
+uint64_t frame_cap_map(const struct bi_mem_range *map, uint32_t n, size_t budget,
+                       struct bi_mem_range *out);
 
 /* Sets the allocator up over every RAM range of the map (usable, reclaimable, VMM, modules,
  * boot data, ACPI reclaimable).  Usable and reclaimable frames become free; the VMM's, the boot
