@@ -431,7 +431,7 @@ void int_end_orphans(void)
 {
     if (nesting)
         return;
-    for (unsigned v = 0x20; v < 0x100; v++)     /* the local APIC's, highest first as it ends them */
+    for (unsigned v = 0x20; v < 0x100; v++)     /* the local APIC's, highest first, as EOI ends */
         if (apic_isr_bit((uint8_t)(0x11F - v)))
             apic_eoi();
     uint16_t isr = pic_isr();

@@ -28,8 +28,8 @@ NONREENTRANT int pmem_init(void)
         map = capped;
         kprintf("frames: %llu MB of RAM left unused: the VMM tracks %u GB at most (its frame "
                 "metadata has %u MB of the physical-mapping window)\n",
-                (unsigned long long)(left >> 20), (unsigned)((META_BUDGET / FRAME_META_PER_FRAME) >> 18),
-                META_BUDGET >> 20);
+                (unsigned long long)(left >> 20),
+                (unsigned)((META_BUDGET / FRAME_META_PER_FRAME) >> 18), META_BUDGET >> 20);
     }
     size_t need = frame_meta_size(map, bi->mmap_count);
     uint64_t bytes = (need + 0xFFF) & ~0xFFFull;

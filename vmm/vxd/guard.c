@@ -17,7 +17,10 @@ extern const char boot_stack[], boot_stack_top[];     /* x86/entry.S */
 /* The innermost guard of each thread is its thread's (struct thread's guard); before threads
  * exist, the boot's. */
 static struct guard *boot_top;
-static struct guard **top(void) { return thread_cur ? (struct guard **)&thread_cur->guard : &boot_top; }
+static struct guard **top(void)
+{
+    return thread_cur ? (struct guard **)&thread_cur->guard : &boot_top;
+}
 
 static int guard_fault(uint32_t v, struct client_regs *r);
 static void guard_tick(struct client_regs *r);
