@@ -640,6 +640,7 @@ sc_vxd_dynamic() {
     expect_serial_seq '^VMM ready$' '^vxdtest: start$' \
         '^vxdtest: 1000 dynamic load/use/unload cycles \(1000 good\): free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2$' \
         '^VXDLDR_LoadDevice: NOSUCH\.VXD: no such file in VMM/VXD/$' \
+        "^VXDLDR_UnloadDevice: no such device 'NOSUCH' \\(caller [^)]+\\); refused\$" \
         '^VXDLDR_UnloadDevice: SHELL\.VXD was loaded at boot, not by VXDLDR; refused$' \
         '^vxdtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'vxdtest: FAIL'

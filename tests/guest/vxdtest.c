@@ -77,6 +77,8 @@ void vxdtest_run(void)
     CHECK(VXDLDR_UnloadDevice(0, "dyn") == 0, "unloading by name");
     CHECK(VXDLDR_UnloadDevice(DYN_DEVICE_ID, 0) == VXDLDR_ERR_NO_SUCH_DEVICE,
           "unloading what is not loaded: VXDLDR_ERR_NO_SUCH_DEVICE");
+    CHECK(VXDLDR_UnloadDevice(0, "NOSUCH") == VXDLDR_ERR_NO_SUCH_DEVICE,
+          "unloading by a name nothing has: VXDLDR_ERR_NO_SUCH_DEVICE (the line names it)");
     if (Get_DDB(SHELL_DEVICE_ID, 0))
         CHECK(VXDLDR_UnloadDevice(SHELL_DEVICE_ID, 0) == VXDLDR_ERR_DEVICE_UNLOADABLE,
               "a device loaded at boot: VXDLDR_ERR_DEVICE_UNLOADABLE");

@@ -975,7 +975,13 @@ uint32_t VXDLDR_UnloadDevice(uint32_t device_id, const char *name)
     while (v && v->ddb != d)
         v = v->next;
     if (!v) {
-        refused("VXDLDR_UnloadDevice", CALLER, "no such device %04x", device_id);
+        if (device_id || !name) {
+            refused("VXDLDR_UnloadDevice", CALLER, "no such device %04x", device_id);
+        } else {                        /* asked by name: say the name, as the DDB holds 8 */
+            char shown[4 * 8 + 1];
+            kescape(shown, sizeof shown, name, strnlen(name, 8));
+            refused("VXDLDR_UnloadDevice", CALLER, "no such device '%s'", shown);
+        }
         return VXDLDR_ERR_NO_SUCH_DEVICE;
     }
     if (!v->dynamic) {
