@@ -134,7 +134,8 @@ static uint32_t queue(uint8_t *mem, uint16_t key)
 {
     uint16_t head = rd16(mem, KB_HEAD), tail = rd16(mem, KB_TAIL);
     uint16_t start = rd16(mem, KB_START), end = rd16(mem, KB_END);
-    if (start >= end || (end - start) & 1 || tail < start || tail >= end || end > 0xFFFEu)
+    if (start >= end || (end - start) & 1 || tail < start || tail >= end || (tail - start) & 1 ||
+        end > 0xFFFEu)
         return 0xFFFFFFFFu;
     uint16_t next = (uint16_t)(tail + 2 >= end ? start : tail + 2);
     if (next == head)
