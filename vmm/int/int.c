@@ -53,18 +53,15 @@ static void mce_init(void);
 static int int_dispatch2(uint32_t v, struct client_regs *r);
 static int ready;                   /* until int_init: faults are fatal, NMIs logged */
 
-/* A VxD's hook (hooks.call): under the VxD manager's guard; one that faulted declined. */
+/* A VxD's hook (hooks.call: the table called it for a hook outside the VMM's code, so no
+ * second look at where fn is): through the trampoline; one that faulted declined. */
 static int guarded_hook(hook_fn fn, void *arg, void *ref)
 {
     uint32_t ret;
-    switch (foreign_call((void *)fn, &ret, "hook handler", (uint32_t)arg, (uint32_t)ref, 0, 0, 0)) {
-    case FOREIGN_DIRECT:
-        return fn(arg, ref);
-    case FOREIGN_DONE:
-        return (int)ret;
-    default:
+    if (foreign_tramp((void *)fn, "hook handler", &ret, (uint32_t)arg, (uint32_t)ref, 0, 0, 0) !=
+        FOREIGN_DONE)
         return 1;
-    }
+    return (int)ret;
 }
 
 void int_init(void)

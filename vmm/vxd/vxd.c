@@ -51,7 +51,6 @@ struct vxd {
     uint8_t doomed;                     /* unloaded while busy: freed when its last call returns */
     uint8_t failed;                     /* a call into it abandoned: to be unloaded (by an event) */
     uint32_t busy;                      /* control calls into it running (nested) */
-    uint32_t text_lo, text_hi;          /* its code: [lo, hi) */
     uint32_t hmem[VXD_NGROUPS], addr[VXD_NGROUPS], npages[VXD_NGROUPS];
     struct vxd_elf elf;
 };
@@ -345,8 +344,6 @@ static struct vxd *load(const char *file, const void *data, size_t size, uint32_
     if (vxd_relocate(&v->elf, base, v->addr, resolve, 0, &e))
         goto fail_pages;
     protect(v);
-    v->text_lo = v->addr[VXD_G_TEXT];
-    v->text_hi = v->text_lo + vxd_group_size(&v->elf, VXD_G_TEXT);
     int r = register_ddb(v, &e);
     if (r) {
         *err = r == -2 ? VXDLDR_ERR_DUPLICATE_DEVICE : VXDLDR_ERR_BAD_DEVICE_FILE;
@@ -439,7 +436,8 @@ static uint32_t guarded(struct vxd *v, struct guard *g, void *fn, uint32_t a, ui
                         uint32_t c, uint32_t d, uint32_t e)
 {
     v->busy++;
-    guard_enter(g, v->text_lo, v->text_hi, call_ticks);
+    uint32_t lo = v->addr[VXD_G_TEXT];
+    guard_enter(g, lo, lo + vxd_group_size(&v->elf, VXD_G_TEXT), call_ticks);
     uint32_t r = guard_call(g, (guard_fn)fn, a, b, c, d, e);
     guard_leave(g);
     return r;
