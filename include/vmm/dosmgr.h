@@ -24,8 +24,8 @@ uint32_t DOSMGR_Get_Version(void);          /* 0100h */
 /* DOSMGR_Start_VM: a new VM (time-slice priority weight, 1..10000, with the focus; half of it in
  * the background, as a PIF's defaults 100 and 50) whose DOS runs program (a
  * path on drive C:, "C:\DIR\PROG.COM" or .EXE) with the command tail given (at most 126
- * characters; NULL for none); when the program ends, so does the VM.  The VM handle, or 0 (the
- * reason printed). */
+ * characters; NULL for none); when the program ends, so does the VM.  The VM handle, or 0: the
+ * reason printed, or the program has already ended, and the VM with it. */
 VMHANDLE DOSMGR_Start_VM(const char *program, const char *tail, uint32_t weight);
 /* DOSMGR_Get_Programs: what a DOS VM runs, each program and the one it EXECed ("C:\COMMAND.COM >
  * C:\GAMES\X.EXE"), NUL-terminated in buf (cap bytes, cut if longer); 0 for a VM that is not

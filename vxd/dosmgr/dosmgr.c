@@ -59,6 +59,7 @@ VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(Set_VM_Time_Slice_Priority)
 VMM_IMPORT(Simulate_Int)
 VMM_IMPORT(Exit_System)
+VMM_IMPORT(Validate_VM_Handle)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -91,6 +92,7 @@ static uint32_t callbacks[NSTUBS], brk_callback;
 static uint32_t vectors[NSTUBS];
 static int creating;                            /* DOSMGR_Start_VM is making a VM */
 static const char *start_program;
+static uint32_t start_weight, start_id;         /* ... its weight; the ID VM_Init saw */
 static int start_keep;                          /* ... for START: its screen kept at its end */
 static unsigned ndos;                           /* DOS VMs there are */
 static int shell_lost;                          /* the last one crashed: a new shell comes */
@@ -351,6 +353,10 @@ static int vm_init(VMHANDLE vm)
     }
     *slot(vm) = v;
     ndos++;
+    /* Here, not after Create_V86_VM returns: by then the VM may have run, ended and its handle
+     * been reused.  As a PIF's defaults: the weight given with the focus, half of it behind. */
+    Set_VM_Time_Slice_Priority(vm, start_weight, start_weight > 1 ? start_weight / 2 : 1);
+    start_id = vmid(vm);
     return 0;
 }
 
@@ -523,15 +529,16 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
                             weight };
     creating = 1;
     start_program = program;
+    start_weight = weight;
     VMHANDLE vm = Create_V86_VM(&st);
     creating = 0;
-    if (vm) {
-        /* as a PIF's defaults: the weight given with the focus, half of it in the background */
-        Set_VM_Time_Slice_Priority(vm, weight, weight > 1 ? weight / 2 : 1);
-        printf("DOSMGR: VM %u runs %s%s%s\n", vmid(vm), program, tlen ? " with" : "",
-               tlen ? tail : "");
-    }
-    return vm;
+    if (!vm)
+        return 0;
+    printf("DOSMGR: VM %u runs %s%s%s\n", start_id, program, tlen ? " with" : "",
+           tlen ? tail : "");
+    /* Its thread may have run already: the program ended, the VM with it, and the handle may
+     * even be another VM's now.  A handle is given only while it is still the VM made. */
+    return Validate_VM_Handle(vm) && vmid(vm) == start_id ? vm : 0;
 }
 
 /* ---- initialisation -------------------------------------------------------------------------- */
