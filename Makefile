@@ -36,7 +36,7 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
 NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c \
               vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
 VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
-              vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
+              vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c vmm/x86/watchdog.c \
               vmm/int/int.c vmm/int/fault.c vmm/int/io.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \
               vmm/sched/policy.c \
@@ -103,7 +103,8 @@ DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 dosmgr debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT VPICDID:-DVPICDID DEEP:-DDEEP \
-                DEEP2:-DDEEP\ -DDEEP2 NULLCALL:-DNULLCALL
+                DEEP2:-DDEEP\ -DDEEP2 NULLCALL:-DNULLCALL INLJMP:-DINLJMP HANGCLI:-DHANGCLI \
+                INLJMP2:-DINLJMP\ -DINLJMP2
 GUARD_VXDS   := IDLE THREAD NMI NOTCRIT IO VMCTL    # tests/vxd/guards.c, as G<KIND>.VXD
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD
@@ -120,6 +121,8 @@ vxds:
 	        SRCS=guards.c VXD_CFLAGS_EXTRA="-D$$k" VXD_OUT=$(abspath $(BUILD)/testvxd/G$$k); done
 	@$(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=DYN SRCS=dyn.c \
 	    VXD_OUT=$(abspath $(BUILD)/testvxd/DYN)
+	@$(MAKE) --no-print-directory -C tests/vxd -f $(abspath vxd/vxd.mk) VXD=LEAKY SRCS=dyn.c \
+	    VXD_CFLAGS_EXTRA=-DLEAKY VXD_OUT=$(abspath $(BUILD)/testvxd/LEAKY)
 	@$(MAKE) --no-print-directory -C vxd/v86demo VXD_OUT=$(abspath $(BUILD)/testvxd/V86DEMO)
 
 help:

@@ -17,6 +17,7 @@
 #include "mem/pmem.h"
 #include "mem/page.h"
 #include "mem/heapsvc.h"
+#include "x86/watchdog.h"
 #include "x86/cpu.h"
 #include "x86/trap.h"
 #include "x86/x86.h"
@@ -64,6 +65,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (int_apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
+    watchdog_init(&acpi);                   /* NMIs for guarded calls; without one, go on */
     if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */

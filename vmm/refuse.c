@@ -12,7 +12,7 @@ uint32_t refused(const char *svc, uint32_t caller, const char *fmt, ...)
     va_start(ap, fmt);
     kvsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    char at[80];                        /* the caller by name: its module, symbol and offset */
-    kprintf("%s: %s (caller %s); refused\n", svc, why, symbols_where(caller, at, sizeof at));
+    char at[160];                       /* the caller by name: its module, symbol and offset */
+    kprintf("%s: %s (caller %s); refused\n", svc, why, symbols_caller(caller, at, sizeof at));
     return 0;
 }

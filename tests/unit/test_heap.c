@@ -1169,6 +1169,58 @@ Test(heap, ten_thousand_live_blocks)
     free(p);
 }
 
+/* What an unloaded VxD left: heap_find_owned finds exactly the blocks allocated from callers in
+ * [lo, hi), across pools and batches; freed or disowned, they are not found again; the others
+ * stay intact. */
+Test(heap, find_owned_finds_what_a_caller_range_left)
+{
+    enum { N = 3000 };
+    struct heap h;
+    struct src s;
+    heap_on(&h, &s, 16 * 1024);                 /* many pools */
+    void **p = malloc(N * sizeof *p);
+    cr_assert_not_null(p);
+    const uintptr_t lo = 0x50000000u, hi = 0x50001000u;
+    size_t mine = 0;
+    for (int i = 0; i < N; i++) {
+        uintptr_t caller = i % 3 == 0 ? lo + (uintptr_t)(i % 4096) : i % 3 == 1 ? hi : lo - 1;
+        p[i] = heap_alloc(&h, 1 + (size_t)(i * 7 % 300), 0, caller);
+        cr_assert_not_null(p[i]);
+        *(int *)p[i] = i;
+        mine += i % 3 == 0;
+    }
+    for (int i = 0; i < N; i += 6)              /* some of them freed already: not found */
+        free_ok(&h, p[i]);
+    mine -= (N + 5) / 6;
+    void *found[64];
+    size_t n, total = 0, kept = 0;
+    while ((n = heap_find_owned(&h, lo, hi, found, 64)) != 0) {
+        cr_assert_leq(n, 64);
+        for (size_t k = 0; k < n; k++) {
+            int i = *(int *)found[k];
+            cr_assert(i >= 0 && i < N && p[i] == found[k] && i % 3 == 0 && i % 6 != 0,
+                      "block %p (index %d) is not one the range left", found[k], i);
+            if (total++ % 10 == 0) {            /* some kept: never found again */
+                heap_disown(&h, found[k]);
+                kept++;
+                p[i] = 0;
+            } else {
+                free_ok(&h, found[k]);
+                p[i] = 0;
+            }
+        }
+        cr_assert_leq(total, mine, "a block found twice");
+    }
+    cr_assert_eq(total, mine);
+    check_ok(&h);
+    cr_assert_eq(h.used_blocks, N - (N + 5) / 6 - (mine - kept));
+    for (int i = 0; i < N; i++)
+        if (p[i] && i % 6 != 0)
+            cr_assert_eq(*(int *)p[i], i, "block %d damaged", i);
+    heap_destroy(&h);
+    free(p);
+}
+
 /* ---- randomized traces against a model ------------------------------------------------------- */
 
 #define T_SLOTS   48

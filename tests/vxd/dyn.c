@@ -3,6 +3,12 @@
  * unloaded at run time, never at boot.  It is made to weigh what the issue's benchmark asks for
  * -- about 16 KB with 200 relocations -- and, while loaded, hooks the VMM's Get_VMM_Version
  * (answering 0401h), a hook VXDLDR_UnloadDevice must undo.
+ *
+ * Built with -DLEAKY it is LEAKY.VXD (device 3F0Dh), a dynamic VxD that frees nothing: each load
+ * allocates heap blocks, a semaphore, a mutex, a list with nodes, a page block and a reserved
+ * range with committed pages, and its Sys_Dynamic_Device_Exit leaves them all -- the unload must
+ * free what it left.  Its service 0 gives a semaphore of it (a thread of vxdtest waits on it: that
+ * one is kept at the unload, still in use).
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -12,6 +18,56 @@
 VMM_IMPORT(_HeapAllocate)
 VMM_IMPORT(_HeapFree)
 VMM_IMPORT(Hook_Device_Service)
+#if defined(LEAKY)
+#include <vmm/thread.h>
+#include <vmm/list.h>
+#include <vmm/page.h>
+VMM_IMPORT(Create_Semaphore)
+VMM_IMPORT(_CreateMutex)
+VMM_IMPORT(List_Create)
+VMM_IMPORT(List_Allocate)
+VMM_IMPORT(List_Attach)
+VMM_IMPORT(_PageAllocate)
+VMM_IMPORT(_PageReserve)
+VMM_IMPORT(_PageCommit)
+
+#define LEAKY_DEVICE_ID 0x3F0Du
+static SEMHANDLE sem;
+
+static uint32_t LEAKY_Sem(void) { return (uint32_t)sem; }
+
+static int leak(void)
+{
+    for (unsigned i = 0; i < 20; i++)
+        if (!_HeapAllocate(40 + 300 * i, 0))
+            return 1;
+    sem = Create_Semaphore(0);
+    HLIST l = List_Create(0, 24);
+    if (!sem || !Create_Semaphore(1) || !_CreateMutex(0, 0) || !l)
+        return 1;
+    for (unsigned i = 0; i < 5; i++) {
+        void *n = List_Allocate(l);
+        if (!n)
+            return 1;
+        List_Attach(l, n);
+    }
+    uint32_t r = _PageReserve(PR_SYSTEM, 8, 0);
+    return !(uint32_t)_PageAllocate(3, PG_SYS, 0, 0, 0, 0, 0, PAGEZEROINIT) ||
+           r == 0xFFFFFFFFu || !_PageCommit(r >> 12, 4, PD_ZEROINIT, 0, PC_FIXED | PC_WRITEABLE);
+}
+
+static int control(uint32_t msg, uint32_t vm, uint32_t arg)
+{
+    (void)vm;
+    (void)arg;
+    return msg == SYS_DYNAMIC_DEVICE_INIT ? leak() : 0;
+}
+
+static uint32_t services[1] = { (uint32_t)LEAKY_Sem };
+
+DECLARE_VIRTUAL_DEVICE(LEAKY_DDB, "LEAKY   ", 1, 0, control, LEAKY_DEVICE_ID, 0x70000200u,
+                       services, 1);
+#else
 
 #define DYN_DEVICE_ID 0x3F03u
 
@@ -54,3 +110,4 @@ static uint32_t services[1] = { (uint32_t)DYN_Get };
 
 DECLARE_VIRTUAL_DEVICE(DYN_DDB, "DYN     ", 1, 0, control, DYN_DEVICE_ID, 0x70000200u,
                        services, 1);
+#endif

@@ -6,6 +6,8 @@
  *   FAILINIT  fails Device_Init (the DDK's carry)
  *   PFINIT    page-faults in Device_Init
  *   HANG      never returns from Device_Init
+ *   HANGCLI   never returns from Device_Init, with interrupts off (`cli; jmp $`): the watchdog's
+ *             NMI catches it (it hung the boot with no message)
  *   DUPID     has SAMPLE's device ID
  *   VPICDID   has VPICD's device ID (0003h): a file dropped into VMM/VXD that would come
  *             before VPICD.VXD in directory order (the boot test names it AAA.VXD)
@@ -20,6 +22,12 @@
  *   NULLCALL  calls through a null function pointer in Device_Init: the report names the caller
  *   DEEP      recurses in Device_Init until its stack overflows: a #DF, contained like a fault
  *             (it was fatal); DEEP2 (-DDEEP -DDEEP2) the same, a second #DF in the same boot
+ *   INLJMP    an inline `int 20h` of the jump form (the SDK's stub's, 8000h) used as a call, its
+ *             arguments pushed: the service refuses the pointer it finds, and the "return
+ *             address" is the string pushed last -- the refusal says it is not code (it named the
+ *             caller as `.rodata.str1.1+0x0`); then the service returns into it: a fault
+ *   INLJMP2   (-DINLJMP -DINLJMP2) the same form to a device that is not loaded: the dynalink's
+ *             report names the site (it named the string as the caller)
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -119,6 +127,9 @@ static void use_sample(void)
                               "is INT %02xh\n", VTD_Get_Version() >> 8, VTD_Get_Version() & 0xFF,
                               VTD_Get_Interrupt_Period(), VPICD_Convert_IRQ_To_Int(4));
 }
+#elif defined(HANGCLI)
+#define NAME8 "HANGCLI "
+#define ID    0x3F0Eu
 #elif defined(WXCODE)
 #define NAME8 "WXCODE  "
 #define ID    0x3F05u
@@ -167,6 +178,17 @@ static __attribute__((noinline)) uint32_t deep(uint32_t n)
     pad[0] = n;
     return n >= depth_limit ? n : deep(n + 1) + pad[0];
 }
+#elif defined(INLJMP)
+#if defined(INLJMP2)
+#define NAME8 "INLJMP2 "
+#define ID    0x3F0Cu
+#define INLJMP_CALL "(0x3FFE << 16) | 0x8000 | 0"           /* a device that is not loaded */
+#else
+#define NAME8 "INLJMP  "
+#define ID    0x3F0Bu
+#define INLJMP_CALL "(1 << 16) | 0x8000 | 0x51"             /* _HeapFree */
+#endif
+static const char inljmp_text[] = "INLJMP: a string, not a heap block";
 #elif defined(BADCALL)
 #define NAME8 "BADCALL "
 #define ID    0x3F02u
@@ -218,6 +240,11 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 #elif defined(DEEP)
         _Debug_Printf_Service("DEEP: recursing in Device_Init\n");
         deep(0);
+#elif defined(HANGCLI)
+        _Debug_Printf_Service("HANGCLI: looping in Device_Init with interrupts off\n");
+        __asm__ volatile("cli");
+        for (;;)
+            spins++;
 #elif defined(HANG)
         _Debug_Printf_Service("HANG: looping in Device_Init\n");
         for (;;)
@@ -225,6 +252,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 #elif defined(WXCODE)
         _Debug_Printf_Service("WXCODE: writing into my code at %08x\n", (uint32_t)control);
         *(volatile uint8_t *)(uintptr_t)control = 0x90;
+#elif defined(INLJMP)
+        _Debug_Printf_Service("%s: an inline int 20h of the jump form, used as a call\n", NAME8);
+        __asm__ volatile("pushl $0\n\tpushl %0\n\tint $0x20\n\t.long " INLJMP_CALL "\n\t"
+                         "addl $8, %%esp" : : "r"(inljmp_text) : "memory", "eax", "ecx", "edx");
 #elif defined(BADCALL)
         _Debug_Printf_Service("BADCALL: calling device %04x\n", MISSING_DEVICE);
         MISSING_Service();

@@ -54,11 +54,12 @@ const void *module_find(const char *name, size_t *size)
         const struct bi_module *m = &boot.mods[i];
         if (!ascii_ieq(m->name, strlen(m->name), name))
             continue;
-        if (!mod_view[i] && m->size)
+        if (!mod_view[i] && m->size && m->size <= 0xFFFFFFFFu)
             mod_view[i] = map_phys(m->phys, (uint32_t)m->size, 0);
-        *size = mod_view[i] ? (size_t)m->size : 0;
+        *size = m->size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (size_t)m->size;
         return mod_view[i];
     }
+    *size = 0;
     return 0;
 }
 

@@ -8,7 +8,9 @@
 
 /* Maps the boot info at phys and its tables, validates them, fills `boot`; 0 ok, -1 (printed). */
 int bootinfo_map(uint32_t phys);
-/* The module whose ESP path equals name (case-insensitive), mapped; NULL if absent or empty. */
+/* The module whose ESP path equals name (case-insensitive), mapped, its size in *size; NULL if
+ * absent or empty (*size 0), or if it cannot be mapped (*size not 0: the physical-mapping window
+ * is full). */
 const void *module_find(const char *name, size_t *size);
 void *module_map_writable(const char *name, uint32_t *size);
 void bootinfo_print_summary(void);

@@ -626,3 +626,23 @@ NONREENTRANT int heap_check(const struct heap *h, struct kerr *e)
                         used_blocks, used_bytes, h->used_blocks, h->used_bytes);
     return 0;
 }
+
+NONREENTRANT size_t heap_find_owned(const struct heap *h, uintptr_t lo, uintptr_t hi, void **out,
+                                    size_t max)
+{
+    size_t n = 0;
+    for (const struct heap_pool *p = h->pools; p && n < max; p = p->next) {
+        struct heap_block *b = (struct heap_block *)((char *)p + POOL_HDR);
+        struct heap_block *end = (struct heap_block *)((char *)p + p->bytes - HDR);
+        for (; b != end && n < max; b = after(b))
+            if (!(b->size & F_FREE) && b->caller - lo < hi - lo)
+                out[n++] = (char *)b + HDR;
+    }
+    return n;
+}
+
+NONREENTRANT void heap_disown(struct heap *h, void *p)
+{
+    (void)h;
+    ((struct heap_block *)((char *)p - HDR))->caller = 0;
+}

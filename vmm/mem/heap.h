@@ -72,6 +72,13 @@ void  *heap_realloc(struct heap *h, void *p, size_t size, uint32_t flags, uintpt
 /* Usable bytes of an allocated block (at least what was asked), 0 for a bad pointer. */
 size_t heap_get_size(const struct heap *h, const void *p);
 
+/* What a caller left behind (an unloaded VxD: callers in its code, [lo, hi)): up to max of the
+ * allocated blocks whose allocating caller lies in [lo, hi), their payloads into out; how many.
+ * Free or disown each before asking again (the same blocks come back otherwise). */
+size_t heap_find_owned(const struct heap *h, uintptr_t lo, uintptr_t hi, void **out, size_t max);
+/* p (an allocated block's payload, from heap_find_owned) belongs to nobody from now: kept. */
+void   heap_disown(struct heap *h, void *p);
+
 /* Walks every block of every pool and every free list and verifies the invariants; 0 when they
  * hold, else -1 with the first violation. */
 int    heap_check(const struct heap *h, struct kerr *e);

@@ -65,6 +65,13 @@ NONREENTRANT void heapsvc_init(void)
     heap_init(&sys_heap, &src, POOL_MIN);
 }
 
+NONREENTRANT void *heapsvc_alloc_for(uint32_t nbytes, uint32_t flags, uint32_t caller)
+{
+    INTS_OFF();
+    void *p = heap_alloc(&sys_heap, nbytes, flags, caller);
+    return p;
+}
+
 /* Each service runs with interrupts off (see heapsvc.h). */
 NONREENTRANT void *_HeapAllocate(uint32_t nbytes, uint32_t flags)
 {

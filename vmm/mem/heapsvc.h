@@ -16,6 +16,13 @@ extern struct heap sys_heap;
 extern const struct list_mem list_mem_sys;      /* List_Create's memory: the system heap */
 
 void     heapsvc_init(void);             /* the services: include/vmm/heap.h */
+/* A system-heap block for an object a service makes for its caller (a semaphore, a mutex, a
+ * list): tagged with that caller, as _HeapAllocate tags a VxD's own blocks, so that what an
+ * unloaded VxD made is found (heap_find_owned) and released with it (vxd.c). */
+void    *heapsvc_alloc_for(uint32_t nbytes, uint32_t flags, uint32_t caller);
+/* An unloaded VxD's object, p from heap_find_owned, if it is a list (List_Create's): destroyed
+ * with its nodes, 1; -1 if p is not a list. */
+int      list_release_left(void *p);
 
 /* The one way the VMM checks a handle (a semaphore's, a mutex's, a thread's, a VM's): the
  * object is a system-heap block at h, and its check word, at magic_off, holds magic ^ h while it

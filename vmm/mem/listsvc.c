@@ -41,7 +41,7 @@ HLIST List_Create(uint32_t flags, uint32_t node_size)
         node_size > 0x10000u)
         return refused("List_Create", CALLER, "flags %x, node size %u: unknown flags, "
                        "LF_ASYNC with LF_USE_HEAP, or a size outside 1..65536", flags, node_size);
-    struct hlist *x = _HeapAllocate(sizeof *x, HEAPZEROINIT);
+    struct hlist *x = heapsvc_alloc_for(sizeof *x, HEAPZEROINIT, CALLER);
     if (!x)
         return refused("List_Create", CALLER, "no memory for a list");
     if (list_create(&x->l, flags, node_size, &list_mem_sys, &e)) {
@@ -62,6 +62,18 @@ void List_Destroy(HLIST h)
     struct hlist *x = (struct hlist *)h;
     x->magic = 0;
     _HeapFree(x, 0);
+}
+
+int list_release_left(void *p)
+{
+    INTS_OFF();
+    struct hlist *x = p;
+    if (x->magic != (LIST_MAGIC ^ (uint32_t)x))
+        return -1;
+    list_destroy(&x->l);
+    x->magic = 0;
+    _HeapFree(x, 0);
+    return 1;
 }
 
 void *List_Allocate(HLIST h)

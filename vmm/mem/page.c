@@ -66,7 +66,7 @@ struct pg_block {
     uint16_t flags;
     struct pg_block *next, **pprev;         /* hash chain by base page (O(1) unlink) */
     uint32_t owner;                         /* the VM of PG_VM; the context of a private block */
-    uint32_t spare;
+    uint32_t caller;                        /* who allocated or reserved it (a VxD's code?) */
 };
 _Static_assert(sizeof(struct pg_block) == 32, "descriptor slots of 32 bytes");
 
@@ -382,6 +382,7 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         b->arena = AR_SYSTEM;
         b->flags = 0;
         b->owner = vm;
+        b->caller = CALLER;
         hash_insert(b);
         nblocks++;
         if (flags & PAGEZEROINIT)
@@ -423,6 +424,7 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
             return 0;
         }
         b->flags = BLK_CONTIG;
+        b->caller = CALLER;
         if (flags & PAGEZEROINIT)
             memset((void *)(page << 12), 0, npages << 12);
         return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
@@ -440,6 +442,7 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         lin_release(ar, page, npages);
         return 0;
     }
+    b->caller = CALLER;
     if (flags & PAGEZEROINIT)
         memset((void *)(page << 12), 0, npages << 12);
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
@@ -575,10 +578,12 @@ _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
             return 0xFFFFFFFFu;
         p = page;
     }
-    if (!new_block(BLK_RESERVE, ar, p, npages, 0)) {
+    struct pg_block *b = new_block(BLK_RESERVE, ar, p, npages, 0);
+    if (!b) {
         lin_release(ar, p, npages);
         return 0xFFFFFFFFu;
     }
+    b->caller = CALLER;
     return p << 12;
 }
 
@@ -1141,6 +1146,36 @@ NONREENTRANT void page_make_guard(uint32_t lin)
 {
     /* The frame stays the image's (FRAME_VMM): the frame counts then still add up to the map. */
     pte_unmap(lin >> 12, ARENA_RESERVED | PTE_SW_GUARD);
+}
+
+NONREENTRANT void page_mark_v86(uint32_t lin)
+{
+    INTS_OFF();
+    if (lin >= SYSTEM_BASE && lin < PTE_WINDOW && (pte[lin >> 12] & PTE_P))
+        pte[lin >> 12] |= PTE_SW_V86;
+}
+
+NONREENTRANT unsigned page_free_owned(uint32_t lo, uint32_t hi, unsigned *kept)
+{
+    INTS_OFF();
+    unsigned n = 0;
+    for (unsigned i = 0; i < sizeof htab / sizeof htab[0]; i++)
+        for (struct pg_block *b = htab[i], *next; b; b = next) {
+            next = b->next;
+            if (b->caller - lo >= hi - lo)
+                continue;
+            int mapped = b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx;
+            for (uint32_t k = 0; !mapped && b->arena != AR_PRIVATE && k < b->npages; k++)
+                mapped = (pte[b->base + k] & (PTE_P | PTE_SW_V86)) == (PTE_P | PTE_SW_V86);
+            if (mapped) {                   /* a VM maps it (or another context has it): kept */
+                b->caller = 0;
+                ++*kept;
+            } else {
+                free_block(b);
+                n++;
+            }
+        }
+    return n;
 }
 
 NONREENTRANT uint32_t page_handle_at(uint32_t lin)

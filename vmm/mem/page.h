@@ -20,6 +20,7 @@
 
 #define PTE_SW_PHYS     0x200u      /* available bits 9..11 of a present entry */
 #define PTE_SW_ALLOC    0x400u
+#define PTE_SW_V86      0x800u      /* a system page a VM's V86 space maps too (page_mark_v86) */
 #define PTE_SW_GUARD    0x008u      /* in a not-present entry: software's */
 #define PTE_SW_CACHED   0x010u
 
@@ -40,6 +41,12 @@ int  page_fault(struct client_regs *r, uint32_t cr2);
  * begin to page_alias_end, which removes the view. */
 int   page_protect(uint32_t lin, uint32_t npages, int writable, int exec);
 unsigned page_purge_hooks(uint32_t lo, uint32_t hi);    /* Hook_Invalid_Page_Fault hooks in [lo, hi) out */
+/* What an unloaded VxD left: the page blocks it allocated or reserved (caller in [lo, hi)) are
+ * freed, how many; those a VM's V86 space maps too (page_mark_v86), or a private block of another
+ * memory context, are kept (given to nobody), counted in *kept.  page_mark_v86: the system page at
+ * lin is mapped into a VM (_MapIntoV86, _LinMapIntoV86): never freed from under the VM that way. */
+unsigned page_free_owned(uint32_t lo, uint32_t hi, unsigned *kept);
+void page_mark_v86(uint32_t lin);
 void *page_alias_begin(uint32_t lin);
 void  page_alias_end(void);
 /* One line on what the page at lin is (for fatal reports): "reserved, not committed" ... */

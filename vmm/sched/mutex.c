@@ -110,12 +110,25 @@ MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags)
 {
     (void)flags;
     INTS_OFF();
-    struct mutex *m = boost > 0x40000000u ? 0 : _HeapAllocate(sizeof *m, HEAPZEROINIT);
+    struct mutex *m = boost > 0x40000000u ? 0 : heapsvc_alloc_for(sizeof *m, HEAPZEROINIT, CALLER);
     if (m) {
         m->magic = MUTEX_MAGIC ^ (uint32_t)m;
         m->boost = boost;
     }
     return (MUTEXHANDLE)m;
+}
+
+int mutex_release_left(void *p)
+{
+    INTS_OFF();
+    struct mutex *m = p;
+    if (m->magic != (MUTEX_MAGIC ^ (uint32_t)m))
+        return -1;
+    if (m->owner || m->waiters.head)
+        return 0;
+    m->magic = 0;
+    _HeapFree(m, 0);
+    return 1;
 }
 
 uint32_t _DestroyMutex(MUTEXHANDLE h)

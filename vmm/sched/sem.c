@@ -25,7 +25,7 @@ static struct semaphore *sem_of(SEMHANDLE h) { return HANDLE_OF(struct semaphore
 SEMHANDLE Create_Semaphore(int32_t tokens)
 {
     INTS_OFF();
-    struct semaphore *s = tokens < 0 ? 0 : _HeapAllocate(sizeof *s, HEAPZEROINIT);
+    struct semaphore *s = tokens < 0 ? 0 : heapsvc_alloc_for(sizeof *s, HEAPZEROINIT, CALLER);
     if (s) {
         s->magic = SEM_MAGIC ^ (uint32_t)s;
         s->tokens = tokens;
@@ -48,6 +48,19 @@ uint32_t Destroy_Semaphore(SEMHANDLE h)
         ok = 1;
     }
     return ok;
+}
+
+int sem_release_left(void *p)
+{
+    INTS_OFF();
+    struct semaphore *s = p;
+    if (s->magic != (SEM_MAGIC ^ (uint32_t)s))
+        return -1;
+    if (s->waiters.head)
+        return 0;
+    s->magic = 0;
+    _HeapFree(s, 0);
+    return 1;
 }
 
 uint32_t Wait_Semaphore(SEMHANDLE h, uint32_t flags)

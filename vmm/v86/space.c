@@ -221,8 +221,10 @@ uint32_t _MapIntoV86(uint32_t hmem, VMHANDLE vm, uint32_t vm_page, uint32_t npag
             return refused("_MapIntoV86", CALLER, "page %u of the block is not committed",
                            page_off + i);
     }
-    for (uint32_t i = 0; i < npages; i++)
+    for (uint32_t i = 0; i < npages; i++) {
         v86_map(s, vm_page + i, frame_at(lin, page_off + i), 1);
+        page_mark_v86(lin + ((page_off + i) << 12));
+    }
     return 1;
 }
 
@@ -259,8 +261,10 @@ uint32_t _LinMapIntoV86(uint32_t lin_page, VMHANDLE vm, uint32_t vm_page, uint32
         if (!page_frame_of((lin_page + i) << 12))
             return refused("_LinMapIntoV86", CALLER, "linear page %xh is not a committed "
                            "system page", lin_page + i);
-    for (uint32_t i = 0; i < npages; i++)
+    for (uint32_t i = 0; i < npages; i++) {
         v86_map(s, vm_page + i, page_frame_of((lin_page + i) << 12), 1);
+        page_mark_v86((lin_page + i) << 12);
+    }
     return vm_page;
 }
 

@@ -6,6 +6,7 @@
 #include "int/int.h"
 #include "int/timer.h"
 #include "x86/trap.h"
+#include "x86/watchdog.h"
 #include "x86/x86.h"
 
 void guard_resume(void);              /* x86/guard.S */
@@ -46,20 +47,27 @@ void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks)
     g->prev = *t;
     g->lo = lo;
     g->hi = hi;
-    g->deadline = (uint32_t)timer.ticks + ticks;
+    static uint64_t per_tick;           /* TSC counts a timer tick; 0 before the timer */
+    if (!per_tick && timer.hz)
+        per_tick = timer.tsc_hz / timer.hz;
+    g->deadline = per_tick ? rdtsc() + ticks * per_tick : ~0ull;
     g->depth = int_depth();
     g->abandoned = 0;
     *t = g;                             /* last: an interrupt meanwhile finds a whole chain */
-    if (!active++)
+    if (!active++) {
         taker.tick = guard_tick;
+        watchdog_arm(1);                /* NMIs: a runaway with interrupts off is caught too */
+    }
     fault_guard = &taker;
 }
 
 void guard_leave(struct guard *g)
 {
     *top() = g->prev;                   /* the same thread's (it may have been switched) */
-    if (!--active)
+    if (!--active) {
         taker.tick = 0;
+        watchdog_arm(0);
+    }
     if (g->flags & EFLAGS_IF)
         irq_enable();                   /* as the caller had them (an abandon turned them off) */
 }
@@ -155,12 +163,11 @@ static int guard_fault(uint32_t v, struct client_regs *r)
     return take(v, r, int_depth(), trap_ring0_esp(r));
 }
 
-/* Every timer tick, with the interrupted frame. */
+/* Every timer tick, and every watchdog NMI (x86/watchdog.h), with the interrupted frame. */
 static void guard_tick(struct client_regs *r)
 {
     struct guard *g = *top();           /* the tick's depth is one more than the thread's */
-    if (g && g->depth == int_depth() - 1 &&
-        (int32_t)((uint32_t)timer.ticks - g->deadline) >= 0 &&
+    if (g && g->depth == int_depth() - 1 && rdtsc() >= g->deadline &&
         r->eip - g->lo < g->hi - g->lo && !(r->cs & 3) && !(r->eflags & EFLAGS_VM))
         abandon(g, GUARD_RUNAWAY, r, 0);
 }

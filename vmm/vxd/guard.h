@@ -7,10 +7,9 @@
  * What can be abandoned: a fault raised in ring 0 by the thread that made the guarded call, not
  * inside an interrupt handler and not inside the memory manager's code (whose state it may have
  * half-changed: that stays fatal, see int/fault.h); a runaway is caught by the timer tick when it
- * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline -- so only
- * if the call runs with interrupts on: it runs with the caller's interrupt state (the boot's
- * init messages turn them on; the VM and thread messages come with them off, from inside the
- * scheduler's operations, and a runaway there is not caught).  Calls nest (a control procedure
+ * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline, or, with
+ * interrupts off, by the watchdog's NMI (x86/watchdog.h, armed while a guarded call is in
+ * progress; where the machine has no I/O APIC, a runaway with interrupts off is not caught).  Calls nest (a control procedure
  * that creates a VM sends other VxDs messages): the innermost guard catches.  Each thread has
  * its own guards (a guarded call may block, and another thread make its own meanwhile), and a
  * guard catches only at the interrupt nesting depth it was made at: a fault in an interrupt
@@ -32,7 +31,7 @@ struct guard {
     struct guard *prev;                 /* the guard this one is nested in, the same thread's */
     uint32_t flags;                     /* the caller's EFLAGS (its interrupt state) */
     uint32_t lo, hi;                    /* the VxD's code: a runaway is caught there */
-    uint32_t deadline;                  /* timer tick after which a runaway is abandoned */
+    uint64_t deadline;                  /* TSC after which a runaway is abandoned */
     int depth;                          /* int_depth() when the call was made */
     uint32_t abandoned;                 /* 1: the call did not return by itself */
     uint32_t vector, error, eip, cr2;   /* why (set if abandoned): the fault or GUARD_RUNAWAY, where */

@@ -22,6 +22,7 @@
 #include "vmm/vm.h"
 #include "vmm/int.h"
 #include "boot/modules.h"
+#include "mem/physmap.h"
 #include "boot/sysini.h"
 #include "boot/symbols.h"
 #include "console/console.h"
@@ -86,24 +87,32 @@ static const char *msg_name(uint32_t msg)
 
 /* ---- where an address is ------------------------------------------------------------------ */
 
-static struct vxd *vxd_at(uint32_t lin)
+/* The VxD whose pages hold lin, and which of them (VXD_G_*) in *group if group is not NULL. */
+static struct vxd *vxd_in(uint32_t lin, unsigned *group)
 {
     for (struct vxd *v = vxds; v; v = v->next)
         for (unsigned g = 0; g < VXD_NGROUPS; g++)
-            if (v->npages[g] && lin - v->addr[g] < v->npages[g] << 12)
+            if (v->npages[g] && lin - v->addr[g] < v->npages[g] << 12) {
+                if (group)
+                    *group = g;
                 return v;
+            }
     return 0;
 }
+
+static struct vxd *vxd_at(uint32_t lin) { return vxd_in(lin, 0); }
 
 /* The symbol source registered with boot/symbols.c: the VxD and symbol holding addr (module =
  * the VxD's file), or its section and offset when no symbol precedes it. */
 static int vxd_symbol(uint32_t addr, struct sym_loc *out)
 {
-    struct vxd *v = vxd_at(addr);
+    unsigned group;
+    struct vxd *v = vxd_in(addr, &group);
     const char *sec;
     if (!v)
         return 0;
     out->module = v->file;
+    out->code = group == VXD_G_TEXT;
     if (vxd_sym_near(&v->elf, v->addr, addr, &out->name, &out->offset) == 0)
         return 1;
     if (vxd_where(&v->elf, v->addr, addr, &sec, &out->offset) == 0) {
@@ -382,8 +391,50 @@ static void purge(struct vxd *v)
         kprintf("vxd: %s: %u hooks, handlers, events or threads of its removed\n", v->file, n);
 }
 
+/* What v left behind when it goes: the heap blocks it allocated, the semaphores, mutexes and
+ * lists it made (each destroyed as its service would), the page blocks it allocated or reserved
+ * -- all found by the caller each was made for, an address in v's code.  What others still use
+ * (a thread waits on the semaphore or owns the mutex, a VM maps the pages) is kept, nobody's. */
+static void free_leftovers(struct vxd *v)
+{
+    uint32_t lo = v->addr[VXD_G_TEXT], hi = lo + (v->npages[VXD_G_TEXT] << 12);
+    unsigned blocks = 0, objects = 0, kept = 0, pages;
+    void *found[32];
+    size_t n;
+    if (!v->npages[VXD_G_TEXT])
+        return;
+    for (;;) {
+        {
+            INTS_OFF();
+            n = heap_find_owned(&sys_heap, lo, hi, found, sizeof found / sizeof found[0]);
+        }
+        if (!n)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            int r = sem_release_left(found[i]);
+            if (r < 0)
+                r = mutex_release_left(found[i]);
+            if (r < 0)
+                r = list_release_left(found[i]);
+            if (r > 0)
+                objects++;
+            else if (r == 0) {
+                INTS_OFF();
+                heap_disown(&sys_heap, found[i]);
+                kept++;
+            } else if (_HeapFree(found[i], 0))
+                blocks++;
+        }
+    }
+    pages = page_free_owned(lo, hi, &kept);
+    if (blocks + objects + pages + kept)
+        kprintf("vxd: %s: it left %u heap blocks, %u semaphores, mutexes or lists, %u page blocks: "
+                "freed; %u kept (still in use)\n", v->file, blocks, objects, pages, kept);
+}
+
 static void release(struct vxd *v)
 {
+    free_leftovers(v);
     free_groups(v);
     _HeapFree(v, 0);
 }
@@ -616,7 +667,11 @@ static int loaded(const char *file)
 
 /* The boot module VMM/VXD/NAME for a VxD file name (len bytes, any case, plus suffix): the
  * upper-cased file name into file[24], and the file's bytes, or NULL if there is no such
- * (non-empty) module. */
+ * (non-empty) module (*size 0) or it cannot be mapped (*size its size: UNMAPPABLE). */
+/* Why a file the loader handed over has no bytes to load (its KB, then the window's KB used). */
+#define UNMAPPABLE "handed over (%u KB) but not mappable: the physical-mapping window is full " \
+                   "(%u KB of it used)"
+
 static const void *vxd_file(const char *name, size_t len, const char *suffix, char file[24],
                             size_t *size)
 {
@@ -658,7 +713,11 @@ static void load_named(const char *name, size_t len, unsigned line, void *ctx)
         return;
     }
     if (!data) {
-        kprintf("%s%s: no such file in %s (or it is empty); skipped\n", from, shown, VXD_DIR);
+        if (size)
+            kprintf("%s%s: " UNMAPPABLE "; skipped\n", from, shown, (unsigned)(size >> 10),
+                    physmap_used() >> 10);
+        else
+            kprintf("%s%s: no such file in %s (or it is empty); skipped\n", from, shown, VXD_DIR);
         return;
     }
     uint32_t err;
@@ -685,7 +744,7 @@ static void load_all_files(void)
     char file[24];
     size_t size;
     for (unsigned i = 0; i < sizeof shipped / sizeof shipped[0]; i++)
-        if (vxd_file(shipped[i], strlen(shipped[i]), "", file, &size))
+        if (vxd_file(shipped[i], strlen(shipped[i]), "", file, &size) || size)
             load_named(shipped[i], strlen(shipped[i]), 0, 0);
     for (uint32_t i = 0; (name = module_name(i)) != 0; i++) {
         int sub = 0;
@@ -811,9 +870,12 @@ static int dynalink(struct client_regs *r, void *ref)
         }
         why = "a call site that cannot be patched";
     }
-    if (dword & DYNALINK_JMP) {         /* a stub: the caller is the return address */
+    /* The jump form is the SDK's stub: the caller is the return address -- if that is code (an
+     * inline `int 20h` of the jump form has none: name the site itself). */
+    struct sym_loc ret_at;
+    uint32_t ret = *(const uint32_t *)trap_ring0_esp(r);
+    if ((dword & DYNALINK_JMP) && symbols_lookup(ret, &ret_at) && ret_at.code) {
         char via[64];
-        uint32_t ret = *(const uint32_t *)trap_ring0_esp(r);
         kprintf("dynalink: %s (through %s) called device %04xh service %04xh: %s\n",
                 where(ret, at, sizeof at), where(site, via, sizeof via), dword >> 16,
                 dword & 0x7FFF, why);
@@ -901,7 +963,10 @@ uint32_t VXDLDR_LoadDevice(const char *name, uint32_t flags, struct VxD_Desc_Blo
     }
     const void *data = vxd_file(name, n, "", file, &size);
     struct vxd *v = 0;
-    if (!data)
+    if (!data && size)
+        kprintf("VXDLDR_LoadDevice: %s: " UNMAPPABLE "\n", file, (unsigned)(size >> 10),
+                physmap_used() >> 10);
+    else if (!data)
         kprintf("VXDLDR_LoadDevice: %s: no such file in %s\n", file, VXD_DIR);
     else if (loaded(file))
         err = VXDLDR_ERR_DUPLICATE_DEVICE;
