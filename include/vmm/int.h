@@ -22,6 +22,7 @@ typedef int (*int_handler)(struct client_regs *r, void *ref);
 #define VEC_IRQ_BASE        0x50u   /* 8259 IRQ n -> 50h + n (VPICD's choice in Windows 95) */
 #define VEC_APIC_TIMER      0x60u
 #define VEC_APIC_ERROR      0x61u
+#define VEC_WATCHDOG        0x62u   /* the watchdog's pin while it is not armed (an NMI when it is) */
 #define VEC_APIC_SPURIOUS   0xFFu
 
 uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref);   /* 0 if refused */

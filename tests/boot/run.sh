@@ -177,7 +177,7 @@ img_vxd_bad() {
     esp_base "$1"
     cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     for v in USER FAILINIT PFINIT HANG DUPID BADCALL CTFAULT WXCODE DBLFREE DEEP DEEP2 INLJMP \
-        INLJMP2 HANGCLI; do
+        INLJMP2 HANGCLI BLKWAIT; do
         cp "$SRC/testvxd/$v.VXD" "$1/VMM/VXD/"; done
     cp "$SRC/vxd/SAMPLE.VXD" "$1/VMM/VXD/CORRUPT.VXD"
     put_bytes "$1/VMM/VXD/CORRUPT.VXD" 18 3e                       # e_machine: x86-64
@@ -185,7 +185,8 @@ img_vxd_bad() {
     { printf "$INI_EXIT"; printf '[386Enh]\r\n'
       printf 'device=%s\r\n' SAMPLE.VXD user.vxd CORRUPT.VXD TRUNC.VXD DUPID.VXD FAILINIT.VXD \
           PFINIT.VXD HANG.VXD BADCALL.VXD MISSING.VXD '*shell' SAMPLE.VXD CTFAULT.VXD WXCODE.VXD \
-          DBLFREE.VXD DEEP.VXD DEEP2.VXD INLJMP.VXD INLJMP2.VXD HANGCLI.VXD; } \
+          DBLFREE.VXD DEEP.VXD DEEP2.VXD INLJMP.VXD INLJMP2.VXD HANGCLI.VXD \
+          BLKWAIT.VXD; } \
         > "$1/VMM/SYSTEM.INI"
 }
 
@@ -601,6 +602,11 @@ sc_vxd_bad() {
     expect_serial '^watchdog: NMI from the PIT \(IRQ 0, 18\.2 Hz\) through I/O APIC pin 2, while a VxD call is guarded$'
     expect_serial_seq '^HANGCLI: looping in Device_Init with interrupts off$' \
         '^vxd: HANGCLI\.VXD: still running after 2000 ms in its Device_Init, at HANGCLI\.VXD \.text\+0x[0-9a-f]+; abandoned$'
+    # blocked for ever in a service it called: cut short, its semaphore freed with it (issue 16)
+    expect_serial_seq '^BLKWAIT: waiting in Device_Init on a semaphore nobody signals$' \
+        '^vxd: BLKWAIT\.VXD: still blocked after 2000 ms in its Device_Init, in a service it called at BLKWAIT\.VXD [a-z_.]+\+0x[0-9a-f]+; abandoned$' \
+        '^vxd: BLKWAIT\.VXD: it left 0 heap blocks, 1 semaphores, mutexes or lists, 0 page blocks: freed; 0 kept \(still in use\)$'
+    expect_no_serial '^BLKWAIT: the wait returned$'
     expect_serial_seq '^BADCALL: calling device 3ffe$' \
         '^dynalink: BADCALL\.VXD \.text\+0x[0-9a-f]+ \(through BADCALL\.VXD \.text\.MISSING_Service\+0x0\) called device 3ffeh service 0000h: a device that is not loaded$' \
         '^vxd: BADCALL\.VXD: a bad dynalink call in its Device_Init \(see above\); abandoned$'

@@ -8,6 +8,8 @@
  *   HANG      never returns from Device_Init
  *   HANGCLI   never returns from Device_Init, with interrupts off (`cli; jmp $`): the watchdog's
  *             NMI catches it (it hung the boot with no message)
+ *   BLKWAIT   waits in Device_Init on a semaphore nobody signals: cut short after 2 s (it hung
+ *             the boot with no message), the semaphore freed with the device
  *   DUPID     has SAMPLE's device ID
  *   VPICDID   has VPICD's device ID (0003h): a file dropped into VMM/VXD that would come
  *             before VPICD.VXD in directory order (the boot test names it AAA.VXD)
@@ -130,6 +132,11 @@ static void use_sample(void)
 #elif defined(HANGCLI)
 #define NAME8 "HANGCLI "
 #define ID    0x3F0Eu
+#elif defined(BLKWAIT)
+#define NAME8 "BLOCKWT "
+#define ID    0x3F0Fu
+VMM_IMPORT(Create_Semaphore)
+VMM_IMPORT(Wait_Semaphore)
 #elif defined(WXCODE)
 #define NAME8 "WXCODE  "
 #define ID    0x3F05u
@@ -240,6 +247,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
 #elif defined(DEEP)
         _Debug_Printf_Service("DEEP: recursing in Device_Init\n");
         deep(0);
+#elif defined(BLKWAIT)
+        _Debug_Printf_Service("BLKWAIT: waiting in Device_Init on a semaphore nobody signals\n");
+        Wait_Semaphore(Create_Semaphore(0), 0);
+        _Debug_Printf_Service("BLKWAIT: the wait returned\n");
 #elif defined(HANGCLI)
         _Debug_Printf_Service("HANGCLI: looping in Device_Init with interrupts off\n");
         __asm__ volatile("cli");

@@ -193,7 +193,7 @@ uint32_t Hook_NMI_Event(int_handler h, void *ref)
 static int vmm_vector(unsigned v)
 {
     return v < 32 || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) || v == VEC_APIC_TIMER ||
-           v == VEC_APIC_ERROR || v == VEC_APIC_SPURIOUS;
+           v == VEC_APIC_ERROR || v == VEC_WATCHDOG || v == VEC_APIC_SPURIOUS;
 }
 
 uint32_t Set_PM_Int_Vector(unsigned vector, int_handler h, void *ref)
@@ -475,14 +475,11 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
     }
     if (v == 2) {
         int_stats.nmi++;
-        int wd = watchdog_armed;            /* most likely the watchdog's: a guarded call */
-        if (wd) {                           /* running away with interrupts off? */
-            watchdog_nmis++;
-            if (fault_guard && fault_guard->tick)
-                fault_guard->tick(r);
-        }
-        /* NMIs are shared: each hook checks its own source (the watchdog's come too) */
-        if (hook_dispatch(&hooks, CH_NMI, r) != 0 && !wd)
+        if (watchdog_owns_nmi()) {          /* the watchdog's: a guarded call running away */
+            watchdog_nmis++;                /* with interrupts off?  Not the hooks' (an NMI */
+            if (fault_guard && fault_guard->tick)   /* comes anywhere, in the middle of any */
+                fault_guard->tick(r);       /* change: only the frame is touched here) */
+        } else if (hook_dispatch(&hooks, CH_NMI, r) != 0)
             kprintf("NMI %u received at %04x:%08x; continuing\n", int_stats.nmi,
                     r->cs & 0xFFFF, r->eip);
     } else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_IRQS) {
@@ -498,6 +495,8 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
             tick_hook(r);                   /* are not a device's handlers) */
     } else if (v == VEC_APIC_SPURIOUS) {
         int_stats.spurious_apic++;          /* no EOI for the spurious vector */
+    } else if (v == VEC_WATCHDOG) {
+        apic_eoi();                         /* the watchdog's pin while it is not armed */
     } else if (v == VEC_APIC_ERROR) {
         int_stats.apic_errors++;
         kprintf("apic: error interrupt, ESR %08x\n", apic_esr());

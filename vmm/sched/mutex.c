@@ -169,6 +169,7 @@ uint32_t _EnterMutex(MUTEXHANDLE h, uint32_t flags)
         inherit(m, me->se.exec_pri);    /* its owner, and whom that waits for, run at mine */
         me->waiting_for = m;
         tq_push(&m->waiters, me);
+        thread_waits_for(CALLER);
         thread_block_self();            /* back here owning it: hand_over gave it to me */
     }
     return ok;

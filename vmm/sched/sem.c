@@ -74,6 +74,7 @@ uint32_t Wait_Semaphore(SEMHANDLE h, uint32_t flags)
                 s->tokens--;
             else {
                 tq_push(&s->waiters, thread_cur);
+                thread_waits_for(CALLER);
                 thread_block_self();    /* back here with the token a signal handed over */
             }
             return 1;

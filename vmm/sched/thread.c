@@ -170,6 +170,19 @@ static void hw_boost(unsigned irq, int starting)
     in_hw += starting ? 1 : -1;
 }
 
+void (*thread_wait_aborted)(void);
+
+/* Back from a wait: if it was cut short, the wait's caller never sees the service return. */
+static void after_wait(void)
+{
+    thread_cur->wait_caller = 0;
+    if (thread_cur->wait_aborted) {
+        thread_cur->wait_aborted = 0;
+        if (thread_wait_aborted)
+            thread_wait_aborted();
+    }
+}
+
 void thread_block_self(void)
 {
     struct kerr e;
@@ -178,6 +191,7 @@ void thread_block_self(void)
     if (sched_block(&rq, &thread_cur->se, &e))
         kprintf("thread: %s (internal error)\n", e.msg);
     thread_switch_now();
+    after_wait();
 }
 
 int thread_wake(struct thread *t)
@@ -300,6 +314,7 @@ uint32_t _BlockOnID(uint32_t id, uint32_t flags)
     t->blocked_on_id = 1;
     t->next_wait = id_bucket[id_slot(id)];
     id_bucket[id_slot(id)] = t;
+    thread_waits_for(CALLER);
     thread_block_self();
     return 1;
 }
@@ -446,17 +461,11 @@ THREADHANDLE VMMCreateThread(void (*fn)(void *), void *arg, uint32_t exec_pri, u
     return t;
 }
 
-/* Ends t (not the boot or idle thread): the thread messages, out of every queue, dead; freed
- * once no thread runs on its stack.  Returns only if t is not the caller. */
-static void end(struct thread *t)
+/* t, blocked or sleeping, out of what it waits in: the sleepers' list, a semaphore's or mutex's
+ * queue, an ID's bucket. */
+static void unwait(struct thread *t)
 {
-    struct kerr e;
-    vm_send(TERMINATE_THREAD, t->vm, (uint32_t)t);
-    vm_send(THREAD_NOT_EXECUTEABLE, t->vm, (uint32_t)t);
-    vm_send(DESTROY_THREAD, t->vm, (uint32_t)t);
-    if (t->state == T_READY)
-        sched_block(&rq, &t->se, &e);
-    else if (t->state == T_SLEEPING) {      /* off the sleepers' list */
+    if (t->state == T_SLEEPING) {           /* off the sleepers' list */
         for (struct thread **pp = &sleepers; *pp; pp = &(*pp)->next_wait)
             if (*pp == t) {
                 *pp = t->next_wait;
@@ -468,6 +477,30 @@ static void end(struct thread *t)
     else if (t->state == T_BLOCKED && t->blocked_on_id)
         id_forget(t);
     t->waiting_for = 0;                     /* what its owner inherited stays till it leaves */
+}
+
+int thread_abort_wait(struct thread *t)
+{
+    if (t->state != T_BLOCKED && t->state != T_SLEEPING)
+        return 0;
+    unwait(t);
+    t->wait_aborted = 1;
+    thread_wake(t);
+    return 1;
+}
+
+/* Ends t (not the boot or idle thread): the thread messages, out of every queue, dead; freed
+ * once no thread runs on its stack.  Returns only if t is not the caller. */
+static void end(struct thread *t)
+{
+    struct kerr e;
+    vm_send(TERMINATE_THREAD, t->vm, (uint32_t)t);
+    vm_send(THREAD_NOT_EXECUTEABLE, t->vm, (uint32_t)t);
+    vm_send(DESTROY_THREAD, t->vm, (uint32_t)t);
+    if (t->state == T_READY)
+        sched_block(&rq, &t->se, &e);
+    else
+        unwait(t);
     t->state = T_DEAD;
     thread_drop_events(t);
     int preempt = mutex_abandon(t);
@@ -664,7 +697,9 @@ void thread_sleep(uint32_t ms)
     struct kerr e;
     thread_cur->state = T_SLEEPING;
     sched_block(&rq, &thread_cur->se, &e);
+    thread_waits_for(CALLER);
     thread_switch_now();
+    after_wait();
 }
 
 unsigned thread_wake_vm(struct vm *vm)

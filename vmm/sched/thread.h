@@ -50,6 +50,8 @@ struct thread {
     struct mutex *owned;            /* mutexes it owns (mutex.c) */
     struct mutex *waiting_for;      /* the mutex it is blocked on, if any (mutex.c) */
     void *guard;                    /* its innermost guarded call into a VxD (vxd/guard.c) */
+    uint32_t wait_caller;           /* blocked or sleeping: who called the service that waits */
+    uint8_t wait_aborted;           /* its wait was cut short (thread_abort_wait) */
 };
 
 /* The top of every thread's ring-0 stack is kept for the client frame of the V86 code the thread
@@ -94,6 +96,15 @@ struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
 /* Blocks the current thread (state T_BLOCKED; it must be queued somewhere by the caller) and
  * switches; returns when it is made ready again.  Interrupts off. */
 void thread_block_self(void);
+/* A service that blocks for its caller (Wait_Semaphore, _EnterMutex, _BlockOnID, thread_sleep)
+ * says who that is first, so that a guarded call into a VxD that blocks for ever in it can be
+ * cut short (vxd/guard.c): thread_abort_wait takes the blocked or sleeping t out of whatever it
+ * waits in and makes it ready (1; 0 if it does not wait); when t runs again, instead of
+ * returning from the service it calls thread_wait_aborted (which does not return).  Interrupts
+ * off. */
+static inline void thread_waits_for(uint32_t caller) { thread_cur->wait_caller = caller; }
+int  thread_abort_wait(struct thread *t);
+extern void (*thread_wait_aborted)(void);
 /* Makes t ready; returns 1 if it should preempt the running thread.  Interrupts off. */
 int  thread_wake(struct thread *t);
 void thread_switch_now(void);                   /* to what the scheduler picks, if another */

@@ -29,6 +29,8 @@ static int guard_double_fault(struct client_regs *r);
 /* On the fault path and the tick (int/fault.h) from the first guarded call or guard_init. */
 static struct fault_taker taker = { guard_fault, 0 };     /* .tick while calls run */
 static unsigned active;                 /* guarded calls in progress, all threads */
+static struct guard *actives;           /* ... linked through next_active */
+static void wait_aborted(void);
 static void (*failed)(void *fn, const char *what, uint32_t vector, const struct client_regs *r,
                       uint32_t caller);
 
@@ -36,11 +38,14 @@ void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vect
                                        const struct client_regs *r, uint32_t caller))
 {
     failed = foreign_failed;
+    thread_wait_aborted = wait_aborted;
     fault_guard = &taker;
     trap_double_fault = guard_double_fault;
 }
 
-void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks)
+static unsigned watched;                /* ... of them watched by the watchdog */
+
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks, int watch)
 {
     struct guard **t = top();
     g->flags = read_eflags();
@@ -53,21 +58,40 @@ void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks)
     g->deadline = per_tick ? rdtsc() + ticks * per_tick : ~0ull;
     g->depth = int_depth();
     g->abandoned = 0;
-    *t = g;                             /* last: an interrupt meanwhile finds a whole chain */
-    if (!active++) {
-        taker.tick = guard_tick;
-        watchdog_arm(1);                /* NMIs: a runaway with interrupts off is caught too */
+    g->thread = thread_cur;
+    {
+        uint32_t f = irq_save();        /* the list is the tick's too */
+        g->prev_active = 0;
+        g->next_active = actives;
+        if (actives)
+            actives->prev_active = g;
+        actives = g;
+        irq_restore(f);
     }
+    *t = g;                             /* last: an interrupt meanwhile finds a whole chain */
+    if (!active++)
+        taker.tick = guard_tick;
+    g->watch = watch;
+    if (watch && !watched++)
+        watchdog_arm(1);                /* NMIs: a runaway with interrupts off is caught too */
     fault_guard = &taker;
 }
 
 void guard_leave(struct guard *g)
 {
+    uint32_t f = irq_save();
+    if (g->prev_active)
+        g->prev_active->next_active = g->next_active;
+    else
+        actives = g->next_active;
+    if (g->next_active)
+        g->next_active->prev_active = g->prev_active;
+    irq_restore(f);
     *top() = g->prev;                   /* the same thread's (it may have been switched) */
-    if (!--active) {
+    if (!--active)
         taker.tick = 0;
+    if (g->watch && !--watched)
         watchdog_arm(0);
-    }
     if (g->flags & EFLAGS_IF)
         irq_enable();                   /* as the caller had them (an abandon turned them off) */
 }
@@ -163,11 +187,38 @@ static int guard_fault(uint32_t v, struct client_regs *r)
     return take(v, r, int_depth(), trap_ring0_esp(r));
 }
 
+/* In a thread whose guarded call blocked past its deadline in a service it called: the wait
+ * was cut short (guard_tick); the call resumes as abandoned, never returning from the service. */
+static void wait_aborted(void)
+{
+    struct guard *g = *top();
+    g->abandoned = 1;
+    g->vector = GUARD_BLOCKED;          /* g->eip: set by guard_tick */
+    g->error = g->cr2 = g->caller = 0;
+    irq_disable();                      /* guard_leave puts them back as they were */
+    __asm__ volatile("jmp guard_resume" : : "a"(g));
+    __builtin_unreachable();
+}
+
+/* Guarded calls of other threads, blocked past their deadlines in a wait they called for. */
+static void blocked_past_deadline(uint64_t now)
+{
+    for (struct guard *g = actives; g; g = g->next_active) {
+        struct thread *t = g->thread;
+        if (t && t != thread_cur && t->guard == g && !t->wait_aborted && now >= g->deadline &&
+            t->wait_caller - g->lo < g->hi - g->lo && thread_abort_wait(t))
+            g->eip = t->wait_caller;
+    }
+}
+
 /* Every timer tick, and every watchdog NMI (x86/watchdog.h), with the interrupted frame. */
 static void guard_tick(struct client_regs *r)
 {
+    uint64_t now = rdtsc();
+    if (r->eflags & EFLAGS_IF)          /* the scheduler's queues are whole (an NMI may come */
+        blocked_past_deadline(now);     /* in the middle of a change, with interrupts off) */
     struct guard *g = *top();           /* the tick's depth is one more than the thread's */
-    if (g && g->depth == int_depth() - 1 && rdtsc() >= g->deadline &&
+    if (g && g->depth == int_depth() - 1 && now >= g->deadline &&
         r->eip - g->lo < g->hi - g->lo && !(r->cs & 3) && !(r->eflags & EFLAGS_VM))
         abandon(g, GUARD_RUNAWAY, r, 0);
 }

@@ -8,8 +8,12 @@
  * inside an interrupt handler and not inside the memory manager's code (whose state it may have
  * half-changed: that stays fatal, see int/fault.h); a runaway is caught by the timer tick when it
  * interrupts the guarded thread inside the VxD's own code [lo, hi) after the deadline, or, with
- * interrupts off, by the watchdog's NMI (x86/watchdog.h, armed while a guarded call is in
- * progress; where the machine has no I/O APIC, a runaway with interrupts off is not caught).  Calls nest (a control procedure
+ * interrupts off, by the watchdog's NMI (x86/watchdog.h, armed while a watched guarded call --
+ * a control call -- is in progress; where the machine has no I/O APIC, a runaway with
+ * interrupts off is not caught).
+ * A call that blocks past its deadline in a service it called itself (Wait_Semaphore,
+ * _EnterMutex, _BlockOnID, thread_sleep) is cut short too: the tick takes its thread out of the
+ * wait (sched/thread.h: thread_abort_wait), and the thread, when it runs, resumes as abandoned.  Calls nest (a control procedure
  * that creates a VM sends other VxDs messages): the innermost guard catches.  Each thread has
  * its own guards (a guarded call may block, and another thread make its own meanwhile), and a
  * guard catches only at the interrupt nesting depth it was made at: a fault in an interrupt
@@ -25,28 +29,34 @@ struct thread;
 
 #define GUARD_RUNAWAY 0xFFu             /* vector: the deadline passed */
 #define GUARD_STACK   0xFEu             /* vector: the stack overflowed (a #DF) */
+#define GUARD_BLOCKED 0xFDu             /* vector: blocked past the deadline in a service it
+                                           called (eip: where it called it) */
 
 struct guard {
     uint32_t esp;                       /* first: x86/guard.S */
     struct guard *prev;                 /* the guard this one is nested in, the same thread's */
     uint32_t flags;                     /* the caller's EFLAGS (its interrupt state) */
     uint32_t lo, hi;                    /* the VxD's code: a runaway is caught there */
+    int watch;                          /* the watchdog is armed for it */
     uint64_t deadline;                  /* TSC after which a runaway is abandoned */
     int depth;                          /* int_depth() when the call was made */
     uint32_t abandoned;                 /* 1: the call did not return by itself */
     uint32_t vector, error, eip, cr2;   /* why (set if abandoned): the fault or GUARD_RUNAWAY, where */
     uint32_t caller;                    /* the dword at the faulting ESP (a return address if EIP
                                            came from a call through a bad pointer), or 0 */
+    struct thread *thread;              /* whose call it is (NULL before threads) */
+    struct guard *next_active, *prev_active;    /* every thread's calls in progress */
 };
 
 typedef uint32_t (*guard_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
 
-/* A guarded call: guard_enter(g, ...) (the VxD's code [lo, hi), a deadline in timer ticks);
+/* A guarded call: guard_enter(g, ...) (the VxD's code [lo, hi), a deadline in timer ticks, and
+ * whether the watchdog's NMIs watch it: control calls, not the frequent events and time-outs);
  * r = guard_call(g, fn, a, b, c, d, e); guard_leave(g).  guard_call (x86/guard.S) calls
  * fn(a ... e) (cdecl: a procedure taking fewer arguments ignores the rest) with the caller's
  * interrupt state and returns its result, or -1 with g->abandoned set; after guard_leave the
  * interrupt state is the caller's again. */
-void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks);
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks, int watch);
 uint32_t guard_call(struct guard *g, guard_fn fn, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
                     uint32_t e);
 void guard_leave(struct guard *g);

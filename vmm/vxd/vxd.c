@@ -480,15 +480,16 @@ static struct vxd *before(uint32_t order, unsigned seq)
 
 /* ---- control messages ----------------------------------------------------------------------- */
 
-/* fn(a ... e), a procedure of v's, under guard g (its code, CALL_MS for a runaway), with v
- * marked busy: the caller drops v->busy after, and frees v if it was unloaded meanwhile. */
+/* fn(a ... e), a procedure of v's, under guard g (its code, CALL_MS for a runaway; watched by
+ * the NMI watchdog if `watch`), with v marked busy: the caller drops v->busy after, and frees v
+ * if it was unloaded meanwhile. */
 static uint32_t call_ticks;             /* CALL_MS in timer ticks */
-static uint32_t guarded(struct vxd *v, struct guard *g, void *fn, uint32_t a, uint32_t b,
-                        uint32_t c, uint32_t d, uint32_t e)
+static uint32_t guarded(struct vxd *v, struct guard *g, int watch, void *fn, uint32_t a,
+                        uint32_t b, uint32_t c, uint32_t d, uint32_t e)
 {
     v->busy++;
     uint32_t lo = v->addr[VXD_G_TEXT];
-    guard_enter(g, lo, lo + vxd_group_size(&v->elf, VXD_G_TEXT), call_ticks);
+    guard_enter(g, lo, lo + vxd_group_size(&v->elf, VXD_G_TEXT), call_ticks, watch);
     uint32_t r = guard_call(g, (guard_fn)fn, a, b, c, d, e);
     guard_leave(g);
     return r;
@@ -513,6 +514,9 @@ static void report_abandoned(const char *file, const struct guard *g, const char
     else if (g->vector == GUARD_STACK)
         kprintf("vxd: %s: its stack overflowed (a #DF) in its %s, at %s; %s\n", file, what, at,
                 then);
+    else if (g->vector == GUARD_BLOCKED)
+        kprintf("vxd: %s: still blocked after %u ms in its %s, in a service it called at %s; %s\n",
+                file, CALL_MS, what, at, then);
     else if (g->vector == VXD_DYNALINK_INT)
         kprintf("vxd: %s: a bad dynalink call in its %s (see above); %s\n", file, what, then);
     else if (g->vector == 14)
@@ -528,7 +532,7 @@ static void report_abandoned(const char *file, const struct guard *g, const char
 static int control(struct vxd *v, uint32_t msg, uint32_t vm, uint32_t arg)
 {
     struct guard g;
-    int r = (int)guarded(v, &g, (void *)v->ddb->DDB_Control_Proc, msg, vm, arg, 0, 0);
+    int r = (int)guarded(v, &g, 1, (void *)v->ddb->DDB_Control_Proc, msg, vm, arg, 0, 0);
     if (!--v->busy && v->doomed) {
         release(v);                     /* unloaded by a message it sent */
         return -2;
@@ -550,7 +554,7 @@ static int guarded_proc(void *proc, uint32_t a, uint32_t b, const char *what)
     if (!v)                             /* the VMM's own (most are): no walk of the VxDs */
         return 0;
     struct guard g;
-    guarded(v, &g, proc, a, b, 0, 0, 0);
+    guarded(v, &g, 0, proc, a, b, 0, 0, 0);
     int gone = v->doomed;
     if (!--v->busy && v->doomed)
         release(v);                     /* unloaded meanwhile, by something it called */

@@ -5,18 +5,22 @@
 #include "boot/acpi.h"
 #include "mem/physmap.h"
 #include "console/console.h"
+#include "vmm/int.h"
+#include "int/timer.h"
 
 #define IOREGSEL      0x00              /* byte offsets of the I/O APIC's two registers */
 #define IOWIN         0x10
 #define IOAPICVER     0x01
 #define IOREDTBL(n)   (0x10 + 2 * (n))
 #define RTE_NMI       (4u << 8)         /* delivery mode NMI (the vector is ignored) */
+#define RTE_FIXED     (0u << 8)
 #define RTE_LOW_POL   (1u << 13)
 #define RTE_LEVEL     (1u << 15)
 #define RTE_MASKED    (1u << 16)
 
 static volatile uint32_t *io;
 static uint32_t pin, rte_low;
+static uint64_t off_at, grace;          /* TSC when last disarmed; 60 ms of it */
 volatile int watchdog_armed;
 uint32_t watchdog_nmis;
 
@@ -58,9 +62,11 @@ int watchdog_init(const struct acpi_info *a)
         return -1;
     }
     pin = gsi - a->ioapic_gsi_base;
-    rte_low = RTE_NMI | (pol == 3 ? RTE_LOW_POL : 0);   /* edge triggered */
+    grace = timer.tsc_hz * 60 / 1000;
+    rte_low = (pol == 3 ? RTE_LOW_POL : 0);         /* edge triggered */
     io_write(IOREDTBL(pin), rte_low | RTE_MASKED);
     io_write(IOREDTBL(pin) + 1, apic_id() << 24);   /* physical destination: this processor */
+    io_write(IOREDTBL(pin), rte_low | RTE_FIXED | VEC_WATCHDOG);
     outb(0x43, 0x36);                               /* channel 0, lo/hi byte, mode 3, binary */
     outb(0x40, 0);
     outb(0x40, 0);                                  /* 65536: 18.2 Hz */
@@ -69,10 +75,25 @@ int watchdog_init(const struct acpi_info *a)
     return 0;
 }
 
+/* Never masked (an I/O APIC may keep an edge that came while masked, and deliver it late, on
+ * unmasking): not armed, the pin is an ordinary interrupt the VMM just acknowledges. */
 void watchdog_arm(int on)
 {
     if (!io || watchdog_armed == on)
         return;
-    watchdog_armed = on;
-    io_write(IOREDTBL(pin), rte_low | (on ? 0 : RTE_MASKED));
+    uint32_t f = irq_save();
+    if (on) {                           /* set before the NMIs start (one may come at once) */
+        watchdog_armed = 1;
+        io_write(IOREDTBL(pin), rte_low | RTE_NMI);
+    } else {                            /* ... cleared after they stop */
+        io_write(IOREDTBL(pin), rte_low | RTE_FIXED | VEC_WATCHDOG);
+        off_at = rdtsc();
+        watchdog_armed = 0;
+    }
+    irq_restore(f);
+}
+
+int watchdog_owns_nmi(void)
+{
+    return watchdog_armed || (io && rdtsc() - off_at < grace);
 }
