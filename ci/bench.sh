@@ -103,6 +103,10 @@ for n in 10 100 1000; do
 done
 op sched_ready_top "ready at a new top priority (part of sem_wake)"
 op sched_block_top "block it again (part of a wait)"
+op thread_create   "reported (VMMCreateThread of a thread that does not run yet)"
+op thread_destroy  "reported (VMMTerminateThread of it)"
+op mutex_handover  "reported (_LeaveMutex -> the higher-priority waiter's _EnterMutex returns, inheritance included)"
+op event_run       "reported (Schedule_Global_Event + Release_Time_Slice -> its procedure starts in the event thread)"
 op vxd_load        "<= 100000 (DYN.VXD: 17 KB, 204 relocations)"
 op vxd_unload      "reported"
 op dynalink_first  "<= 500 (INT 20h, patch, the call)"

@@ -6,6 +6,12 @@
  *   sem_wake           Signal_Semaphore to the wake of a higher-priority waiter: from the call
  *                      in the signaller to the waiter's return from Wait_Semaphore
  *   sched_pick_N       the primary scheduler's pick with N = 10, 100, 1000 ready threads
+ *   thread_create      VMMCreateThread of a thread below the caller's priority (it does not run)
+ *   thread_destroy     VMMTerminateThread of such a thread (its stack goes at the next tick)
+ *   mutex_handover     _LeaveMutex to the return from _EnterMutex of a higher-priority waiter,
+ *                      whose priority the owner had inherited meanwhile
+ *   event_run          Schedule_Global_Event, then Release_Time_Slice, to the start of its
+ *                      procedure in the event thread
  */
 #include "guest/guest.h"
 #include "sched/sched.h"
@@ -45,6 +51,40 @@ static void waiter(void *arg)
         bench_add(&woke, d);
     }
 }
+
+/* mutex_handover: the waiter (above the bench thread) waits on the mutex the bench thread
+ * holds, so the bench thread inherits its priority; _LeaveMutex hands it over and switches. */
+static MUTEXHANDLE mtx;
+static SEMHANDLE again;
+static volatile uint64_t left_at;
+static struct bench_stat handed;
+
+static void mutex_waiter(void *arg)
+{
+    (void)arg;
+    irq_disable();
+    for (;;) {
+        _EnterMutex(mtx, 0);
+        uint64_t d = rdtsc() - left_at;
+        _LeaveMutex(mtx);
+        if (stop)
+            return;
+        bench_add(&handed, d);
+        Wait_Semaphore(again, 0);
+    }
+}
+
+/* event_run */
+static volatile uint64_t scheduled_at;
+static struct bench_stat ran;
+static void event_proc_bench(void *ref)
+{
+    uint64_t d = rdtsc() - scheduled_at;
+    bench_add(&ran, d);
+    (void)ref;
+}
+
+static void noop_thread(void *arg) { (void)arg; }
 
 /* ROUNDS yields to another thread and back: each figure is a round trip, two switches. */
 static void yield_round_trips(const char *name, uint64_t over)
@@ -136,4 +176,55 @@ void schedbench_run(void)
     }
     bench_print("sched_ready_top", &ready);
     bench_print("sched_block_top", &block);
+
+    /* Threads made and ended, 100 at a time (their stacks go at the next tick). */
+    struct bench_stat made = { 0 }, ended = { 0 };
+    for (int k = 0; k < 10; k++) {
+        THREADHANDLE t[100];
+        for (int i = 0; i < 100; i++) {
+            uint64_t t0 = rdtsc();
+            t[i] = VMMCreateThread(noop_thread, 0, 1, 100);     /* below ours: it does not run */
+            bench_add(&made, rdtsc() - t0 - over);
+        }
+        for (int i = 0; i < 100; i++) {
+            uint64_t t0 = rdtsc();
+            VMMTerminateThread(t[i]);
+            bench_add(&ended, rdtsc() - t0 - over);
+        }
+        irq_enable();
+        thread_sleep(2);                    /* the zombies' stacks freed */
+        irq_disable();
+    }
+    bench_print("thread_create", &made);
+    bench_print("thread_destroy", &ended);
+
+    /* A mutex handed over to a higher-priority waiter. */
+    stop = 0;
+    mtx = _CreateMutex(0, 0);
+    again = Create_Semaphore(0);
+    for (int i = 0; i <= ROUNDS; i++) {
+        _EnterMutex(mtx, 0);
+        if (i == 0)                         /* it starts, waits on the mutex: we inherit */
+            VMMCreateThread(mutex_waiter, 0, CUR_RUN_VM_BOOST + HIGH_PRI_DEVICE_BOOST, 100);
+        else
+            Signal_Semaphore(again);        /* it comes back to wait on the mutex again */
+        if (i == ROUNDS)
+            stop = 1;
+        left_at = rdtsc() + over;
+        _LeaveMutex(mtx);                   /* to the waiter at once, and back when it waits */
+    }
+    bench_print("mutex_handover", &handed);
+    Release_Time_Slice();
+    _DestroyMutex(mtx);
+    Destroy_Semaphore(again);
+
+    /* A global event from the call to its procedure: scheduling marks the event thread's
+     * switch due (Signal_Semaphore_No_Switch, as from a handler); it comes at the scheduling
+     * thread's next yield (or interrupt), here at once. */
+    for (int i = 0; i < ROUNDS; i++) {
+        scheduled_at = rdtsc() + over;
+        Schedule_Global_Event(event_proc_bench, 0);
+        Release_Time_Slice();
+    }
+    bench_print("event_run", &ran);
 }

@@ -59,34 +59,31 @@ void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks, int 
     g->depth = int_depth();
     g->abandoned = 0;
     g->thread = thread_cur;
-    {
-        uint32_t f = irq_save();        /* the list is the tick's too */
-        g->prev_active = 0;
-        g->next_active = actives;
-        if (actives)
-            actives->prev_active = g;
-        actives = g;
-        irq_restore(f);
-    }
+    g->watch = watch;
+    uint32_t f = irq_save();            /* the list and counts are the tick's too, and another */
+    g->prev_active = 0;                 /* thread's guarded call may preempt this one */
+    g->next_active = actives;
+    if (actives)
+        actives->prev_active = g;
+    actives = g;
     *t = g;                             /* last: an interrupt meanwhile finds a whole chain */
     if (!active++)
         taker.tick = guard_tick;
-    g->watch = watch;
     if (watch && !watched++)
         watchdog_arm(1);                /* NMIs: a runaway with interrupts off is caught too */
     fault_guard = &taker;
+    irq_restore(f);
 }
 
 void guard_leave(struct guard *g)
 {
-    uint32_t f = irq_save();
+    irq_disable();
     if (g->prev_active)
         g->prev_active->next_active = g->next_active;
     else
         actives = g->next_active;
     if (g->next_active)
         g->next_active->prev_active = g->prev_active;
-    irq_restore(f);
     *top() = g->prev;                   /* the same thread's (it may have been switched) */
     if (!--active)
         taker.tick = 0;
