@@ -36,7 +36,8 @@ VMM_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -fno-pic
 NONREENTRANT_SRCS := vmm/mem/physmap.c vmm/mem/frame.c vmm/mem/pmem.c vmm/mem/arena.c \
               vmm/mem/linear.c vmm/mem/page.c vmm/mem/heapsvc.c vmm/mem/heap.c
 VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
-              vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c vmm/x86/watchdog.c \
+              vmm/x86/gdt.c vmm/x86/idt.c vmm/x86/cpu.c vmm/x86/pic.c vmm/x86/apic.c \
+              vmm/x86/watchdog.c \
               vmm/int/int.c vmm/int/fault.c vmm/int/io.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \
               vmm/sched/policy.c \
@@ -103,8 +104,8 @@ DEFAULT_VXDS := vbios vdd vpicd vtd vkd int13 dosmgr debug shell sample
 TEST_VXDS    := USER:-DUSER FAILINIT:-DFAILINIT PFINIT:-DPFINIT HANG:-DHANG DUPID:-DDUPID \
                 BADCALL:-DBADCALL CTFAULT:-DCTFAULT DBLFREE:-DDBLFREE \
                 WXCODE:-DWXCODE TOFAULT:-DTOFAULT VPICDID:-DVPICDID DEEP:-DDEEP \
-                DEEP2:-DDEEP\ -DDEEP2 NULLCALL:-DNULLCALL INLJMP:-DINLJMP HANGCLI:-DHANGCLI BLKWAIT:-DBLKWAIT \
-                INLJMP2:-DINLJMP\ -DINLJMP2
+                DEEP2:-DDEEP\ -DDEEP2 NULLCALL:-DNULLCALL INLJMP:-DINLJMP \
+                INLJMP2:-DINLJMP\ -DINLJMP2 HANGCLI:-DHANGCLI BLKWAIT:-DBLKWAIT
 GUARD_VXDS   := IDLE THREAD NMI NOTCRIT IO VMCTL    # tests/vxd/guards.c, as G<KIND>.VXD
 vxds:
 	@mkdir -p $(ESP)/VMM/VXD

@@ -788,6 +788,13 @@ static void pnt_note(void *ref)
     pnt_timed_out = Test_Event_Timed_Out();
 }
 
+static volatile uint32_t later_timed_out;
+static void later_note(void *ref)
+{
+    (void)ref;
+    later_timed_out += Test_Event_Timed_Out();
+}
+
 static void test_pef_timeout(void)
 {
     static volatile uint32_t a_spins, b_spins;
@@ -813,6 +820,12 @@ static void test_pef_timeout(void)
     CHECK(pnt_ran && pnt_timed_out == 0, "and runs, not timed out, once the section is free");
     VMMTerminateThread(a);
     Destroy_VM(v);
+    /* The pool gives nodes back last in, first out: the timed-out one's is among the next. */
+    for (int i = 0; i < 16; i++)
+        Schedule_Global_Event(later_note, 0);
+    thread_sleep(3);
+    CHECK(later_timed_out == 0, "global events on the nodes given back: none timed out (the "
+          "node's flag stayed set)");
     kprintf("schedtest: PEF_TIME_OUT: due at tick %u, ran timed out at tick %u\n", due, pto_ran);
 }
 

@@ -1159,22 +1159,20 @@ NONREENTRANT unsigned page_free_owned(uint32_t lo, uint32_t hi, unsigned *kept)
 {
     INTS_OFF();
     unsigned n = 0;
-    for (unsigned i = 0; i < sizeof htab / sizeof htab[0]; i++)
-        for (struct pg_block *b = htab[i], *next; b; b = next) {
-            next = b->next;
-            if (b->caller - lo >= hi - lo)
-                continue;
-            int mapped = b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx;
-            for (uint32_t k = 0; !mapped && b->arena != AR_PRIVATE && k < b->npages; k++)
-                mapped = (pte[b->base + k] & (PTE_P | PTE_SW_V86)) == (PTE_P | PTE_SW_V86);
-            if (mapped) {                   /* a VM maps it (or another context has it): kept */
-                b->caller = 0;
-                ++*kept;
-            } else {
-                free_block(b);
-                n++;
-            }
+    FOR_EACH_BLOCK(b, i, nxt) {
+        if (b->caller - lo >= hi - lo)
+            continue;
+        int mapped = b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx;
+        for (uint32_t k = 0; !mapped && b->arena != AR_PRIVATE && k < b->npages; k++)
+            mapped = (pte[b->base + k] & (PTE_P | PTE_SW_V86)) == (PTE_P | PTE_SW_V86);
+        if (mapped) {                       /* a VM maps it (or another context has it): kept */
+            b->caller = 0;
+            ++*kept;
+        } else {
+            free_block(b);
+            n++;
         }
+    }
     return n;
 }
 

@@ -68,10 +68,13 @@ static void pto_unlink(struct node *n)
         }
 }
 
+/* Back to the pool, nothing of this use left on it (timed_out was: a global event given the
+ * node next had Test_Event_Timed_Out say 1). */
 static void node_put(struct node *n)
 {
     pto_unlink(n);
     n->flags = 0;
+    n->timed_out = 0;
     n->kind = N_FREE;
     n->gen++;
     n->next = free_list;
@@ -404,7 +407,6 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
     n->ref = ref;
     n->flags = flags;
     n->boost = boost && thread_adjust(t, (int32_t)boost, &e) == 0 ? boost : 0;
-    n->timed_out = 0;
     if (flags & PEF_TIME_OUT) {         /* sorted by the tick it gives way, FIFO among equals */
         n->tdue = (uint32_t)timer.ticks + ms_to_ticks(timeout_ms);
         struct node **pp = &pto_head;

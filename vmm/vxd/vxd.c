@@ -418,12 +418,13 @@ static void free_leftovers(struct vxd *v)
                 r = list_release_left(found[i]);
             if (r > 0)
                 objects++;
-            else if (r == 0) {
+            else if (r < 0 && _HeapFree(found[i], 0))
+                blocks++;
+            else {                      /* in use (or, never seen, refused: not found again) */
                 INTS_OFF();
                 heap_disown(&sys_heap, found[i]);
                 kept++;
-            } else if (_HeapFree(found[i], 0))
-                blocks++;
+            }
         }
     }
     pages = page_free_owned(lo, hi, &kept);
@@ -669,13 +670,13 @@ static int loaded(const char *file)
     return 0;
 }
 
-/* The boot module VMM/VXD/NAME for a VxD file name (len bytes, any case, plus suffix): the
- * upper-cased file name into file[24], and the file's bytes, or NULL if there is no such
- * (non-empty) module (*size 0) or it cannot be mapped (*size its size: UNMAPPABLE). */
 /* Why a file the loader handed over has no bytes to load (its KB, then the window's KB used). */
 #define UNMAPPABLE "handed over (%u KB) but not mappable: the physical-mapping window is full " \
                    "(%u KB of it used)"
 
+/* The boot module VMM/VXD/NAME for a VxD file name (len bytes, any case, plus suffix): the
+ * upper-cased file name into file[24], and the file's bytes, or NULL if there is no such
+ * (non-empty) module (*size 0) or it cannot be mapped (*size its size: UNMAPPABLE). */
 static const void *vxd_file(const char *name, size_t len, const char *suffix, char file[24],
                             size_t *size)
 {
