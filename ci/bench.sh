@@ -84,6 +84,7 @@ for size in 1 16; do
         op "page_free_${size}_$fill%"  "$([ $size = 1 ] && echo '<= 150, max/min across fills <= 2' || echo 'reported')"
     done
 done
+op demand_fault    "reported (a write to a reserved page: #PF -> Hook_Invalid_Page_Fault handler commits it, zero-filled -> restart)"
 op int_soft        "INT n to a Set_PM_Int_Vector handler and back"
 for n in 1 2 4 8; do
     op "fault_hooks_$n" "#UD through $n Hook_VMM_Fault hooks and back"

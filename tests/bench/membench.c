@@ -13,6 +13,7 @@
 #include "mem/pmem.h"
 #include "mem/linear.h"
 #include "mem/page.h"
+#include "vmm/page.h"
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
@@ -307,6 +308,40 @@ static void bench_page_services(void)
         kprintf("bench: page_check failed after the page-service benchmark\n");
 }
 
+/* demand_fault: a write to a reserved page of the system arena that is not committed, to the
+ * instruction's restart -- the #PF, the fault path, a Hook_Invalid_Page_Fault handler committing
+ * the page (zero-filled: a 4 KB clear) and the IRET -- one page at a time, 256 pages. */
+static uint32_t demand_lo, demand_n;
+static int demand_commit(struct ipf_data *ipf, struct client_regs *r)
+{
+    (void)r;
+    if (ipf->IPF_MapPageNum - demand_lo >= demand_n)
+        return 1;
+    return _PageCommit(ipf->IPF_MapPageNum, 1, PD_ZEROINIT, 0, PC_WRITEABLE) ? 0 : 1;
+}
+
+static void bench_demand_fault(void)
+{
+    struct stat s = { "demand_fault", { 0 } };
+    demand_n = 256;
+    uint32_t lin = _PageReserve(PR_SYSTEM, demand_n, 0);
+    if (lin == 0xFFFFFFFFu || !Hook_Invalid_Page_Fault(demand_commit)) {
+        kprintf("bench: demand_fault: no reserve or no hook\n");
+        return;
+    }
+    demand_lo = lin >> 12;
+    for (uint32_t i = 0; i < demand_n; i++) {
+        volatile uint32_t *p = (volatile uint32_t *)(lin + i * 4096);
+        uint64_t t0 = rdtsc();
+        *p = i;                         /* faults, the hook commits, the write is done again */
+        uint64_t t1 = rdtsc();
+        add(&s, t0, t1);
+    }
+    Unhook_Invalid_Page_Fault(demand_commit);
+    _PageFree(lin, 0);
+    report(&s);
+}
+
 void membench_run(void)
 {
     kprintf("bench: memory benchmarks (heap trace %u ops, 16 B..4 KB)\n", HEAP_OPS);
@@ -316,4 +351,5 @@ void membench_run(void)
     bench_arena();
     bench_frames();
     bench_page_services();
+    bench_demand_fault();
 }

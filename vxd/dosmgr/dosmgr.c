@@ -92,6 +92,7 @@ static uint32_t callbacks[NSTUBS], brk_callback;
 static uint32_t vectors[NSTUBS];
 static int creating;                            /* DOSMGR_Start_VM is making a VM */
 static const char *start_program;
+static const char *start_tail;                  /* ... its command tail (NULL: none) */
 static uint32_t start_weight, start_id;         /* ... its weight; the ID VM_Init saw */
 static int start_keep;                          /* ... for START: its screen kept at its end */
 static unsigned ndos;                           /* DOS VMs there are */
@@ -353,10 +354,13 @@ static int vm_init(VMHANDLE vm)
     }
     *slot(vm) = v;
     ndos++;
-    /* Here, not after Create_V86_VM returns: by then the VM may have run, ended and its handle
-     * been reused.  As a PIF's defaults: the weight given with the focus, half of it behind. */
+    /* Here, not after Create_V86_VM returns: by then the VM's thread may have run its program,
+     * crashed, the VM ended and its handle been reused.  As a PIF's defaults: the weight given
+     * with the focus, half of it behind. */
     Set_VM_Time_Slice_Priority(vm, start_weight, start_weight > 1 ? start_weight / 2 : 1);
     start_id = vmid(vm);
+    printf("DOSMGR: VM %u runs %s%s%s\n", start_id, start_program, start_tail ? " with" : "",
+           start_tail ? start_tail : "");
     return 0;
 }
 
@@ -529,16 +533,13 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
                             weight };
     creating = 1;
     start_program = program;
+    start_tail = tlen ? tail : 0;
     start_weight = weight;
     VMHANDLE vm = Create_V86_VM(&st);
     creating = 0;
-    if (!vm)
-        return 0;
-    printf("DOSMGR: VM %u runs %s%s%s\n", start_id, program, tlen ? " with" : "",
-           tlen ? tail : "");
     /* Its thread may have run already: the program ended, the VM with it, and the handle may
      * even be another VM's now.  A handle is given only while it is still the VM made. */
-    return Validate_VM_Handle(vm) && vmid(vm) == start_id ? vm : 0;
+    return vm && Validate_VM_Handle(vm) && vmid(vm) == start_id ? vm : 0;
 }
 
 /* ---- initialisation -------------------------------------------------------------------------- */
