@@ -52,16 +52,19 @@ HLIST List_Create(uint32_t flags, uint32_t node_size)
     return (HLIST)x;
 }
 
+/* Gone with its nodes: its handle refused from now (List_Destroy, an unloaded VxD's left over). */
+static void hlist_free(struct hlist *x)
+{
+    list_destroy(&x->l);
+    x->magic = 0;
+    _HeapFree(x, 0);
+}
+
 void List_Destroy(HLIST h)
 {
     INTS_OFF();
-    struct list *l = list_of(h, "List_Destroy", CALLER);
-    if (!l)
-        return;
-    list_destroy(l);
-    struct hlist *x = (struct hlist *)h;
-    x->magic = 0;
-    _HeapFree(x, 0);
+    if (list_of(h, "List_Destroy", CALLER))
+        hlist_free((struct hlist *)h);
 }
 
 int list_release_left(void *p)
@@ -70,9 +73,7 @@ int list_release_left(void *p)
     struct hlist *x = p;
     if (x->magic != (LIST_MAGIC ^ (uint32_t)x))
         return -1;
-    list_destroy(&x->l);
-    x->magic = 0;
-    _HeapFree(x, 0);
+    hlist_free(x);
     return 1;
 }
 

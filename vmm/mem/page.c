@@ -319,8 +319,10 @@ NONREENTRANT static void free_block(struct pg_block *b)
     nblocks--;
 }
 
+/* A descriptor for a new block, in the hash; caller: who asked for it (an unloaded VxD's blocks
+ * are found by it: page_free_owned). */
 NONREENTRANT static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
-                                  uint32_t owner)
+                                  uint32_t owner, uint32_t caller)
 {
     struct pg_block *b = desc_get();
     if (!b)
@@ -332,6 +334,7 @@ NONREENTRANT static struct pg_block *new_block(unsigned kind, unsigned ar, uint3
     b->arena = (uint8_t)ar;
     b->flags = 0;
     b->owner = ar == AR_PRIVATE ? (uint32_t)cur_ctx : owner;
+    b->caller = caller;
     hash_insert(b);
     nblocks++;
     return b;
@@ -417,14 +420,13 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
             pte_map(page + i, (phys + ((uint64_t)i << 12)) | pflags);
         if (phys_addr)
             *phys_addr = (uint32_t)phys;
-        struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm);
+        struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm, CALLER);
         if (!b) {
             unmap_pages(page, npages, 0);
             lin_release(ar, page, npages);
             return 0;
         }
         b->flags = BLK_CONTIG;
-        b->caller = CALLER;
         if (flags & PAGEZEROINIT)
             memset((void *)(page << 12), 0, npages << 12);
         return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
@@ -436,13 +438,12 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         lin_release(ar, page, npages);
         return 0;
     }
-    struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm);
+    struct pg_block *b = new_block(BLK_ALLOC, ar, page, npages, vm, CALLER);
     if (!b) {
         unmap_pages(page, npages, 0);
         lin_release(ar, page, npages);
         return 0;
     }
-    b->caller = CALLER;
     if (flags & PAGEZEROINIT)
         memset((void *)(page << 12), 0, npages << 12);
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
@@ -578,12 +579,11 @@ _PageReserve(uint32_t page, uint32_t npages, uint32_t flags)
             return 0xFFFFFFFFu;
         p = page;
     }
-    struct pg_block *b = new_block(BLK_RESERVE, ar, p, npages, 0);
+    struct pg_block *b = new_block(BLK_RESERVE, ar, p, npages, 0, CALLER);
     if (!b) {
         lin_release(ar, p, npages);
         return 0xFFFFFFFFu;
     }
-    b->caller = CALLER;
     return p << 12;
 }
 

@@ -118,16 +118,23 @@ MUTEXHANDLE _CreateMutex(uint32_t boost, uint32_t flags)
     return (MUTEXHANDLE)m;
 }
 
+/* Gone: its handle refused from now (_DestroyMutex, and an unloaded VxD's left over).  Only an
+ * unowned one: a mutex with waiters has an owner (a release hands it to the first). */
+static void mutex_free(struct mutex *m)
+{
+    m->magic = 0;
+    _HeapFree(m, 0);
+}
+
 int mutex_release_left(void *p)
 {
     INTS_OFF();
     struct mutex *m = p;
     if (m->magic != (MUTEX_MAGIC ^ (uint32_t)m))
         return -1;
-    if (m->owner || m->waiters.head)
+    if (m->owner)
         return 0;
-    m->magic = 0;
-    _HeapFree(m, 0);
+    mutex_free(m);
     return 1;
 }
 
@@ -139,8 +146,7 @@ uint32_t _DestroyMutex(MUTEXHANDLE h)
     if (!m || m->owner)
         refused("_DestroyMutex", CALLER, "%08x is not a mutex, or is owned", h);
     else {
-        m->magic = 0;
-        _HeapFree(m, 0);
+        mutex_free(m);
         ok = 1;
     }
     return ok;

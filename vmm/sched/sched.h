@@ -80,7 +80,7 @@ unsigned event_purge(uint32_t lo, uint32_t hi);
 extern int (*event_guard)(void *proc, uint32_t a, uint32_t b, const char *what);
 unsigned mutex_purge(uint32_t lo, uint32_t hi);
 /* An unloaded VxD's object, p from heap_find_owned (mem/heap.h), if it is a semaphore (a mutex):
- * destroyed, 1; kept, 0, while a thread waits on it (or owns it); -1 if p is no semaphore (no
+ * destroyed, 1; kept, 0, while a thread waits on it (owns it); -1 if p is no semaphore (no
  * mutex). */
 int sem_release_left(void *p);
 int mutex_release_left(void *p);

@@ -33,6 +33,13 @@ SEMHANDLE Create_Semaphore(int32_t tokens)
     return (SEMHANDLE)s;
 }
 
+/* Gone: its handle refused from now (Destroy_Semaphore, and an unloaded VxD's left over). */
+static void sem_free(struct semaphore *s)
+{
+    s->magic = 0;
+    _HeapFree(s, 0);
+}
+
 uint32_t Destroy_Semaphore(SEMHANDLE h)
 {
     INTS_OFF();
@@ -43,8 +50,7 @@ uint32_t Destroy_Semaphore(SEMHANDLE h)
     else if (s->waiters.head)
         refused("Destroy_Semaphore", CALLER, "threads still wait on %08x", h);
     else {
-        s->magic = 0;
-        _HeapFree(s, 0);
+        sem_free(s);
         ok = 1;
     }
     return ok;
@@ -58,8 +64,7 @@ int sem_release_left(void *p)
         return -1;
     if (s->waiters.head)
         return 0;
-    s->magic = 0;
-    _HeapFree(s, 0);
+    sem_free(s);
     return 1;
 }
 
