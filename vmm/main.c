@@ -66,7 +66,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
     watchdog_init(&acpi);                   /* NMIs for guarded calls; without one, go on */
-    if (vm_init() || thread_init((settings.min_timeslice * settings.timer_hz + 999) / 1000) ||
+    if (vm_init() || thread_init(settings.min_timeslice) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
     if (v86_init(settings.conv_kb))         /* every VM's V86 space, the monitor, break points */

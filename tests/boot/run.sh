@@ -1276,7 +1276,7 @@ sc_inttest() {      # MACHINE CPU HZ
 }
 
 # Threads, the scheduler and semaphores in the guest (vmm/sched/schedtest.c), under icount so
-# that CPU shares and tick numbers are exact.
+# that CPU shares and the times things ran are exact.
 img_schedtest() { esp_base "$1"; printf "${INI_EXIT}SchedTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
 img_schedtest_vxds() { img_schedtest "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; }
 # The scheduler's tests with the default VxDs loaded: every VM and thread message of them (more
@@ -1287,11 +1287,11 @@ sc_schedtest_vxds() {
     expect_serial '^SAMPLE: System_Exit \(0 adds, 10[0-9][0-9] VMs created\)$'
     expect_no_serial '^vxd: .*abandoned'
 }
-# expect_shares WHAT LABEL: the line "schedtest: WHAT 100/50/50 over 2000 ms: CPU shares A % B %
-# C %" has each share within 2 points of 50/25/25.
+# expect_shares WHAT LABEL: the line "WHAT 100/50/50 over 2000 ms: CPU shares A % B % C %" has
+# each share within 2 points of 50/25/25.
 expect_shares() {
     local line a b c
-    line=$(sed -nE "s/^schedtest: $1 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %\$/\1\2 \3\4 \5\6/p" "$DIR/serial.txt")
+    line=$(sed -nE "s/^$1 100\/50\/50 over 2000 ms: CPU shares ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) % ([0-9]+)\.([0-9]) %\$/\1\2 \3\4 \5\6/p" "$DIR/serial.txt")
     read -r a b c <<< "$line"
     if [[ -n $c ]] && (( a >= 480 && a <= 520 && b >= 230 && b <= 270 && c >= 230 && c <= 270 )); then
         ok "$2 $a/$b/$c per mille, within 2 % of 500/250/250"
@@ -1310,7 +1310,7 @@ sc_schedtest() {    # MACHINE CPU
         '^schedtest: semaphore ping-pong: 100000 round trips in [0-9]+ ms$' \
         '^schedtest: 10000 threads created and ended: free pages ([0-9]+) -> \1, heap bytes ([0-9]+) -> \2, threads ([0-9]+) -> \3$' \
         '^schedtest: priority inversion: resolved, H got the mutex ' \
-        '^schedtest: events ran ab-cd; time-out due at tick ([0-9]+) fired at tick \1, 0 ms late$' \
+        '^schedtest: events ran ab-cd; the 50 ms time-out ran [0-9]+ us after due, told [01] ms late$' \
         '^schedtest: VM control messages: CKIciSRTNtndD$' \
         '^Crash_Cur_VM: VM [0-9]+ crashed ' \
         '^schedtest: VMs with time-slice priorities 100/50/50 over 2000 ms: CPU shares ' \
@@ -1323,14 +1323,49 @@ sc_schedtest() {    # MACHINE CPU
         '^_EnterMutex: deadlock: mutex [0-9a-f]+ is held by thread [0-9]+, which waits ' \
         '^mutex: thread [0-9]+ ended owning mutex [0-9a-f]+; handed to its first waiter$' \
         '^schedtest: mutex chain: resolved \(B ran at priority 1004\); deadlock refused; abandoned mutex handed on$' \
-        '^schedtest: Wake_Up_VM woke a 10 s sleeper after [01] ms; Adjust_Execution_Time moved its turn by -500/100 ticks$' \
-        '^schedtest: PEF_TIME_OUT: due at tick ([0-9]+), ran timed out at tick \1$' \
+        '^schedtest: Wake_Up_VM woke a 10 s sleeper after [01] ms; Adjust_Execution_Time moved its turn by -5 ms$' \
+        '^schedtest: PEF_TIME_OUT: ran timed out [0-9]+ us after due$' \
         '^schedtest: [0-9]+ passed, 0 failed$'
     expect_no_serial 'schedtest: FAIL'
     # The shares again, here: each within 2 points of 50/25/25.
-    expect_shares 'time-slice priorities' 'CPU shares'
-    expect_serial '^schedtest: the driver woke for tick ([0-9]+) and ran in tick \1$'
-    expect_shares 'VMs with time-slice priorities' 'VM CPU shares'
+    expect_shares 'schedtest: time-slice priorities' 'CPU shares'
+    expect_serial '^schedtest: the driver ran [0-9]+ us after its 2000 ms were up$'
+    expect_shares 'schedtest: VMs with time-slice priorities' 'VM CPU shares'
+}
+
+# Time that is never lost (issue 15): the same image booted three times at once, without icount,
+# on a host that CI loads with other scenarios too, so that timer interrupts come late and merge.
+# Each guest (tests/guest/schedtest.c timetest_run) sleeps 3000 ms, runs a chain of 50 time-outs
+# of 40 ms and shares the CPU 100/50/50 among three threads; each must find, by the TSC, the
+# sleep 3000 ms + 2 %, no time-out early, each told its real lateness, most within one tick of
+# due (not all: a QEMU the host did not schedule for a while takes its timer interrupt late), the
+# shares within 2 points.
+img_timetest() { esp_base "$1"; printf "${INI_EXIT}TimeTest=1\r\n" > "$1/VMM/SYSTEM.INI"; }
+sc_time_load() {
+    local top=$DIR i pids=() rc
+    for i in 1 2 3; do
+        DIR=$top/q$i
+        mkdir -p "$DIR" && cp "$top/vars.fd" "$DIR/vars.fd" || { DIR=$top; fail "cannot stage q$i"; return; }
+        qemu_start "$BOOT_TIMEOUT" -machine q35 -m 256M
+        pids+=("$QPID")
+    done
+    for i in 1 2 3; do
+        DIR=$top/q$i
+        wait "${pids[i - 1]}"
+        RC=$?
+        clean_logs
+        log "q$i: $(rc_text "$RC")"
+        expect_exit 33
+        expect_serial_seq '^VMM ready$' '^timetest: start$' \
+            '^timetest: thread_sleep\(3000\) lasted [0-9]+\.[0-9]{3} ms by the TSC' \
+            '^timetest: 50 time-outs of 40 ms, each set by the one before: ' \
+            '^timetest: time-slice priorities 100/50/50 over 2000 ms: CPU shares ' \
+            '^timetest: [0-9]+ passed, 0 failed$'
+        expect_no_serial 'timetest: FAIL'
+        expect_shares 'timetest: time-slice priorities' "q$i: CPU shares"
+        grep -E '^timetest: (thread_sleep|50 time-outs)' "$DIR/serial.txt" | sed "s/^/q$i: /"
+    done
+    DIR=$top
 }
 
 # [Debug] SchedStats=200 without an exit port: the CPU account is printed every 200 ms, per VM
@@ -1812,7 +1847,7 @@ sc_shipped() {
 sc_shipped_keys() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 1G
     expect_exit 33
-    expect_serial '^VMM/SYSTEM.INI: \[Debug\] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= need the test build of VMM32\.VXD'
+    expect_serial '^VMM/SYSTEM.INI: \[Debug\] Bench=, PageTest=, IntTest=, SchedTest=, TimeTest=, VxdTest=, V86Test= and BootFault= need the test build of VMM32\.VXD'
     expect_no_serial '^pagetest:'
 }
 
@@ -1899,6 +1934,7 @@ scenario vxd-huge    vxd-huge    sc_vxd_huge
 scenario schedtest-q35-default schedtest sc_schedtest q35 default
 scenario schedtest-pc-max      schedtest sc_schedtest pc max
 scenario schedtest-vxds        schedtest-vxds sc_schedtest_vxds
+scenario time-load             timetest  sc_time_load
 scenario inttest-q35-default inttest    sc_inttest q35 default 1000
 scenario inttest-pc-max      inttest    sc_inttest pc max 1000
 scenario inttest-q35-250Hz   inttest250 sc_inttest q35 default 250

@@ -12,6 +12,7 @@ void selftests_run(void);   /* tests/guest/selftest.c */
 void pagetest_run(void);    /* [Debug] PageTest=1: the page services on real page tables */
 void inttest_run(void);     /* [Debug] IntTest=1: the interrupt services, the 8259, the timer */
 void schedtest_run(void);   /* [Debug] SchedTest=1: threads, the time-slicer, semaphores, VMs */
+void timetest_run(void);    /* [Debug] TimeTest=1: time kept by one clock, without icount */
 void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
 void v86test_run(void);     /* [Debug] V86Test=1: V86 VMs running tests/v86's programs */
 void v86spin_run(void);     /* [Debug] V86Spin=1: a V86 VM left spinning (for QEMU's monitor) */

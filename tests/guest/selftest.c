@@ -20,6 +20,8 @@ void selftests_run(void)
         inttest_run();
     if (settings.sched_test)
         schedtest_run();
+    if (settings.time_test)
+        timetest_run();
     if (settings.vxd_test)
         vxdtest_run();
     if (settings.v86_test)

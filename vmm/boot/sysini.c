@@ -109,6 +109,7 @@ void sysini_load(void)
     flag(text, len, "PageTest", &settings.page_test);
     flag(text, len, "IntTest", &settings.int_test);
     flag(text, len, "SchedTest", &settings.sched_test);
+    flag(text, len, "TimeTest", &settings.time_test);
     flag(text, len, "VxdTest", &settings.vxd_test);
     flag(text, len, "V86Test", &settings.v86_test);
     flag(text, len, "V86Spin", &settings.v86_spin);
@@ -132,10 +133,10 @@ void sysini_load(void)
                 shown);
     }
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
-                           settings.sched_test || settings.vxd_test || settings.v86_test ||
+                           settings.sched_test || settings.time_test || settings.vxd_test || settings.v86_test ||
                            settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test || settings.dos_test ||
                            settings.boot_fault[0]))
-        kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, VxdTest=, V86Test= and BootFault= "
+        kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, TimeTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "
                 "ignored\n", SYSINI);
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);

@@ -11,6 +11,7 @@ struct vmm_settings {
     uint8_t page_test;          /* [Debug] PageTest=1: the page services' in-guest tests */
     uint8_t int_test;           /* [Debug] IntTest=1: the interrupt services' in-guest tests */
     uint8_t sched_test;         /* [Debug] SchedTest=1: threads, scheduler, semaphores */
+    uint8_t time_test;          /* [Debug] TimeTest=1: time kept by one clock (no icount) */
     uint8_t vxd_test;           /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs DYN.VXD) */
     uint8_t v86_test;           /* [Debug] V86Test=1: V86 VMs (tests/guest/v86test.c) */
     uint8_t v86_spin;           /* [Debug] V86Spin=1: a V86 VM left spinning (monitor-v86-state) */

@@ -102,6 +102,16 @@ int timer_init(uint16_t port, int pm_32bit, uint32_t hz)
         return -1;
     }
     timer.tsc_boot = boot.entry_tsc;        /* the clock starts at VMM entry */
+    timer.tsc_per_ms = timer.tsc_hz / 1000;
+    timer.unit_shift = 0;                   /* 2^shift TSC counts: about a microsecond */
+    while ((timer.tsc_hz >> timer.unit_shift) >= 2000000u)
+        timer.unit_shift++;
+    timer.unit_hz = (uint32_t)(timer.tsc_hz >> timer.unit_shift);
+    if (!timer.tsc_per_ms || !timer.unit_hz) {
+        kprintf("timer: a TSC of %llu Hz is too slow to keep time by\n",
+                (unsigned long long)timer.tsc_hz);
+        return -1;
+    }
     kprintf("timer: calibrated against the %s: APIC timer %llu Hz (/%u), TSC %llu kHz; "
             "periodic %u Hz (count %u)\n", timer.reference, (unsigned long long)timer.apic_hz,
             APIC_DIVIDE, (unsigned long long)(timer.tsc_hz / 1000), hz, timer.count);

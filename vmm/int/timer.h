@@ -3,10 +3,18 @@
  * FADT; else PIT channel 2; else CPUID leaf 15h), then run periodic at SYSTEM.INI's TimerHz;
  * the TSC's rate, measured over the same interval, gives Get_System_Time and Get_Clock_NS.
  * timer_init runs once at boot with interrupts off; timer_tick is the interrupt handler.
+ *
+ * One clock: the calibrated TSC.  The tick only says "look at the clock now": time-outs,
+ * sleeps and PEF_TIME_OUT are deadlines in TSC counts, run by the first tick that finds them
+ * due, however many ticks came late or merged on the way; the time-slicer is charged the CPU
+ * time each thread really used (TSC counts, in units of 2^unit_shift); a late time-out is told
+ * its real lateness.  So Get_System_Time, time-outs, sleeps, time slices and the CPU account
+ * all read the same clock.
  */
 #ifndef INT_TIMER_H
 #define INT_TIMER_H
 #include <stdint.h>
+#include "x86/x86.h"
 
 struct timer_state {
     const char *reference;          /* "ACPI PM timer", "PIT channel 2", "CPUID 15h" */
@@ -14,10 +22,28 @@ struct timer_state {
     uint64_t apic_hz;               /* timer input clock (after the divider) */
     uint32_t hz;                    /* interrupts per second asked */
     uint32_t count;                 /* the periodic initial count */
-    volatile uint64_t ticks;        /* timer interrupts taken */
+    volatile uint64_t ticks;        /* timer interrupts taken (a count, not a clock) */
     uint64_t tsc_boot;
+    uint64_t tsc_per_ms;            /* tsc_hz / 1000 */
+    uint32_t unit_shift;            /* the time-slicer's unit: 2^unit_shift TSC counts, */
+    uint32_t unit_hz;               /* about a microsecond (unit_hz: 1 to 2 MHz) */
 };
 extern struct timer_state timer;
+
+/* The clock's reading ms milliseconds from now: a deadline. */
+static inline uint64_t clock_due(uint32_t ms) { return rdtsc() + ms * timer.tsc_per_ms; }
+
+/* How late, in whole milliseconds, what was due at `due` is at `now` (0 if not yet due). */
+static inline uint32_t clock_late_ms(uint64_t now, uint64_t due)
+{
+    if ((int64_t)(now - due) <= 0 || !timer.tsc_per_ms)
+        return 0;
+    uint64_t ms = (now - due) / timer.tsc_per_ms;
+    return ms > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)ms;
+}
+
+/* Milliseconds in the time-slicer's units. */
+static inline uint32_t ms_to_units(uint32_t ms) { return (uint32_t)((uint64_t)ms * timer.unit_hz / 1000); }
 
 /* The whole timer ticks that cover ms milliseconds, at least one. */
 static inline uint32_t ms_to_ticks(uint32_t ms)

@@ -1,7 +1,7 @@
 /* Events and time-outs, global, VM and thread ones: see include/vmm/thread.h.
  *
- * One pool of nodes, each an event waiting to run or a time-out waiting for its tick.  Pending
- * global events form a FIFO; time-outs a list sorted by due tick, which the timer tick
+ * One pool of nodes, each an event waiting to run or a time-out waiting to be due.  Pending
+ * global events form a FIFO; time-outs a list sorted by due time (the TSC), which the timer tick
  * (interrupt context) walks from its head, moving the due ones onto the event FIFO -- or, for a
  * thread's or a VM's time-out, onto that thread's own queue.  The event thread, the highest
  * priority in the system, sleeps on a semaphore and runs the global FIFO one node at a time.  A
@@ -23,14 +23,14 @@
 #define NODES      256
 #define N_FREE     0
 #define N_EVENT    1                    /* queued to run */
-#define N_TIMEOUT  2                    /* waiting for its tick */
+#define N_TIMEOUT  2                    /* waiting until it is due */
 #define N_RUNNING  3
 #define N_TEVENT   4                    /* queued on a thread: runs when that thread runs */
 
 struct node {
     uint32_t gen;                       /* bumped each time it goes back to the pool (hid) */
     uint8_t kind;
-    uint32_t due;                       /* N_TIMEOUT: the tick */
+    uint64_t due;                       /* N_TIMEOUT: the clock's reading it is due at */
     event_proc ev;
     timeout_proc to;
     void *ref;
@@ -38,7 +38,7 @@ struct node {
     struct thread *target;              /* a thread event's, or a thread/VM time-out's thread */
     uint32_t flags;                     /* PEF_* of Call_Priority_VM_Event */
     uint32_t boost;                     /* its priority boost, taken back when it runs */
-    uint32_t tdue;                      /* PEF_TIME_OUT: the tick its conditions give way */
+    uint64_t tdue;                      /* PEF_TIME_OUT: when its conditions give way */
     struct node *tnext;                 /* in the PEF_TIME_OUT list while it waits */
     uint8_t timed_out;                  /* PEF_TIME_OUT expired before it ran */
 };
@@ -127,7 +127,7 @@ static void call(struct node *n)
     uint32_t outer = cur_timed_out;
     cur_timed_out = n->timed_out;
     if (n->to) {
-        uint32_t late = (uint32_t)((timer.ticks - n->due) * 1000 / timer.hz);
+        uint32_t late = clock_late_ms(rdtsc(), n->due);
         if (!event_guard((void *)n->to, late, (uint32_t)n->ref, "time-out procedure"))
             n->to(late, n->ref);
     } else if (!event_guard((void *)n->ev, (uint32_t)n->ref, 0, "event procedure")) {
@@ -154,11 +154,10 @@ static void tenqueue(struct thread *t, struct node *n)
 }
 
 /* The timer tick (interrupt context): due time-outs become events (a thread's on its thread). */
-static void tick(void)
+static void tick(uint64_t now)
 {
-    uint32_t now = (uint32_t)timer.ticks;
     int any = 0;
-    while (to_head && (int32_t)(now - to_head->due) >= 0) {
+    while (to_head && (int64_t)(now - to_head->due) >= 0) {
         struct node *n = to_head;
         to_head = n->next;
         if (n->target)
@@ -170,7 +169,7 @@ static void tick(void)
     }
     if (any)
         Signal_Semaphore_No_Switch(ev_sem);
-    while (pto_head && (int32_t)(now - pto_head->tdue) >= 0) {
+    while (pto_head && (int64_t)(now - pto_head->tdue) >= 0) {
         struct node *n = pto_head;      /* PEF_TIME_OUT: its conditions give way */
         pto_head = n->tnext;
         n->timed_out = 1;
@@ -349,9 +348,9 @@ static TIMEOUTHANDLE timeout(const char *svc, uint32_t caller, timeout_proc proc
         n->to = proc;
         n->ev = 0;
         n->ref = ref;
-        n->due = (uint32_t)timer.ticks + ms_to_ticks(ms);
-        struct node **pp = &to_head;    /* sorted by due tick, FIFO among equals */
-        while (*pp && (int32_t)((*pp)->due - n->due) <= 0)
+        n->due = clock_due(ms);
+        struct node **pp = &to_head;    /* sorted by due time, FIFO among equals */
+        while (*pp && (int64_t)((*pp)->due - n->due) <= 0)
             pp = &(*pp)->next;
         n->next = *pp;
         *pp = n;
@@ -407,10 +406,10 @@ static EVENTHANDLE tevent(const char *svc, uint32_t caller, struct thread *t, ui
     n->ref = ref;
     n->flags = flags;
     n->boost = boost && thread_adjust(t, (int32_t)boost, &e) == 0 ? boost : 0;
-    if (flags & PEF_TIME_OUT) {         /* sorted by the tick it gives way, FIFO among equals */
-        n->tdue = (uint32_t)timer.ticks + ms_to_ticks(timeout_ms);
+    if (flags & PEF_TIME_OUT) {         /* sorted by when it gives way, FIFO among equals */
+        n->tdue = clock_due(timeout_ms);
         struct node **pp = &pto_head;
-        while (*pp && (int32_t)((*pp)->tdue - n->tdue) <= 0)
+        while (*pp && (int64_t)((*pp)->tdue - n->tdue) <= 0)
             pp = &(*pp)->tnext;
         n->tnext = *pp;
         *pp = n;

@@ -289,9 +289,14 @@ extern inline struct sched_thread *sched_pick(const struct sched *s);
 int sched_charge(struct sched *s, struct sched_thread *t, uint32_t units)
 {
     if (units) {
-        int64_t c = t->credit - (int64_t)units * 100, lo = debt_floor(s, t);
+        int64_t c = t->credit - (int64_t)units * 100;
+        if (c > 0) {                    /* its turn goes on: every tick but the last of a turn */
+            t->credit = c;
+            return sched_pick(s) != t;
+        }
+        int64_t lo = debt_floor(s, t);
         t->credit = c < lo ? lo : c;
-        if (t->credit <= 0 && in_queue(s, t)) {
+        if (in_queue(s, t)) {
             struct sched_level *l = &s->lv[t->level];
             if (l->head == t) {         /* else it waits for its pass, when it will be settled */
                 end_turn(s, l);

@@ -103,7 +103,8 @@ struct sched {
 };
 
 /* An empty run queue.  granularity: a weight-100 thread's slice in the units that will be
- * charged (DDK default 20 ms: 20 with a 1 ms tick); refuses 0. */
+ * charged (DDK default 20 ms; the VMM charges TSC counts in units of about a microsecond);
+ * refuses 0. */
 int sched_init(struct sched *s, uint32_t granularity, struct kerr *e);
 
 /* A thread that is not ready, with its execution and time-slice priorities and a full slice of

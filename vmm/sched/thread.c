@@ -132,22 +132,31 @@ static struct client_regs *resched(struct client_regs *r)
     return r;
 }
 
-static void (*tick_extra)(void);
-void thread_set_tick_hook(void (*fn)(void)) { tick_extra = fn; }
+static void (*tick_extra)(uint64_t now);
+void thread_set_tick_hook(void (*fn)(uint64_t now)) { tick_extra = fn; }
 
+/* The timer tick: what is due by the clock runs, however many ticks came late or merged; the
+ * running thread is charged the CPU time it used since it was last charged (a thread that ran
+ * between two ticks and blocked is charged the next time a tick finds it running), in the
+ * time-slicer's units, the rest kept for the next charge. */
 static void tick(struct client_regs *r)
 {
     (void)r;
+    uint64_t now = rdtsc();
     if (tick_extra)
-        tick_extra();
-    uint32_t now = (uint32_t)timer.ticks;
-    while (sleepers && (int32_t)(now - sleepers->wake_tick) >= 0) {
+        tick_extra(now);
+    while (sleepers && (int64_t)(now - sleepers->wake_at) >= 0) {
         struct thread *t = sleepers;
         sleepers = t->next_wait;
         if (thread_wake(t))
             int_resched_pending = 1;
     }
-    if (sched_charge(&rq, &thread_cur->se, 1) || thread_cur->tev_head)
+    struct thread *c = thread_cur;
+    uint64_t used = c->cpu_tsc - c->charged_tsc + (now - c->run_start);
+    uint32_t units = (uint32_t)(used >> 32) ? 0xFFFFFFFFu >> timer.unit_shift   /* the rest */
+                     : (uint32_t)used >> timer.unit_shift;                    /* next time */
+    c->charged_tsc += units << timer.unit_shift;
+    if (sched_charge(&rq, &c->se, units) || c->tev_head)
         int_resched_pending = 1;            /* a switch, or the running thread's events */
     if (zombies)                            /* never the running thread: it died elsewhere */
         reap();
@@ -424,10 +433,10 @@ static void console_leave(void)
 
 static const struct console_lock console_lock = { console_enter, console_leave };
 
-int thread_init(uint32_t slice_ticks)
+int thread_init(uint32_t slice_ms)
 {
     struct kerr e;
-    if (sched_init(&rq, slice_ticks, &e) ||
+    if (sched_init(&rq, ms_to_units(slice_ms), &e) ||
         sched_thread_init(&rq, &boot_thread.se, CUR_RUN_VM_BOOST, SCHED_WEIGHT_FOREGROUND, &e)) {
         kprintf("thread: %s\n", e.msg);
         return -1;
@@ -608,14 +617,17 @@ uint32_t Set_Time_Slice_Granularity(uint32_t ms)
     struct kerr e;
     INTS_OFF();
     uint32_t ok = 1;
-    if (!ms || ms > 10000 || sched_set_granularity(&rq, ms_to_ticks(ms), &e)) {
+    if (!ms || ms > 10000 || sched_set_granularity(&rq, ms_to_units(ms), &e)) {
         refused("Set_Time_Slice_Granularity", CALLER, "%u ms is not 1..10000", ms);
         ok = 0;
     }
     return ok;
 }
 
-uint32_t Get_Time_Slice_Granularity(void) { return rq.granularity * 1000 / timer.hz; }
+uint32_t Get_Time_Slice_Granularity(void)
+{
+    return (uint32_t)(((uint64_t)rq.granularity * 1000 + timer.unit_hz / 2) / timer.unit_hz);
+}
 
 uint64_t thread_vm_cpu(struct vm *vm)
 {
@@ -688,9 +700,9 @@ void thread_sleep(uint32_t ms)
 {
     INTS_OFF();
     unboost(thread_cur);
-    thread_cur->wake_tick = (uint32_t)timer.ticks + ms_to_ticks(ms);
-    struct thread **pp = &sleepers;         /* sorted by wake tick */
-    while (*pp && (int32_t)((*pp)->wake_tick - thread_cur->wake_tick) <= 0)
+    thread_cur->wake_at = clock_due(ms);
+    struct thread **pp = &sleepers;         /* sorted by wake time */
+    while (*pp && (int64_t)((*pp)->wake_at - thread_cur->wake_at) <= 0)
         pp = &(*pp)->next_wait;
     thread_cur->next_wait = *pp;
     *pp = thread_cur;
@@ -724,12 +736,12 @@ unsigned thread_wake_vm(struct vm *vm)
 
 void thread_vm_credit(struct vm *vm, int32_t ms)
 {
-    int64_t t64 = (int64_t)ms * timer.hz / 1000;
-    int32_t ticks = t64 > INT32_MAX ? INT32_MAX : t64 < -INT32_MAX ? -INT32_MAX : (int32_t)t64;
+    int64_t t64 = (int64_t)ms * timer.unit_hz / 1000;
+    int32_t units = t64 > INT32_MAX ? INT32_MAX : t64 < -INT32_MAX ? -INT32_MAX : (int32_t)t64;
     int sw = 0;
     for (struct thread *t = all; t; t = t->next_all)
         if (t->vm == vm && t->state != T_DEAD && t != idle_thread)
-            sw |= sched_credit(&rq, &t->se, ticks) && t == thread_cur;
+            sw |= sched_credit(&rq, &t->se, units) && t == thread_cur;
     if (sw && !int_in_handler())
         thread_switch_now();
 }

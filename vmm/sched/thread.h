@@ -36,8 +36,9 @@ struct thread {
     void *arg;
     uint64_t cpu_tsc;               /* CPU time used, TSC ticks */
     uint64_t run_start;
+    uint64_t charged_tsc;           /* of cpu_tsc, what the time-slicer has been charged */
     uint32_t switches;              /* times switched to */
-    uint32_t wake_tick;             /* T_SLEEPING: the tick it wakes at */
+    uint64_t wake_at;               /* T_SLEEPING: the clock's reading it wakes at */
     struct thread *next_wait;       /* a semaphore's, the sleepers' or the zombies' queue */
     struct thread_queue *waiting_in;    /* T_BLOCKED in a semaphore's or mutex's queue */
     uint32_t block_id;              /* T_BLOCKED in _BlockOnID on this ID (with blocked_on_id) */
@@ -91,7 +92,7 @@ static inline struct thread *tq_pop(struct thread_queue *q)
     return t;
 }
 
-int  thread_init(uint32_t timeslice_ticks);     /* 0 ok; the boot flow becomes thread 1 */
+int  thread_init(uint32_t timeslice_ms);        /* 0 ok; the boot flow becomes thread 1 */
 struct thread *thread_of(uint32_t handle);      /* a live thread, or NULL */
 /* Blocks the current thread (state T_BLOCKED; it must be queued somewhere by the caller) and
  * switches; returns when it is made ready again.  Interrupts off. */
@@ -115,7 +116,7 @@ void tq_remove(struct thread_queue *q, struct thread *t);
 /* Adds delta to t's execution priority (ready or blocked); interrupts off; 0 or -1 with e. */
 int  thread_adjust(struct thread *t, int32_t delta, struct kerr *e);
 struct thread *thread_pick(void);               /* what the scheduler would run now */
-void thread_set_tick_hook(void (*fn)(void));    /* called first in every tick (event.c) */
+void thread_set_tick_hook(void (*fn)(uint64_t now));  /* first in every tick (event.c); now: the TSC */
 void thread_print_summary(void);                /* CPU time and switches per thread */
 /* The thread side of VMs (vm.c calls them); interrupts off. */
 uint32_t thread_create_in(struct vm *vm, void (*fn)(void *), void *arg, uint32_t pri,

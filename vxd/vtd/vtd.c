@@ -1,7 +1,7 @@
 /*
  * VTD: the virtual timer device's services, over the VMM's timer (vmm/int/timer.c: the local
  * APIC timer calibrated against the ACPI PM timer).  Get_System_Time and the time-outs
- * (Set_Global_Time_Out ...) are the VMM's own services and count in this timer's ticks; VTD
+ * (Set_Global_Time_Out ...) are the VMM's own services, deadlines on its clock (the TSC); VTD
  * answers what the DDK's VTD answers: its version, the interrupt period, the real time, a delay.
  *
  * And every VM's virtual 8254 (vpit.c, the portable state machine, unit-tested on the host) at
