@@ -109,6 +109,8 @@ op thread_create   "reported (VMMCreateThread of a thread that does not run yet)
 op thread_destroy  "reported (VMMTerminateThread of it)"
 op mutex_handover  "reported (_LeaveMutex -> the higher-priority waiter's _EnterMutex returns, inheritance included)"
 op event_run       "reported (Schedule_Global_Event + Release_Time_Slice -> its procedure starts in the event thread)"
+op destroy_vm_0    "reported (Destroy_VM of a VM with one PG_VM page: its messages, context, control block)"
+op destroy_vm_10000 "reported (the same with 10,000 more page blocks in the system, others': O(the VM's own))"
 op vxd_load        "<= 100000 (DYN.VXD: 17 KB, 204 relocations)"
 op vxd_unload      "reported"
 op dynalink_first  "<= 500 (INT 20h, patch, the call)"

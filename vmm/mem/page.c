@@ -45,10 +45,13 @@
 #define BLK_CONTIG  0x1             /* flags: physically contiguous (PAGEUSEALIGN) */
 
 #define BLK_MAGIC   0x50474B42u     /* "PGKB" ^ the descriptor's address */
+#define OWN_MAGIC   0x50474F57u     /* "PGOW" ^ the slot's address: an owner's record */
 #define SLAB_MAGIC  0x534C4142u     /* "SLAB" ^ the page's address, in slot 0 */
 #define CTX_MAGIC   0x43545858u
+#define CTX_DYING   0x43545844u     /* being destroyed: no longer a context to the services */
 
 #define HASH_BITS   10
+#define OWN_BITS    8               /* the owners' hash */
 #define LCACHE_MAX  64              /* one-page linear cache: 256 KB of system linear space */
 #define LCACHE_FILL 8               /* pages reserved at once when it runs dry */
 #define PT_MARGIN   8               /* frames kept for page tables an arena call may make */
@@ -59,6 +62,7 @@
 #define PAGE_SYSARENA_FIRST (SYSARENA_BASE >> 12)
 #define PAGE_SYSARENA_END (PHYSMAP_BASE >> 12)
 
+struct pg_owner;
 struct pg_block {
     uint32_t magic;
     uint32_t base, npages;                  /* linear pages */
@@ -67,8 +71,23 @@ struct pg_block {
     struct pg_block *next, **pprev;         /* hash chain by base page (O(1) unlink) */
     uint32_t owner;                         /* the VM of PG_VM; the context of a private block */
     uint32_t caller;                        /* who allocated or reserved it (a VxD's code?) */
+    struct pg_owner *orec;                  /* owner's record (0: owner 0, nobody's) */
+    struct pg_block *onext, **opprev;       /* the ring of the owner's blocks (O(1) unlink) */
+    uint32_t pad[5];
 };
-_Static_assert(sizeof(struct pg_block) == 32, "descriptor slots of 32 bytes");
+_Static_assert(sizeof(struct pg_block) == 64, "descriptor slots of 64 bytes");
+
+/* An owner's record, in a descriptor slot of its own: its blocks, so that freeing them all (a VM
+ * destroyed, a context) takes O(its blocks), not a walk of every block in the system.  Made with
+ * the owner's first block, given back with its last. */
+struct pg_owner {
+    uint32_t magic;                         /* OWN_MAGIC ^ its address: never a block's */
+    uint32_t owner;
+    struct pg_block *first;                 /* its blocks, newest first */
+    struct pg_owner *next, **pprev;         /* the owners' hash chain */
+    uint32_t n;                             /* its blocks */
+};
+_Static_assert(sizeof(struct pg_owner) <= sizeof(struct pg_block), "an owner fits a slot");
 
 struct mem_context {
     uint32_t magic;
@@ -86,9 +105,10 @@ static uint64_t nx;
 static struct arena shared_arena;
 static struct mem_context boot_ctx, *cur_ctx = &boot_ctx, *all_ctx = &boot_ctx;
 static struct pg_block *htab[1u << HASH_BITS];
+static struct pg_owner *otab[1u << OWN_BITS];
 static struct pg_block *free_desc;
 static uint32_t lcache[LCACHE_MAX], nlcache;
-static uint32_t desc_pages, nblocks, npt, scratch_page, alias_page;
+static uint32_t desc_pages, nblocks, nowners, npt, scratch_page, alias_page;
 static ipf_handler ipf_hooks[16];
 static unsigned nipf;
 
@@ -230,10 +250,74 @@ NONREENTRANT static inline void desc_put(struct pg_block *b)
     free_desc = b;
 }
 
+/* ---- owners ----------------------------------------------------------------------------- */
+
+NONREENTRANT static inline uint32_t oslot(uint32_t owner) { return (owner * 0x9E3779B1u) >> (32 - OWN_BITS); }
+
+NONREENTRANT static struct pg_owner *owner_find(uint32_t owner)
+{
+    for (struct pg_owner *o = otab[oslot(owner)]; o; o = o->next)
+        if (o->owner == owner)
+            return o;
+    return 0;
+}
+
+/* b joins its owner's ring (b->owner set; owner 0 is nobody: no ring); -1 if the owner's record
+ * could not be made (no descriptor page), b untouched. */
+NONREENTRANT static int own_link(struct pg_block *b)
+{
+    b->orec = 0;
+    if (!b->owner)
+        return 0;
+    struct pg_owner *o = owner_find(b->owner);
+    if (!o) {
+        if (!(o = (struct pg_owner *)desc_get()))
+            return -1;
+        o->magic = OWN_MAGIC ^ (uint32_t)o;
+        o->owner = b->owner;
+        o->first = 0;
+        o->n = 0;
+        struct pg_owner **head = &otab[oslot(b->owner)];
+        o->next = *head;
+        if (*head)
+            (*head)->pprev = &o->next;
+        o->pprev = head;
+        *head = o;
+        nowners++;
+    }
+    b->orec = o;
+    b->onext = o->first;
+    if (o->first)
+        o->first->opprev = &b->onext;
+    b->opprev = &o->first;
+    o->first = b;
+    o->n++;
+    return 0;
+}
+
+/* b leaves its owner's ring; the record goes with the owner's last block. */
+NONREENTRANT static inline void own_unlink(struct pg_block *b)
+{
+    struct pg_owner *o = b->orec;
+    if (!o)
+        return;
+    *b->opprev = b->onext;
+    if (b->onext)
+        b->onext->opprev = b->opprev;
+    b->orec = 0;
+    if (--o->n)
+        return;
+    *o->pprev = o->next;
+    if (o->next)
+        o->next->pprev = o->pprev;
+    nowners--;
+    desc_put((struct pg_block *)o);
+}
+
 /* The live block behind handle h, or 0 (never faults: the page is checked before it is read). */
 NONREENTRANT static inline struct pg_block *block_of(uint32_t h)
 {
-    if ((h & 31) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM || !(pte[h >> 12] & PTE_P))
+    if ((h & (sizeof(struct pg_block) - 1)) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM || !(pte[h >> 12] & PTE_P))
         return 0;
     const struct pg_block *slab = (const struct pg_block *)(h & ~0xFFFu);
     struct pg_block *b = (struct pg_block *)h;
@@ -313,6 +397,7 @@ NONREENTRANT static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
 NONREENTRANT static void free_block(struct pg_block *b)
 {
     hash_remove(b);
+    own_unlink(b);
     unmap_pages(b->base, b->npages, 0);
     lin_release(b->arena, b->base, b->npages);
     desc_put(b);
@@ -321,22 +406,32 @@ NONREENTRANT static void free_block(struct pg_block *b)
 
 /* A descriptor for a new block, in the hash; caller: who asked for it (an unloaded VxD's blocks
  * are found by it: page_free_owned). */
-NONREENTRANT static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
-                                  uint32_t owner, uint32_t caller)
+NONREENTRANT static inline void block_fill(struct pg_block *b, unsigned kind, unsigned ar,
+                                           uint32_t base, uint32_t n, uint32_t caller)
 {
-    struct pg_block *b = desc_get();
-    if (!b)
-        return 0;
     b->magic = BLK_MAGIC ^ (uint32_t)b;
     b->base = base;
     b->npages = n;
     b->kind = (uint8_t)kind;
     b->arena = (uint8_t)ar;
     b->flags = 0;
-    b->owner = ar == AR_PRIVATE ? (uint32_t)cur_ctx : owner;
     b->caller = caller;
     hash_insert(b);
     nblocks++;
+}
+
+NONREENTRANT static struct pg_block *new_block(unsigned kind, unsigned ar, uint32_t base, uint32_t n,
+                                               uint32_t owner, uint32_t caller)
+{
+    struct pg_block *b = desc_get();
+    if (!b)
+        return 0;
+    b->owner = ar == AR_PRIVATE ? (uint32_t)cur_ctx : owner;
+    if (__builtin_expect(own_link(b), 0)) {
+        desc_put(b);
+        return 0;
+    }
+    block_fill(b, kind, ar, base, n, caller);
     return b;
 }
 
@@ -374,20 +469,18 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         uint64_t phys;
         if (frame_alloc_fast(&pmem, FRAME_PAGES, &phys))
             return 0;
-        page = lcache[--nlcache];
-        pte_map(page, phys | pflags);
         struct pg_block *b = free_desc;
         free_desc = b->next;
-        b->magic = BLK_MAGIC ^ (uint32_t)b;
-        b->base = page;
-        b->npages = 1;
-        b->kind = BLK_ALLOC;
-        b->arena = AR_SYSTEM;
-        b->flags = 0;
         b->owner = vm;
-        b->caller = CALLER;
-        hash_insert(b);
-        nblocks++;
+        if (vm && own_link(b)) {            /* no descriptor for the owner's record */
+            struct kerr e;
+            desc_put(b);
+            frame_free(&pmem, phys, &e);
+            return 0;
+        }
+        page = lcache[--nlcache];
+        pte_map(page, phys | pflags);
+        block_fill(b, BLK_ALLOC, AR_SYSTEM, page, 1, CALLER);
         if (flags & PAGEZEROINIT)
             memset((void *)(page << 12), 0, PAGE_SIZE);
         return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
@@ -463,6 +556,7 @@ _PageFree(uint32_t hmem, uint32_t flags)
         uint32_t page = b->base;
         uint64_t x = pte[page];
         hash_remove(b);
+        own_unlink(b);
         pte_unmap(page, ARENA_RESERVED | PTE_SW_CACHED);
         lcache[nlcache++] = page;
         desc_put(b);
@@ -925,23 +1019,46 @@ NONREENTRANT static void free_tables(uint32_t first, uint32_t end)
     }
 }
 
+NONREENTRANT static uint32_t context_destroy(struct mem_context *c, int windows);
+
 NONREENTRANT uint32_t
 _ContextDestroy(uint32_t h)
 {
     INTS_OFF();
-    struct kerr e;
     struct mem_context *c = context_of(h);
     if (!c || c == cur_ctx || c == &boot_ctx)
         return refused("_ContextDestroy", CALLER, "%s %08x", "not a context, or the current or system "
                         "VM's:", h);
+    return context_destroy(c, INTS_WERE_ON());
+}
+
+NONREENTRANT uint32_t page_context_destroy(uint32_t h, int windows)
+{
+    INTS_OFF();
+    struct mem_context *c = context_of(h);
+    if (!c || c == cur_ctx || c == &boot_ctx)
+        return refused("page_context_destroy", CALLER, "%s %08x", "not a context, or the current "
+                       "or system VM's:", h);
+    return context_destroy(c, windows || INTS_WERE_ON());
+}
+
+/* c's blocks' descriptors (its own: O(its blocks), an interrupt let in between two with
+ * `windows`), then its page tables wholesale, with c loaded. */
+NONREENTRANT static uint32_t context_destroy(struct mem_context *c, int windows)
+{
+    struct kerr e;
+    c->magic = CTX_DYING;               /* nobody else destroys it while interrupts come in */
+    for (struct pg_owner *o; (o = owner_find((uint32_t)c)) != 0;) {
+        struct pg_block *b = o->first;
+        hash_remove(b);
+        own_unlink(b);
+        desc_put(b);
+        nblocks--;
+        if (windows)
+            irq_window();
+    }
     struct mem_context *old = cur_ctx;
     load_context(c);
-    FOR_EACH_BLOCK(b, i, nxt)       /* descriptors only: the tables go below, wholesale */
-        if (b->arena == AR_PRIVATE && b->owner == (uint32_t)c) {
-            hash_remove(b);
-            desc_put(b);
-            nblocks--;
-        }
     free_tables(PRIVATE_BASE >> 21, SHARED_BASE >> 21);    /* the V86 region is v86/'s */
     load_context(old);
     frame_free(&pmem, c->pd[0], &e);
@@ -990,16 +1107,18 @@ NONREENTRANT void page_context_load(uint32_t h)
         load_context((struct mem_context *)h);
 }
 
-NONREENTRANT uint32_t page_free_owner(uint32_t owner)
+NONREENTRANT uint32_t page_free_owner(uint32_t owner, int windows)
 {
+    INTS_OFF();
     uint32_t n = 0;
+    windows |= INTS_WERE_ON();
     if (!owner)
         return 0;                       /* 0 is "no VM": PG_SYS blocks are nobody's to free */
-    FOR_EACH_BLOCK(b, i, nxt)
-        if (b->arena != AR_PRIVATE && b->owner == owner) {
-            free_block(b);
-            n++;
-        }
+    for (struct pg_owner *o; (o = owner_find(owner)) != 0; n++) {
+        free_block(o->first);           /* found again each time: the window may change it */
+        if (windows)
+            irq_window();
+    }
     return n;
 }
 
@@ -1292,7 +1411,11 @@ NONREENTRANT int page_check(void)
         if (b->magic != (BLK_MAGIC ^ (uint32_t)b) || hslot(b->base) != h || *b->pprev != b)
             return check_fail("block with a bad check word or hash link:", (uint32_t)b);
         if (b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx) {
-            if (!context_of(b->owner))
+            const struct mem_context *c = (const struct mem_context *)b->owner;
+            int known = 0;
+            for (const struct mem_context *k = all_ctx; k && !known; k = k->next)
+                known = k == c && (c->magic == CTX_MAGIC || c->magic == CTX_DYING);
+            if (!known)
                 return check_fail("private block of no context:", (uint32_t)b);
             continue;                   /* its page tables are not visible from here */
         }
@@ -1314,6 +1437,26 @@ NONREENTRANT int page_check(void)
     }
     if (n != nblocks)
         return check_fail("block count differs from the hash:", n);
+    uint32_t owned = 0, nown = 0;
+    FOR_EACH_BLOCK(b, h2, nxt2)
+        if (b->owner && (!b->orec || b->orec->magic != (OWN_MAGIC ^ (uint32_t)b->orec) ||
+                         b->orec->owner != b->owner || *b->opprev != b))
+            return check_fail("block not in its owner's ring:", (uint32_t)b);
+        else
+            owned += b->owner != 0;
+    for (unsigned i = 0; i < (1u << OWN_BITS); i++)
+        for (struct pg_owner *o = otab[i]; o; o = o->next) {
+            uint32_t k = 0;
+            for (struct pg_block *b = o->first; b && k <= nblocks; b = b->onext, k++)
+                if (b->orec != o)
+                    return check_fail("owner's ring holds another's block:", (uint32_t)b);
+            if (oslot(o->owner) != i || *o->pprev != o || !k || k != o->n)
+                return check_fail("owner record with a bad hash link or count:", o->owner);
+            owned -= k;
+            nown++;
+        }
+    if (owned || nown != nowners)
+        return check_fail("owned blocks differ from the owners' rings:", owned);
     for (unsigned i = 0; i < nlcache; i++)
         if ((pte[lcache[i]] & 0x1F) != (ARENA_RESERVED | PTE_SW_CACHED))
             return check_fail("cached linear page not marked:", lcache[i]);

@@ -132,16 +132,18 @@ static void vm_unlink(struct vm *v)
     nvms--;
 }
 
-static void vm_free(struct vm *v)
+/* What v has, given back.  windows: the caller turned interrupts off itself (Destroy_VM with
+ * them on) and may let one in between two of v's page blocks, v out of every service's reach. */
+static void vm_free(struct vm *v, int windows)
 {
     if (focus == v)
         focus = &sys_vm;
     if (v->v86)
         vm_v86->destroy(v);             /* before its context and its PG_VM pages go */
-    page_free_owner((uint32_t)v);
+    v->magic = 0;                       /* no longer a VM to anyone */
+    page_free_owner((uint32_t)v, windows);
     if (v->context)
-        _ContextDestroy(v->context);
-    v->magic = 0;
+        page_context_destroy(v->context, windows);
     _HeapFree(v, 0);
 }
 
@@ -161,7 +163,7 @@ VMHANDLE Create_VM(uint32_t weight)
     v->context = _ContextCreate();
     if (!v->context || (vm_v86 && vm_v86->create(v))) {
         int ctx = v->context != 0;
-        vm_free(v);                             /* what it has so far (v86: none yet) */
+        vm_free(v, 0);                          /* what it has so far (v86: none yet) */
         return refused("Create_VM", CALLER, "%s", ctx ? "no V86 space (the reason above)"
                                                       : "no memory context (out of memory)");
     }
@@ -174,7 +176,7 @@ VMHANDLE Create_VM(uint32_t weight)
         vm_send(VM_NOT_EXECUTEABLE, v, why);
         vm_send(DESTROY_VM, v, 0);
         vm_unlink(v);
-        vm_free(v);
+        vm_free(v, 0);
         return refused("Create_VM", CALLER, "a device failed its %s message",
                        why == VNE_CREATEFAIL ? "Create_VM" : why == VNE_CRINITFAIL
                        ? "VM_Critical_Init" : "VM_Init");
@@ -184,7 +186,7 @@ VMHANDLE Create_VM(uint32_t weight)
 }
 
 /* The destroy path; the VM is not the caller's and not the system VM. */
-static void destroy(struct vm *v, uint32_t vne)
+static void destroy(struct vm *v, uint32_t vne, int windows)
 {
     v->cb.CB_VM_Status |= VMSTAT_CLOSING;
     if (!(vne & VNE_CRASHED))
@@ -194,7 +196,7 @@ static void destroy(struct vm *v, uint32_t vne)
     thread_end_vm(v);                   /* each thread's Terminate_Thread ... Destroy_Thread */
     vm_send(DESTROY_VM, v, 0);
     vm_unlink(v);
-    vm_free(v);
+    vm_free(v, windows);
 }
 
 uint32_t Destroy_VM(VMHANDLE h)
@@ -205,7 +207,7 @@ uint32_t Destroy_VM(VMHANDLE h)
     if (!v || v == &sys_vm || v == thread_cur->vm)
         refused("Destroy_VM", CALLER, "%08x is not a VM, or is the system VM or the caller's", h);
     else {
-        destroy(v, 0);
+        destroy(v, 0, INTS_WERE_ON());
         ok = 1;
     }
     return ok;
@@ -242,7 +244,7 @@ static void crashed(void *ref)
 {
     struct vm *v = ref;
     if (vm_of((VMHANDLE)v))
-        destroy(v, VNE_CRASHED);
+        destroy(v, VNE_CRASHED, 0);
 }
 
 void Crash_Cur_VM(void)

@@ -31,6 +31,9 @@ static inline uint32_t read_eflags(void) { uint32_t v; __asm__ volatile("pushfl;
 /* Interrupts off, returning the flags to give irq_restore (which turns them on only if they were). */
 static inline uint32_t irq_save(void) { uint32_t f = read_eflags(); irq_disable(); return f; }
 static inline void irq_restore(uint32_t f) { if (f & 0x200u) irq_enable(); }
+/* With interrupts off: one that is pending is taken here (STI holds them off for one more
+ * instruction: the NOP), and they are off again after it. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" : : : "memory"); }
 /* INTS_OFF(): interrupts off from here to the end of the enclosing block, and back as they were
  * on every way out of it (returns included) -- the VMM's one interrupt-off idiom.  A service
  * that must print or call out with interrupts back on ends the block first:
