@@ -71,6 +71,8 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
     if (v86_init(settings.conv_kb))         /* every VM's V86 space, the monitor, break points */
         vmm_exit(VMM_EXIT_BADBOOT);
+    if (selftests_run)
+        timer_latency_watch(1);             /* the test build: how late the timer comes */
     timer_start();                          /* periodic; taken once interrupts are on (after the
                                                event thread's first run: the boot stays exact) */
 

@@ -8,12 +8,34 @@
 #include "console/console.h"
 #include "mem/page.h"
 #include "boot/layout.h"
+#include "boot/symbols.h"
+#include "int/timer.h"
 
 void vmm_main(uint32_t magic, uint32_t bootinfo_phys);
 static void boot_fault(const char *kind);
 
+/* The test build watches how late the timer's interrupts come (int/timer.h: the longest wait
+ * bounds the longest stretch with interrupts off), from the first tick on: printed for the boot
+ * (to here) and for the suites, in TSC counts (under icount, nanoseconds: tests/boot/run.sh
+ * turns them into instructions). */
+static void irqoff_report(const char *what)
+{
+    const struct timer_latency *l = &timer_latency;
+    char where[96];
+    if (!l->on)
+        return;
+    kprintf("irqoff: %s: the timer waited at most %llu TSC counts (a period is %llu) in %u ticks, "
+            "until %s\n", what, (unsigned long long)l->max,
+            (unsigned long long)(timer.tsc_hz / timer.hz), l->ticks,
+            l->ticks ? symbols_where(l->max_eip, where, sizeof where) : "-");
+    timer_latency_watch(1);
+}
+
 void selftests_run(void)
 {
+    irqoff_report("boot");
+    if (settings.bench)
+        timer_latency_watch(0);             /* not in the benchmarks' ticks */
     if (settings.page_test)
         pagetest_run();
     if (settings.int_test)
@@ -45,6 +67,7 @@ void selftests_run(void)
         dosbench_run();
         drawbench_run();
     }
+    irqoff_report("suites");
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* must end in a fatal report */
 }

@@ -486,6 +486,8 @@ static int int_dispatch2(uint32_t v, struct client_regs *r)
         irq_dispatch(v - VEC_IRQ_BASE, r);
     } else if (v == VEC_APIC_TIMER) {
         timer.ticks++;
+        if (__builtin_expect(timer_latency.on, 0))
+            timer_latency_tick(r->eip);     /* the test build: how late it came */
         apic_eoi();
         if (fault_guard && fault_guard->tick)   /* a guarded VxD call past its deadline */
             fault_guard->tick(r);

@@ -118,7 +118,6 @@ int timer_init(uint16_t port, int pm_32bit, uint32_t hz)
     return 0;
 }
 
-void timer_start(void) { apic_timer_periodic(VEC_APIC_TIMER, timer.count); }
 
 uint64_t Get_Clock_NS(void)
 {
@@ -130,3 +129,53 @@ uint64_t Get_Clock_NS(void)
 }
 
 uint32_t Get_System_Time(void) { return (uint32_t)(Get_Clock_NS() / 1000000u); }
+
+struct timer_latency timer_latency;
+static uint64_t tsc_per_count16;        /* TSC counts per APIC timer count, 16.16 */
+static int timer_running;
+
+void timer_start(void)
+{
+    apic_timer_periodic(VEC_APIC_TIMER, timer.count);
+    timer_running = 1;
+}
+
+/* When the APIC timer last expired, by the TSC (it counts down from timer.count, again and
+ * again); *period: one period in TSC counts. */
+static uint64_t last_expiry(uint64_t now, uint64_t *period)
+{
+    uint32_t done = timer.count - apic_timer_current();
+    *period = ((uint64_t)timer.count * tsc_per_count16) >> 16;
+    return now - (((uint64_t)done * tsc_per_count16) >> 16);
+}
+
+void timer_latency_watch(int on)
+{
+    uint64_t period;
+    timer_latency = (struct timer_latency){ 0 };
+    tsc_per_count16 = timer.apic_hz ? (timer.tsc_hz << 16) / timer.apic_hz : 0;
+    timer_latency.on = on && tsc_per_count16;
+    if (timer_latency.on && timer_running) {    /* from now: the expiries missed count */
+        timer_latency.last_expiry = last_expiry(rdtsc(), &period);
+        timer_latency.ref = 1;
+    }
+}
+
+void timer_latency_tick(uint32_t eip)
+{
+    struct timer_latency *l = &timer_latency;
+    uint64_t now = rdtsc(), period;
+    uint64_t expiry = last_expiry(now, &period), wait = now - expiry;
+    if (l->ref) {                           /* expiries missed since the last one taken */
+        uint64_t gap = expiry - l->last_expiry;
+        if (gap > period + period / 2)
+            wait += (gap + period / 2) / period * period - period;
+    }
+    l->ref = 1;
+    l->ticks++;
+    l->last_expiry = expiry;
+    if (wait > l->max) {
+        l->max = wait;
+        l->max_eip = eip;
+    }
+}

@@ -52,6 +52,24 @@ static inline uint32_t ms_to_ticks(uint32_t ms)
     return t ? t : 1;
 }
 
+/* How late the timer's interrupts are taken, watched in the test build: a tick waits only while
+ * interrupts are off (or another handler runs), so the longest wait L says how long the longest
+ * stretch with interrupts off was: at least L, less than L + one period.  Each tick reads the
+ * APIC timer's count (the time since it expired, to the count) and counts the expiries it
+ * missed (ticks merged while interrupts were off). */
+struct timer_latency {
+    uint8_t on;
+    uint64_t last_expiry;           /* TSC: when the tick taken last had expired */
+    uint64_t max;                   /* TSC counts: the longest wait */
+    uint32_t max_eip;               /* where the longest wait ended (interrupts back on) */
+    uint32_t ticks;                 /* ticks watched */
+    uint8_t ref;                    /* last_expiry known (the first tick of the boot has none:
+                                       interrupts come on long after the timer starts) */
+};
+extern struct timer_latency timer_latency;
+void timer_latency_watch(int on);   /* starts (afresh) or stops the watch */
+void timer_latency_tick(uint32_t eip);  /* the timer vector, while on */
+
 /* pm_port: the FADT's PM timer port (0: none), pm_32bit its TMR_VAL_EXT. */
 int  timer_init(uint16_t pm_port, int pm_32bit, uint32_t hz);   /* 0 ok, -1 (reason printed) */
 void timer_start(void);             /* the periodic interrupt, from now on */

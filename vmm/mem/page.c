@@ -110,6 +110,7 @@ static struct pg_block *free_desc;
 static uint32_t lcache[LCACHE_MAX], nlcache;
 static uint32_t desc_pages, nblocks, nowners, npt, scratch_page, alias_page;
 static ipf_handler ipf_hooks[16];
+static int windows_ok;                  /* page_windows: interrupts may come in at safe points */
 static unsigned nipf;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -179,6 +180,21 @@ NONREENTRANT static struct pg_block *hash_find(uint32_t base)
             return b;
     return 0;
 }
+
+/* A safe point of a long teardown (Destroy_VM's, page_windows): a pending interrupt is taken
+ * here, if the caller allowed it.  The flag is down meanwhile, so that whatever runs in the
+ * window (a handler, another thread) never opens windows of its own on its strength; a thread
+ * preempted here finds it up again when it resumes. */
+NONREENTRANT static void window(void)
+{
+    if (windows_ok) {
+        windows_ok = 0;
+        irq_window();
+        windows_ok = 1;
+    }
+}
+
+NONREENTRANT void page_windows(int on) { windows_ok = on; }
 
 /* Every live block, in hash order (for queries, checks and context teardown: not fast paths). */
 #define FOR_EACH_BLOCK(b, i, nxt)                                                            \
@@ -398,7 +414,11 @@ NONREENTRANT static void free_block(struct pg_block *b)
 {
     hash_remove(b);
     own_unlink(b);
-    unmap_pages(b->base, b->npages, 0);
+    b->magic = 0;                           /* nobody finds it in a window */
+    for (uint32_t i = 0; i < b->npages; i += 32) {
+        unmap_pages(b->base + i, b->npages - i < 32 ? b->npages - i : 32, 0);
+        window();
+    }
     lin_release(b->arena, b->base, b->npages);
     desc_put(b);
     nblocks--;
@@ -1005,21 +1025,36 @@ _ContextCreate(void)
 
 /* Frees every page table of PDE indices [first, end) of the current context, and the frames its
  * committed pages own. */
-NONREENTRANT static void free_tables(uint32_t first, uint32_t end)
+/* The page tables of PDEs [first, end) of the loaded context and what they map.  With windows
+ * allowed, home (the context to go back to) is loaded around each window: a thread that runs
+ * in it must not find this one's context loaded. */
+NONREENTRANT static void free_tables(uint32_t first, uint32_t end, struct mem_context *home)
 {
     struct kerr e;
+    struct mem_context *c = cur_ctx;
     for (uint32_t pdi = first; pdi < end; pdi++) {
         uint64_t d = pde[pdi];
-        if (!(d & PTE_P))
+        if (!(d & PTE_P)) {
+            if (windows_ok && !(pdi & 63)) {
+                load_context(home);
+                window();
+                load_context(c);
+            }
             continue;
+        }
         unmap_pages(pdi << 9, 512, 0);
         pde[pdi] = 0;
         frame_free(&pmem, d & PTE_ADDR_MASK, &e);
         npt--;
+        if (windows_ok) {
+            load_context(home);
+            window();
+            load_context(c);
+        }
     }
 }
 
-NONREENTRANT static uint32_t context_destroy(struct mem_context *c, int windows);
+NONREENTRANT static uint32_t context_destroy(struct mem_context *c);
 
 NONREENTRANT uint32_t
 _ContextDestroy(uint32_t h)
@@ -1029,22 +1064,12 @@ _ContextDestroy(uint32_t h)
     if (!c || c == cur_ctx || c == &boot_ctx)
         return refused("_ContextDestroy", CALLER, "%s %08x", "not a context, or the current or system "
                         "VM's:", h);
-    return context_destroy(c, INTS_WERE_ON());
+    return context_destroy(c);
 }
 
-NONREENTRANT uint32_t page_context_destroy(uint32_t h, int windows)
-{
-    INTS_OFF();
-    struct mem_context *c = context_of(h);
-    if (!c || c == cur_ctx || c == &boot_ctx)
-        return refused("page_context_destroy", CALLER, "%s %08x", "not a context, or the current "
-                       "or system VM's:", h);
-    return context_destroy(c, windows || INTS_WERE_ON());
-}
-
-/* c's blocks' descriptors (its own: O(its blocks), an interrupt let in between two with
- * `windows`), then its page tables wholesale, with c loaded. */
-NONREENTRANT static uint32_t context_destroy(struct mem_context *c, int windows)
+/* c's blocks' descriptors (its own: O(its blocks)), then its page tables wholesale, with c
+ * loaded; windows (page_windows) between steps. */
+NONREENTRANT static uint32_t context_destroy(struct mem_context *c)
 {
     struct kerr e;
     c->magic = CTX_DYING;               /* nobody else destroys it while interrupts come in */
@@ -1054,12 +1079,11 @@ NONREENTRANT static uint32_t context_destroy(struct mem_context *c, int windows)
         own_unlink(b);
         desc_put(b);
         nblocks--;
-        if (windows)
-            irq_window();
+        window();
     }
     struct mem_context *old = cur_ctx;
     load_context(c);
-    free_tables(PRIVATE_BASE >> 21, SHARED_BASE >> 21);    /* the V86 region is v86/'s */
+    free_tables(PRIVATE_BASE >> 21, SHARED_BASE >> 21, old);   /* the V86 region is v86/'s */
     load_context(old);
     frame_free(&pmem, c->pd[0], &e);
     frame_free(&pmem, c->pd[1], &e);
@@ -1107,18 +1131,14 @@ NONREENTRANT void page_context_load(uint32_t h)
         load_context((struct mem_context *)h);
 }
 
-NONREENTRANT uint32_t page_free_owner(uint32_t owner, int windows)
+NONREENTRANT uint32_t page_free_owner(uint32_t owner)
 {
     INTS_OFF();
     uint32_t n = 0;
-    windows |= INTS_WERE_ON();
     if (!owner)
         return 0;                       /* 0 is "no VM": PG_SYS blocks are nobody's to free */
-    for (struct pg_owner *o; (o = owner_find(owner)) != 0; n++) {
-        free_block(o->first);           /* found again each time: the window may change it */
-        if (windows)
-            irq_window();
-    }
+    for (struct pg_owner *o; (o = owner_find(owner)) != 0; n++)
+        free_block(o->first);           /* found again each time: a window may change it */
     return n;
 }
 

@@ -75,13 +75,13 @@ uint64_t page_context_set_v86(uint32_t hcontext, uint64_t entry);
  * switch's, which skips _ContextSwitch's validation walk). */
 uint32_t page_context_current(void);
 void     page_context_load(uint32_t hcontext);
-/* Frees every block whose owner (PG_VM's VM) is owner, O(its blocks); how many.  An interrupt
- * may come in between two blocks if interrupts were on at the call, or with `windows` (a caller
- * that turned them off itself and may have them on for a moment: Destroy_VM's, once the VM is
- * out of reach). */
-uint32_t page_free_owner(uint32_t owner, int windows);
-/* _ContextDestroy for the VMM (Destroy_VM), with its `windows` as page_free_owner's. */
-uint32_t page_context_destroy(uint32_t hcontext, int windows);
+/* Frees every block whose owner (PG_VM's VM) is owner, O(its blocks); how many. */
+uint32_t page_free_owner(uint32_t owner);
+/* Destroy_VM's long teardown (its V86 space's blocks, page_free_owner, _ContextDestroy): with
+ * on, the page services let a pending interrupt in at safe points (between blocks, every 32
+ * pages of a block, between page tables) -- for a caller that turned interrupts off itself and
+ * has put what it frees out of every service's reach.  Off again when it is done. */
+void page_windows(int on);
 /* Walks every block, the arenas and the caches and checks them against the page tables;
  * 0 or -1 with the reason printed. */
 int  page_check(void);

@@ -132,18 +132,21 @@ static void vm_unlink(struct vm *v)
     nvms--;
 }
 
-/* What v has, given back.  windows: the caller turned interrupts off itself (Destroy_VM with
- * them on) and may let one in between two of v's page blocks, v out of every service's reach. */
+/* What v has, given back.  windows: interrupts were on before the caller turned them off (v
+ * is out of every service's reach, no longer a VM to anyone): the page services may let one in
+ * at safe points of the long teardown (page_windows). */
 static void vm_free(struct vm *v, int windows)
 {
     if (focus == v)
         focus = &sys_vm;
+    v->magic = 0;
+    page_windows(windows);
     if (v->v86)
         vm_v86->destroy(v);             /* before its context and its PG_VM pages go */
-    v->magic = 0;                       /* no longer a VM to anyone */
-    page_free_owner((uint32_t)v, windows);
+    page_free_owner((uint32_t)v);
     if (v->context)
-        page_context_destroy(v->context, windows);
+        _ContextDestroy(v->context);
+    page_windows(0);
     _HeapFree(v, 0);
 }
 
@@ -244,7 +247,7 @@ static void crashed(void *ref)
 {
     struct vm *v = ref;
     if (vm_of((VMHANDLE)v))
-        destroy(v, VNE_CRASHED, 0);
+        destroy(v, VNE_CRASHED, (read_eflags() & EFLAGS_IF) != 0);   /* the event thread's */
 }
 
 void Crash_Cur_VM(void)

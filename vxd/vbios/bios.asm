@@ -29,7 +29,7 @@ K_DATA  equ 2
 K_RESET equ 3
 EBDA_POLL_TICK equ 30h                  ; INT 16h's idle detection (EBDA: VBIOS's own bytes)
 EBDA_POLLS     equ 32h
-POLL_IDLE      equ 64                   ; looks finding nothing in one tick: the VM is idle
+POLL_IDLE      equ 16                   ; looks finding nothing in one tick: the VM is idle
 K_HOOK  equ 4
 
 %macro DIR 4                    ; vector, kind, entry, stub
