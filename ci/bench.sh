@@ -91,6 +91,7 @@ for n in 1 2 4 8; do
 done
 op irq_timer       "APIC timer IRQ: stub -> hooked handler -> back (by difference: one figure, min = max = mean)"
 op tick_sched      "<= 300 the timer tick with the scheduler: due time-outs and sleepers, the charge (by difference: one figure)"
+op irq_vpicd       "<= 150 an IRQ owned through VPICD: stub -> owner's handler -> VPICD_Phys_EOI -> back (PIT IRQ 0; by difference: one figure)"
 a=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_1 n=[0-9]* min_tsc=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
 b=$(tr -d '\r' < "$dir/serial.1" | sed -n 's/^bench: fault_hooks_8 n=[0-9]* min_tsc=[0-9]* sum_tsc=\([0-9]*\) .*/\1/p')
 [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v s=$((1 << SHIFT)) \

@@ -118,7 +118,6 @@ int timer_init(uint16_t port, int pm_32bit, uint32_t hz)
     return 0;
 }
 
-
 uint64_t Get_Clock_NS(void)
 {
     uint64_t d = rdtsc() - timer.tsc_boot;

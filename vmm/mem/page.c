@@ -73,7 +73,7 @@ struct pg_block {
     uint32_t caller;                        /* who allocated or reserved it (a VxD's code?) */
     struct pg_owner *orec;                  /* owner's record (0: owner 0, nobody's) */
     struct pg_block *onext, **opprev;       /* the ring of the owner's blocks (O(1) unlink) */
-    uint32_t pad[5];
+    uint32_t pad[5];                        /* to the slot's 64 bytes (a handle is 64-aligned) */
 };
 _Static_assert(sizeof(struct pg_block) == 64, "descriptor slots of 64 bytes");
 
@@ -333,7 +333,8 @@ NONREENTRANT static inline void own_unlink(struct pg_block *b)
 /* The live block behind handle h, or 0 (never faults: the page is checked before it is read). */
 NONREENTRANT static inline struct pg_block *block_of(uint32_t h)
 {
-    if ((h & (sizeof(struct pg_block) - 1)) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM || !(pte[h >> 12] & PTE_P))
+    if ((h & (sizeof(struct pg_block) - 1)) || !(h & 0xFFF) || arena_id(h >> 12) != AR_SYSTEM ||
+        !(pte[h >> 12] & PTE_P))
         return 0;
     const struct pg_block *slab = (const struct pg_block *)(h & ~0xFFFu);
     struct pg_block *b = (struct pg_block *)h;
@@ -1023,34 +1024,35 @@ _ContextCreate(void)
 }
 
 
-/* Frees every page table of PDE indices [first, end) of the current context, and the frames its
- * committed pages own. */
-/* The page tables of PDEs [first, end) of the loaded context and what they map.  With windows
- * allowed, home (the context to go back to) is loaded around each window: a thread that runs
- * in it must not find this one's context loaded. */
+/* A window (page_windows) while another context than the caller's own, home, is loaded: home
+ * is loaded around it, for a thread that runs in it must not find the other one loaded. */
+NONREENTRANT static void window_from(struct mem_context *home)
+{
+    if (windows_ok) {
+        struct mem_context *c = cur_ctx;
+        load_context(home);
+        window();
+        load_context(c);
+    }
+}
+
+/* Frees every page table of PDE indices [first, end) of the loaded context, and the frames its
+ * committed pages own; a window after each table, and every 64 PDEs (home: window_from). */
 NONREENTRANT static void free_tables(uint32_t first, uint32_t end, struct mem_context *home)
 {
     struct kerr e;
-    struct mem_context *c = cur_ctx;
     for (uint32_t pdi = first; pdi < end; pdi++) {
         uint64_t d = pde[pdi];
         if (!(d & PTE_P)) {
-            if (windows_ok && !(pdi & 63)) {
-                load_context(home);
-                window();
-                load_context(c);
-            }
+            if (!(pdi & 63))
+                window_from(home);
             continue;
         }
         unmap_pages(pdi << 9, 512, 0);
         pde[pdi] = 0;
         frame_free(&pmem, d & PTE_ADDR_MASK, &e);
         npt--;
-        if (windows_ok) {
-            load_context(home);
-            window();
-            load_context(c);
-        }
+        window_from(home);
     }
 }
 

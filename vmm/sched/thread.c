@@ -153,9 +153,9 @@ static void tick(struct client_regs *r)
     }
     struct thread *c = thread_cur;
     uint64_t used = c->cpu_tsc - c->charged_tsc + (now - c->run_start);
-    uint32_t units = (uint32_t)(used >> 32) ? 0xFFFFFFFFu >> timer.unit_shift   /* the rest */
-                     : (uint32_t)used >> timer.unit_shift;                    /* next time */
-    c->charged_tsc += units << timer.unit_shift;
+    uint32_t units = (uint32_t)(used >> 32) ? 0xFFFFFFFFu >> timer.unit_shift  /* the rest at */
+                     : (uint32_t)used >> timer.unit_shift;                   /* the next ticks */
+    c->charged_tsc += units << timer.unit_shift;    /* what is short of a unit: next time */
     if (sched_charge(&rq, &c->se, units) || c->tev_head)
         int_resched_pending = 1;            /* a switch, or the running thread's events */
     if (zombies)                            /* never the running thread: it died elsewhere */
