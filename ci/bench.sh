@@ -106,10 +106,15 @@ for n in 10 100 1000; do
 done
 op sched_ready_top "ready at a new top priority (part of sem_wake)"
 op sched_block_top "block it again (part of a wait)"
+for n in 1 8 64; do
+    op "sched_ready_${n}l" "reported (a wake at the lowest of $n priority levels: the walk of the levels)"
+    op "sched_block_${n}l" "reported (its wait again)"
+done
 op thread_create   "reported (VMMCreateThread of a thread that does not run yet)"
 op thread_destroy  "reported (VMMTerminateThread of it)"
 op mutex_handover  "reported (_LeaveMutex -> the higher-priority waiter's _EnterMutex returns, inheritance included)"
 op event_run       "reported (Schedule_Global_Event + Release_Time_Slice -> its procedure starts in the event thread)"
+op timeout_run     "reported (a time-out: the timer's expiry -> the tick finds it due -> its procedure starts in the event thread)"
 op destroy_vm_0    "reported (Destroy_VM of a VM with one PG_VM page: its messages, context, control block)"
 op destroy_vm_10000 "reported (the same with 10,000 more page blocks in the system, others': O(the VM's own))"
 op vxd_load        "<= 100000 (DYN.VXD: 17 KB, 204 relocations)"

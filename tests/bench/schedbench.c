@@ -6,12 +6,16 @@
  *   sem_wake           Signal_Semaphore to the wake of a higher-priority waiter: from the call
  *                      in the signaller to the waiter's return from Wait_Semaphore
  *   sched_pick_N       the primary scheduler's pick with N = 10, 100, 1000 ready threads
+ *   sched_ready_Nl,    a thread of the lowest priority readied and blocked again, with N = 1, 8,
+ *   sched_block_Nl     64 distinct priority levels present (two threads each)
  *   thread_create      VMMCreateThread of a thread below the caller's priority (it does not run)
  *   thread_destroy     VMMTerminateThread of such a thread (its stack goes at the next tick)
  *   mutex_handover     _LeaveMutex to the return from _EnterMutex of a higher-priority waiter,
  *                      whose priority the owner had inherited meanwhile
  *   event_run          Schedule_Global_Event, then Release_Time_Slice, to the start of its
  *                      procedure in the event thread
+ *   timeout_run        a time-out from the timer's expiry (the tick that finds it due) to the
+ *                      start of its procedure in the event thread
  *   destroy_vm_0       Destroy_VM of a VM with one PG_VM page (its messages to every device, its
  *                      context, its control block), the system holding what the boot left
  *   destroy_vm_10000   the same with 10,000 more page blocks in the system, other owners': the
@@ -27,10 +31,22 @@
 #include "sched/policy.h"
 #include "x86/x86.h"
 #include "vmm/page.h"
+#include "int/timer.h"
+#include "x86/apic.h"
 
 #define ROUNDS 1000
 
 static volatile int stop;
+
+static volatile uint32_t to_done;
+static volatile uint64_t to_since;
+static void timeout_proc_bench(uint32_t late_ms, void *ref)
+{
+    uint32_t done = timer.count - apic_timer_current();     /* counts since it expired */
+    (void)late_ms, (void)ref;
+    to_since = (uint64_t)done * timer.tsc_hz / timer.apic_hz;
+    to_done = 1;
+}
 
 /* Destroy_VM of 32 VMs with one PG_VM page each (made first, outside the measurement). */
 static void destroy_vms(const char *name, uint64_t over)
@@ -197,6 +213,35 @@ void schedbench_run(void)
     bench_print("sched_ready_top", &ready);
     bench_print("sched_block_top", &block);
 
+    /* Ready (a wake) and block (a wait) swept over 1, 8 and 64 distinct priority levels
+     * present, two threads each: a thread of the lowest priority readied and blocked again (the
+     * walk of the sorted levels is the worst case). */
+    static const unsigned nl[3] = { 1, 8, 64 };
+    for (unsigned k = 0; k < 3; k++) {
+        sched_init(&s, 20, &e);
+        for (unsigned i = 0; i < 2 * nl[k]; i++) {
+            sched_thread_init(&s, &dummies[i], 0x100 + 0x10 * (i % nl[k]), 100, &e);
+            sched_ready(&s, &dummies[i], &e);
+        }
+        static struct sched_thread lo;
+        sched_thread_init(&s, &lo, 0x100, 100, &e);
+        struct bench_stat rd = { 0 }, bl = { 0 };
+        for (int i = 0; i < ROUNDS; i++) {
+            uint64_t t0 = rdtsc();
+            sched_ready(&s, &lo, &e);
+            uint64_t t1 = rdtsc();
+            sched_block(&s, &lo, &e);
+            uint64_t t2 = rdtsc();
+            bench_add(&rd, t1 - t0 - over);
+            bench_add(&bl, t2 - t1 - over);
+        }
+        char name[24];
+        ksnprintf(name, sizeof name, "sched_ready_%ul", nl[k]);
+        bench_print(name, &rd);
+        ksnprintf(name, sizeof name, "sched_block_%ul", nl[k]);
+        bench_print(name, &bl);
+    }
+
     /* Threads made and ended, 100 at a time (their stacks go at the next tick). */
     struct bench_stat made = { 0 }, ended = { 0 };
     for (int k = 0; k < 10; k++) {
@@ -247,6 +292,21 @@ void schedbench_run(void)
         Release_Time_Slice();
     }
     bench_print("event_run", &ran);
+
+    /* A time-out from the timer's expiry (the tick that finds it due) to the start of its
+     * procedure in the event thread: the interrupt, the tick, the switch, the call.  The time
+     * since the expiry is read from the APIC timer's count when the procedure starts. */
+    struct bench_stat tr = { 0 };
+    for (int i = 0; i < 200; i++) {
+        to_done = 0;
+        Set_Global_Time_Out(timeout_proc_bench, 1, 0);
+        irq_enable();
+        while (!to_done)
+            __asm__ volatile("pause" : : : "memory");
+        irq_disable();
+        bench_add(&tr, to_since);
+    }
+    bench_print("timeout_run", &tr);
 
     destroy_vms("destroy_vm_0", over);
     static uint32_t others[10000];

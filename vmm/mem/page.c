@@ -466,8 +466,20 @@ NONREENTRANT static int map_frames(uint32_t page, uint32_t n, uint64_t flags)
             return -1;
         }
         pte_map(page + i, phys | flags);
+        if ((i & 31) == 31)
+            window();                       /* the range is reserved: nobody else takes it */
     }
     return 0;
+}
+
+/* PAGEZEROINIT of a new block's n pages, 8 at a time, a window in between (its handle is not
+ * out yet: nobody reads them meanwhile). */
+NONREENTRANT static void zero_pages(uint32_t page, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i += 8) {
+        memset((void *)((page + i) << 12), 0, (n - i < 8 ? n - i : 8) << 12);
+        window();
+    }
 }
 
 /* Every service runs with interrupts off (INTS_OFF, x86/x86.h): neither another thread nor an
@@ -542,7 +554,7 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         }
         b->flags = BLK_CONTIG;
         if (flags & PAGEZEROINIT)
-            memset((void *)(page << 12), 0, npages << 12);
+            zero_pages(page, npages);
         return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
     }
 
@@ -559,7 +571,7 @@ _PageAllocate(uint32_t npages, uint32_t type, uint32_t vm, uint32_t align_mask,
         return 0;
     }
     if (flags & PAGEZEROINIT)
-        memset((void *)(page << 12), 0, npages << 12);
+        zero_pages(page, npages);
     return ((uint64_t)(page << 12) << 32) | (uint32_t)b;
 }
 

@@ -77,10 +77,11 @@ uint32_t page_context_current(void);
 void     page_context_load(uint32_t hcontext);
 /* Frees every block whose owner (PG_VM's VM) is owner, O(its blocks); how many. */
 uint32_t page_free_owner(uint32_t owner);
-/* Destroy_VM's long teardown (its V86 space's blocks, page_free_owner, _ContextDestroy): with
- * on, the page services let a pending interrupt in at safe points (between blocks, every 32
- * pages of a block, between page tables) -- for a caller that turned interrupts off itself and
- * has put what it frees out of every service's reach.  Off again when it is done. */
+/* Create_VM's and Destroy_VM's long work (a V86 space made or freed, page_free_owner, a
+ * context made or destroyed): with on, the page services let a pending interrupt in at safe
+ * points (between blocks, every 32 pages mapped or freed, every 8 zeroed, between page tables)
+ * -- for a caller that turned interrupts off itself and whose VM is nobody else's (not yet, or
+ * no longer).  Off again when it is done. */
 void page_windows(int on);
 /* Walks every block, the arenas and the caches and checks them against the page tables;
  * 0 or -1 with the reason printed. */

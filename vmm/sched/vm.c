@@ -163,8 +163,11 @@ VMHANDLE Create_VM(uint32_t weight)
     v->cb.CB_VM_Status = VMSTAT_CREATING;
     v->magic = VM_MAGIC ^ (uint32_t)v;
     v->weight = v->fg_weight = v->bg_weight = weight;
+    page_windows(INTS_WERE_ON());           /* v is nobody's yet: interrupts may come in */
     v->context = _ContextCreate();
-    if (!v->context || (vm_v86 && vm_v86->create(v))) {
+    int made = v->context && !(vm_v86 && vm_v86->create(v));
+    page_windows(0);
+    if (!made) {
         int ctx = v->context != 0;
         vm_free(v, 0);                          /* what it has so far (v86: none yet) */
         return refused("Create_VM", CALLER, "%s", ctx ? "no V86 space (the reason above)"
