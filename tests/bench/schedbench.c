@@ -48,6 +48,25 @@ static void timeout_proc_bench(uint32_t late_ms, void *ref)
     to_done = 1;
 }
 
+/* t readied and blocked again in s, ROUNDS times: the two figures, as rname and bname. */
+static void ready_block(struct sched *s, struct sched_thread *t, uint64_t over, const char *rname,
+                        const char *bname)
+{
+    struct kerr e;
+    struct bench_stat ready = { 0 }, block = { 0 };
+    for (int i = 0; i < ROUNDS; i++) {
+        uint64_t t0 = rdtsc();
+        sched_ready(s, t, &e);
+        uint64_t t1 = rdtsc();
+        sched_block(s, t, &e);
+        uint64_t t2 = rdtsc();
+        bench_add(&ready, t1 - t0 - over);
+        bench_add(&block, t2 - t1 - over);
+    }
+    bench_print(rname, &ready);
+    bench_print(bname, &block);
+}
+
 /* Destroy_VM of 32 VMs with one PG_VM page each (made first, outside the measurement). */
 static void destroy_vms(const char *name, uint64_t over)
 {
@@ -199,19 +218,8 @@ void schedbench_run(void)
     /* A thread of a priority of its own readied (a new top level) and blocked again, with the
      * 1000 threads of two levels below: the wake and the wait of a higher-priority waiter. */
     static struct sched_thread hi;
-    struct bench_stat ready = { 0 }, block = { 0 };
     sched_thread_init(&s, &hi, 0x100000, 100, &e);
-    for (int i = 0; i < ROUNDS; i++) {
-        uint64_t t0 = rdtsc();
-        sched_ready(&s, &hi, &e);
-        uint64_t t1 = rdtsc();
-        sched_block(&s, &hi, &e);
-        uint64_t t2 = rdtsc();
-        bench_add(&ready, t1 - t0 - over);
-        bench_add(&block, t2 - t1 - over);
-    }
-    bench_print("sched_ready_top", &ready);
-    bench_print("sched_block_top", &block);
+    ready_block(&s, &hi, over, "sched_ready_top", "sched_block_top");
 
     /* Ready (a wake) and block (a wait) swept over 1, 8 and 64 distinct priority levels
      * present, two threads each: a thread of the lowest priority readied and blocked again (the
@@ -225,21 +233,10 @@ void schedbench_run(void)
         }
         static struct sched_thread lo;
         sched_thread_init(&s, &lo, 0x100, 100, &e);
-        struct bench_stat rd = { 0 }, bl = { 0 };
-        for (int i = 0; i < ROUNDS; i++) {
-            uint64_t t0 = rdtsc();
-            sched_ready(&s, &lo, &e);
-            uint64_t t1 = rdtsc();
-            sched_block(&s, &lo, &e);
-            uint64_t t2 = rdtsc();
-            bench_add(&rd, t1 - t0 - over);
-            bench_add(&bl, t2 - t1 - over);
-        }
-        char name[24];
-        ksnprintf(name, sizeof name, "sched_ready_%ul", nl[k]);
-        bench_print(name, &rd);
-        ksnprintf(name, sizeof name, "sched_block_%ul", nl[k]);
-        bench_print(name, &bl);
+        char rname[24], bname[24];
+        ksnprintf(rname, sizeof rname, "sched_ready_%ul", nl[k]);
+        ksnprintf(bname, sizeof bname, "sched_block_%ul", nl[k]);
+        ready_block(&s, &lo, over, rname, bname);
     }
 
     /* Threads made and ended, 100 at a time (their stacks go at the next tick). */
