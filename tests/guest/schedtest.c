@@ -977,7 +977,7 @@ static void time_outs(void)
         early += (int64_t)d < 0;
         told_over += chain_told[i] > ms;
         told_under += chain_told[i] + 1 < ms;
-        in_tick += (int64_t)d >= 0 && d <= period + period / 4;
+        in_tick += within_tick(chain_ran[i], chain_due[i]);
         min = us < min ? us : min;
         max = us > max ? us : max;
         sum += us;
