@@ -79,7 +79,7 @@ static void reap(void)
 }
 
 /* CPU time t has used, the current stretch included if it is running. */
-static uint64_t cpu_now(const struct thread *t)
+uint64_t thread_cpu(const struct thread *t)
 {
     return t->cpu_tsc + (t == thread_cur ? rdtsc() - t->run_start : 0);
 }
@@ -634,7 +634,7 @@ uint64_t thread_vm_cpu(struct vm *vm)
     uint64_t sum = 0;
     for (struct thread *t = all; t; t = t->next_all)
         if (t->vm == vm && t->state != T_DEAD)
-            sum += cpu_now(t);
+            sum += thread_cpu(t);
     return sum;
 }
 
@@ -761,7 +761,7 @@ void thread_print_summary(void)
             if (t->vm == v)
                 kprintf("sched:   thread %u: priority %x, time-slice priority %u, %llu us CPU, "
                         "%u switches in%s\n", t->id, t->se.exec_pri, t->se.weight,
-                        (unsigned long long)(cpu_now(t) * 1000000 / hz),
+                        (unsigned long long)(thread_cpu(t) * 1000000 / hz),
                         t->switches, t == thread_cur ? " (running)" : "");
     }
 }

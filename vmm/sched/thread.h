@@ -126,6 +126,7 @@ void thread_suspend_vm(struct vm *vm);
 void thread_resume_vm(struct vm *vm);
 void thread_suspend_self(void);                 /* the caller's VM suspended, the caller too */
 uint64_t thread_vm_cpu(struct vm *vm);          /* CPU time of vm's live threads */
+uint64_t thread_cpu(const struct thread *t);  /* TSC counts it ran, the running stretch too */
 void thread_vm_weight(struct vm *vm, uint32_t w);   /* every thread of vm to time-slice priority w */
 unsigned thread_vm_ready(struct vm *vm);        /* its threads in the run queue */
 unsigned thread_wake_vm(struct vm *vm);         /* Wake_Up_VM: its sleeping threads; how many */

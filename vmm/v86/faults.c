@@ -14,8 +14,8 @@
  * A fault the VM cannot take (its stack unusable, nothing mapped where it must be) ends the VM
  * with a report naming it, CS:IP and the bytes there -- never the system.  On the way back into
  * V86 code (fault_v86->resume) virtual interrupts and call backs that became due are delivered.
- * The timer tick counts how long V86 code runs with its virtual IF clear: past V86_CLI_LIMIT_MS
- * the VM is ended (a spin after CLI).
+ * The timer tick watches how long V86 code runs with its virtual IF clear, by its thread's CPU
+ * time (the TSC): past V86_CLI_LIMIT_MS of it the VM is ended (a spin after CLI).
  */
 #pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "v86/v86.h"
@@ -210,21 +210,25 @@ static void v86_resume(struct client_regs *r)
         v86_vint_due(s, r);
 }
 
-static uint32_t cli_limit_ticks;                /* V86_CLI_LIMIT_MS in timer ticks */
-
+/* The timer interrupted V86 code: with its vif clear, how much CPU time it has had since a tick
+ * first found it so (its thread's CPU account: merged ticks lose none of it). */
 static void v86_tick(struct client_regs *r)
 {
     struct v86_space *s = thread_cur->vm->v86;
+    (void)r;
     if (!s || s->mon.vif) {
         if (s)
-            s->cli_ticks = 0;
+            s->cli_seen = 0;
         return;
     }
-    if (++s->cli_ticks == cli_limit_ticks) {
+    uint64_t cpu = thread_cpu(thread_cur);
+    if (!s->cli_seen) {
+        s->cli_seen = 1;
+        s->cli_from = cpu;
+    } else if (cpu - s->cli_from >= V86_CLI_LIMIT_MS * timer.tsc_per_ms && !s->kill) {
         s->kill = "it ran with interrupts disabled for 5 s (a spin after CLI)";
         v86_update_due(s);                      /* resume ends it, in its own thread */
     }
-    (void)r;
 }
 
 /* A #GP or #UD from V86 mode, from the stubs (x86/trap.h: trap_v86_gp, trap_v86_ud), the whole
@@ -245,7 +249,6 @@ static const struct fault_v86_taker taker = { v86_fault, v86_resume, v86_tick };
 
 void v86_trap_init(void)
 {
-    cli_limit_ticks = ms_to_ticks(V86_CLI_LIMIT_MS);   /* timer_init has set its rate */
     fault_v86 = &taker;
     trap_v86_gp = v86_gp;
     trap_v86_ud = v86_ud;

@@ -57,7 +57,8 @@ struct v86_space {
     uint8_t due;                    /* counted in fault_v86_due: something for resume */
     uint8_t intr;                   /* its virtual PIC's INT line (VPICD_Set_VM_Intr) */
     uint32_t irr;                   /* virtual IRQs requested (VPICD_Set_Int_Request), bit irq */
-    uint32_t cli_ticks;             /* timer ticks seen in its V86 code with vif clear */
+    uint8_t cli_seen;               /* a tick found its V86 code with vif clear ... */
+    uint64_t cli_from;              /* ... its thread's CPU time (TSC) then, the first time */
     const char *kill;               /* set: resume ends the VM, with this reason */
     struct thread_queue hlt_q;
     struct thread *thread;          /* the thread that runs its V86 code, once it has one */
