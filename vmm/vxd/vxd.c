@@ -764,11 +764,10 @@ static void load_all_files(void)
 
 uint32_t Get_VMM_Version(void) { return VMM_VERSION; }
 
-void Out_Debug_String(const char *s)
-{
-    INTS_OFF();
-    kprintf("%s", s);
-}
+/* With interrupts as the caller has them: the console keeps a line whole by holding off the
+ * other threads, not interrupts (console/console.h), and drawing a line can take a million
+ * instructions. */
+void Out_Debug_String(const char *s) { kprintf("%s", s); }
 
 void _Debug_Printf_Service(const char *fmt, ...)
 {
