@@ -84,6 +84,10 @@ for size in 1 16; do
         op "page_free_${size}_$fill%"  "$([ $size = 1 ] && echo '<= 150, max/min across fills <= 2' || echo 'reported')"
     done
 done
+for n in 1 64 256 4096; do
+    op "page_alloc_burst_$n" "<= 150 mean, max/min <= 3 (one-page _PageAllocate, $n in a row)"
+    op "page_free_burst_$n"  "<= 150 mean (_PageFree of them all)"
+done
 op demand_fault    "reported (a write to a reserved page: #PF -> Hook_Invalid_Page_Fault handler commits it, zero-filled -> restart)"
 op int_soft        "INT n to a Set_PM_Int_Vector handler and back"
 for n in 1 2 4 8; do
