@@ -52,8 +52,10 @@
 
 #define HASH_BITS   10
 #define OWN_BITS    8               /* the owners' hash */
-#define LCACHE_MAX  64              /* one-page linear cache: 256 KB of system linear space */
-#define LCACHE_FILL 8               /* pages reserved at once when it runs dry */
+#define LCACHE_MAX  4096            /* one-page linear cache: 16 MB of system linear space, */
+#define LCACHE_BOOT 4096            /* filled at boot (linear space only: no frame), so that */
+#define LCACHE_FILL 8               /* bursts of one-page blocks never reach the arena; pages
+                                       reserved at once when it runs dry */
 #define PT_MARGIN   8               /* frames kept for page tables an arena call may make */
 
 #define PAGE_PRIV_FIRST (PRIVATE_BASE >> 12)
@@ -108,6 +110,31 @@ static struct pg_block *htab[1u << HASH_BITS];
 static struct pg_owner *otab[1u << OWN_BITS];
 static struct pg_block *free_desc;
 static uint32_t lcache[LCACHE_MAX], nlcache;
+
+/* n more pages in the one-page cache, in one arena call; 0 or -1 (none taken). */
+NONREENTRANT static int lcache_fill(uint32_t n)
+{
+    uint32_t p;
+    if (n > LCACHE_MAX - nlcache || arena_alloc(&sys_arena, n, 1, &p))
+        return -1;
+    for (uint32_t i = n; i-- > 0;) {
+        pte32[2 * (p + i)] = ARENA_RESERVED | PTE_SW_CACHED;
+        lcache[nlcache++] = p + i;
+    }
+    return 0;
+}
+
+/* The cache back to the arena, for a range the arena could not find otherwise. */
+NONREENTRANT static void lcache_drain(void)
+{
+    struct kerr e;
+    while (nlcache) {
+        uint32_t page = lcache[--nlcache];
+        pte32[2 * page] = 0;
+        if (arena_free(&sys_arena, page, 1, &e))
+            kprintf("page: %s (internal error; page leaked)\n", e.msg);
+    }
+}
 static uint32_t desc_pages, nblocks, nowners, npt, scratch_page, alias_page;
 static ipf_handler ipf_hooks[16];
 static int windows_ok;                  /* page_windows: interrupts may come in at safe points */
@@ -356,12 +383,8 @@ NONREENTRANT static int pt_room(unsigned ar, uint32_t n)
 NONREENTRANT static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uint32_t *page)
 {
     if (ar == AR_SYSTEM && n == 1) {
-        uint32_t p;
-        if (!nlcache && arena_alloc(&sys_arena, LCACHE_FILL, 1, &p) == 0)
-            for (uint32_t i = LCACHE_FILL; i-- > 0;) {  /* one arena call for eight pages */
-                pte32[2 * (p + i)] = ARENA_RESERVED | PTE_SW_CACHED;
-                lcache[nlcache++] = p + i;
-            }
+        if (!nlcache)
+            lcache_fill(LCACHE_FILL);           /* one arena call for eight pages */
         if (nlcache) {
             *page = lcache[--nlcache];
             return 0;
@@ -369,7 +392,12 @@ NONREENTRANT static int lin_reserve(unsigned ar, uint32_t n, uint32_t align, uin
     }
     if (!pt_room(ar, n))
         return -1;
-    return arena_alloc(arena_of(ar), n, align, page);
+    if (arena_alloc(arena_of(ar), n, align, page) == 0)
+        return 0;
+    if (ar != AR_SYSTEM || !nlcache)
+        return -1;
+    lcache_drain();                             /* its pages may be what the range lacks */
+    return arena_alloc(&sys_arena, n, align, page);
 }
 
 /* Gives back [page, page + n), whose entries are not present: cleared to 0 (only reserved
@@ -1399,7 +1427,9 @@ NONREENTRANT int page_init(void)
         kprintf("page: no linear pages for the code-patch alias\n");
         return -1;
     }
-    if (desc_refill()) {                /* the first 127 handles, made before anyone waits */
+    if (lcache_fill(LCACHE_BOOT))
+        kprintf("page: no room for the one-page linear cache; going on without\n");
+    if (desc_refill()) {                /* the first 63 handles, made before anyone waits */
         kprintf("page: no page for the first block descriptors\n");
         return -1;
     }
