@@ -320,7 +320,8 @@ static void bench_page_bursts(void)
         ksnprintf(names[k][0], 28, "page_alloc_burst_%u", bursts[k]);
         ksnprintf(names[k][1], 28, "page_free_burst_%u", bursts[k]);
         struct stat a = { names[k][0], { 0 } }, f = { names[k][1], { 0 } };
-        for (unsigned round = 0; round < 4096 / bursts[k] + (bursts[k] < 4096 ? 0 : 1); round++) {
+        unsigned rounds = bursts[k] < 4096 ? 4096 / bursts[k] : 2;
+        for (unsigned round = 0; round < rounds; round++) {
             unsigned n = 0;
             for (; n < bursts[k]; n++) {
                 uint64_t t0 = rdtsc();

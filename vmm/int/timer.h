@@ -45,13 +45,6 @@ static inline uint32_t clock_late_ms(uint64_t now, uint64_t due)
 /* Milliseconds in the time-slicer's units. */
 static inline uint32_t ms_to_units(uint32_t ms) { return (uint32_t)((uint64_t)ms * timer.unit_hz / 1000); }
 
-/* The whole timer ticks that cover ms milliseconds, at least one. */
-static inline uint32_t ms_to_ticks(uint32_t ms)
-{
-    uint32_t t = (uint32_t)(((uint64_t)ms * timer.hz + 999) / 1000);
-    return t ? t : 1;
-}
-
 /* How late the timer's interrupts are taken, watched in the test build: a tick waits only while
  * interrupts are off (or another handler runs), so the longest wait L says how long the longest
  * stretch with interrupts off was: at least L, less than L + one period.  Each tick reads the

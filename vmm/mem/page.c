@@ -267,8 +267,12 @@ NONREENTRANT static int desc_refill(void)
     pte_map(p, phys | PTE_P | PTE_W | PTE_SW_ALLOC | nx);
     struct pg_block *s = (struct pg_block *)(p << 12);
     s[0].magic = SLAB_MAGIC ^ (uint32_t)s;
-    for (unsigned i = PAGE_SIZE / sizeof *s; i-- > 1;) {    /* a free slot's magic is 0 */
-        s[i].magic = 0;
+    for (unsigned i = PAGE_SIZE / sizeof *s; i-- > 1;) {    /* a free slot's magic is 0, */
+        s[i].magic = 0;                                     /* and its orec (the frame is */
+        s[i].orec = 0;                                      /* not zeroed): own_unlink keeps
+                                                               it so, an owner's record never
+                                                               reaches it, and a block of owner
+                                                               0 is made without own_link */
         s[i].next = free_desc;
         free_desc = &s[i];
     }
@@ -309,7 +313,6 @@ NONREENTRANT static struct pg_owner *owner_find(uint32_t owner)
  * could not be made (no descriptor page), b untouched. */
 NONREENTRANT static int own_link(struct pg_block *b)
 {
-    b->orec = 0;
     if (!b->owner)
         return 0;
     struct pg_owner *o = owner_find(b->owner);
@@ -439,18 +442,26 @@ NONREENTRANT static void unmap_pages(uint32_t page, uint32_t n, uint32_t v)
     }
 }
 
-NONREENTRANT static void free_block(struct pg_block *b)
+/* b's descriptor gone: out of the hash and its owner's ring, back to the free slots (what it
+ * mapped is the caller's to undo). */
+NONREENTRANT static inline void forget_block(struct pg_block *b)
 {
     hash_remove(b);
     own_unlink(b);
-    b->magic = 0;                           /* nobody finds it in a window */
-    for (uint32_t i = 0; i < b->npages; i += 32) {
-        unmap_pages(b->base + i, b->npages - i < 32 ? b->npages - i : 32, 0);
-        window();
-    }
-    lin_release(b->arena, b->base, b->npages);
     desc_put(b);
     nblocks--;
+}
+
+NONREENTRANT static void free_block(struct pg_block *b)
+{
+    uint32_t base = b->base, n = b->npages;
+    unsigned ar = b->arena;
+    forget_block(b);                        /* first: nobody finds it in a window */
+    for (uint32_t i = 0; i < n; i += 32) {
+        unmap_pages(base + i, n - i < 32 ? n - i : 32, 0);
+        window();
+    }
+    lin_release(ar, base, n);
 }
 
 /* A descriptor for a new block, in the hash; caller: who asked for it (an unloaded VxD's blocks
@@ -616,12 +627,9 @@ _PageFree(uint32_t hmem, uint32_t flags)
         struct kerr e;
         uint32_t page = b->base;
         uint64_t x = pte[page];
-        hash_remove(b);
-        own_unlink(b);
+        forget_block(b);
         pte_unmap(page, ARENA_RESERVED | PTE_SW_CACHED);
         lcache[nlcache++] = page;
-        desc_put(b);
-        nblocks--;
         if (frame_free_fast(&pmem, x & PTE_ADDR_MASK, &e))
             kprintf("_PageFree: %s (internal error)\n", e.msg);
         return 1;
@@ -1116,11 +1124,7 @@ NONREENTRANT static uint32_t context_destroy(struct mem_context *c)
     struct kerr e;
     c->magic = CTX_DYING;               /* nobody else destroys it while interrupts come in */
     for (struct pg_owner *o; (o = owner_find((uint32_t)c)) != 0;) {
-        struct pg_block *b = o->first;
-        hash_remove(b);
-        own_unlink(b);
-        desc_put(b);
-        nblocks--;
+        forget_block(o->first);         /* the pages go with the tables, below */
         window();
     }
     struct mem_context *old = cur_ctx;
@@ -1506,6 +1510,8 @@ NONREENTRANT int page_check(void)
         if (b->owner && (!b->orec || b->orec->magic != (OWN_MAGIC ^ (uint32_t)b->orec) ||
                          b->orec->owner != b->owner || *b->opprev != b))
             return check_fail("block not in its owner's ring:", (uint32_t)b);
+        else if (!b->owner && b->orec)
+            return check_fail("block of no owner with an owner's record:", (uint32_t)b);
         else
             owned += b->owner != 0;
     for (unsigned i = 0; i < (1u << OWN_BITS); i++)

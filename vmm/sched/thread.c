@@ -78,11 +78,13 @@ static void reap(void)
     }
 }
 
-/* CPU time t has used, the current stretch included if it is running. */
-uint64_t thread_cpu(const struct thread *t)
+/* CPU time t has used by the TSC reading now, the current stretch included if it is running. */
+static inline uint64_t cpu_at(const struct thread *t, uint64_t now)
 {
-    return t->cpu_tsc + (t == thread_cur ? rdtsc() - t->run_start : 0);
+    return t->cpu_tsc + (t == thread_cur ? now - t->run_start : 0);
 }
+
+uint64_t thread_cpu(const struct thread *t) { return cpu_at(t, rdtsc()); }
 
 /* Switches to what the scheduler picks, if that is another thread; returns when this thread
  * runs again (a dead one never does).  Interrupts off. */
@@ -152,7 +154,7 @@ static void tick(struct client_regs *r)
             int_resched_pending = 1;
     }
     struct thread *c = thread_cur;
-    uint64_t used = c->cpu_tsc - c->charged_tsc + (now - c->run_start);
+    uint64_t used = cpu_at(c, now) - c->charged_tsc;
     uint32_t units = (uint32_t)(used >> 32) ? 0xFFFFFFFFu >> timer.unit_shift  /* the rest at */
                      : (uint32_t)used >> timer.unit_shift;                   /* the next ticks */
     c->charged_tsc += units << timer.unit_shift;    /* what is short of a unit: next time */

@@ -45,17 +45,14 @@ void guard_init(void (*foreign_failed)(void *fn, const char *what, uint32_t vect
 
 static unsigned watched;                /* ... of them watched by the watchdog */
 
-void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks, int watch)
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ms, int watch)
 {
     struct guard **t = top();
     g->flags = read_eflags();
     g->prev = *t;
     g->lo = lo;
     g->hi = hi;
-    static uint64_t per_tick;           /* TSC counts a timer tick; 0 before the timer */
-    if (!per_tick && timer.hz)
-        per_tick = timer.tsc_hz / timer.hz;
-    g->deadline = per_tick ? rdtsc() + ticks * per_tick : ~0ull;
+    g->deadline = timer.tsc_per_ms ? clock_due(ms) : ~0ull;    /* none before the clock */
     g->depth = int_depth();
     g->abandoned = 0;
     g->thread = thread_cur;

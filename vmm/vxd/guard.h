@@ -50,13 +50,13 @@ struct guard {
 
 typedef uint32_t (*guard_fn)(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
 
-/* A guarded call: guard_enter(g, ...) (the VxD's code [lo, hi), a deadline in timer ticks, and
+/* A guarded call: guard_enter(g, ...) (the VxD's code [lo, hi), a deadline in ms, and
  * whether the watchdog's NMIs watch it: control calls, not the frequent events and time-outs);
  * r = guard_call(g, fn, a, b, c, d, e); guard_leave(g).  guard_call (x86/guard.S) calls
  * fn(a ... e) (cdecl: a procedure taking fewer arguments ignores the rest) with the caller's
  * interrupt state and returns its result, or -1 with g->abandoned set; after guard_leave the
  * interrupt state is the caller's again. */
-void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ticks, int watch);
+void guard_enter(struct guard *g, uint32_t lo, uint32_t hi, uint32_t ms, int watch);
 uint32_t guard_call(struct guard *g, guard_fn fn, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
                     uint32_t e);
 void guard_leave(struct guard *g);

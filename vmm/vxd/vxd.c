@@ -484,13 +484,12 @@ static struct vxd *before(uint32_t order, unsigned seq)
 /* fn(a ... e), a procedure of v's, under guard g (its code, CALL_MS for a runaway; watched by
  * the NMI watchdog if `watch`), with v marked busy: the caller drops v->busy after, and frees v
  * if it was unloaded meanwhile. */
-static uint32_t call_ticks;             /* CALL_MS in timer ticks */
 static uint32_t guarded(struct vxd *v, struct guard *g, int watch, void *fn, uint32_t a,
                         uint32_t b, uint32_t c, uint32_t d, uint32_t e)
 {
     v->busy++;
     uint32_t lo = v->addr[VXD_G_TEXT];
-    guard_enter(g, lo, lo + vxd_group_size(&v->elf, VXD_G_TEXT), call_ticks, watch);
+    guard_enter(g, lo, lo + vxd_group_size(&v->elf, VXD_G_TEXT), CALL_MS, watch);
     uint32_t r = guard_call(g, (guard_fn)fn, a, b, c, d, e);
     guard_leave(g);
     return r;
@@ -1078,7 +1077,6 @@ int vxd_boot(void)
                                            caught by the timer */
     Set_PM_Int_Vector(VXD_DYNALINK_INT, dynalink, 0);
     symbols_add_source(vxd_symbol);     /* fault reports name the VxDs' functions */
-    call_ticks = ms_to_ticks(CALL_MS);
     guard_init(foreign_failed);         /* a fault in a VMM's call into them is contained */
     event_guard = guarded_proc;         /* their events and time-outs run guarded */
     if (sysini_devices(load_named, 0) <= 0)
