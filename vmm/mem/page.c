@@ -221,7 +221,11 @@ NONREENTRANT static void window(void)
     }
 }
 
-NONREENTRANT void page_windows(int on) { windows_ok = on; }
+NONREENTRANT void page_windows(int on)
+{
+    windows_ok = on;
+    window();                           /* the first: what came before is the caller's */
+}
 
 /* Every live block, in hash order (for queries, checks and context teardown: not fast paths). */
 #define FOR_EACH_BLOCK(b, i, nxt)                                                            \
@@ -457,8 +461,8 @@ NONREENTRANT static void free_block(struct pg_block *b)
     uint32_t base = b->base, n = b->npages;
     unsigned ar = b->arena;
     forget_block(b);                        /* first: nobody finds it in a window */
-    for (uint32_t i = 0; i < n; i += 32) {
-        unmap_pages(base + i, n - i < 32 ? n - i : 32, 0);
+    for (uint32_t i = 0; i < n; i += 16) {
+        unmap_pages(base + i, n - i < 16 ? n - i : 16, 0);
         window();
     }
     lin_release(ar, base, n);

@@ -79,9 +79,9 @@ void     page_context_load(uint32_t hcontext);
 uint32_t page_free_owner(uint32_t owner);
 /* Create_VM's and Destroy_VM's long work (a V86 space made or freed, page_free_owner, a
  * context made or destroyed): with on, the page services let a pending interrupt in at safe
- * points (between blocks, every 32 pages mapped or freed, every 8 zeroed, between page tables)
+ * points (between blocks, every 32 pages mapped, 16 freed, 8 zeroed, between page tables)
  * -- for a caller that turned interrupts off itself and whose VM is nobody else's (not yet, or
- * no longer).  Off again when it is done. */
+ * no longer); the first window at once.  Off again when it is done. */
 void page_windows(int on);
 /* Walks every block, the arenas and the caches and checks them against the page tables;
  * 0 or -1 with the reason printed. */
