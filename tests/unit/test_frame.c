@@ -40,20 +40,38 @@ static void *init_ok(struct frame_alloc *fa, const struct bi_mem_range *map, uin
 }
 
 /* Walks the free list from head: every entry in range, listed once (no cycle), prev links
- * consistent, owner FRAME_FREE and unlocked; the count is nfree, and every frame whose owner is
- * FRAME_FREE is listed.  Also recounts per_owner and nlocked from the per-frame arrays. */
+ * consistent, owner FRAME_FREE and unlocked, never virgin; the list and the virgin frames (past
+ * each zone's cursor, counted in nvirgin, only in free zones) make nfree, and every frame made
+ * whose owner is FRAME_FREE is listed.  Also recounts per_owner and nlocked from the per-frame
+ * arrays of the frames made. */
 static void check_integrity(const struct frame_alloc *fa)
 {
     /* plain tests in the loops, an assertion only on failure: this walks 16 M frames below */
-    uint8_t *seen = calloc(fa->nframes ? fa->nframes : 1, 1);
-    cr_assert_not_null(seen);
-    uint32_t count = 0, prev = FRAME_NIL;
+    uint8_t *seen = calloc(fa->nframes ? fa->nframes : 1, 1), *virgin = calloc(fa->nframes + 1, 1);
+    cr_assert(seen && virgin);
+    uint32_t count = 0, prev = FRAME_NIL, nvirgin = 0;
+    for (unsigned z = 0; z < fa->nzones; z++) {
+        const struct frame_zone *zn = &fa->zone[z];
+        if (zn->vcur < zn->first || zn->vcur > zn->first + zn->count)
+            cr_assert_fail("zone %u: virgin cursor %u outside %u..%u", z, zn->vcur, zn->first,
+                           zn->first + zn->count);
+        if (!zn->free && zn->vcur != zn->first + zn->count)
+            cr_assert_fail("owned zone %u has virgin frames", z);
+        if (z < fa->vzone && zn->vcur != zn->first + zn->count)
+            cr_assert_fail("zone %u below the virgin zone %u has virgin frames", z, fa->vzone);
+        for (uint32_t i = zn->vcur; i < zn->first + zn->count; i++)
+            virgin[i] = 1;
+        nvirgin += zn->first + zn->count - zn->vcur;
+    }
+    cr_assert_eq(nvirgin, fa->nvirgin, "%u virgin frames, nvirgin %u", nvirgin, fa->nvirgin);
     for (uint32_t i = fa->head; i != FRAME_NIL; i = fa->next[i]) {
         if (i >= fa->nframes)
             cr_assert_fail("free list entry %u out of range (nframes %u)", i, fa->nframes);
         if (seen[i])
             cr_assert_fail("free list visits frame %u twice (cycle)", i);
         seen[i] = 1;
+        if (virgin[i])
+            cr_assert_fail("virgin frame %u is listed", i);
         if (fa->prev[i] != prev)
             cr_assert_fail("prev[%u] = %u, want %u", i, fa->prev[i], prev);
         if (fa->owner[i] != FRAME_FREE || fa->locks[i])
@@ -61,9 +79,16 @@ static void check_integrity(const struct frame_alloc *fa)
         prev = i;
         count++;
     }
-    cr_assert_eq(count, fa->nfree, "free list holds %u frames, nfree %u", count, fa->nfree);
+    cr_assert_eq(fa->tail, prev, "tail %u, the list ends at %u", fa->tail, prev);
+    cr_assert_eq(count + nvirgin, fa->nfree, "free list holds %u frames and %u are virgin, "
+                 "nfree %u", count, nvirgin, fa->nfree);
     uint32_t per[FRAME_MAX_OWNERS] = { 0 }, locked = 0;
     for (uint32_t i = 0; i < fa->nframes; i++) {
+        if (virgin[i]) {
+            if (!frame_is_free(fa, i))
+                cr_assert_fail("virgin frame %u is not free", i);
+            continue;
+        }
         if (fa->owner[i] >= FRAME_MAX_OWNERS)
             cr_assert_fail("frame %u owner %u", i, fa->owner[i]);
         if (fa->owner[i] == FRAME_FREE && !seen[i])
@@ -76,18 +101,20 @@ static void check_integrity(const struct frame_alloc *fa)
                      fa->per_owner[o], per[o]);
     cr_assert_eq(fa->nlocked, locked, "nlocked %u, counted %u", fa->nlocked, locked);
     free(seen);
+    free(virgin);
 }
 
 /* The observable state, to check that a failing call changed nothing. */
 struct snap {
     uint32_t nfree, nlocked, head, per_owner[FRAME_MAX_OWNERS];
+    uint32_t nlisted, nvirgin, vcur[FRAME_MAX_ZONES];
     uint32_t *list;             /* the free list, in order */
     uint16_t *owner, *locks;
 };
 
 static struct snap take_snap(const struct frame_alloc *fa)
 {
-    struct snap s = { fa->nfree, fa->nlocked, fa->head, { 0 }, NULL, NULL, NULL };
+    struct snap s = { .nfree = fa->nfree, .nlocked = fa->nlocked, .head = fa->head };
     memcpy(s.per_owner, fa->per_owner, sizeof s.per_owner);
     s.list = malloc((fa->nfree + 1) * sizeof *s.list);
     s.owner = malloc((fa->nframes + 1) * sizeof *s.owner);
@@ -96,6 +123,10 @@ static struct snap take_snap(const struct frame_alloc *fa)
     uint32_t k = 0;
     for (uint32_t i = fa->head; i != FRAME_NIL && k < fa->nfree; i = fa->next[i])
         s.list[k++] = i;
+    s.nlisted = k;
+    s.nvirgin = fa->nvirgin;
+    for (unsigned z = 0; z < fa->nzones; z++)
+        s.vcur[z] = fa->zone[z].vcur;
     memcpy(s.owner, fa->owner, fa->nframes * sizeof *s.owner);
     memcpy(s.locks, fa->locks, fa->nframes * sizeof *s.locks);
     return s;
@@ -113,9 +144,12 @@ static void expect_unchanged(const struct frame_alloc *fa, struct snap *s, const
     cr_assert_eq(memcmp(fa->locks, s->locks, fa->nframes * sizeof *s->locks), 0,
                  "%s changed a lock count", what);
     uint32_t k = 0;
-    for (uint32_t i = fa->head; i != FRAME_NIL && k < s->nfree; i = fa->next[i], k++)
+    for (uint32_t i = fa->head; i != FRAME_NIL && k < s->nlisted; i = fa->next[i], k++)
         cr_assert_eq(i, s->list[k], "%s changed the free list at position %u", what, k);
-    cr_assert_eq(k, s->nfree);
+    cr_assert_eq(k, s->nlisted);
+    cr_assert_eq(fa->nvirgin, s->nvirgin, "%s changed the virgin frames", what);
+    for (unsigned z = 0; z < fa->nzones; z++)
+        cr_assert_eq(fa->zone[z].vcur, s->vcur[z], "%s moved zone %u's virgin cursor", what, z);
     free(s->list);
     free(s->owner);
     free(s->locks);
@@ -228,22 +262,29 @@ Test(frame, cap_leaves_the_highest_free_ram_out)
 
 /* ---- frame_init ------------------------------------------------------------------------------ */
 
-/* Adjacent tracked ranges merge into one zone even when their types differ; any untracked range
- * (or a gap) starts a new one.  Dense indices run on across the zones. */
+/* Adjacent tracked ranges merge into one zone when they are all free (usable, reclaimable) or
+ * all owned, whatever their types; a change of kind, any untracked range (or a gap) starts a new
+ * one.  Dense indices run on across the zones.  A free zone starts all virgin (its metadata
+ * unwritten: O(ranges) set-up), an owned one with none. */
 Test(frame, init_zones_merge_adjacent_and_split_at_holes)
 {
     struct frame_alloc fa;
     void *meta = init_ok(&fa, zmap, NELEM(zmap));
-    const struct frame_zone want[] = {
-        { 0x0, 0x9F, 0x0 }, { 0x100, 0x140, 0x9F }, { 0x241, 0x3F, 0x1DF }, { 0x283, 5, 0x21E },
-        { 0x100000, 0x1000, 0x223 },
+    const struct { uint64_t base_pfn; uint32_t count, first, free; } want[] = {
+        { 0x0, 0x9F, 0x0, 1 }, { 0x100, 0x100, 0x9F, 1 }, { 0x200, 0x1E, 0x19F, 0 },
+        { 0x21E, 0x22, 0x1BD, 1 }, { 0x241, 0x3F, 0x1DF, 1 }, { 0x283, 5, 0x21E, 1 },
+        { 0x100000, 0x1000, 0x223, 1 },
     };
     cr_assert_eq(fa.nzones, NELEM(want));
     for (unsigned z = 0; z < NELEM(want); z++) {
         cr_assert_eq(fa.zone[z].base_pfn, want[z].base_pfn, "zone %u base", z);
         cr_assert_eq(fa.zone[z].count, want[z].count, "zone %u count", z);
         cr_assert_eq(fa.zone[z].first, want[z].first, "zone %u first", z);
+        cr_assert_eq(fa.zone[z].vcur, want[z].first + (want[z].free ? 0 : want[z].count),
+                     "zone %u virgin cursor", z);
     }
+    cr_assert_eq(fa.head, FRAME_NIL, "nothing listed before the first free");
+    cr_assert_eq(fa.nvirgin, fa.nfree);
     cr_assert_eq(fa.nframes, ZMAP_FRAMES);
     check_integrity(&fa);
     free(meta);
@@ -1051,7 +1092,7 @@ Test(frame, claim_fails_atomically)
         { 0x287000, 2, FRAME_PAGES },       /* 0x288000 is in no range */
         { 0xFEC00000, 1, FRAME_PAGES },
         { 0x100FFE000ull, 3, FRAME_PAGES }, /* past the end of RAM */
-        { 0x0, 2, FRAME_PAGES },            /* 0 is allocated and locked */
+        { p, 2, FRAME_PAGES },              /* p is allocated and locked */
         { 0x120800, 1, FRAME_PAGES },       /* unaligned */
         { 0x120001, 2, FRAME_PAGES },
         { 0x120000, 1, FRAME_FREE },
@@ -1254,6 +1295,9 @@ struct model {
     uint32_t slot_of[MSLOTS + 4];   /* dense index -> slot */
     uint32_t stack[MSLOTS];     /* the free list as slots; stack[n - 1] is the head */
     uint32_t n;
+    /* zones as frame.h makes them (runs of adjacent slots, all free or all owned); a free
+     * zone's slots from vcur on are virgin: free, not on the list */
+    uint32_t nz, zfirst[MSLOTS], zend[MSLOTS], vcur[MSLOTS];
 };
 
 static uint64_t rs;
@@ -1291,6 +1335,51 @@ static void model_take(struct model *m, uint32_t s, unsigned owner)
 
 static uint64_t slot_phys(const struct model *m, uint32_t s) { return (m->base_pfn + s) * PG; }
 
+static uint32_t model_zone(const struct model *m, uint32_t s)
+{
+    uint32_t z = 0;
+    while (s >= m->zend[z])
+        z++;
+    return z;
+}
+
+static uint32_t model_virgin(const struct model *m)
+{
+    uint32_t v = 0;
+    for (uint32_t z = 0; z < m->nz; z++)
+        v += m->zend[z] - m->vcur[z];
+    return v;
+}
+
+/* frame.c's make_upto: zone z's virgin slots below upto listed at the bottom, the lowest
+ * nearest the top */
+static void model_make_upto(struct model *m, uint32_t z, uint32_t upto)
+{
+    if (upto <= m->vcur[z])
+        return;
+    uint32_t k = upto - m->vcur[z];
+    memmove(&m->stack[k], &m->stack[0], m->n * sizeof m->stack[0]);
+    for (uint32_t j = 0; j < k; j++)
+        m->stack[j] = upto - 1 - j;
+    m->n += k;
+    m->vcur[z] = upto;
+}
+
+/* The slot frame_alloc hands out next (the list's head, else the lowest virgin slot), or
+ * FRAME_NIL; *z the virgin slot's zone (FRAME_NIL for the list). */
+static uint32_t model_next(const struct model *m, uint32_t *z)
+{
+    *z = FRAME_NIL;
+    if (m->n)
+        return m->stack[m->n - 1];
+    for (uint32_t k = 0; k < m->nz; k++)
+        if (m->vcur[k] < m->zend[k]) {
+            *z = k;
+            return m->vcur[k];
+        }
+    return FRAME_NIL;
+}
+
 /* A small random map: up to 8 ranges of all types, some adjacent, some separated by gaps, at a
  * base below 1 MB, just below 4 GB (crossing it) or above it. */
 static uint32_t random_map(struct model *m, struct bi_mem_range *map)
@@ -1320,14 +1409,24 @@ static uint32_t random_map(struct model *m, struct bi_mem_range *map)
     m->span = pos;
     uint32_t d = 0;
     m->n = 0;
+    m->nz = 0;
     for (uint32_t s = 0; s < NELEM(m->owner); s++) {
         m->dense[s] = m->owner[s] >= 0 ? d : FRAME_NIL;
-        if (m->owner[s] >= 0)
-            m->slot_of[d++] = s;
+        if (m->owner[s] < 0)
+            continue;
+        m->slot_of[d++] = s;
+        int is_free = m->owner[s] == FRAME_FREE;
+        if (!m->nz || m->zend[m->nz - 1] != s || (m->owner[s - 1] == FRAME_FREE) != is_free) {
+            m->zfirst[m->nz] = s;
+            m->vcur[m->nz] = is_free ? s : s + 1;
+            m->zend[m->nz++] = s + 1;
+        } else {
+            m->zend[m->nz - 1] = s + 1;
+            if (!is_free)
+                m->vcur[m->nz - 1] = s + 1;
+        }
     }
-    for (uint32_t s = NELEM(m->owner); s-- > 0;)
-        if (m->owner[s] == FRAME_FREE)
-            model_push(m, s);
+    m->zend[m->nz] = 0xFFFFFFFFu;       /* model_zone's stop for untracked slots */
     return n;
 }
 
@@ -1347,7 +1446,9 @@ static void model_check(const struct frame_alloc *fa, const struct model *m, con
     }
     if (m->base_pfn)
         cr_assert_eq(frame_owner(fa, slot_phys(m, 0) - PG), -1, "%s: below the map", step);
-    cr_assert_eq(fa->nfree, m->n, "%s: nfree %u, model %u", step, fa->nfree, m->n);
+    cr_assert_eq(fa->nfree, m->n + model_virgin(m), "%s: nfree %u, model %u listed and %u virgin",
+                 step, fa->nfree, m->n, model_virgin(m));
+    cr_assert_eq(fa->nvirgin, model_virgin(m), "%s: nvirgin", step);
     cr_assert_eq(fa->nlocked, locked, "%s: nlocked %u, model %u", step, fa->nlocked, locked);
     for (unsigned o = 1; o < FRAME_MAX_OWNERS; o++)
         cr_assert_eq(fa->per_owner[o], per[o], "%s: per_owner[%u] %u, model %u", step, o,
@@ -1424,14 +1525,20 @@ Test(frame, random_operations_match_model)
             unsigned owner = random_owner();
             snprintf(step, sizeof step, "map %u op %u (%llu)", maps, op, (unsigned long long)choice);
             if (choice < 25) {                                  /* alloc */
+                uint32_t vz;
                 got = frame_alloc(&fa, owner, &p);
-                want = owner != FRAME_FREE && owner < FRAME_MAX_OWNERS && m.n ? 0 : -1;
+                s = model_next(&m, &vz);
+                want = owner != FRAME_FREE && owner < FRAME_MAX_OWNERS && s != FRAME_NIL ? 0 : -1;
                 cr_assert_eq(got, want, "%s: frame_alloc(owner %u)", step, owner);
                 if (!got) {
-                    s = m.stack[m.n - 1];
-                    cr_assert_eq(p, slot_phys(&m, s), "%s: alloc got 0x%llx, LIFO head is 0x%llx",
-                                 step, (unsigned long long)p, (unsigned long long)slot_phys(&m, s));
-                    model_take(&m, s, owner);
+                    cr_assert_eq(p, slot_phys(&m, s), "%s: alloc got 0x%llx, the model's next is "
+                                 "0x%llx", step, (unsigned long long)p,
+                                 (unsigned long long)slot_phys(&m, s));
+                    if (vz != FRAME_NIL) {
+                        m.vcur[vz]++;
+                        m.owner[s] = (int)owner;
+                    } else
+                        model_take(&m, s, owner);
                     ok[0]++;
                 }
             } else if (choice < 45) {                           /* free */
@@ -1474,6 +1581,7 @@ Test(frame, random_operations_match_model)
                     cr_assert(!limit || p + count * PG <= limit, "%s: past limit", step);
                     for (uint32_t k = 0; k < count; k++) {
                         cr_assert_eq(m.owner[s + k], FRAME_FREE, "%s: contig took slot %u", step, s + k);
+                        model_make_upto(&m, model_zone(&m, s + k), s + k + 1);
                         model_take(&m, s + k, owner);
                     }
                     ok[2]++;
@@ -1482,9 +1590,13 @@ Test(frame, random_operations_match_model)
             } else if (choice < 63) {                           /* claim */
                 uint32_t count = 1 + (uint32_t)(rnd() % 4);
                 addr = random_addr(&m, &s, &al);
-                if (m.n && rnd() % 2) {         /* half the time, start at a free frame */
-                    s = m.stack[rnd() % m.n];
-                    addr = slot_phys(&m, s) + (al ? 0 : 0x10);
+                if (rnd() % 2) {                /* half the time, start at a free frame */
+                    for (uint32_t t = 0, u = (uint32_t)(rnd() % (m.span + 1)); t <= m.span; t++)
+                        if (m.owner[(u + t) % (m.span + 1)] == FRAME_FREE) {
+                            s = (u + t) % (m.span + 1);
+                            addr = slot_phys(&m, s) + (al ? 0 : 0x10);
+                            break;
+                        }
                 }
                 want = al && owner != FRAME_FREE && owner < FRAME_MAX_OWNERS ? 0 : -1;
                 for (uint32_t k = 0; k < count && !want; k++)
@@ -1495,8 +1607,10 @@ Test(frame, random_operations_match_model)
                 cr_assert_eq(got, want, "%s: claim(0x%llx, %u, owner %u)", step,
                              (unsigned long long)addr, count, owner);
                 if (!got) {
-                    for (uint32_t k = 0; k < count; k++)
+                    for (uint32_t k = 0; k < count; k++) {
+                        model_make_upto(&m, model_zone(&m, s + k), s + k + 1);
                         model_take(&m, s + k, owner);
+                    }
                     ok[3]++;
                 } else
                     cr_assert_neq(e.msg[0], 0, "%s: no message", step);
@@ -1592,7 +1706,7 @@ Test(frame, huge_map_48gb_in_60_zones)
     for (unsigned z = 0; z < NZ; z++) {
         zbase[z] = z * stride + 0x10;
         zcount[z] = z == NZ - 1 ? total - per * (NZ - 1) : per;
-        if (z == 0) {       /* zone 0 is made of two adjacent ranges of different types */
+        if (z == 0) {       /* two adjacent ranges, owned and free: two zones of frame.h's */
             map[n++] = (struct bi_mem_range)R(zbase[z] * PG, 0x100 * PG, BI_MEM_VMM);
             map[n++] = (struct bi_mem_range)R((zbase[z] + 0x100) * PG, (zcount[z] - 0x100) * PG,
                                               BI_MEM_USABLE);
@@ -1606,13 +1720,17 @@ Test(frame, huge_map_48gb_in_60_zones)
     struct frame_alloc fa;
     struct kerr e;
     void *meta = init_ok(&fa, map, n);
-    cr_assert_eq(fa.nzones, NZ);
+    cr_assert_eq(fa.nzones, NZ + 1);
     cr_assert_eq(fa.nframes, total);
     cr_assert_eq(fa.nfree, total - 0x100);
     cr_assert_eq(fa.per_owner[FRAME_VMM], 0x100);
-    for (unsigned z = 0; z < NZ; z++) {
-        cr_assert_eq(fa.zone[z].base_pfn, zbase[z]);
-        cr_assert_eq(fa.zone[z].count, zcount[z]);
+    cr_assert_eq(fa.zone[0].base_pfn, zbase[0]);
+    cr_assert_eq(fa.zone[0].count, 0x100);
+    cr_assert_eq(fa.zone[1].base_pfn, zbase[0] + 0x100);
+    cr_assert_eq(fa.zone[1].count, zcount[0] - 0x100);
+    for (unsigned z = 1; z < NZ; z++) {
+        cr_assert_eq(fa.zone[z + 1].base_pfn, zbase[z]);
+        cr_assert_eq(fa.zone[z + 1].count, zcount[z]);
     }
     check_integrity(&fa);
 
@@ -1671,6 +1789,44 @@ Test(frame, tiny_map_single_frame)
     cr_assert_eq(frame_release_owner(&fa, FRAME_PAGES), 1);
     cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), 0);
     cr_assert_eq(p, 0x7000);
+    check_integrity(&fa);
+    free(meta);
+}
+
+/* Setting up costs the ranges, not the frames: frame_init writes no free frame's metadata (a
+ * pattern laid in the buffer survives it), only the owned ones'; the first allocation writes
+ * its own frame's and no other's. */
+Test(frame, init_writes_no_free_frame)
+{
+    const struct bi_mem_range map[] = {
+        R(0x100000, 0x3FF00000, BI_MEM_USABLE),        /* 1 GB less 1 MB, free */
+        R(0x40000000, 0x10000, BI_MEM_MODULES),         /* 16 frames, owned */
+    };
+    size_t need = frame_meta_size(map, NELEM(map));
+    uint8_t *meta = malloc(need);
+    cr_assert_not_null(meta);
+    memset(meta, 0xA5, need);
+    struct frame_alloc fa;
+    struct kerr e;
+    cr_assert_eq(frame_init(&fa, map, NELEM(map), meta, need, &e), 0, "%s", e.msg);
+    uint32_t nfree = 0x3FF00, untouched = 0;
+    for (uint32_t i = 0; i < nfree; i++)
+        untouched += fa.next[i] == 0xA5A5A5A5u && fa.prev[i] == 0xA5A5A5A5u &&
+                     fa.owner[i] == 0xA5A5 && fa.locks[i] == 0xA5A5;
+    cr_assert_eq(untouched, nfree, "frame_init wrote %u free frames' metadata", nfree - untouched);
+    for (uint32_t i = nfree; i < nfree + 16; i++)
+        cr_assert(fa.owner[i] == FRAME_MODULES && fa.locks[i] == 0, "owned frame %u", i);
+    cr_assert_eq(fa.nfree, nfree);
+    uint64_t p;
+    cr_assert_eq(frame_alloc(&fa, FRAME_PAGES, &p), 0);
+    cr_assert_eq(p, 0x100000, "the lowest frame first");
+    cr_assert(fa.owner[0] == FRAME_PAGES && fa.locks[0] == 0);
+    cr_assert(fa.owner[1] == 0xA5A5 && fa.next[1] == 0xA5A5A5A5u, "frame 1 untouched");
+    cr_assert_eq(frame_free(&fa, p, &e), 0, "%s", e.msg);
+    cr_assert_eq(frame_owner(&fa, 0x200000), FRAME_FREE, "a virgin frame is free");
+    cr_assert_eq(frame_lock(&fa, 0x200000, &e), -1, "a virgin frame cannot be locked");
+    cr_assert_eq(frame_free(&fa, 0x200000, &e), -1, "nor freed");
+    cr_assert_neq(strstr(e.msg, "free"), NULL, "%s", e.msg);
     check_integrity(&fa);
     free(meta);
 }

@@ -58,7 +58,13 @@ start:
     jb .hundred
     mov al, 2
     out MARK, al                        ; ... and ends
-    CHECK_EQ word [ticks], 100, 3
+    ; 100, or 101: at 1 kHz on the VMM's 1 kHz tick VTD's time-outs (1 ms deadlines) often
+    ; find two edges due, and the second, owed, is raised at the first one's EOI: the pair comes
+    ; back to back between two looks at the count, which may so step from 99 to 101
+    mov ax, [ticks]
+    sub ax, 100
+    cmp ax, 1
+    CHECK_REPORT be, 3
     CHECK_EQ dword [es:46Ch], ebx, 4          ; our handler does not chain: the BIOS's count stood
 
     ; 5-6: the counter latch: a count of the period, falling

@@ -91,10 +91,11 @@ NONREENTRANT static void set_hot(struct frame_alloc *fa, unsigned i)
     fa->hot = i;
     fa->hot_pfn = (uint32_t)z->base_pfn;
     fa->hot_first = z->first;
-    fa->hot_count = z->base_pfn + z->count <= 0xFFFFFFFFull ? z->count : 0;
+    fa->hot_count = z->base_pfn + z->count <= 0xFFFFFFFFull ? z->vcur - z->first : 0;
 }
 
-NONREENTRANT uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
+/* The zone that holds dense index idx (idx < nframes). */
+NONREENTRANT static unsigned zone_of(const struct frame_alloc *fa, uint32_t idx)
 {
     unsigned lo = 0, hi = fa->nzones - 1;
     while (lo < hi) {                   /* the last zone whose first index is <= idx */
@@ -104,6 +105,22 @@ NONREENTRANT uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
         else
             hi = mid - 1;
     }
+    return lo;
+}
+
+NONREENTRANT static int virgin(const struct frame_alloc *fa, uint32_t idx)
+{
+    return idx >= fa->zone[zone_of(fa, idx)].vcur;
+}
+
+NONREENTRANT int frame_is_free(const struct frame_alloc *fa, uint32_t i)
+{
+    return virgin(fa, i) || fa->owner[i] == FRAME_FREE;
+}
+
+NONREENTRANT uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
+{
+    unsigned lo = zone_of(fa, idx);
     set_hot(fa, lo);
     return (fa->zone[lo].base_pfn + (idx - fa->zone[lo].first)) << 12;
 }
@@ -111,16 +128,6 @@ NONREENTRANT uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx)
 #define index_of frame_index
 #define phys_of  frame_phys
 
-NONREENTRANT HOT void push_free(struct frame_alloc *fa, uint32_t i)
-{
-    fa->prev[i] = FRAME_NIL;
-    fa->next[i] = fa->head;
-    if (fa->head != FRAME_NIL)
-        fa->prev[fa->head] = i;
-    fa->head = i;
-    fa->owner[i] = FRAME_FREE;
-    fa->nfree++;
-}
 
 NONREENTRANT static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigned owner)
 {
@@ -130,9 +137,36 @@ NONREENTRANT static void unlink_free(struct frame_alloc *fa, uint32_t i, unsigne
         fa->head = fa->next[i];
     if (fa->next[i] != FRAME_NIL)
         fa->prev[fa->next[i]] = fa->prev[i];
+    else
+        fa->tail = fa->prev[i];
     fa->owner[i] = (uint16_t)owner;
     fa->per_owner[owner]++;
     fa->nfree--;
+}
+
+/* Zone zi's virgin frames below `upto` made: written as free and listed at the tail, lowest
+ * first, after every frame freed (nfree is unchanged: they were counted already).  O(the
+ * frames made). */
+NONREENTRANT static void make_upto(struct frame_alloc *fa, unsigned zi, uint32_t upto)
+{
+    struct frame_zone *z = &fa->zone[zi];
+    if (upto <= z->vcur)
+        return;
+    for (uint32_t i = z->vcur; i < upto; i++) {
+        fa->locks[i] = 0;
+        fa->owner[i] = FRAME_FREE;
+        fa->next[i] = FRAME_NIL;
+        fa->prev[i] = fa->tail;
+        if (fa->tail != FRAME_NIL)
+            fa->next[fa->tail] = i;
+        else
+            fa->head = i;
+        fa->tail = i;
+    }
+    fa->nvirgin -= upto - z->vcur;
+    z->vcur = upto;
+    if (zi == fa->hot)
+        set_hot(fa, zi);
 }
 
 NONREENTRANT int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
@@ -142,70 +176,82 @@ NONREENTRANT int frame_init(struct frame_alloc *fa, const struct bi_mem_range *m
     size_t need = frame_meta_size(map, n);
     unsigned owner;
 
-    *fa = (struct frame_alloc){ .head = FRAME_NIL };
+    *fa = (struct frame_alloc){ .head = FRAME_NIL, .tail = FRAME_NIL };
     if (frames >= FRAME_NIL)
         return kerr_set(e, "frames: %llu frames is more than this allocator indexes",
                         (unsigned long long)frames);
     if (meta_size < need || ((uintptr_t)meta & 3))
         return kerr_set(e, "frames: metadata buffer of %zu bytes, %zu needed (4-byte aligned)",
                         meta_size, need);
-    /* Zones: maximal runs of adjacent tracked ranges (the map is sorted and disjoint). */
+    /* Zones: maximal runs of adjacent tracked ranges of one kind, free or owned (the map is
+     * sorted and disjoint). */
     for (uint32_t i = 0; i < n; i++) {
         if (!tracked(map[i].type, &owner) || !range_frames(&map[i]))
             continue;
         struct frame_zone *z = fa->nzones ? &fa->zone[fa->nzones - 1] : 0;
         uint64_t pfn = map[i].base >> 12;
-        uint32_t frames = (uint32_t)range_frames(&map[i]);
-        if (z && z->base_pfn + z->count == pfn)
+        uint32_t frames = (uint32_t)range_frames(&map[i]), is_free = owner == FRAME_FREE;
+        if (z && z->base_pfn + z->count == pfn && z->free == is_free)
             z->count += frames;
         else if (fa->nzones == FRAME_MAX_ZONES) {
-            *fa = (struct frame_alloc){ .head = FRAME_NIL };    /* empty, safe to query */
+            *fa = (struct frame_alloc){ .head = FRAME_NIL, .tail = FRAME_NIL };    /* empty, safe to query */
             return kerr_set(e, "frames: RAM in more than %u separate zones", FRAME_MAX_ZONES);
         }
         else
-            fa->zone[fa->nzones++] = (struct frame_zone){ pfn, frames, fa->nframes };
+            fa->zone[fa->nzones++] = (struct frame_zone){ pfn, frames, fa->nframes, 0, is_free };
         fa->nframes += frames;
     }
     if (fa->nframes == 0)
         return kerr_set(e, "frames: the memory map has no RAM");
-    set_hot(fa, 0);
     fa->next = meta;
     fa->prev = fa->next + fa->nframes;
     fa->owner = (uint16_t *)(fa->prev + fa->nframes);
     fa->locks = fa->owner + fa->nframes;
-    /* One ascending pass links every free frame to the next (low frames are handed out first,
-     * so the first allocations of a boot are the same on every machine size); straight stores,
-     * a few instructions a frame, as this runs over all of RAM at boot. */
-    uint32_t tail = FRAME_NIL;
+    /* A free zone's frames are all virgin; an owned zone's are written, range by range. */
+    for (unsigned zi = 0; zi < fa->nzones; zi++) {
+        struct frame_zone *z = &fa->zone[zi];
+        z->vcur = z->free ? z->first : z->first + z->count;
+        if (z->free) {
+            fa->nfree += z->count;
+            fa->nvirgin += z->count;
+        }
+    }
     for (uint32_t r = 0; r < n; r++) {
-        if (!tracked(map[r].type, &owner))
+        if (!tracked(map[r].type, &owner) || owner == FRAME_FREE)
             continue;
         uint32_t first = index_of(fa, map[r].base), count = (uint32_t)range_frames(&map[r]);
-        for (uint32_t i = first; i < first + count; i++)
-            fa->locks[i] = 0;
-        if (owner != FRAME_FREE) {
-            for (uint32_t i = first; i < first + count; i++)
-                fa->owner[i] = (uint16_t)owner;
-            fa->per_owner[owner] += count;
-            continue;
-        }
-        if (!count)
-            continue;
         for (uint32_t i = first; i < first + count; i++) {
-            fa->owner[i] = FRAME_FREE;
-            fa->prev[i] = i - 1;
-            fa->next[i] = i + 1;
+            fa->locks[i] = 0;
+            fa->owner[i] = (uint16_t)owner;
         }
-        fa->prev[first] = tail;
-        if (tail == FRAME_NIL)
-            fa->head = first;
-        else
-            fa->next[tail] = first;
-        tail = first + count - 1;
-        fa->nfree += count;
+        fa->per_owner[owner] += count;
     }
-    if (tail != FRAME_NIL)
-        fa->next[tail] = FRAME_NIL;
+    set_hot(fa, 0);
+    fa->vzone = 0;
+    return 0;
+}
+
+/* No frame listed: one at the lowest virgin cursor.  Also the owner check's refusal. */
+NONREENTRANT int frame_alloc_slow(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
+{
+    if (owner - 1u >= FRAME_MAX_OWNERS - 1u)
+        return -1;
+    if (fa->head != FRAME_NIL)
+        return frame_alloc_fast(fa, owner, phys);
+    while (fa->vzone < fa->nzones && fa->zone[fa->vzone].vcur == fa->zone[fa->vzone].first +
+                                                                   fa->zone[fa->vzone].count)
+        fa->vzone++;
+    if (fa->vzone == fa->nzones)
+        return -1;
+    struct frame_zone *z = &fa->zone[fa->vzone];
+    uint32_t i = z->vcur++;
+    fa->owner[i] = (uint16_t)owner;
+    fa->locks[i] = 0;
+    fa->per_owner[owner]++;
+    fa->nfree--;
+    fa->nvirgin--;
+    set_hot(fa, fa->vzone);
+    *phys = (z->base_pfn + (i - z->first)) << 12;
     return 0;
 }
 
@@ -222,18 +268,24 @@ NONREENTRANT int frame_alloc_contig(struct frame_alloc *fa, unsigned owner, uint
         owner >= FRAME_MAX_OWNERS)
         return kerr_set(e, "frames: contiguous request of %u frames aligned to %u is invalid",
                         count, align_pages);
-    for (unsigned zi = 0; zi < fa->nzones; zi++) {
+    /* Physically adjacent zones (owned next to free) are scanned as one: their dense indices
+     * run on too. */
+    for (unsigned zi = 0, zj; zi < fa->nzones; zi = zj) {
         const struct frame_zone *z = &fa->zone[zi];
+        uint64_t end = z->base_pfn + z->count;
+        for (zj = zi + 1; zj < fa->nzones && fa->zone[zj].base_pfn == end; zj++)
+            end += fa->zone[zj].count;
         uint64_t start = z->base_pfn > (min >> 12) ? z->base_pfn : (min + 0xFFF) >> 12;
         uint64_t pfn = (start + align_pages - 1) & ~(uint64_t)(align_pages - 1);
-        while (pfn + count <= z->base_pfn + z->count &&
-               (!limit || ((pfn + count) << 12) <= limit)) {
+        while (pfn + count <= end && (!limit || ((pfn + count) << 12) <= limit)) {
             uint32_t first = z->first + (uint32_t)(pfn - z->base_pfn), k = 0;
-            while (k < count && fa->owner[first + k] == FRAME_FREE)
+            while (k < count && frame_is_free(fa, first + k))
                 k++;
             if (k == count) {
-                for (k = 0; k < count; k++)
+                for (k = 0; k < count; k++) {
+                    make_upto(fa, zone_of(fa, first + k), first + k + 1);
                     unlink_free(fa, first + k, owner);
+                }
                 *phys = pfn << 12;
                 return 0;
             }
@@ -251,7 +303,7 @@ NONREENTRANT static uint32_t checked_index(const struct frame_alloc *fa, uint64_
     uint32_t i = (phys & 0xFFF) ? FRAME_NIL : index_of(fa, phys);
     if (i == FRAME_NIL)
         kerr_set(e, "frames: %s 0x%llx: not a tracked RAM frame", what, (unsigned long long)phys);
-    else if (fa->owner[i] == FRAME_FREE) {
+    else if (frame_is_free(fa, i)) {
         kerr_set(e, "frames: %s 0x%llx: the frame is free", what, (unsigned long long)phys);
         i = FRAME_NIL;
     }
@@ -269,9 +321,78 @@ NONREENTRANT __attribute__((noinline, cold)) int frame_free_refused(struct frame
                     (unsigned long long)phys, fa->locks[i]);
 }
 
+NONREENTRANT int frame_free_slow(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t i = checked_index(fa, phys, "free", e);
+    if (i == FRAME_NIL)
+        return -1;
+    if (fa->locks[i])
+        return frame_free_refused(fa, phys, e);
+    frame_put(fa, i);
+    set_hot(fa, zone_of(fa, i));        /* its neighbours are likely freed next */
+    return 0;
+}
+
 NONREENTRANT int frame_free(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
     return frame_free_fast(fa, phys, e);
+}
+
+/* frame_claim's walk: calls fn on each zone's share of [phys, phys + count frames): dense index
+ * i, n frames, zone zi; stops at a frame outside RAM (returns -1) or when fn returns nonzero. */
+NONREENTRANT static int claim_walk(struct frame_alloc *fa, uint64_t phys, uint32_t count,
+                                   int (*fn)(struct frame_alloc *, uint32_t i, uint32_t n,
+                                             unsigned zi, unsigned owner), unsigned owner)
+{
+    for (uint32_t k = 0; k < count;) {
+        uint32_t i = index_of(fa, phys + ((uint64_t)k << 12));
+        if (i == FRAME_NIL)
+            return -1;
+        unsigned zi = zone_of(fa, i);
+        const struct frame_zone *z = &fa->zone[zi];
+        uint32_t n = z->first + z->count - i;
+        if (n > count - k)
+            n = count - k;
+        if (fn(fa, i, n, zi, owner))
+            return -1;
+        k += n;
+    }
+    return 0;
+}
+
+NONREENTRANT static int claim_check(struct frame_alloc *fa, uint32_t i, uint32_t n, unsigned zi,
+                                    unsigned owner)
+{
+    (void)owner;
+    for (uint32_t x = i; x < i + n && x < fa->zone[zi].vcur; x++)
+        if (fa->owner[x] != FRAME_FREE)
+            return -1;
+    return 0;
+}
+
+/* Claims n free frames from i on in zone zi: listed ones unlinked, virgin ones written straight
+ * (the frames below them made first), O(n) however far the zone's cursor is. */
+NONREENTRANT static int claim_take(struct frame_alloc *fa, uint32_t i, uint32_t n, unsigned zi,
+                                   unsigned owner)
+{
+    struct frame_zone *z = &fa->zone[zi];
+    for (uint32_t x = i; x < i + n && x < z->vcur; x++)
+        unlink_free(fa, x, owner);
+    if (i + n > z->vcur) {
+        uint32_t v = i > z->vcur ? i : z->vcur;     /* the first virgin frame claimed */
+        make_upto(fa, zi, v);
+        for (uint32_t x = v; x < i + n; x++) {
+            fa->owner[x] = (uint16_t)owner;
+            fa->locks[x] = 0;
+        }
+        fa->per_owner[owner] += i + n - v;
+        fa->nfree -= i + n - v;
+        fa->nvirgin -= i + n - v;
+        z->vcur = i + n;
+        if (zi == fa->hot)
+            set_hot(fa, zi);
+    }
+    return 0;
 }
 
 NONREENTRANT int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t count, unsigned owner,
@@ -279,14 +400,18 @@ NONREENTRANT int frame_claim(struct frame_alloc *fa, uint64_t phys, uint32_t cou
 {
     if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
         return kerr_set(e, "frames: claim for owner %u", owner);
-    for (uint32_t k = 0; k < count; k++) {
-        uint32_t i = index_of(fa, phys + ((uint64_t)k << 12));
-        if (i == FRAME_NIL || fa->owner[i] != FRAME_FREE || (phys & 0xFFF))
-            return kerr_set(e, "frames: claim 0x%llx: frame %u of %u is not free RAM",
-                            (unsigned long long)phys, k, count);
+    if ((phys & 0xFFF) || claim_walk(fa, phys, count, claim_check, owner)) {
+        uint32_t k = 0;             /* which frame: the message names it */
+        while (k < count && !(phys & 0xFFF)) {
+            uint32_t i = index_of(fa, phys + ((uint64_t)k << 12));
+            if (i == FRAME_NIL || !frame_is_free(fa, i))
+                break;
+            k++;
+        }
+        return kerr_set(e, "frames: claim 0x%llx: frame %u of %u is not free RAM",
+                        (unsigned long long)phys, k, count);
     }
-    for (uint32_t k = 0; k < count; k++)
-        unlink_free(fa, index_of(fa, phys + ((uint64_t)k << 12)), owner);
+    claim_walk(fa, phys, count, claim_take, owner);
     return 0;
 }
 
@@ -295,12 +420,12 @@ NONREENTRANT uint32_t frame_release_owner(struct frame_alloc *fa, unsigned owner
     uint32_t n = 0;
     if (owner == FRAME_FREE || owner >= FRAME_MAX_OWNERS)
         return 0;
-    for (uint32_t i = fa->nframes; i-- > 0;)
-        if (fa->owner[i] == owner && !fa->locks[i]) {
-            fa->per_owner[owner]--;
-            push_free(fa, i);
-            n++;
-        }
+    for (unsigned zi = fa->nzones; zi-- > 0;)
+        for (uint32_t i = fa->zone[zi].vcur; i-- > fa->zone[zi].first;)
+            if (fa->owner[i] == owner && !fa->locks[i]) {
+                frame_put(fa, i);
+                n++;
+            }
     return n;
 }
 
@@ -331,5 +456,5 @@ NONREENTRANT int frame_unlock(struct frame_alloc *fa, uint64_t phys, struct kerr
 NONREENTRANT int frame_owner(const struct frame_alloc *fa, uint64_t phys)
 {
     uint32_t i = index_of(fa, phys);
-    return i == FRAME_NIL ? -1 : fa->owner[i];
+    return i == FRAME_NIL ? -1 : frame_is_free(fa, i) ? FRAME_FREE : fa->owner[i];
 }

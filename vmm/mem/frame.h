@@ -8,6 +8,14 @@
  * of metadata per frame, 0.29 % of RAM.  Free frames form one doubly linked LIFO list, so that
  * one frame is allocated and freed in O(1), the most recently freed (cache-warm) first, and a
  * contiguous run can unlink its frames from anywhere in the list in O(1) each.
+ *
+ * Setting up costs the ranges of the map, not its frames: the free frames of a zone are
+ * "virgin" from its cursor vcur to its end -- free, counted in nfree, but in no list and with
+ * their metadata never written.  When the list is empty, a frame is taken at the lowest virgin
+ * cursor (so a boot hands out low frames first, the same on every machine size); a claim or a
+ * contiguous run that needs virgin frames first writes the zone's frames up to them ("makes
+ * them") onto the list's tail: never used, they come after every frame freed, as before.  A zone is a run of adjacent ranges that are all free or all owned, so
+ * that an owned frame is never virgin.
  */
 #ifndef MEM_FRAME_H
 #define MEM_FRAME_H
@@ -16,7 +24,7 @@
 #include "boot/bootinfo.h"
 #include "lib/kfmt.h"
 
-#define FRAME_MAX_ZONES  64
+#define FRAME_MAX_ZONES  128
 #define FRAME_NIL        0xFFFFFFFFu
 
 /* Owners: who holds a frame.  0 is "free"; the counters are per owner. */
@@ -34,6 +42,8 @@ struct frame_zone {
     uint64_t base_pfn;          /* first frame number (physical address >> 12) */
     uint32_t count;             /* frames */
     uint32_t first;             /* dense index of its first frame */
+    uint32_t vcur;              /* dense index of its first virgin frame (first + count: none) */
+    uint32_t free;              /* nonzero: a zone of free ranges (usable, reclaimable) */
 };
 
 struct frame_alloc {
@@ -43,12 +53,15 @@ struct frame_alloc {
     uint32_t *next, *prev;      /* free-list links by dense index, FRAME_NIL at the ends */
     uint16_t *owner;            /* FRAME_FREE or the owner */
     uint16_t *locks;            /* _LinPageLock count */
-    uint32_t head;              /* first free frame, FRAME_NIL if none */
+    uint32_t head, tail;        /* first and last listed free frame, FRAME_NIL if none */
     unsigned hot;               /* zone of the last index -> address lookup: LIFO reuse keeps
                                    allocations local, so it usually hits */
-    uint32_t hot_pfn, hot_count, hot_first; /* the hot zone in 32 bits (hot_count 0 if its
-                                   frames lie at or above 2^32 frames): the fast paths' test */
-    uint32_t nfree, nlocked;
+    uint32_t hot_pfn, hot_count, hot_first; /* the hot zone's frames made (not virgin) in 32
+                                   bits (hot_count 0 if they lie at or above 2^32 frames): the
+                                   fast paths' test, which so never meets a virgin frame */
+    unsigned vzone;             /* the lowest zone that may have virgin frames */
+    uint32_t nfree, nlocked;    /* nfree: listed and virgin */
+    uint32_t nvirgin;
     uint32_t per_owner[FRAME_MAX_OWNERS];
 };
 
@@ -65,9 +78,10 @@ uint64_t frame_cap_map(const struct bi_mem_range *map, uint32_t n, size_t budget
                        struct bi_mem_range *out);
 
 /* Sets the allocator up over every RAM range of the map (usable, reclaimable, VMM, modules,
- * boot data, ACPI reclaimable).  Usable and reclaimable frames become free; the VMM's, the boot
- * data's, the modules' and ACPI's frames are owned by FRAME_VMM, FRAME_BOOTDATA, FRAME_MODULES
- * and FRAME_ACPI until released.  meta must hold frame_meta_size bytes, 4-byte aligned. */
+ * boot data, ACPI reclaimable).  Usable and reclaimable frames become free (virgin: O(ranges)
+ * work, plus the owned frames); the VMM's, the boot data's, the modules' and ACPI's frames are
+ * owned by FRAME_VMM, FRAME_BOOTDATA, FRAME_MODULES and FRAME_ACPI until released.  meta must
+ * hold frame_meta_size bytes, 4-byte aligned; its contents do not matter. */
 int frame_init(struct frame_alloc *fa, const struct bi_mem_range *map, uint32_t n,
                void *meta, size_t meta_size, struct kerr *e);
 
@@ -98,6 +112,10 @@ int frame_owner(const struct frame_alloc *fa, uint64_t phys);
 uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn);
 uint64_t frame_phys_search(struct frame_alloc *fa, uint32_t idx);
 int frame_free_refused(struct frame_alloc *fa, uint64_t phys, struct kerr *e);
+int frame_alloc_slow(struct frame_alloc *fa, unsigned owner, uint64_t *phys);  /* virgin frames */
+int frame_free_slow(struct frame_alloc *fa, uint64_t phys, struct kerr *e);    /* not hot */
+/* 1 if the frame of dense index i is free (listed or virgin). */
+int frame_is_free(const struct frame_alloc *fa, uint32_t i);
 
 /* Dense index of the frame at phys (page aligned or not), FRAME_NIL if not tracked. */
 static inline uint32_t frame_index(const struct frame_alloc *fa, uint64_t phys)
@@ -118,12 +136,14 @@ static inline uint64_t frame_phys(struct frame_alloc *fa, uint32_t idx)
 static inline int frame_alloc_fast(struct frame_alloc *fa, unsigned owner, uint64_t *phys)
 {
     uint32_t i = fa->head;
-    if (i == FRAME_NIL || owner - 1u >= FRAME_MAX_OWNERS - 1u)     /* none free, or owner 0/bad */
-        return -1;
+    if (__builtin_expect(i == FRAME_NIL || owner - 1u >= FRAME_MAX_OWNERS - 1u, 0))
+        return frame_alloc_slow(fa, owner, phys);   /* none listed, or owner 0/bad */
     uint32_t next = fa->next[i];
     fa->head = next;
     if (next != FRAME_NIL)
         fa->prev[next] = FRAME_NIL;
+    else
+        fa->tail = FRAME_NIL;
     fa->owner[i] = (uint16_t)owner;
     fa->per_owner[owner]++;
     fa->nfree--;
@@ -131,19 +151,32 @@ static inline int frame_alloc_fast(struct frame_alloc *fa, unsigned owner, uint6
     return 0;
 }
 
-static inline int frame_free_fast(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+/* The free itself, of an allocated and unlocked frame of dense index i: on the list's head. */
+static inline void frame_put(struct frame_alloc *fa, uint32_t i)
 {
-    uint32_t i = (phys & 0xFFF) ? FRAME_NIL : frame_index(fa, phys);
-    if (__builtin_expect(i == FRAME_NIL || fa->owner[i] == 0 || fa->locks[i], 0))
-        return frame_free_refused(fa, phys, e);
     fa->per_owner[fa->owner[i]]--;
     fa->owner[i] = 0;
     fa->prev[i] = FRAME_NIL;
     fa->next[i] = fa->head;
     if (fa->head != FRAME_NIL)
         fa->prev[fa->head] = i;
+    else
+        fa->tail = i;
     fa->head = i;
     fa->nfree++;
+}
+
+/* A frame of the hot zone here; any other (or a bad address) out of line. */
+static inline int frame_free_fast(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
+{
+    uint32_t pfn = (uint32_t)(phys >> 12);
+    if (__builtin_expect((phys & 0xFFF) || (uint32_t)(phys >> 44) ||
+                         pfn - fa->hot_pfn >= fa->hot_count, 0))
+        return frame_free_slow(fa, phys, e);
+    uint32_t i = fa->hot_first + (pfn - fa->hot_pfn);
+    if (__builtin_expect(fa->owner[i] == 0 || fa->locks[i], 0))
+        return frame_free_refused(fa, phys, e);
+    frame_put(fa, i);
     return 0;
 }
 
