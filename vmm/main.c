@@ -32,6 +32,37 @@ extern void selftests_run(void) __attribute__((weak));
 
 __attribute__((noreturn)) void vmm_main(uint32_t magic, uint32_t bootinfo_phys);
 
+#define BOOT_STEPS 24
+static struct { const char *what; uint64_t tsc; } steps[BOOT_STEPS];
+static unsigned nsteps;
+
+void boot_step(const char *what)
+{
+    if (nsteps < BOOT_STEPS) {
+        steps[nsteps].what = what;
+        steps[nsteps++].tsc = rdtsc();
+    }
+}
+
+/* At VMM ready: how long the boot took, the calibration's wait apart (on a real PC nearly all
+ * of it); with [Debug] BootTimes=1, in TSC counts and step by step (make bench reads them). */
+static void boot_times(uint64_t ready)
+{
+    uint64_t exitbs = boot.entry_tsc - boot.bi->tsc_exit_return, run = ready - boot.entry_tsc;
+    uint64_t ms = timer.tsc_per_ms ? timer.tsc_per_ms : 1;
+    kprintf("boot: VMM ready %llu ms after ExitBootServices; %llu ms of them the timer's "
+            "calibration (a wait)\n", (unsigned long long)((exitbs + run) / ms),
+            (unsigned long long)(timer.cal_tsc / ms));
+    if (!settings.boot_times)
+        return;
+    kprintf("boot: exitbs_to_entry_tsc=%llu entry_to_ready_tsc=%llu calibration_tsc=%llu "
+            "exit_attempts=%u\n", (unsigned long long)exitbs, (unsigned long long)run,
+            (unsigned long long)timer.cal_tsc, boot.bi->exit_attempts);
+    uint64_t t = boot.entry_tsc;
+    for (unsigned i = 0; i < nsteps; t = steps[i++].tsc)
+        kprintf("boot: step %-22s tsc=%llu\n", steps[i].what, (unsigned long long)(steps[i].tsc - t));
+}
+
 void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
 {
     boot.entry_tsc = vmm_entry_tsc;
@@ -40,6 +71,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
             bootinfo_phys);
     gdt_init();                             /* own GDT, TSS and double-fault TSS */
     idt_init();                             /* 256 stubs; exceptions give a fatal report */
+    boot_step("console, GDT, IDT");
     if (magic != BOOT_ENTRY_MAGIC) {
         kprintf("vmm: entered with EAX=%08x, not the loader's magic %08x\n", magic, BOOT_ENTRY_MAGIC);
         vmm_exit(VMM_EXIT_BADBOOT);
@@ -50,27 +82,33 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     unmap_range((uint32_t)boot.bi->trampoline, boot.bi->trampoline_size);  /* last W+X pages */
     if (boot.bi->flags & BI_FLAG_FB)
         console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
+    boot_step("boot info, framebuffer");
     if (pmem_init())                        /* frame allocator over the memory map */
         vmm_exit(VMM_EXIT_BADBOOT);
+    boot_step("frames");
     if (page_init())                        /* arenas, contexts, page services */
         vmm_exit(VMM_EXIT_BADBOOT);
     page_make_guard((uint32_t)boot_stack_guard);    /* the boot stack overflows into a fault */
     heapsvc_init();                         /* the system heap, over the page services */
+    boot_step("pages, heap");
     int_init();                             /* hook tables; the 8259s at 50h-5Fh, all masked */
     symbols_init();                         /* the VMM's own symbols, for fault reports */
     sysini_load();                          /* VMM/SYSTEM.INI settings */
     cpu_identify();
     cpu_enable_smep();
+    boot_step("interrupts, symbols, INI");
     acpi_load();                            /* PM timer, local APIC, 8259s, from the tables */
     if (int_apic_init(acpi.lapic_addr_override ? acpi.lapic_addr_override : acpi.lapic_addr) ||
         timer_init(acpi.pm_timer_port, acpi.pm_timer_32bit, settings.timer_hz))
         vmm_exit(VMM_EXIT_BADBOOT);         /* no timer: no scheduling; say why and stop */
+    boot_step("ACPI, timer");
     watchdog_init(&acpi);                   /* NMIs for guarded calls; without one, go on */
     if (vm_init() || thread_init(settings.min_timeslice) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
     if (v86_init(settings.conv_kb))         /* every VM's V86 space, the monitor, break points */
         vmm_exit(VMM_EXIT_BADBOOT);
+    boot_step("VMs, threads, V86");
     if (selftests_run)
         timer_latency_watch(1);             /* the test build: how late the timer comes */
     timer_start();                          /* periodic; taken once interrupts are on (after the
@@ -80,13 +118,11 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     cpu_print_summary((boot.bi->flags & BI_FLAG_NX) != 0);
     bootinfo_print_summary();
     pmem_print_summary();
-    uint64_t ready = rdtsc();
-    kprintf("bench: exitbs_to_entry_tsc=%llu entry_to_ready_tsc=%llu exit_attempts=%u\n",
-            (unsigned long long)(boot.entry_tsc - boot.bi->tsc_exit_return),
-            (unsigned long long)(ready - boot.entry_tsc), boot.bi->exit_attempts);
     page_print_summary();
+    boot_step("summary");
     if (!vxd_boot())                        /* the VxDs, in Init_Order; SHELL says ready */
         kprintf("vxd: no SHELL device to announce the system\nVMM ready\n");
+    boot_times(rdtsc());
     v86_init_done();                        /* the global V86 area is closed */
     vm_set_win_time_slice(settings.win_fg, settings.win_bg);   /* WinTimeSlice= */
     event_stats_every(settings.sched_stats);    /* SchedStats=: the CPU account, periodically */

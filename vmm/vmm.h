@@ -16,6 +16,10 @@ struct vmm_boot {
 };
 extern struct vmm_boot boot;
 
+/* The boot's steps: each call notes the TSC as a step named `what` (a string that lives for
+ * good) ends; [Debug] BootTimes=1 lists them at VMM ready (vmm/main.c). */
+void boot_step(const char *what);
+
 /* Verdicts reported to a test harness through QEMU's isa-debug-exit (SYSTEM.INI [Debug]
  * ExitPort=); QEMU exits with (code << 1) | 1.  Never 0. */
 #define VMM_EXIT_READY     0x10     /* boot completed: QEMU exit status 33 */

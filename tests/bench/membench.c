@@ -8,6 +8,7 @@
 #include "bench/benchlib.h"
 #include "console/console.h"
 #include "mem/heap.h"
+#include "mem/heapsvc.h"
 #include "mem/list.h"
 #include "mem/physmap.h"
 #include "mem/pmem.h"
@@ -17,7 +18,6 @@
 #include "x86/x86.h"
 
 #define HEAP_OPS   20000
-#define HEAP_POOL  (8u << 20)
 #define LIST_OPS   4000
 #define OWNER_FILL (FRAME_MAX_OWNERS - 1)   /* the filler frames, released together */
 
@@ -62,50 +62,88 @@ static void *bench_pages(uint32_t bytes)
     return map_phys(phys, bytes, PM_WRITE);
 }
 
+/* Heap traces through the services, _HeapAllocate and _HeapFree on the system heap (pools of
+ * _PageAllocate pages, which a trace grows and shrinks like any caller), from the heap the boot
+ * left.  Each runs 2 x HEAP_OPS operations: the first half warms the heap (its pools grown to
+ * the trace's working set) and is not measured, except that every allocation which had to take
+ * a pool from the page services and every free which gave one back is (heap_pool_grow,
+ * heap_pool_release, over all traces); the second half is measured whole.  Then what is live is
+ * freed, unmeasured: each trace starts from the same heap. */
+enum { T_RANDOM, T_LIFO, T_FIFO };
+static const struct heap_trace {
+    const char *alloc_name, *free_name;
+    uint32_t lo, hi;                    /* sizes, uniform */
+    uint8_t order;                      /* which live block a free takes */
+} heap_traces[] = {
+    { "heap_alloc_mixed", "heap_free_mixed", 16, 4096, T_RANDOM },  /* any size, any order */
+    { "heap_alloc_small", "heap_free_small", 16, 256, T_RANDOM },   /* control blocks, nodes */
+    { "heap_alloc_lifo", "heap_free_lifo", 16, 1024, T_LIFO },      /* temporary buffers */
+    { "heap_alloc_fifo", "heap_free_fifo", 32, 512, T_FIFO },       /* queued requests */
+};
+#define HEAP_LIVE 4096u                 /* at most this many live: a free is forced past it */
+
 static void bench_heap(void)
 {
-    static void *live[HEAP_OPS];
-    static struct heap h;
-    struct heap_source none = { 0, 0, 0, 0 };
-    struct stat a = { "heap_alloc", { 0 } }, f = { "heap_free", { 0 } };
-    struct kerr e;
-    uint32_t nlive = 0;
-    void *pool = bench_pages(HEAP_POOL);
-
-    heap_init(&h, &none, 0);
-    if (!pool || heap_add_pool(&h, pool, HEAP_POOL, &e))
-        return;
-    for (uint32_t op = 0; op < HEAP_OPS; op++) {
-        uint32_t r = next_rand();
-        if (nlive == 0 || (r & 1)) {
-            size_t size = 16 + (next_rand() % (4096 - 16 + 1));
-            uint64_t t0 = rdtsc();
-            void *p = heap_alloc(&h, size, 0, 0);
-            uint64_t t1 = rdtsc();
-            if (!p) {
-                kprintf("bench: heap_alloc of %zu failed at op %u\n", size, op);
-                return;
+    static void *live[HEAP_LIVE];
+    struct stat grow = { "heap_pool_grow", { 0 } }, rel = { "heap_pool_release", { 0 } };
+    for (unsigned t = 0; t < sizeof heap_traces / sizeof heap_traces[0]; t++) {
+        const struct heap_trace *tr = &heap_traces[t];
+        struct stat a = { tr->alloc_name, { 0 } }, f = { tr->free_name, { 0 } };
+        uint32_t head = 0, nlive = 0;   /* live[head .. head + nlive) (FIFO: a ring) */
+        for (uint32_t op = 0; op < 2 * HEAP_OPS; op++) {
+            int measured = op >= HEAP_OPS;
+            uint32_t r = next_rand(), pools = sys_heap.npools;
+            if (nlive < HEAP_LIVE && (nlive == 0 || (r & 1))) {
+                uint32_t size = tr->lo + next_rand() % (tr->hi - tr->lo + 1);
+                uint64_t t0 = rdtsc();
+                void *p = _HeapAllocate(size, 0);
+                uint64_t t1 = rdtsc();
+                if (!p) {
+                    kprintf("bench: %s: _HeapAllocate(%u) failed at op %u\n", tr->alloc_name,
+                            size, op);
+                    return;
+                }
+                if (measured)
+                    add(&a, t0, t1);
+                if (sys_heap.npools > pools)
+                    add(&grow, t0, t1);
+                live[(head + nlive++) % HEAP_LIVE] = p;
+            } else {
+                uint32_t k = tr->order == T_FIFO ? 0 : tr->order == T_LIFO ? nlive - 1
+                           : next_rand() % nlive;
+                uint32_t slot = (head + k) % HEAP_LIVE;
+                void *p = live[slot];
+                if (tr->order == T_FIFO)
+                    head = (head + 1) % HEAP_LIVE;
+                else
+                    live[slot] = live[(head + nlive - 1) % HEAP_LIVE];
+                nlive--;
+                uint64_t t0 = rdtsc();
+                uint32_t ok = _HeapFree(p, 0);
+                uint64_t t1 = rdtsc();
+                if (!ok) {
+                    kprintf("bench: %s: _HeapFree refused op %u\n", tr->free_name, op);
+                    return;
+                }
+                if (measured)
+                    add(&f, t0, t1);
+                if (sys_heap.npools < pools)
+                    add(&rel, t0, t1);
             }
-            add(&a, t0, t1);
-            live[nlive++] = p;
-        } else {
-            uint32_t i = next_rand() % nlive;
-            void *p = live[i];
-            live[i] = live[--nlive];
-            uint64_t t0 = rdtsc();
-            int rc = heap_free(&h, p, 0, &e);
-            uint64_t t1 = rdtsc();
-            if (rc) {
-                kprintf("bench: %s\n", e.msg);
-                return;
-            }
-            add(&f, t0, t1);
         }
+        while (nlive) {
+            _HeapFree(live[head], 0);
+            head = (head + 1) % HEAP_LIVE;
+            nlive--;
+        }
+        report(&a);
+        report(&f);
     }
-    if (heap_check(&h, &e))
+    struct kerr e;
+    if (heap_check(&sys_heap, &e))
         kprintf("bench: %s\n", e.msg);
-    report(&a);
-    report(&f);
+    report(&grow);
+    report(&rel);
 }
 
 static void *list_mem_alloc(void *ctx, size_t bytes) { (void)bytes; return bench_pages((uint32_t)(uintptr_t)ctx); }
@@ -379,7 +417,7 @@ static void bench_demand_fault(void)
 
 void membench_run(void)
 {
-    kprintf("bench: memory benchmarks (heap trace %u ops, 16 B..4 KB)\n", HEAP_OPS);
+    kprintf("bench: memory benchmarks (heap traces of 2 x %u ops)\n", HEAP_OPS);
     calibrate();
     bench_heap();
     bench_list();

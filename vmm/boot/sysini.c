@@ -106,6 +106,7 @@ void sysini_load(void)
     if (setting(text, len, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
         vmm_exit_port = (uint16_t)port;
     flag(text, len, "Bench", &settings.bench);
+    flag(text, len, "BootTimes", &settings.boot_times);
     flag(text, len, "PageTest", &settings.page_test);
     flag(text, len, "IntTest", &settings.int_test);
     flag(text, len, "SchedTest", &settings.sched_test);

@@ -63,6 +63,7 @@ static int measure(uint32_t ms, uint64_t *apic_hz, uint64_t *tsc_hz)
     }
     uint64_t t1 = rdtsc();
     uint32_t a1 = apic_timer_current();
+    timer.cal_tsc += t1 - t0;               /* a wait, not work: the boot's figure says it apart */
     apic_timer_stop();
     *apic_hz = (uint64_t)(a0 - a1) * ref_hz / ref_ticks;
     *tsc_hz = (t1 - t0) * ref_hz / ref_ticks;

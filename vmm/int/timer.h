@@ -27,6 +27,7 @@ struct timer_state {
     uint64_t tsc_per_ms;            /* tsc_hz / 1000 */
     uint32_t unit_shift;            /* the time-slicer's unit: 2^unit_shift TSC counts, */
     uint32_t unit_hz;               /* about a microsecond (unit_hz: 1 to 2 MHz) */
+    uint64_t cal_tsc;               /* TSC counts the calibration waited for its reference */
 };
 extern struct timer_state timer;
 

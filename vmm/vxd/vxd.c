@@ -1081,13 +1081,19 @@ int vxd_boot(void)
     event_guard = guarded_proc;         /* their events and time-outs run guarded */
     if (sysini_devices(load_named, 0) <= 0)
         load_all_files();               /* no device= lines: every file of VMM/VXD */
+    boot_step("VxDs loaded");
     broadcast(SYS_CRITICAL_INIT, 1);
+    boot_step("Sys_Critical_Init");
     broadcast(DEVICE_INIT, 1);
+    boot_step("Device_Init");
     broadcast(INIT_COMPLETE, 1);
+    boot_step("Init_Complete");
     VMM_Register_Control(vm_messages, 0);   /* from now on, VMs and threads */
     kprintf("vxd: %u device%s initialised\n", nvxd, nvxd == 1 ? "" : "s");
     vxd_print_list();
+    boot_step("device list");
     broadcast(SYS_VM_INIT, 1);
+    boot_step("Sys_VM_Init");
     for (struct vxd *v = vxds; v; v = v->next)
         shell_ready |= v->ddb->DDB_Req_Device_Number == SHELL_DEVICE_ID;
     irq_disable();
