@@ -1056,6 +1056,27 @@ sc_dos_bg() {
     expect_serial '^dos: VM 3 runs C:\\LOOP\.COM$'
 }
 
+# Keys typed while the shell's program is busy for seconds (LOOP.COM /BUSY: 8 s reading no key)
+# wait -- in the BIOS's 15-key buffer and, past it, in VKD -- and all reach the shell when it
+# reads again: a line of 39 characters typed at once, in full (VKD used to push them into the
+# full buffer after 1 s of waiting, where they dropped).  A Ctrl-] typed behind keys a busy VM
+# does not take is not stuck behind them: they are dropped, and said so.
+sc_dos_typeahead() {
+    serial_term_open || return
+    SERIAL_PIPE=1 qemu_start $((BOOT_TIMEOUT * 2)) -machine q35 -m 512M
+    wait_serial '^VMM ready$' && sleep 2 &&
+        term_step 'LOOP /BUSY\r' 'looping ?/BUSY' &&
+        term_step 'ECHO typed-ahead-while-busy-0123456789\r' 'busy ?done' &&
+        wait_serial 'ECHO ?typed-ahead-while-busy-0123456789' &&
+        term_step 'LOOP /BUSY\r' 'busy-0123456789.*looping ?/BUSY' &&
+        term_step 'ECHO abcdefghijklmnopqrstuvwxyz\035' "^VKD: [0-9]+ keys VM 2 did not take dropped: Ctrl-\\] was behind them\$" &&
+        wait_serial "^VKD: COM1 is the DEBUG console's now" &&
+        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        qemu_stop
+    serial_term_close
+    clean_logs
+}
+
 # Several DOS VMs, driven from the terminal on COM1 as a user would: the command shell starts by
 # itself (no [boot] shell=); START opens VM 3, Alt+F12 (xterm's ESC [24;3~) gives VM 2 the focus
 # back, Alt+F11 (ESC [23;3~) opens VM 4; EXIT in each ends it and the focus goes to another; the
@@ -1957,6 +1978,7 @@ scenario dos-shell    dos_shell   sc_dos_shell
 scenario dos-vms      dos_vms     sc_dos_vms
 scenario dos-break    dos_break   sc_dos_break
 scenario dos-bg       dos_bg      sc_dos_bg
+scenario dos-typeahead dos_bg     sc_dos_typeahead
 scenario dos-crash    dos_crash   sc_dos_crash
 scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
 scenario dos-bad       dos_bad     sc_dos_bad

@@ -201,15 +201,19 @@ static void retry(uint32_t late, void *ref);
 /* Can the focus VM take another key from the terminal: nothing waiting in its 8042 and room for
  * a few more keys in its BIOS's buffer.  Bytes pasted into a terminal come faster than a PC's
  * 15-key buffer empties; they wait here (and in the UART, whose input QEMU then holds back)
- * instead of being dropped, as keys typed that fast on a PC would be.  A VM that takes no keys
- * for RETRY_MAX tries gets them anyway (they drop there), so that Ctrl-] behind them works. */
+ * instead of being dropped, as keys typed that fast on a PC would be -- for as long as the VM is
+ * busy: a command that runs for seconds finds every key typed meanwhile.  A Ctrl-] behind keys
+ * the VM does not take is seen all the same (escape_behind); only when the ring is full and the
+ * VM took nothing for RETRY_MAX tries do its keys go to it anyway (they drop there), so that
+ * the terminal never waits for good behind a VM that reads no keys. */
 #define RETRY_MS    10
 #define RETRY_MAX   100
 static unsigned retries;
+static int ring_full(void) { return (uint8_t)(rhead + 1) == rtail; }
 static int focus_ready(void)
 {
     VMHANDLE vm = Get_Execution_Focus();
-    if (!vm || retries >= RETRY_MAX)
+    if (!vm || (retries >= RETRY_MAX && ring_full()))
         return 1;
     struct vkd_vm *d = of(vm);
     const uint8_t *m = (const uint8_t *)((struct cb_s *)vm)->CB_High_Linear;
@@ -223,6 +227,25 @@ static int focus_ready(void)
     return used / 2 + 4 < size / 2;
 }
 
+/* A Ctrl-] from COM1 waiting behind keys the focus VM does not take: the keys before it are
+ * dropped (said), so that it is taken next; 0 if none waits (or there is no DEBUG console). */
+static int escape_behind(void)
+{
+    if (!have_debug)
+        return 0;
+    for (uint8_t i = rtail; i != rhead; i = (uint8_t)(i + 1))
+        if (!(ring[i] & SRC_8042) && (uint8_t)ring[i] == ESCAPE) {
+            uint8_t n = (uint8_t)(i - rtail);
+            VMHANDLE vm = Get_Execution_Focus();
+            printf("\nVKD: %u key%s VM %u did not take dropped: Ctrl-] was behind them\n", n,
+                   n == 1 ? "" : "s", vm ? vmid(vm) : 0);
+            dropped += n;
+            rtail = i;
+            return 1;
+        }
+    return 0;
+}
+
 /* The event: the bytes queued by the interrupt handlers, decoded, to the focus VM or DEBUG. */
 static void process(void *ref)
 {
@@ -231,6 +254,8 @@ static void process(void *ref)
     while (rtail != rhead) {
         uint16_t e = ring[rtail];
         if (!(e & SRC_8042) && (uint8_t)e != ESCAPE && !to_debug && !focus_ready()) {
+            if (escape_behind())
+                continue;                       /* the bytes before it dropped: it is next */
             retries++;
             Set_Global_Time_Out(retry, RETRY_MS, 0);    /* the VM reads its keys meanwhile */
             return;
