@@ -41,11 +41,16 @@ extern const struct fault_taker *fault_guard;
 #define FOREIGN_ABANDONED 2
 uint32_t foreign_tramp(void *fn, const char *what, uint32_t *ret, uint32_t a, uint32_t b,
                        uint32_t c, uint32_t d, uint32_t e);
+/* fn lies in the VMM's own code: a direct call. */
+static inline int foreign_is_vmm(const void *fn)
+{
+    extern const char __vmm_start[], __text_end[];
+    return (uint32_t)fn - (uint32_t)__vmm_start < (uint32_t)(__text_end - __vmm_start);
+}
 static inline int foreign_call(void *fn, uint32_t *ret, const char *what, uint32_t a, uint32_t b,
                                uint32_t c, uint32_t d, uint32_t e)
 {
-    extern const char __vmm_start[], __text_end[];
-    if ((uint32_t)fn - (uint32_t)__vmm_start < (uint32_t)(__text_end - __vmm_start))
+    if (foreign_is_vmm(fn))
         return FOREIGN_DIRECT;
     return (int)foreign_tramp(fn, what, ret, a, b, c, d, e);
 }

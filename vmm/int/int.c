@@ -34,7 +34,7 @@
 #define CH_NMI          352u
 
 struct int_stats int_stats;
-void (*int_hw_boost)(unsigned irq, int starting);
+int int_in_hw;
 struct client_regs *(*int_resched)(struct client_regs *r);
 volatile int int_resched_pending;
 
@@ -222,12 +222,12 @@ int_handler Get_PM_Int_Vector(unsigned vector, void **ref)
 
 /* An IRQ handle: "VI", the owner's slot, the IRQ; nonzero and checkable. */
 #define HIRQ(irq, slot) (0x56490000u | (uint32_t)(slot) << 8 | (irq))
-static int irq_of(uint32_t h)
+static inline __attribute__((always_inline)) int irq_of(uint32_t h)
 {
-    unsigned irq = h & 0xFF, slot = (h >> 8) & 0xFF;
-    if ((h & 0xFFFF0000u) != 0x56490000u || irq >= PIC_IRQS || slot >= 4 ||
-        !((virq[irq].used >> slot) & 1))
-        return -1;
+    uint32_t x = h - HIRQ(0, 0);            /* slot << 8 | irq, for a handle */
+    unsigned irq = x & 0xF;
+    if (x >= 0x400 || (x & 0xF0) || !((virq[irq].used >> (x >> 8)) & 1))
+        return -1;                          /* (a slot past 3, an IRQ past 15, a slot unused) */
     return (int)irq;
 }
 
@@ -279,11 +279,17 @@ void VPICD_Force_Default_Behavior(uint32_t h)
     }
 }
 
-void VPICD_Phys_EOI(uint32_t h)
+static __attribute__((noinline, cold)) void eoi_refused(uint32_t caller)
+{
+    refused("VPICD_Phys_EOI", caller, "not a virtualised IRQ's handle");
+}
+
+/* On every IRQ's path: no frame pointer, the refusal out of line. */
+__attribute__((optimize("omit-frame-pointer"))) void VPICD_Phys_EOI(uint32_t h)
 {
     int irq = irq_of(h);
-    if (irq < 0) {
-        refused("VPICD_Phys_EOI", CALLER, "not a virtualised IRQ's handle");
+    if (__builtin_expect(irq < 0, 0)) {
+        eoi_refused(CALLER);
         return;
     }
     if (virq[irq].in_service) {
@@ -328,7 +334,27 @@ void VPICD_Virtual_EOI(VMHANDLE vm, unsigned irq)
             q->vid[i].VID_EOI_Proc(HIRQ(irq, i), vm, q->vid[i].VID_Hw_Int_Ref);
 }
 
-static void irq_dispatch(unsigned irq, struct client_regs *r)
+/* An owner's handler outside the VMM's code (a VxD's): through the guard; 1 if it took the IRQ
+ * (or failed half-way: the line ended, its VxD goes). */
+static __attribute__((noinline)) int irq_foreign(struct vpicd_irq *q, unsigned irq, unsigned i,
+                                                 struct client_regs *r)
+{
+    uint32_t ret;
+    switch (foreign_call((void *)q->vid[i].VID_Hw_Int_Proc, &ret, "hardware interrupt handler",
+                         HIRQ(irq, i), (uint32_t)r, (uint32_t)q->vid[i].VID_Hw_Int_Ref, 0, 0)) {
+    case FOREIGN_DIRECT:                    /* not reached: the caller calls the VMM's own */
+    case FOREIGN_DONE:
+        return ret == 0;
+    default:
+        if (q->in_service) {
+            q->in_service = 0;
+            pic_eoi(irq);
+        }
+        return 1;
+    }
+}
+
+static __attribute__((noinline)) void irq_dispatch(unsigned irq, struct client_regs *r)
 {
     if ((irq == 7 || irq == 15) && pic_spurious(irq)) {
         if (irq == 7)
@@ -346,33 +372,17 @@ static void irq_dispatch(unsigned irq, struct client_regs *r)
         return;
     }
     q->in_service = 1;
-    if (int_hw_boost)
-        int_hw_boost(irq, 1);
-    for (unsigned i = 4; i-- > 0;) {        /* every owner, until one takes it */
-        if (!((q->used >> i) & 1))
-            continue;
-        uint32_t ret;
-        int taken;
-        switch (foreign_call((void *)q->vid[i].VID_Hw_Int_Proc, &ret, "hardware interrupt handler",
-                             HIRQ(irq, i), (uint32_t)r, (uint32_t)q->vid[i].VID_Hw_Int_Ref, 0, 0)) {
-        case FOREIGN_DIRECT:
-            taken = q->vid[i].VID_Hw_Int_Proc(HIRQ(irq, i), r, q->vid[i].VID_Hw_Int_Ref) == 0;
-            break;
-        case FOREIGN_DONE:
-            taken = ret == 0;
-            break;
-        default:                            /* it failed half-way: the line ended (its VxD goes) */
-            if (q->in_service) {
-                q->in_service = 0;
-                pic_eoi(irq);
-            }
-            taken = 1;
-        }
-        if (taken)
+    int_in_hw++;
+    /* Every owner, the highest slot first, until one takes it; the owners are read again after
+     * each (a handler may end its own or another's ownership). */
+    for (unsigned i = 4, m = q->used; m; m = q->used & ((1u << i) - 1)) {
+        i = 31u - (unsigned)__builtin_clz(m);
+        __typeof__(q->vid[i].VID_Hw_Int_Proc) fn = q->vid[i].VID_Hw_Int_Proc;
+        if (foreign_is_vmm((const void *)fn) ? fn(HIRQ(irq, i), r, q->vid[i].VID_Hw_Int_Ref) == 0
+                                             : irq_foreign(q, irq, i, r))
             break;
     }
-    if (int_hw_boost)
-        int_hw_boost(irq, 0);
+    int_in_hw--;
 }
 
 /* ---- machine check ------------------------------------------------------------------------ */

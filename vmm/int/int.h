@@ -4,10 +4,9 @@
  * chains, Set_PM_Int_Vector, the I/O-trap table, VPICD's IRQs).  Runs in interrupt context with
  * interrupts off.
  *
- * The layers above are reached through registered function pointers, never by including them:
- *   int_hw_boost        called as a VPICD-owned IRQ's handlers start (irq, 1) and end
- *                       (irq, 0): a thread they wake is boosted (HIGH_PRI_DEVICE_BOOST) until
- *                       it waits again (the scheduler's)
+ * The layers above are reached through registered function pointers, never by including them;
+ * they read int_in_hw, the VPICD-owned IRQ handlers running (nested): a thread one of them wakes
+ * is boosted (HIGH_PRI_DEVICE_BOOST) until it waits again (the scheduler's).
  *   int_resched         when int_resched_pending is set, called on the way out of any
  *                       interrupt with the frame about to be restored; it returns the frame to
  *                       resume -- another thread's, saved the same way on that thread's ring-0
@@ -28,7 +27,7 @@ struct int_stats {
 };
 extern struct int_stats int_stats;
 
-extern void (*int_hw_boost)(unsigned irq, int starting);
+extern int int_in_hw;
 extern struct client_regs *(*int_resched)(struct client_regs *r);
 extern volatile int int_resched_pending;
 

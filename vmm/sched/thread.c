@@ -174,12 +174,6 @@ static void unboost(struct thread *t)
     }
 }
 
-static int in_hw;                       /* hardware interrupt handlers running (nested) */
-static void hw_boost(unsigned irq, int starting)
-{
-    (void)irq;
-    in_hw += starting ? 1 : -1;
-}
 
 void (*thread_wait_aborted)(void);
 
@@ -213,7 +207,7 @@ int thread_wake(struct thread *t)
         return 0;
     }
     t->state = T_READY;
-    if (in_hw > 0 && !t->hw_boosted &&      /* woken by a hardware interrupt's handler */
+    if (int_in_hw > 0 && !t->hw_boosted &&      /* woken by a hardware interrupt's handler */
         sched_adjust(&rq, &t->se, HIGH_PRI_DEVICE_BOOST, &e) == 0)
         t->hw_boosted = 1;
     if (sched_ready(&rq, &t->se, &e)) {
@@ -458,7 +452,6 @@ int thread_init(uint32_t slice_ms)
     }
     int_resched = resched;
     int_set_tick_hook(tick);
-    int_hw_boost = hw_boost;
     console_set_lock(&console_lock);
     return 0;
 }

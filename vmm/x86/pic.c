@@ -70,12 +70,6 @@ int pic_masked(unsigned irq)
     return irq < 8 ? (mask_m >> irq) & 1 : irq < PIC_IRQS ? (mask_s >> (irq - 8)) & 1 : 1;
 }
 
-void pic_eoi(unsigned irq)
-{
-    if (irq >= 8)
-        outb(S_CMD, 0x20);
-    outb(M_CMD, 0x20);
-}
 
 uint16_t pic_isr(void)
 {
