@@ -68,7 +68,8 @@ NONREENTRANT uint64_t frame_cap_map(const struct bi_mem_range *map, uint32_t n, 
 
 /* The zone searches behind frame_index and frame_phys (frame.h): zones are sorted and few, so
  * a binary search is a handful of steps.  frame_phys_search moves the hot zone. */
-NONREENTRANT uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
+/* The zone holding frame number pfn, or -1. */
+NONREENTRANT static int zone_of_pfn(const struct frame_alloc *fa, uint64_t pfn)
 {
     unsigned lo = 0, hi = fa->nzones;
     while (lo < hi) {
@@ -79,9 +80,15 @@ NONREENTRANT uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t 
         else if (pfn - z->base_pfn >= z->count)
             lo = mid + 1;
         else
-            return z->first + (uint32_t)(pfn - z->base_pfn);
+            return (int)mid;
     }
-    return FRAME_NIL;
+    return -1;
+}
+
+NONREENTRANT uint32_t frame_index_search(const struct frame_alloc *fa, uint64_t pfn)
+{
+    int zi = zone_of_pfn(fa, pfn);
+    return zi < 0 ? FRAME_NIL : fa->zone[zi].first + (uint32_t)(pfn - fa->zone[zi].base_pfn);
 }
 
 /* Zone i becomes the hot one (and its 32-bit copy, if its frame numbers fit). */
@@ -321,15 +328,19 @@ NONREENTRANT __attribute__((noinline, cold)) int frame_free_refused(struct frame
                     (unsigned long long)phys, fa->locks[i]);
 }
 
+/* A frame outside the hot zone: one zone search, and its zone becomes the hot one (the frames
+ * freed next are likely its neighbours). */
 NONREENTRANT int frame_free_slow(struct frame_alloc *fa, uint64_t phys, struct kerr *e)
 {
-    uint32_t i = checked_index(fa, phys, "free", e);
-    if (i == FRAME_NIL)
-        return -1;
-    if (fa->locks[i])
+    int zi = (phys & 0xFFF) ? -1 : zone_of_pfn(fa, phys >> 12);
+    if (zi < 0)
+        return frame_free_refused(fa, phys, e);
+    const struct frame_zone *z = &fa->zone[zi];
+    uint32_t i = z->first + (uint32_t)((phys >> 12) - z->base_pfn);
+    if (i >= z->vcur || fa->owner[i] == FRAME_FREE || fa->locks[i])
         return frame_free_refused(fa, phys, e);
     frame_put(fa, i);
-    set_hot(fa, zone_of(fa, i));        /* its neighbours are likely freed next */
+    set_hot(fa, (unsigned)zi);
     return 0;
 }
 
