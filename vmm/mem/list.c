@@ -42,7 +42,8 @@ int LIST_CALL list_create(struct list *l, uint32_t flags, size_t data_size, cons
         return kerr_set(e, "list: node size %zu is not between 1 and %zu", data_size, max_data);
     if ((uintptr_t)l & ST_MASK)
         return kerr_set(e, "list: list structure at %p is not aligned", (void *)l);
-    *l = (struct list){ 0, 0, 0, 0, node, data_size, flags, 0, *mem };
+    *l = (struct list){ 0, 0, 0, 0, node, data_size, flags, 0, *mem,
+                        flags & LF_USE_HEAP ? 1 : tag(l, ST_ALLOC) };
     return 0;
 }
 
@@ -128,11 +129,11 @@ static __attribute__((noinline)) int LIST_CALL deallocate_slow(struct list *l, v
 
 int LIST_CALL list_deallocate(struct list *l, void *p, struct kerr *e)
 {
-    if (__builtin_expect(!p || ((uintptr_t)p & (sizeof(void *) - 1)) ||
-                         node_of(p)->state != tag(l, ST_ALLOC) || (l->flags & LF_USE_HEAP), 0))
+    uintptr_t t = l->fast_tag;              /* a heap list's never matches: the slow path */
+    if (__builtin_expect(!p || ((uintptr_t)p & (sizeof(void *) - 1)) || node_of(p)->state != t, 0))
         return deallocate_slow(l, p, e);
     struct list_node *n = node_of(p);
-    n->state = tag(l, ST_FREE);
+    n->state = t ^ (ST_ALLOC ^ ST_FREE);    /* tag(l, ST_FREE), from the one register */
     n->next = l->free;
     l->free = n;
     return 0;
@@ -230,5 +231,5 @@ void LIST_CALL list_destroy(struct list *l)
         l->chunks = c->next;
         l->mem.free(l->mem.ctx, c, c->bytes);
     }
-    *l = (struct list){ 0 };
+    *l = (struct list){ .fast_tag = 1 };     /* nothing is its node now */
 }

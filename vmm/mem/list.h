@@ -45,6 +45,8 @@ struct list {
     uint32_t flags;
     uint32_t count;                 /* attached nodes */
     struct list_mem mem;
+    uintptr_t fast_tag;             /* an allocated node's state where list_deallocate's fast
+                                       path may take it (a chunked list's); 1 (no state) else */
 };
 
 int LIST_CALL list_create(struct list *l, uint32_t flags, size_t data_size,
