@@ -19,6 +19,8 @@
 
 #define HEAP_OPS   20000
 #define LIST_OPS   4000
+#define TRACE_OPS  4000                 /* frames' and arenas' random traces at each fill */
+#define TRACE_LIVE 256
 #define OWNER_FILL (FRAME_MAX_OWNERS - 1)   /* the filler frames, released together */
 
 struct stat {
@@ -202,18 +204,33 @@ static void bench_frames(void)
         uint32_t used = total - pmem.nfree, took = 0;
         while (used + took < want && !frame_alloc(&pmem, OWNER_FILL, &phys))
             took++;
-        for (int i = 0; i < 1000; i++) {
-            uint64_t t0 = rdtsc();
-            int rc = frame_alloc(&pmem, FRAME_PAGES, &phys);
-            uint64_t t1 = rdtsc();
-            if (rc)
-                break;
-            add(&a, t0, t1);
-            t0 = rdtsc();
-            rc = frame_free(&pmem, phys, &e);
-            t1 = rdtsc();
-            add(&f, t0, t1);
+        /* A random trace at the level: an allocation or a free of a random live frame, even
+         * odds, at most TRACE_LIVE live. */
+        static uint64_t live[TRACE_LIVE];
+        uint32_t nlive = 0;
+        for (int i = 0; i < TRACE_OPS; i++) {
+            if (nlive < TRACE_LIVE && (nlive == 0 || (next_rand() & 1))) {
+                uint64_t t0 = rdtsc();
+                int rc = frame_alloc(&pmem, FRAME_PAGES, &phys);
+                uint64_t t1 = rdtsc();
+                if (rc)
+                    break;
+                add(&a, t0, t1);
+                live[nlive++] = phys;
+            } else {
+                uint32_t j = next_rand() % nlive;
+                phys = live[j];
+                live[j] = live[--nlive];
+                uint64_t t0 = rdtsc();
+                int rc = frame_free(&pmem, phys, &e);
+                uint64_t t1 = rdtsc();
+                if (rc)
+                    kprintf("bench: %s\n", e.msg);
+                add(&f, t0, t1);
+            }
         }
+        while (nlive)
+            frame_free(&pmem, live[--nlive], &e);
         report(&a);
         report(&f);
         frame_release_owner(&pmem, OWNER_FILL);
@@ -248,19 +265,31 @@ static void bench_arena(void)
         }
         for (uint32_t i = 0; i < n; i += 3)
             arena_free(a, chunk[i][0], chunk[i][1], &e);
-        for (int i = 0; i < 1000; i++) {
-            uint32_t p;
-            uint64_t t0 = rdtsc();
-            int rc = arena_alloc(a, 1, 1, &p);
-            uint64_t t1 = rdtsc();
-            if (rc)
-                break;
-            add(&r, t0, t1);
-            t0 = rdtsc();
-            rc = arena_free(a, p, 1, &e);
-            t1 = rdtsc();
-            add(&f, t0, t1);
+        static uint32_t live[TRACE_LIVE];      /* the same random trace as the frames' */
+        uint32_t nlive = 0;
+        for (int i = 0; i < TRACE_OPS; i++) {
+            if (nlive < TRACE_LIVE && (nlive == 0 || (next_rand() & 1))) {
+                uint32_t p;
+                uint64_t t0 = rdtsc();
+                int rc = arena_alloc(a, 1, 1, &p);
+                uint64_t t1 = rdtsc();
+                if (rc)
+                    break;
+                add(&r, t0, t1);
+                live[nlive++] = p;
+            } else {
+                uint32_t j = next_rand() % nlive, p = live[j];
+                live[j] = live[--nlive];
+                uint64_t t0 = rdtsc();
+                int rc = arena_free(a, p, 1, &e);
+                uint64_t t1 = rdtsc();
+                if (rc)
+                    kprintf("bench: %s\n", e.msg);
+                add(&f, t0, t1);
+            }
         }
+        while (nlive)
+            arena_free(a, live[--nlive], 1, &e);
         report(&r);
         report(&f);
         for (uint32_t i = 0; i < n; i++)
