@@ -467,3 +467,63 @@ Test(ini, random_bytes_robustness)
     }
     cr_assert_gt(total_items, 5000, "the random input should produce items (%u)", total_items);
 }
+
+static int count_bad(const struct ini_item *it, void *ctx)
+{
+    if (it->bad)
+        ++*(unsigned *)ctx;
+    return 0;
+}
+
+/* ini_index_get answers exactly as ini_get, for every key of random texts (sections and keys
+ * drawn from a few names in mixed case, duplicates, bad lines, values of all lengths cut to a
+ * small cap) and for texts of more settings than the index holds; the bad lines reach the
+ * callback once each, as ini_walk gives them. */
+Test(ini, index_agrees_with_ini_get)
+{
+    static const char *names[] = { "a", "B", "ab", "Debug", "386Enh", "x y" };
+    static struct ini_index ix;
+    rng_state = 0x1de7;
+    unsigned found = 0, overflowed = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        char text[8192];
+        size_t len = 0;
+        unsigned lines = iter % 40 == 0 ? 300 : (unsigned)(rnd() % 40);   /* some past 128 */
+        for (unsigned l = 0; l < lines && len < sizeof text - 64; l++) {
+            unsigned k = (unsigned)(rnd() % 10);
+            const char *n = names[rnd() % 6];
+            if (k == 0)
+                len += (size_t)snprintf(text + len, sizeof text - len, "[%s]\r\n", n);
+            else if (k == 1)
+                len += (size_t)snprintf(text + len, sizeof text - len, "bad line %u\n", l);
+            else if (k == 2)
+                len += (size_t)snprintf(text + len, sizeof text - len, "; comment\n");
+            else
+                len += (size_t)snprintf(text + len, sizeof text - len, " %s = v%u%s\n", n, l,
+                                        k == 3 ? "-a-long-value-past-the-cap" : "");
+        }
+        unsigned bad_walk = 0, bad_index = 0;
+        ini_walk(text, len, count_bad, &bad_walk);
+        ini_index_build(&ix, text, len, count_bad, &bad_index);
+        cr_assert_eq(bad_index, bad_walk, "bad lines: %u by the index, %u by the walk", bad_index,
+                     bad_walk);
+        overflowed += ix.overflow;
+        for (unsigned si = 0; si < 7; si++)
+            for (unsigned ki = 0; ki < 6; ki++) {
+                const char *sec = si < 6 ? names[si] : "";
+                char v1[12], v2[12];
+                memset(v1, 1, sizeof v1);
+                memset(v2, 2, sizeof v2);
+                int r1 = ini_get(text, len, sec, names[ki], v1, sizeof v1);
+                int r2 = ini_index_get(&ix, sec, names[ki], v2, sizeof v2);
+                cr_assert_eq(r2, r1, "text %d [%s] %s: index %d, ini_get %d", iter, sec,
+                             names[ki], r2, r1);
+                if (r1) {
+                    cr_assert_str_eq(v2, v1, "text %d [%s] %s", iter, sec, names[ki]);
+                    found++;
+                }
+            }
+    }
+    cr_assert_gt(found, 1000, "the texts should hold settings (%u found)", found);
+    cr_assert_gt(overflowed, 0, "some texts should hold more settings than the index");
+}

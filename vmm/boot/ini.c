@@ -100,6 +100,62 @@ int ini_get(const char *text, size_t len, const char *section, const char *key,
     return g.found;
 }
 
+struct build_ctx {
+    struct ini_index *ix;
+    ini_cb bad;
+    void *ctx;
+};
+
+static int build_cb(const struct ini_item *it, void *p)
+{
+    struct build_ctx *b = p;
+    if (it->bad)
+        return b->bad ? b->bad(it, b->ctx) : 0;
+    struct ini_index *ix = b->ix;
+    if (ix->n == INI_INDEX_MAX) {
+        ix->overflow = 1;
+        return 0;
+    }
+    ix->e[ix->n].section = it->section;
+    ix->e[ix->n].section_len = it->section_len;
+    ix->e[ix->n].key = it->key;
+    ix->e[ix->n].key_len = it->key_len;
+    ix->e[ix->n].value = it->value;
+    ix->e[ix->n].value_len = it->value_len;
+    ix->n++;
+    return 0;
+}
+
+void ini_index_build(struct ini_index *ix, const char *text, size_t len, ini_cb bad, void *ctx)
+{
+    struct build_ctx b = { ix, bad, ctx };
+    ix->text = text;
+    ix->len = len;
+    ix->n = 0;
+    ix->overflow = 0;
+    ini_walk(text, len, build_cb, &b);
+}
+
+int ini_index_get(const struct ini_index *ix, const char *section, const char *key, char *val,
+                  size_t cap)
+{
+    if (ix->overflow)
+        return ini_get(ix->text, ix->len, section, key, val, cap);
+    if (cap == 0)
+        return 0;
+    for (unsigned i = ix->n; i-- > 0;) {                /* the last one wins */
+        if (!ascii_ieq(ix->e[i].section, ix->e[i].section_len, section) ||
+            !ascii_ieq(ix->e[i].key, ix->e[i].key_len, key))
+            continue;
+        size_t n = ix->e[i].value_len < cap - 1 ? ix->e[i].value_len : cap - 1;
+        for (size_t k = 0; k < n; k++)
+            val[k] = ix->e[i].value[k];
+        val[n] = 0;
+        return 1;
+    }
+    return 0;
+}
+
 int ini_parse_uint(const char *s, unsigned long *out)
 {
     unsigned long v = 0, base = 10;

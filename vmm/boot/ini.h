@@ -31,6 +31,25 @@ int ini_walk(const char *text, size_t len, ini_cb cb, void *ctx);
 int ini_get(const char *text, size_t len, const char *section, const char *key,
             char *val, size_t cap);
 
+/* Every setting of a text found in one walk, for many lookups (a boot reads some twenty keys:
+ * ini_get walks the whole file each time).  ini_index_build also passes each bad line to cb (if
+ * set), as ini_walk does; ini_index_get answers as ini_get would, from the index -- or, for a text
+ * of more than INI_INDEX_MAX settings, by ini_get itself. */
+#define INI_INDEX_MAX 128
+struct ini_index {
+    const char *text;
+    size_t len;
+    unsigned n;
+    int overflow;               /* more settings than the index holds: ini_get answers */
+    struct {
+        const char *section, *key, *value;
+        size_t section_len, key_len, value_len;
+    } e[INI_INDEX_MAX];
+};
+void ini_index_build(struct ini_index *ix, const char *text, size_t len, ini_cb bad, void *ctx);
+int  ini_index_get(const struct ini_index *ix, const char *section, const char *key, char *val,
+                   size_t cap);
+
 /* Parses a decimal or 0x-hex unsigned number that fills the whole string; 0 ok, -1 otherwise. */
 int ini_parse_uint(const char *s, unsigned long *out);
 

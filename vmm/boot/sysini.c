@@ -38,12 +38,12 @@ static int report_bad(const struct ini_item *it, void *ctx)
 }
 
 /* [section] key=N within lo..hi into *out: 1 if set; a bad value is reported (and *out kept). */
-static int setting(const char *text, size_t len, const char *section, const char *key,
+static int setting(const struct ini_index *ix, const char *section, const char *key,
                    unsigned long lo, unsigned long hi, const char *what, uint32_t *out)
 {
     char v[32];
     unsigned long n;
-    if (!ini_get(text, len, section, key, v, sizeof v))
+    if (!ini_index_get(ix, section, key, v, sizeof v))
         return 0;
     if (ini_parse_uint(v, &n) || n < lo || n > hi) {
         char shown[4 * sizeof v];
@@ -57,20 +57,20 @@ static int setting(const char *text, size_t len, const char *section, const char
 }
 
 /* [Debug] key=1 switches (any nonzero number) */
-static void flag(const char *text, size_t len, const char *key, uint8_t *out)
+static void flag(const struct ini_index *ix, const char *key, uint8_t *out)
 {
     char v[32];
     unsigned long n;
-    if (ini_get(text, len, "Debug", key, v, sizeof v))
+    if (ini_index_get(ix, "Debug", key, v, sizeof v))
         *out = !ini_parse_uint(v, &n) && n;
 }
 
 /* [386Enh] WinTimeSlice=fg,bg: two priorities of 1..10000. */
-static void win_time_slice(const char *text, size_t len)
+static void win_time_slice(const struct ini_index *ix)
 {
     char v[32], *comma = 0;
     unsigned long fg, bg;
-    if (!ini_get(text, len, "386Enh", "WinTimeSlice", v, sizeof v))
+    if (!ini_index_get(ix, "386Enh", "WinTimeSlice", v, sizeof v))
         return;
     for (char *p = v; *p; p++)
         if (*p == ',')
@@ -91,6 +91,9 @@ static void win_time_slice(const char *text, size_t len)
             SYSINI, shown, settings.win_fg, settings.win_bg);
 }
 
+static struct ini_index ix;                 /* SYSTEM.INI's settings, found once at boot */
+static int have_ix;
+
 void sysini_load(void)
 {
     size_t len;
@@ -101,33 +104,31 @@ void sysini_load(void)
         kprintf("%s: none; using defaults\n", SYSINI);
         return;
     }
-    ini_walk(text, len, report_bad, &bad);
+    ini_index_build(&ix, text, len, report_bad, &bad);  /* one walk for every key read */
     uint32_t port = 0;
-    if (setting(text, len, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
+    if (setting(&ix, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
         vmm_exit_port = (uint16_t)port;
-    flag(text, len, "Bench", &settings.bench);
-    flag(text, len, "BootTimes", &settings.boot_times);
-    flag(text, len, "PageTest", &settings.page_test);
-    flag(text, len, "IntTest", &settings.int_test);
-    flag(text, len, "SchedTest", &settings.sched_test);
-    flag(text, len, "TimeTest", &settings.time_test);
-    flag(text, len, "VxdTest", &settings.vxd_test);
-    flag(text, len, "V86Test", &settings.v86_test);
-    flag(text, len, "V86Spin", &settings.v86_spin);
-    flag(text, len, "KbdTest", &settings.kbd_test);
-    flag(text, len, "ScreenTest", &settings.screen_test);
-    flag(text, len, "BootTest", &settings.boot_test);
-    flag(text, len, "DosTest", &settings.dos_test);
-    setting(text, len, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
+    static const struct { const char *key; uint8_t *out; } flags[] = {
+        { "Bench", &settings.bench }, { "BootTimes", &settings.boot_times },
+        { "PageTest", &settings.page_test }, { "IntTest", &settings.int_test },
+        { "SchedTest", &settings.sched_test }, { "TimeTest", &settings.time_test },
+        { "VxdTest", &settings.vxd_test }, { "V86Test", &settings.v86_test },
+        { "V86Spin", &settings.v86_spin }, { "KbdTest", &settings.kbd_test },
+        { "ScreenTest", &settings.screen_test }, { "BootTest", &settings.boot_test },
+        { "DosTest", &settings.dos_test },
+    };
+    for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        flag(&ix, flags[i].key, flags[i].out);
+    setting(&ix, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
-    setting(text, len, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
+    setting(&ix, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
             &settings.min_timeslice);
-    win_time_slice(text, len);
-    setting(text, len, "386Enh", "TimerHz", 18, 10000, "a rate of 18..10000 Hz", &settings.timer_hz);
-    setting(text, len, "386Enh", "ConvMemKB", 128, 640, "a size of 128..640 KB",
+    win_time_slice(&ix);
+    setting(&ix, "386Enh", "TimerHz", 18, 10000, "a rate of 18..10000 Hz", &settings.timer_hz);
+    setting(&ix, "386Enh", "ConvMemKB", 128, 640, "a size of 128..640 KB",
             &settings.conv_kb);
     settings.conv_kb &= ~3u;                    /* whole pages */
-    if (ini_get(text, len, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault)) {
+    if (ini_index_get(&ix, "Debug", "BootFault", settings.boot_fault, sizeof settings.boot_fault)) {
         char shown[4 * sizeof settings.boot_fault];
         kescape(shown, sizeof shown, settings.boot_fault, strlen(settings.boot_fault));
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
@@ -140,6 +141,7 @@ void sysini_load(void)
         kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, TimeTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "
                 "ignored\n", SYSINI);
+    have_ix = 1;
     kprintf("%s: %zu bytes read, %u bad lines\n", SYSINI, len, bad);
 }
 
@@ -151,10 +153,8 @@ const char *Get_Profile_String(const char *section, const char *key, const char 
     static char pool[4096];
     static size_t used;
     static int full;
-    size_t len;
-    const char *text = module_find(SYSINI, &len);
     char val[256];
-    if (!text || !key || !ini_get(text, len, section ? section : "386Enh", key, val, sizeof val))
+    if (!have_ix || !key || !ini_index_get(&ix, section ? section : "386Enh", key, val, sizeof val))
         return deflt;
     size_t n = strlen(val) + 1;
     if (n > sizeof pool - used) {
