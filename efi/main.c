@@ -125,6 +125,7 @@ struct loader {
     struct elfexec vmm;
     struct boot_info bi;
     uint64_t pt_pool, pt_next, pt_end;
+    EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;  /* the framebuffer's, cleared just before the hand-over */
 };
 
 static void ascii_name(char *dst, size_t cap, const char *prefix, const CHAR16 *name)
@@ -664,6 +665,7 @@ static void find_framebuffer(struct loader *L)
     fb->height = mi->VerticalResolution;
     fb->pitch = mi->PixelsPerScanLine * (fb->bpp / 8);
     L->bi.flags |= BI_FLAG_FB;
+    L->gop = gop;
     say("framebuffer %ux%u, %u bpp, pitch %u, at 0x%llx", fb->width, fb->height, fb->bpp,
         fb->pitch, (unsigned long long)fb->base);
 }
@@ -879,6 +881,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     L.bi.pdpt = pt.pdpt;
     L.bi.efi_system_table = (uint64_t)(UINTN)systab;
     say("%u page-table pages; NX %s; handing over to the VMM", pt.tables, pt.nx ? "on" : "absent");
+    /* The screen black, by the firmware's own fill, after the last line it draws: the VMM's
+     * console then draws only its text (a clear of its own was a million stores). */
+    EFI_GRAPHICS_OUTPUT_BLT_PIXEL black = { 0, 0, 0, 0 };
+    if (L.gop && !EFI_ERROR(uefi_call_wrapper(L.gop->Blt, 10, L.gop, &black, EfiBltVideoFill, 0, 0, 0,
+                                              0, (UINTN)L.bi.fb.width, (UINTN)L.bi.fb.height, 0)))
+        L.bi.flags |= BI_FLAG_FB_BLACK;
 
     UINTN dsize;
     UINTN msize = exit_boot_services(&L, &h, &dsize);

@@ -81,7 +81,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
         vmm_exit(VMM_EXIT_BADBOOT);
     unmap_range((uint32_t)boot.bi->trampoline, boot.bi->trampoline_size);  /* last W+X pages */
     if (boot.bi->flags & BI_FLAG_FB)
-        console_attach_fb(&boot.bi->fb);    /* text console on the GOP framebuffer */
+        console_attach_fb(&boot.bi->fb, (boot.bi->flags & BI_FLAG_FB_BLACK) != 0);  /* text on it */
     boot_step("boot info, framebuffer");
     if (pmem_init())                        /* frame allocator over the memory map */
         vmm_exit(VMM_EXIT_BADBOOT);

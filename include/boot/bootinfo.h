@@ -20,6 +20,8 @@
 /* boot_info.flags */
 #define BI_FLAG_NX        0x0001u   /* EFER.NXE is set and the page tables use the NX bit */
 #define BI_FLAG_FB        0x0002u   /* fb describes a usable linear framebuffer */
+#define BI_FLAG_FB_BLACK  0x0008u   /* the loader cleared the framebuffer to black last thing
+                                       before ExitBootServices (GOP Blt, EfiBltVideoFill) */
 #define BI_FLAG_ACPI2     0x0004u   /* acpi_rsdp points at an ACPI 2.0+ RSDP (XSDT present) */
 
 /* bi_mem_range.type: the loader's translation of the UEFI memory types. */

@@ -36,7 +36,7 @@ static void setup(void)
     cr_assert(fb);
     for (unsigned i = 0; i < PITCH_PX * H; i++)
         fb[i] = PAD;
-    struct fbcon_mode m = { fb, W, H, PITCH_PX * 4, 0xFF0000, 0xFF00, 0xFF };
+    struct fbcon_mode m = { fb, W, H, PITCH_PX * 4, 0xFF0000, 0xFF00, 0xFF, 0 };
     cr_assert_eq(fbcon_init(&m), 0);
     cr_assert_eq(fbcon_cols(), COLS);
     cr_assert_eq(fbcon_rows(), ROWS);
@@ -180,7 +180,7 @@ Test(fbcon, more_pairs_than_slots_reuse_the_last)
 Test(fbcon, huge_screen_used_from_its_top_left_corner, .init = NULL, .fini = NULL)
 {
     static uint32_t big[8192 * 32];
-    struct fbcon_mode m = { big, 8192, 32, 8192 * 4, 0xFF0000, 0xFF00, 0xFF };
+    struct fbcon_mode m = { big, 8192, 32, 8192 * 4, 0xFF0000, 0xFF00, 0xFF, 0 };
     cr_assert_eq(fbcon_init(&m), 0);
     cr_assert_eq(fbcon_cols(), FBCON_MAX_COLS);
     cr_assert_eq(fbcon_rows(), 2);
@@ -189,7 +189,7 @@ Test(fbcon, huge_screen_used_from_its_top_left_corner, .init = NULL, .fini = NUL
 Test(fbcon, unusable_modes_refused, .init = NULL, .fini = NULL)
 {
     static uint32_t px[64 * 32];
-    struct fbcon_mode ok = { px, 64, 32, 64 * 4, 0xFF0000, 0xFF00, 0xFF }, m;
+    struct fbcon_mode ok = { px, 64, 32, 64 * 4, 0xFF0000, 0xFF00, 0xFF, 0 }, m;
     m = ok, m.base = NULL;
     cr_assert_eq(fbcon_init(&m), -1);
     m = ok, m.pitch = 63 * 4;
@@ -206,4 +206,22 @@ Test(fbcon, unusable_modes_refused, .init = NULL, .fini = NULL)
     cr_assert_eq(fbcon_cols(), 0);
     cr_assert_eq(fbcon_init(&ok), 0);
     cr_assert_eq(fbcon_cols(), 8);
+}
+
+/* A screen known black (the loader cleared it): text is drawn, a blank cell never drawn on is
+ * left alone -- not even the rest of a row text first reaches (PAD stands for the black the
+ * console trusts is there). */
+Test(fbcon, known_black_screen_gets_only_its_text)
+{
+    struct fbcon_mode m = { fb, W, H, PITCH_PX * 4, 0xFF0000, 0xFF00, 0xFF, 1 };
+    cr_assert_eq(fbcon_init(&m), 0);
+    put("ab");
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned i = 0; i < 8; i++) {
+            cr_assert_eq(fb[r * PITCH_PX + i], (font_glyphs['a'][r] << i) & 0x80 ? GREY : BLACK);
+            cr_assert_eq(fb[r * PITCH_PX + 16 + i], PAD, "the blank cell after the text drawn");
+        }
+    for (unsigned row = 1; row < ROWS; row++)
+        assert_row_untouched(row);
+    assert_margins_untouched();
 }

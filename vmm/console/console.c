@@ -61,7 +61,7 @@ void console_init_early(void)
     have_debugcon = inb(DEBUGCON) == DEBUGCON;
 }
 
-int console_attach_fb(const struct bi_framebuffer *fb)
+int console_attach_fb(const struct bi_framebuffer *fb, int black)
 {
     if (fb->bpp != 32) {
         kprintf("console: framebuffer has %u bits per pixel; only 32 is drawn, serial only\n", fb->bpp);
@@ -74,7 +74,8 @@ int console_attach_fb(const struct bi_framebuffer *fb)
         return -1;
     }
     struct fbcon_mode m = { base, fb->width, fb->height, fb->pitch,
-                            fb->red_mask, fb->green_mask, fb->blue_mask };
+                            fb->red_mask, fb->green_mask, fb->blue_mask,
+                            black };
     if (fbcon_init(&m)) {
         kprintf("console: framebuffer mode %ux%u pitch %u is not usable; serial only\n",
                 fb->width, fb->height, fb->pitch);

@@ -14,7 +14,8 @@
 #define CON_ALERT  1
 
 void console_init_early(void);                         /* serial and debugcon */
-int  console_attach_fb(const struct bi_framebuffer *fb); /* 0 ok, -1 (reason printed) */
+/* 0 ok, -1 (reason printed); black: every pixel is black already (BI_FLAG_FB_BLACK) */
+int  console_attach_fb(const struct bi_framebuffer *fb, int black);
 void console_write(const char *s, size_t n);
 /* Whole writes kept whole between threads, by the scheduler once threads exist (no preemption
  * during a write): enter returns 1 if it took the lock (0: write without it, as inside an

@@ -208,8 +208,11 @@ int fbcon_init(const struct fbcon_mode *mode)
     rows = r;
     fbcon_set_color(DEFAULT_FG, DEFAULT_BG);
     blank_rows(0, rows, cur);
-    for (unsigned i = 0; i < rows * cols; i++)
-        shown[i] = UNKNOWN;
+    if (mode->black)                            /* blank cells are right already */
+        __builtin_memcpy(shown, text, (size_t)rows * cols * sizeof shown[0]);
+    else
+        for (unsigned i = 0; i < rows * cols; i++)
+            shown[i] = UNKNOWN;
     cx = cy = 0;
     return 0;
 }

@@ -28,11 +28,12 @@ struct fbcon_mode {             /* filled by the caller from the boot info */
     uint32_t width, height;     /* pixels */
     uint32_t pitch;             /* BYTES per scan line (>= width*4) */
     uint32_t red_mask, green_mask, blue_mask;   /* e.g. 0x00FF0000,0x0000FF00,0x000000FF for BGRX */
+    int black;                  /* every pixel is known black (the loader cleared the screen) */
 };
 
 /* 0 on success: the text is blank in the default colours (light grey on black) and the cursor
  * is at the top left; nothing is drawn until there is text (each row is cleared when text first
- * reaches it).  -1 if the mode is unusable (no base; smaller than one glyph;
+ * reaches it -- unless mode->black says the screen is black already: then only text is drawn).  -1 if the mode is unusable (no base; smaller than one glyph;
  * pitch < width*4 or not a multiple of 4; a mask that is not one contiguous run of 8 bits, or
  * masks that overlap; a framebuffer that does not fit in 4 GB): the console stays off and the
  * caller should run serial-only. */
