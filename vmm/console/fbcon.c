@@ -7,7 +7,8 @@
  * a screen (a jump scroll, as terminals do under a flood of lines): one redraw of what changed
  * serves half a screen of lines, where scrolling line by line would move every pixel each time.
  * Rows the console has not drawn yet hold what the firmware left there until the text reaches
- * them, so attaching costs nothing up front. */
+ * them, so attaching costs nothing up front; when the loader says the screen is black
+ * (BI_FLAG_FB_BLACK), its blank cells are known right and only text is ever drawn. */
 #include "fbcon.h"
 #include <stdbool.h>
 
