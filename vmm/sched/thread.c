@@ -174,7 +174,6 @@ static void unboost(struct thread *t)
     }
 }
 
-
 void (*thread_wait_aborted)(void);
 
 /* Back from a wait: if it was cut short, the wait's caller never sees the service return. */
