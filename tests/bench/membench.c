@@ -187,6 +187,71 @@ static void bench_list(void)
 }
 
 /* One frame allocated and freed with the free list at a given fill level. */
+/* A random trace at a fill level: an allocation or a free of a random live item, even odds, at
+ * most TRACE_LIVE live; what is live at the end freed, unmeasured.  take and give bracket the
+ * operation itself (t[0], t[1]); take returns nonzero when nothing is left to allocate. */
+static void random_trace(struct stat *a, struct stat *f, int (*take)(uint64_t *v, uint64_t t[2]),
+                         void (*give)(uint64_t v, uint64_t t[2]))
+{
+    static uint64_t live[TRACE_LIVE];
+    uint32_t nlive = 0;
+    uint64_t t[2];
+    for (int i = 0; i < TRACE_OPS; i++) {
+        if (nlive < TRACE_LIVE && (nlive == 0 || (next_rand() & 1))) {
+            if (take(&live[nlive], t))
+                break;
+            add(a, t[0], t[1]);
+            nlive++;
+        } else {
+            uint32_t j = next_rand() % nlive;
+            uint64_t v = live[j];
+            live[j] = live[--nlive];
+            give(v, t);
+            add(f, t[0], t[1]);
+        }
+    }
+    while (nlive)
+        give(live[--nlive], t);
+}
+
+static int frame_take(uint64_t *v, uint64_t t[2])
+{
+    t[0] = rdtsc();
+    int rc = frame_alloc(&pmem, FRAME_PAGES, v);
+    t[1] = rdtsc();
+    return rc;
+}
+
+static void frame_give(uint64_t v, uint64_t t[2])
+{
+    struct kerr e;
+    t[0] = rdtsc();
+    int rc = frame_free(&pmem, v, &e);
+    t[1] = rdtsc();
+    if (rc)
+        kprintf("bench: %s\n", e.msg);
+}
+
+static int arena_take(uint64_t *v, uint64_t t[2])
+{
+    uint32_t p;
+    t[0] = rdtsc();
+    int rc = arena_alloc(&sys_arena, 1, 1, &p);
+    t[1] = rdtsc();
+    *v = p;
+    return rc;
+}
+
+static void arena_give(uint64_t v, uint64_t t[2])
+{
+    struct kerr e;
+    t[0] = rdtsc();
+    int rc = arena_free(&sys_arena, (uint32_t)v, 1, &e);
+    t[1] = rdtsc();
+    if (rc)
+        kprintf("bench: %s\n", e.msg);
+}
+
 static void bench_frames(void)
 {
     static const unsigned fills[3] = { 10, 50, 95 };
@@ -195,7 +260,6 @@ static void bench_frames(void)
 
     for (unsigned k = 0; k < 3; k++) {
         struct stat a = { names[k][0], { 0 } }, f = { names[k][1], { 0 } };
-        struct kerr e;
         uint64_t phys;
         ksnprintf(names[k][0], sizeof names[k][0], "frame_alloc_%u%%", fills[k]);
         ksnprintf(names[k][1], sizeof names[k][1], "frame_free_%u%%", fills[k]);
@@ -204,33 +268,7 @@ static void bench_frames(void)
         uint32_t used = total - pmem.nfree, took = 0;
         while (used + took < want && !frame_alloc(&pmem, OWNER_FILL, &phys))
             took++;
-        /* A random trace at the level: an allocation or a free of a random live frame, even
-         * odds, at most TRACE_LIVE live. */
-        static uint64_t live[TRACE_LIVE];
-        uint32_t nlive = 0;
-        for (int i = 0; i < TRACE_OPS; i++) {
-            if (nlive < TRACE_LIVE && (nlive == 0 || (next_rand() & 1))) {
-                uint64_t t0 = rdtsc();
-                int rc = frame_alloc(&pmem, FRAME_PAGES, &phys);
-                uint64_t t1 = rdtsc();
-                if (rc)
-                    break;
-                add(&a, t0, t1);
-                live[nlive++] = phys;
-            } else {
-                uint32_t j = next_rand() % nlive;
-                phys = live[j];
-                live[j] = live[--nlive];
-                uint64_t t0 = rdtsc();
-                int rc = frame_free(&pmem, phys, &e);
-                uint64_t t1 = rdtsc();
-                if (rc)
-                    kprintf("bench: %s\n", e.msg);
-                add(&f, t0, t1);
-            }
-        }
-        while (nlive)
-            frame_free(&pmem, live[--nlive], &e);
+        random_trace(&a, &f, frame_take, frame_give);
         report(&a);
         report(&f);
         frame_release_owner(&pmem, OWNER_FILL);
@@ -265,31 +303,7 @@ static void bench_arena(void)
         }
         for (uint32_t i = 0; i < n; i += 3)
             arena_free(a, chunk[i][0], chunk[i][1], &e);
-        static uint32_t live[TRACE_LIVE];      /* the same random trace as the frames' */
-        uint32_t nlive = 0;
-        for (int i = 0; i < TRACE_OPS; i++) {
-            if (nlive < TRACE_LIVE && (nlive == 0 || (next_rand() & 1))) {
-                uint32_t p;
-                uint64_t t0 = rdtsc();
-                int rc = arena_alloc(a, 1, 1, &p);
-                uint64_t t1 = rdtsc();
-                if (rc)
-                    break;
-                add(&r, t0, t1);
-                live[nlive++] = p;
-            } else {
-                uint32_t j = next_rand() % nlive, p = live[j];
-                live[j] = live[--nlive];
-                uint64_t t0 = rdtsc();
-                int rc = arena_free(a, p, 1, &e);
-                uint64_t t1 = rdtsc();
-                if (rc)
-                    kprintf("bench: %s\n", e.msg);
-                add(&f, t0, t1);
-            }
-        }
-        while (nlive)
-            arena_free(a, live[--nlive], 1, &e);
+        random_trace(&r, &f, arena_take, arena_give);
         report(&r);
         report(&f);
         for (uint32_t i = 0; i < n; i++)

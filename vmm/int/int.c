@@ -340,18 +340,15 @@ static __attribute__((noinline)) int irq_foreign(struct vpicd_irq *q, unsigned i
                                                  struct client_regs *r)
 {
     uint32_t ret;
-    switch (foreign_call((void *)q->vid[i].VID_Hw_Int_Proc, &ret, "hardware interrupt handler",
-                         HIRQ(irq, i), (uint32_t)r, (uint32_t)q->vid[i].VID_Hw_Int_Ref, 0, 0)) {
-    case FOREIGN_DIRECT:                    /* not reached: the caller calls the VMM's own */
-    case FOREIGN_DONE:
+    if (foreign_tramp((void *)q->vid[i].VID_Hw_Int_Proc, "hardware interrupt handler", &ret,
+                      HIRQ(irq, i), (uint32_t)r, (uint32_t)q->vid[i].VID_Hw_Int_Ref, 0, 0) ==
+        FOREIGN_DONE)
         return ret == 0;
-    default:
-        if (q->in_service) {
-            q->in_service = 0;
-            pic_eoi(irq);
-        }
-        return 1;
+    if (q->in_service) {
+        q->in_service = 0;
+        pic_eoi(irq);
     }
+    return 1;
 }
 
 static __attribute__((noinline)) void irq_dispatch(unsigned irq, struct client_regs *r)

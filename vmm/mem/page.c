@@ -111,6 +111,11 @@ static struct pg_owner *otab[1u << OWN_BITS];
 static struct pg_block *free_desc;
 static uint32_t lcache[LCACHE_MAX], nlcache;
 
+static uint32_t desc_pages, nblocks, nowners, npt, scratch_page, alias_page;
+static ipf_handler ipf_hooks[16];
+static int windows_ok;                  /* page_windows: interrupts may come in at safe points */
+static unsigned nipf;
+
 /* n more pages in the one-page cache, in one arena call; 0 or -1 (none taken). */
 NONREENTRANT static int lcache_fill(uint32_t n)
 {
@@ -135,10 +140,6 @@ NONREENTRANT static void lcache_drain(void)
             kprintf("page: %s (internal error; page leaked)\n", e.msg);
     }
 }
-static uint32_t desc_pages, nblocks, nowners, npt, scratch_page, alias_page;
-static ipf_handler ipf_hooks[16];
-static int windows_ok;                  /* page_windows: interrupts may come in at safe points */
-static unsigned nipf;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -1032,13 +1033,17 @@ NONREENTRANT static void load_context(struct mem_context *c)
     cur_ctx = c;
 }
 
-NONREENTRANT static struct mem_context *context_of(uint32_t h)
+/* The listed context at h whose magic is CTX_MAGIC (or, with dying, CTX_DYING: being
+ * destroyed), or 0. */
+NONREENTRANT static struct mem_context *context_listed(uint32_t h, int dying)
 {
     for (struct mem_context *c = all_ctx; c; c = c->next)
-        if ((uint32_t)c == h && c->magic == CTX_MAGIC)
+        if ((uint32_t)c == h && (c->magic == CTX_MAGIC || (dying && c->magic == CTX_DYING)))
             return c;
     return 0;
 }
+
+NONREENTRANT static struct mem_context *context_of(uint32_t h) { return context_listed(h, 0); }
 
 NONREENTRANT uint32_t
 _ContextCreate(void)
@@ -1477,17 +1482,19 @@ NONREENTRANT int page_check(void)
         kprintf("page check: %s\n", e.msg);
         return -1;
     }
-    uint32_t n = 0;
+    uint32_t n = 0, owned = 0, nown = 0;
     FOR_EACH_BLOCK(b, h, nxt) {
         n++;
         if (b->magic != (BLK_MAGIC ^ (uint32_t)b) || hslot(b->base) != h || *b->pprev != b)
             return check_fail("block with a bad check word or hash link:", (uint32_t)b);
+        if (b->owner && (!b->orec || b->orec->magic != (OWN_MAGIC ^ (uint32_t)b->orec) ||
+                         b->orec->owner != b->owner || *b->opprev != b))
+            return check_fail("block not in its owner's ring:", (uint32_t)b);
+        if (!b->owner && b->orec)
+            return check_fail("block of no owner with an owner's record:", (uint32_t)b);
+        owned += b->owner != 0;
         if (b->arena == AR_PRIVATE && b->owner != (uint32_t)cur_ctx) {
-            const struct mem_context *c = (const struct mem_context *)b->owner;
-            int known = 0;
-            for (const struct mem_context *k = all_ctx; k && !known; k = k->next)
-                known = k == c && (c->magic == CTX_MAGIC || c->magic == CTX_DYING);
-            if (!known)
+            if (!context_listed(b->owner, 1))
                 return check_fail("private block of no context:", (uint32_t)b);
             continue;                   /* its page tables are not visible from here */
         }
@@ -1509,15 +1516,6 @@ NONREENTRANT int page_check(void)
     }
     if (n != nblocks)
         return check_fail("block count differs from the hash:", n);
-    uint32_t owned = 0, nown = 0;
-    FOR_EACH_BLOCK(b, h2, nxt2)
-        if (b->owner && (!b->orec || b->orec->magic != (OWN_MAGIC ^ (uint32_t)b->orec) ||
-                         b->orec->owner != b->owner || *b->opprev != b))
-            return check_fail("block not in its owner's ring:", (uint32_t)b);
-        else if (!b->owner && b->orec)
-            return check_fail("block of no owner with an owner's record:", (uint32_t)b);
-        else
-            owned += b->owner != 0;
     for (unsigned i = 0; i < (1u << OWN_BITS); i++)
         for (struct pg_owner *o = otab[i]; o; o = o->next) {
             uint32_t k = 0;
