@@ -86,6 +86,40 @@ Test(vdraw, only_changes_are_drawn)
     cr_assert_eq(vdraw_update(&d, &v, 0), 80 * 25);
 }
 
+/* A cursor that moves over cells that did not change costs only its own lines: the rest of
+ * both cells is left as it was (poisoned here, to see it untouched); a new shape redraws the
+ * cell whole. */
+Test(vdraw, a_moving_cursor_redraws_only_its_lines)
+{
+    unsigned x0 = (W - 640) / 2, y0 = (H - 400) / 2 + 2 * 16;
+    v.cursor_row = 2;
+    v.cursor_col = 5;
+    vdraw_update(&d, &v, 0);
+    for (unsigned y = y0; y < y0 + 16; y++)
+        for (unsigned x = x0 + 5 * 8; x < x0 + 7 * 8; x++)
+            fb[y * PITCH_PX + x] = PAD;
+    v.cursor_col = 6;
+    cr_assert_eq(vdraw_update(&d, &v, 0), 2);
+    for (unsigned y = y0; y < y0 + 16; y++)
+        for (unsigned x = x0 + 5 * 8; x < x0 + 7 * 8; x++) {
+            unsigned r = y - y0, i = (x - x0) % 8;
+            uint32_t glyph = (font[' '][r] << i) & 0x80 ? 0xAAAAAA : 0;
+            uint32_t want = r < 13 || r > 14 ? PAD : x >= x0 + 6 * 8 ? 0xAAAAAA : glyph;
+            cr_assert_eq(px(x, y), want, "pixel %u,%u", x - x0, y - y0);
+        }
+    v.cursor_start = 6;                 /* a half block: the cell whole */
+    cr_assert_eq(vdraw_update(&d, &v, 0), 1);
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned i = 0; i < 8; i++) {
+            uint8_t bits = r >= 6 && r <= 14 ? 0xFF : font[' '][r];
+            cr_assert_eq(px(x0 + 6 * 8 + i, y0 + r), (bits << i) & 0x80 ? 0xAAAAAAu : 0u,
+                         "pixel %u,%u", i, r);
+        }
+    v.cursor_start = 0x20;              /* hidden (start past end): its lines given back */
+    cr_assert_eq(vdraw_update(&d, &v, 0), 1);
+    assert_cell(2, 6, ' ', 0xAAAAAA, 0, 0);
+}
+
 Test(vdraw, cells_at_an_odd_address_are_compared_one_by_one)
 {
     static uint16_t odd[80 * 25 + 1];

@@ -90,15 +90,28 @@ static volatile uint32_t *line(const struct vdraw *d, uint32_t y)
     return (volatile uint32_t *)((volatile uint8_t *)d->fb + y * d->pitch);
 }
 
-/* n pixels from src to the framebuffer at dst: one string move (the framebuffer is plain
- * memory, never read back). */
-static inline void copy_px(volatile uint32_t *dst, const uint32_t *src, uint32_t n)
+/* n pixels from src to the framebuffer at dst, one string move (the framebuffer is plain
+ * memory, written only, never read back): where the next pixel goes. */
+static inline volatile uint32_t *copy_px(volatile uint32_t *dst, const uint32_t *src, uint32_t n)
 {
     __asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    return dst;
 }
 static inline void fill_px(volatile uint32_t *dst, uint32_t px, uint32_t n)
 {
     __asm__ volatile("rep stosl" : "+D"(dst), "+c"(n) : "a"(px) : "memory");
+}
+
+/* Of n 32-bit words at a and b, the index of the first that differs; n if none (one string
+ * compare: a screen mostly as it was costs one step for every two cells). */
+static inline unsigned first_diff(const uint32_t *a, const uint32_t *b, unsigned n)
+{
+    unsigned left = n;
+    int ne;
+    if (!n)
+        return 0;
+    __asm__ volatile("repe cmpsl" : "+S"(a), "+D"(b), "+c"(left), "=@ccne"(ne) : : "memory");
+    return ne ? n - left - 1 : n;
 }
 
 static void clear(struct vdraw *d)
@@ -126,25 +139,58 @@ static void nibbles(struct vdraw *d, uint8_t a, uint32_t sx)
     d->nib_attr = key;
 }
 
-/* One text cell: every pixel, its background included, with the cursor's lines if it is here:
- * per glyph row, two nibbles' pixels, then that scan line again for the vertical scale. */
-static void cell(struct vdraw *d, unsigned row, unsigned col, uint16_t c, int cursor,
-                 const struct vtext_view *v)
+/* n glyph rows from the bits at g (one byte a row; NULL: every pixel lit, the cursor's lines) at
+ * p, each scan line two nibbles' pixels from the table, sy times over for the vertical scale:
+ * where the next row goes. */
+static volatile uint32_t *glyph_rows(const struct vdraw *d, volatile uint32_t *p,
+                                     const uint8_t *g, uint32_t n, uint32_t half, uint32_t sy,
+                                     uint32_t step)
+{
+    for (; n; n--) {
+        uint8_t bits = g ? *g++ : 0xFF;
+        const uint32_t *hi = d->nib[bits >> 4], *lo = d->nib[bits & 15];
+        for (uint32_t k = sy; k; k--)
+            p = (volatile uint32_t *)((volatile uint8_t *)copy_px(copy_px(p, hi, half), lo, half) +
+                                      step);
+    }
+    return p;
+}
+
+/* Glyph rows r0..r1 of a text cell, every pixel, its background included, with the cursor's
+ * lines if it is here. */
+static void cell(struct vdraw *d, unsigned i, uint16_t c, int cursor, const struct vtext_view *v,
+                 uint32_t r0, uint32_t r1)
 {
     const uint8_t *g = d->font[c & 0xFF];
+    unsigned row = i / v->cols, col = i % v->cols;
     uint32_t sx = d->scale * (v->cols <= 40 ? 2u : 1u), sy = d->scale, half = 4 * sx;
-    uint32_t x0 = d->x0 + col * 8 * sx, y = d->y0 + row * d->font_height * sy;
+    uint32_t step = d->pitch - 8 * sx * 4;  /* from a cell's scan line's end to the next's start */
+    volatile uint32_t *p =
+        line(d, d->y0 + (row * d->font_height + r0) * sy) + d->x0 + col * 8 * sx;
+    uint32_t cs = r1 + 1, ce = r1;          /* the cursor's rows within r0..r1: cs..ce */
     nibbles(d, (uint8_t)(c >> 8), sx);
-    for (uint32_t r = 0; r < d->font_height; r++) {
-        uint8_t bits = g[r];
-        if (cursor && r >= v->cursor_start && r <= v->cursor_end)
-            bits = 0xFF;
-        volatile uint32_t *p = line(d, y++) + x0;
-        copy_px(p, d->nib[bits >> 4], half);
-        copy_px(p + half, d->nib[bits & 15], half);
-        for (uint32_t k = 1; k < sy; k++)
-            copy_px(line(d, y++) + x0, (const uint32_t *)(uintptr_t)p, 2 * half);
+    if (cursor && v->cursor_start <= v->cursor_end && v->cursor_start <= r1 &&
+        v->cursor_end >= r0) {
+        cs = v->cursor_start > r0 ? v->cursor_start : r0;
+        ce = v->cursor_end < r1 ? v->cursor_end : r1;
     }
+    p = glyph_rows(d, p, g + r0, cs - r0, half, sy, step);
+    p = glyph_rows(d, p, 0, ce + 1 - cs, half, sy, step);
+    glyph_rows(d, p, g + ce + 1, r1 - ce, half, sy, step);
+}
+
+/* The glyph rows the cursor covers in a cell (CRTC shape start..end, in the font's rows); 0 if
+ * none (a start past the end hides it). */
+static int cursor_rows(const struct vdraw *d, uint32_t start, uint32_t end, uint32_t *r0,
+                       uint32_t *r1)
+{
+    if (end >= d->font_height)
+        end = d->font_height - 1;
+    if (start > end)
+        return 0;
+    *r0 = start;
+    *r1 = end;
+    return 1;
 }
 
 static unsigned gfx13(struct vdraw *d, const uint8_t *gfx)
@@ -193,52 +239,60 @@ unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t
     }
     if (!text)
         return gfx && v->mode == 0x13 ? gfx13(d, gfx) : 0;
-    unsigned total = cols * rows;
+    unsigned total = cols * rows, last = d->font_height - 1;
     int cur = v->cursor_row >= 0 ? v->cursor_row * (int)cols + v->cursor_col : -1;
     int was = d->cursor_row >= 0 ? d->cursor_row * (int)cols + d->cursor_col : -1;
+    int shape = v->cursor_start != d->cursor_start || v->cursor_end != d->cursor_end;
     const uint16_t *src = v->cells;
     uint16_t *mine = d->cells;
     int force = d->force, cur_done = 0, was_done = 0;
+    unsigned from = 0;
     d->force = 0;
-    typedef uint32_t __attribute__((may_alias)) pair;
-    int fast = !force && !((uintptr_t)src & 3) && !((uintptr_t)mine & 3);
-    if (fast) {
-        /* two cells at a time: most of a screen is as it was */
-        const pair *a = (const pair *)src, *b = (const pair *)mine;
-        for (unsigned j = 0; j < total / 2; j++) {
-            if (a[j] == b[j])
-                continue;
+    if (!force && !((uintptr_t)src & 3) && !((uintptr_t)mine & 3)) {
+        /* the pairs of cells that changed, found by one string compare each */
+        const uint32_t *a = (const uint32_t *)(const void *)src;
+        const uint32_t *b = (const uint32_t *)(const void *)mine;
+        for (unsigned j = first_diff(a, b, total / 2); j < total / 2;
+             j += 1 + first_diff(a + j + 1, b + j + 1, total / 2 - j - 1))
             for (unsigned i = 2 * j; i < 2 * j + 2; i++)
                 if (src[i] != mine[i]) {
                     mine[i] = src[i];
-                    cell(d, i / cols, i % cols, src[i], (int)i == cur, v);
+                    cell(d, i, src[i], (int)i == cur, v, 0, last);
                     cur_done |= (int)i == cur;
                     was_done |= (int)i == was;
                     n++;
                 }
-        }
+        from = total & ~1u;             /* only an odd last cell is left */
     }
-    for (unsigned i = fast ? total & ~1u : 0; i < total; i++) {
+    for (unsigned i = from; i < total; i++) {
         if (src[i] == mine[i] && !force)
             continue;
         mine[i] = src[i];
-        cell(d, i / cols, i % cols, src[i], (int)i == cur, v);
+        cell(d, i, src[i], (int)i == cur, v, 0, last);
         cur_done |= (int)i == cur;
         was_done |= (int)i == was;
         n++;
     }
-    if (cur != was) {                   /* the cursor moved: where it was, where it is */
-        if (was >= 0 && (unsigned)was < total && !was_done) {
-            cell(d, (unsigned)was / cols, (unsigned)was % cols, mine[was], 0, v);
+    if (cur != was || shape) {
+        /* the cursor moved or changed shape: where it was, its lines given back to the glyph;
+         * where it is, its lines drawn -- only those lines when the shape is the same */
+        uint32_t r0 = 0, r1 = last;
+        if (was >= 0 && was != cur && (unsigned)was < total && !was_done &&
+            (shape || cursor_rows(d, d->cursor_start, d->cursor_end, &r0, &r1))) {
+            cell(d, (unsigned)was, mine[was], 0, v, r0, r1);
             n++;
         }
-        if (cur >= 0 && !cur_done) {
-            cell(d, (unsigned)cur / cols, (unsigned)cur % cols, mine[cur], 1, v);
+        r0 = 0, r1 = last;
+        if (cur >= 0 && (unsigned)cur < total && !cur_done &&
+            (shape || cursor_rows(d, v->cursor_start, v->cursor_end, &r0, &r1))) {
+            cell(d, (unsigned)cur, mine[cur], 1, v, r0, r1);
             n++;
         }
     }
     d->cursor_row = v->cursor_row;
     d->cursor_col = v->cursor_col;
+    d->cursor_start = v->cursor_start;
+    d->cursor_end = v->cursor_end;
     return n;
 }
 

@@ -33,6 +33,7 @@ struct vdraw {
     uint8_t mode, cols, rows, valid;    /* valid 0: clear, draw everything next time */
     uint8_t force;                      /* draw every cell next time (no clearing) */
     int cursor_row, cursor_col;
+    uint8_t cursor_start, cursor_end;   /* the cursor's shape drawn */
     uint32_t scale, x0, y0;             /* the screen's scale and top left on the framebuffer */
     /* the pixels of a glyph row's nibble in the colours and width last used: 16 x 4 x sx */
     uint32_t nib[16][4 * 8];
