@@ -61,6 +61,7 @@ VMM_TEST_SRCS := tests/guest/selftest.c tests/guest/pagetest.c tests/guest/intte
               tests/guest/schedtest.c tests/guest/vxdtest.c tests/guest/v86test.c \
               tests/bench/membench.c tests/bench/intbench.c tests/bench/schedbench.c \
               tests/bench/vxdbench.c tests/bench/v86bench.c tests/bench/drawbench.c tests/bench/dosbench.c \
+              tests/bench/keybench.c \
               vxd/vdd/vdraw.c
 # The real-mode programs of the V86 tests (nasm), linked into the test build as binaries.
 V86_PROGS  := $(patsubst tests/v86/%.asm,%,$(wildcard tests/v86/*.asm))

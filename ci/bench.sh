@@ -23,6 +23,11 @@ ci/mkimage.sh "$dir/esp" "$dir/vmm32.img"
 # every shipped VxD, the shipped SYSTEM.INI), with only [Debug] ExitPort= and BootTimes=1 added.
 cp -r esp "$dir/shipped" && printf '\r\n[Debug]\r\nExitPort=0xf4\r\nBootTimes=1\r\n' >> "$dir/shipped/VMM/SYSTEM.INI"
 ci/mkimage.sh "$dir/shipped" "$dir/shipped.img"
+# The key bench: the shipped partition with the test VMM32.VXD (VKD and the other devices as
+# shipped), [Debug] KeyBench=1.
+cp -r esp "$dir/keys" && cp build/test/VMM32.VXD "$dir/keys/VMM/" &&
+    printf '\r\n[Debug]\r\nExitPort=0xf4\r\nKeyBench=1\r\n' >> "$dir/keys/VMM/SYSTEM.INI"
+ci/mkimage.sh "$dir/keys" "$dir/keys.img"
 
 run() {     # run N [IMAGE [MEMORY]]: boots once, leaves the serial log in $dir/serial.N
     cp "$OVMF_VARS" "$dir/vars.fd"
@@ -51,6 +56,7 @@ run 2
 run boot1 "$dir/shipped.img"
 run boot2 "$dir/shipped.img"
 run boot64 "$dir/shipped.img" 64G
+run keys "$dir/keys.img"
 # Every figure one line, "bench: NAME n=COUNT min=A mean=B max=C" in instructions (min and max
 # over every measured operation), then what it is measured against.  The boot's two figures are
 # one operation a run: n=2, the two runs.
@@ -77,10 +83,10 @@ tr -d '\r' < "$dir/serial.boot1" | awk -v s=$((1 << SHIFT)) '/^boot: step / {
     sub(/^boot: step /, ""); n = split($0, w, " tsc="); printf "bench: boot step %-24s %d\n", w[1], w[2] / s }'
 
 # The VMM's "bench: NAME n=N min_tsc=A sum_tsc=S max_tsc=M" (benchlib.h), in instructions.
-op() {      # NAME TARGET-TEXT
-    local line
-    line=$(tr -d '\r' < "$dir/serial.1" | grep -m 1 "^bench: $1 n=") ||
-        { echo "bench: no figures for $1 in $dir/serial.1" >&2; exit 1; }
+op() {      # NAME TARGET-TEXT [RUN]
+    local line log=$dir/serial.${3:-1}
+    line=$(tr -d '\r' < "$log" | grep -m 1 "^bench: $1 n=") ||
+        { echo "bench: no figures for $1 in $log" >&2; exit 1; }
     echo "$line" | awk -v shift=$((1 << SHIFT)) -v tgt="$2" '{
         split($3, n, "="); split($4, lo, "="); split($5, s, "="); split($6, m, "=");
         printf "bench: %-20s n=%-5d min=%-9d mean=%-11.1f max=%-9d %s\n", $2, n[2], lo[2] / shift,
@@ -170,6 +176,7 @@ op dos_write_4k    "reported (INT 21h AH=40h, 4 KB to a file on drive C:)"
 op dos_read_4k     "reported (INT 21h AH=3Fh, 4 KB from it)"
 op dos_exec_com    "reported (EXEC of a 4.5 KB .COM to its INT 20h and back)"
 op dos_dir_100     "reported (COMMAND /C DIR of a 100-file directory, to the screen, and back)"
+op key_com1_int16  "reported (a byte on COM1 to the focus VM's INT 16h AH=00h return: IRQ 4, VKD, VBIOS)" keys
 if ! cmp -s <(tr -d '\r' < "$dir/serial.1" | grep '^bench: [a-z_]*[0-9%]* n=') \
             <(tr -d '\r' < "$dir/serial.2" | grep '^bench: [a-z_]*[0-9%]* n='); then
     echo "bench: the two runs' per-operation figures differ" >&2

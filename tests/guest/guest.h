@@ -28,6 +28,7 @@ void schedbench_run(void);  /* tests/bench/schedbench.c: switches, semaphores, t
 void vxdbench_run(void);    /* tests/bench/vxdbench.c: VXDLDR and the dynalink */
 void dosbench_run(void);    /* tests/bench/dosbench.c: INT 21h as a DOS program sees it */
 void v86bench_run(void);    /* tests/bench/v86bench.c: the V86 monitor's round trips */
+void keybench_run(void);    /* tests/bench/keybench.c: a COM1 byte to INT 16h's return */
 void drawbench_run(void);   /* tests/bench/drawbench.c: VDD's drawing on the framebuffer */
 
 #endif

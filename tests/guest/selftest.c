@@ -34,7 +34,7 @@ static void irqoff_report(const char *what)
 void selftests_run(void)
 {
     irqoff_report("boot");
-    if (settings.bench)
+    if (settings.bench || settings.key_bench)
         timer_latency_watch(0);             /* not in the benchmarks' ticks */
     if (settings.page_test)
         pagetest_run();
@@ -67,6 +67,8 @@ void selftests_run(void)
         dosbench_run();
         drawbench_run();
     }
+    if (settings.key_bench)
+        keybench_run();
     irqoff_report("suites");
     if (settings.boot_fault[0])
         boot_fault(settings.boot_fault);    /* must end in a fatal report */

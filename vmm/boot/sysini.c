@@ -115,7 +115,7 @@ void sysini_load(void)
         { "VxdTest", &settings.vxd_test }, { "V86Test", &settings.v86_test },
         { "V86Spin", &settings.v86_spin }, { "KbdTest", &settings.kbd_test },
         { "ScreenTest", &settings.screen_test }, { "BootTest", &settings.boot_test },
-        { "DosTest", &settings.dos_test },
+        { "DosTest", &settings.dos_test }, { "KeyBench", &settings.key_bench },
     };
     for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++)
         flag(&ix, flags[i].key, flags[i].out);
@@ -136,7 +136,7 @@ void sysini_load(void)
     }
     if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
                            settings.sched_test || settings.time_test || settings.vxd_test || settings.v86_test ||
-                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test || settings.dos_test ||
+                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test || settings.dos_test || settings.key_bench ||
                            settings.boot_fault[0]))
         kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, TimeTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "

@@ -8,6 +8,7 @@
 struct vmm_settings {
     char boot_fault[8];         /* [Debug] BootFault=: "UD", "PF", ... (vmm/main.c) after VMM ready */
     uint8_t bench;              /* [Debug] Bench=1: run the in-guest benchmarks after VMM ready */
+    uint8_t key_bench;          /* [Debug] KeyBench=1: the key bench (a boot with VKD) */
     uint8_t boot_times;         /* [Debug] BootTimes=1: the boot's steps in TSC counts (any build) */
     uint8_t page_test;          /* [Debug] PageTest=1: the page services' in-guest tests */
     uint8_t int_test;           /* [Debug] IntTest=1: the interrupt services' in-guest tests */
