@@ -66,17 +66,26 @@ uint32_t _LinMapIntoV86(uint32_t lin_page, VMHANDLE vm, uint32_t vm_page, uint32
                         uint32_t flags);
 
 /* _ModifyPageBits: the VM's view of V86 pages [page, page + n) (between the first V86 page and
- * 10Fh): entry = (entry & bit_and) | bit_or over P_PRES, P_WRITE, P_USER only.  P_PRES can be
- * cleared (with ptype PG_HOOKED, on pages a Hook_V86_Page handler watches: the VM's next touch
- * calls it) but never set: map the page again for that.  Nonzero if done. */
+ * 10Fh): entry = (entry & bit_and) | bit_or over P_PRES, P_WRITE, P_USER, and P_DIRTY, which
+ * can only be cleared (the CPU sets it when the VM writes the page: a display's way to see what
+ * a VM changed).  P_PRES can be cleared (with ptype PG_HOOKED, on pages a Hook_V86_Page handler
+ * watches: the VM's next touch calls it) but never set: map the page again for that.  Nonzero
+ * if done. */
 #define P_PRES                  0x01u
 #define P_WRITE                 0x02u
 #define P_USER                  0x04u
+#define P_DIRTY                 0x40u
 #define P_AVAIL                 (P_PRES | P_WRITE | P_USER)
 #define PG_HOOKED               7u
 #define PG_IGNORE               0xFFFFFFFFu
 uint32_t _ModifyPageBits(VMHANDLE vm, uint32_t vm_page, uint32_t npages, uint32_t bit_and,
                          uint32_t bit_or, uint32_t ptype, uint32_t flags);
+
+/* _CopyPageTable: the page-table entries of n pages into buf (the low 32 bits of each: P_PRES,
+ * P_WRITE, P_USER, P_DIRTY ... and the frame): V86 pages of the current VM (below 110h), or of
+ * any VM through its high linear address ((CB_High_Linear >> 12) + its V86 page) -- the VM's
+ * own view, as the VM's code sees it.  Nonzero if done. */
+uint32_t _CopyPageTable(uint32_t lin_page, uint32_t npages, uint32_t *buf, uint32_t flags);
 
 /* Which device uses which V86 pages (bookkeeping, as in the DDK): vm 0 assigns in every VM,
  * a VM handle in that VM alone.  0 if a page of the range is assigned already -- globally, or

@@ -5,7 +5,10 @@
  *   vdd_draw_screen   a whole 80x25 text screen drawn (every cell anew), a DOS program's: text
  *                     in light grey on black, a status line in yellow on blue, a few white
  *   vdd_draw_cell     one cell changed and the cursor moved on, as a teletype of one character
- *                     leaves the screen: the three cells that changed drawn
+ *                     leaves the screen, drawn as VDD's refresh draws it: the video pages' dirty
+ *                     bit read (_CopyPageTable, the page shown of a V86 VM made for it: clean, as
+ *                     INT 10h wrote the cell), the one cell INT 10h says it wrote compared and
+ *                     drawn, and the cursor's lines in the next cell
  *   vdd_vt_cell       the same change as VT sequences for COM1 (the bytes made, not sent)
  *   console_line_full one line of the VMM's log (a boot's own lines, 30 to 148 characters, and
  *                     its newline) drawn by the console (vmm/console/fbcon.c) on a full screen:
@@ -15,7 +18,11 @@
 #include "bench/benchlib.h"
 #include "console/console.h"
 #include "console/fbcon.h"
+#include "vmm/v86.h"
+#include "vmm/vm.h"
 #include "../../vxd/vdd/vdraw.h"
+
+extern const uint8_t _binary_keybench_bin_start[], _binary_keybench_bin_end[];
 
 static struct vdraw d;
 static struct vterm t;
@@ -125,19 +132,32 @@ void drawbench_run(void)
         bench_add(&screen, rdtsc() - t0 - over);
     }
     bench_print("vdd_draw_screen", &screen);
+    /* a VM whose video pages' dirty bits are read, as VDD reads the focus VM's (the program
+     * waits in INT 16h: it writes nothing) */
+    struct v86_start st = { _binary_keybench_bin_start,
+                            (uint32_t)(_binary_keybench_bin_end - _binary_keybench_bin_start),
+                            0x1000, 0x1000, 0, 0x1000, 0xFFFE, 100 };
+    VMHANDLE vm = Create_V86_VM(&st);
+    uint32_t vram = vm ? (((struct cb_s *)vm)->CB_High_Linear >> 12) + 0xB8 : 0, pte[8];
     vterm_update(&t, &v, out, sizeof out);
-    for (unsigned k = 0; k < 256; k++) {
-        unsigned at = (k % 1999);
+    for (unsigned k = 0; vm && k < 256; k++) {
+        unsigned at = (k % 1999), dirty = 0;
         cells[at] = (uint16_t)(0x0700 | ('a' + k % 26));
         v.cursor_row = (int)((at + 1) / 80);
         v.cursor_col = (int)((at + 1) % 80);
         uint64_t t0 = rdtsc();
-        vdraw_update(&d, &v, 0);
+        if (_CopyPageTable(vram, 1, pte, 0))    /* the page shown: 4,000 bytes at B8000h */
+            dirty = pte[0] & P_DIRTY;
+        vdraw_update_cells(&d, &v, 0, dirty ? 0 : at, dirty ? 80 * 25 : at + 1);
         bench_add(&cell, rdtsc() - t0 - over);
         t0 = rdtsc();
-        vterm_update(&t, &v, out, sizeof out);
+        vterm_update_cells(&t, &v, out, sizeof out, at, at + 1);
         bench_add(&vt, rdtsc() - t0 - over);
     }
+    if (vm)
+        Destroy_VM(vm);
+    else
+        kprintf("bench: vdd_draw_cell: no V86 VM for its video pages\n");
     bench_print("vdd_draw_cell", &cell);
     bench_print("vdd_vt_cell", &vt);
     console_screen_give();

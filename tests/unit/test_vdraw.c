@@ -21,6 +21,7 @@ static uint8_t font[256][32];
 static struct vdraw d;
 static uint16_t cells[80 * 25];
 static struct vtext_view v;
+static char out[65536];
 
 static void setup(void)
 {
@@ -120,6 +121,33 @@ Test(vdraw, a_moving_cursor_redraws_only_its_lines)
     assert_cell(2, 6, ' ', 0xAAAAAA, 0, 0);
 }
 
+/* Told which cells can have changed, the drawing looks at those only; after an invalidate it
+ * draws everything whatever it is told. */
+Test(vdraw, only_the_cells_told_are_looked_at)
+{
+    vdraw_update(&d, &v, 0);
+    cells[100] = 0x0741;
+    cells[1500] = 0x0742;
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 1400, 1600), 1, "cell 1500 only");
+    assert_cell(1500 / 80, 1500 % 80, 'B', 0xAAAAAA, 0, 0);
+    assert_cell(100 / 80, 100 % 80, ' ', 0xAAAAAA, 0, 0);
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 0, 0), 0, "nothing told");
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 101, 101), 0);
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 99, 100), 0, "[99, 100) ends before it");
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 100, 101), 1);
+    assert_cell(100 / 80, 100 % 80, 'A', 0xAAAAAA, 0, 0);
+    cells[1999] = 0x0743;
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 1999, 5000), 1, "the last cell, past the end");
+    vdraw_invalidate(&d);
+    cr_assert_eq(vdraw_update_cells(&d, &v, 0, 0, 0), 80 * 25, "everything after an invalidate");
+    static struct vterm t;
+    cr_assert_gt(vterm_update_cells(&t, &v, out, sizeof out, 0, 0), 0, "a new terminal: all");
+    cells[7] = 0x0744;
+    cr_assert_eq(vterm_update_cells(&t, &v, out, sizeof out, 8, 2000), 0, "cell 7 not told");
+    unsigned n = vterm_update_cells(&t, &v, out, sizeof out, 7, 8);
+    cr_assert(n == 7 && !memcmp(out, "\033[1;8HD", 7), "ESC[1;8H and D (%u bytes)", n);
+}
+
 Test(vdraw, cells_at_an_odd_address_are_compared_one_by_one)
 {
     static uint16_t odd[80 * 25 + 1];
@@ -192,8 +220,6 @@ Test(vdraw, unusable_framebuffers_refused)
 }
 
 /* ---- the terminal ---------------------------------------------------------------------------- */
-
-static char out[65536];
 
 Test(vdraw, terminal_draws_what_is_not_blank_then_only_changes)
 {

@@ -126,6 +126,27 @@ Test(vtext, teletype_writes_wraps_and_scrolls)
     only_video_changed();
 }
 
+/* What the services wrote is known without comparing the screen: a reset and a mode set are
+ * everything; a teletype its one cell; a scroll its window; taking the range empties it. */
+Test(vtext, the_bytes_written_are_told)
+{
+    uint32_t lo, hi;
+    vtext_changed(&v, &lo, &hi);
+    cr_assert(lo == 0 && hi == 0x8000, "a reset: all of it (%x..%x)", lo, hi);
+    vtext_changed(&v, &lo, &hi);
+    cr_assert(lo >= hi, "nothing since");
+    int10(0x0200, 0, 0, 0x0305);                /* row 3, column 5 */
+    int10(0x0E41, 0, 0, 0);
+    vtext_changed(&v, &lo, &hi);
+    cr_assert(lo == (3 * 80 + 5) * 2 && hi == lo + 2, "one cell (%x..%x)", lo, hi);
+    int10(0x0601, 0x0700, 0x0A00, 0x0C4F);      /* rows 10-12 up one line */
+    vtext_changed(&v, &lo, &hi);
+    cr_assert(lo == 10 * 160 && hi == 13 * 160, "the window (%x..%x)", lo, hi);
+    int10(0x0003, 0, 0, 0);
+    vtext_changed(&v, &lo, &hi);
+    cr_assert(lo == 0 && hi == 0x8000, "a mode set: all of it");
+}
+
 Test(vtext, cursor_position_and_shape)
 {
     cr_assert(int10(0x0200, 0x0300, 0, 0x0C28));    /* page 3: row 12, column 40 */

@@ -5,6 +5,8 @@
 ;   row 0   "Hello, VDD"                    (teletype, attribute 07h)
 ;   row 2   "attr" in 1Eh at column 10      (INT 10h AH=13h with one attribute)
 ;   row 3   "AB" with 4Fh, 2Fh               (AH=13h with pairs)
+;   row 5   "direct" in 0Ah                  (written straight into B8000h, as programs do:
+;                                             the display sees it by the page's dirty bit)
 ;   row 24  "bottom"                         (AH=02h, AH=09h with 70h six times ... )
 bits 16
 cpu 386
@@ -142,6 +144,21 @@ start:
     CHECK_REPORT nz, 19
     pop es
     pop bp
+
+    push es                             ; row 5: no INT 10h, the video memory itself
+    mov ax, 0B800h
+    mov es, ax
+    mov di, 5 * 160
+    mov si, direct
+    mov ah, 0Ah
+.direct:
+    lodsb
+    test al, al
+    jz .written
+    stosw
+    jmp .direct
+.written:
+    pop es
     EXIT 0
 
 print:                                  ; DS:SI, 0-terminated, through teletype
@@ -161,3 +178,4 @@ attr:       db 'attr'
 pairs:      db 'A', 4Fh, 'B', 2Fh
 scrolled:   db 'scrolled', 0
 bottom:     db 'bottom', 0
+direct:     db 'direct', 0

@@ -275,10 +275,9 @@ uint32_t _ModifyPageBits(VMHANDLE vm, uint32_t vm_page, uint32_t npages, uint32_
     (void)flags;
     INTS_OFF();
     struct v86_space *s = v86_of(vm);
-    if (!s || (~bit_and & ~(uint32_t)(P_PRES | P_WRITE | P_USER)) ||
-        (bit_or & ~(uint32_t)(P_PRES | P_WRITE | P_USER)))
-        return refused("_ModifyPageBits", CALLER, "not a VM, or bits other than P_PRES, P_WRITE "
-                       "and P_USER (AND %08x, OR %08x)", bit_and, bit_or);
+    if (!s || (~bit_and & ~(uint32_t)(P_AVAIL | P_DIRTY)) || (bit_or & ~(uint32_t)P_AVAIL))
+        return refused("_ModifyPageBits", CALLER, "not a VM, or bits other than P_PRES, P_WRITE, "
+                       "P_USER and (cleared only) P_DIRTY (AND %08x, OR %08x)", bit_and, bit_or);
     if (!v86_range("_ModifyPageBits", CALLER, vm_page, npages, first_page))
         return 0;
     if ((bit_or & P_PRES) || (!(bit_and & P_PRES) && ptype != PG_HOOKED))
@@ -290,9 +289,42 @@ uint32_t _ModifyPageBits(VMHANDLE vm, uint32_t vm_page, uint32_t npages, uint32_
                            "Hook_V86_Page handler", vm_page + i);
     for (uint32_t i = 0; i < npages; i++) {
         uint64_t e = pt_get(s, vm_page + i);
+        uint64_t d = bit_and & P_DIRTY ? e & PTE_D : 0;    /* the CPU's dirty bit, kept or not */
+        if ((bit_and & P_AVAIL) == P_AVAIL && !bit_or) {   /* only P_DIRTY: the entry as it is */
+            uint64_t n = (e & ~(uint64_t)PTE_D) | d;
+            if (n != e)
+                pt_set(s, vm_page + i, n);
+            continue;
+        }
         uint32_t bits = (e & PTE_P ? P_PRES : 0) | (e & PTE_W ? P_WRITE : 0) | P_USER;
         v86_page_bits(s, vm_page + i, (bits & bit_and) | bit_or);
+        if (d && (pt_get(s, vm_page + i) & PTE_P))
+            pt_set(s, vm_page + i, pt_get(s, vm_page + i) | d);
     }
+    return 1;
+}
+
+uint32_t _CopyPageTable(uint32_t lin_page, uint32_t npages, uint32_t *buf, uint32_t flags)
+{
+    (void)flags;
+    INTS_OFF();
+    struct v86_space *s = 0;
+    uint32_t p = lin_page;
+    if (lin_page < V86_PAGES) {
+        s = thread_cur->vm->v86;
+    } else {
+        FOR_EACH_VM(v)
+            if (v->v86 && lin_page - (v->v86->window >> 12) < V86_PAGES) {
+                s = v->v86;
+                p = lin_page - (v->v86->window >> 12);
+                break;
+            }
+    }
+    if (!s || !buf || !npages || npages > V86_PAGES - p)
+        return refused("_CopyPageTable", CALLER, "pages %xh..+%u are not V86 pages of the current "
+                       "VM nor of a VM's high linear address, or no buffer", lin_page, npages);
+    for (uint32_t i = 0; i < npages; i++)
+        buf[i] = (uint32_t)pt_get(s, p + i);
     return 1;
 }
 

@@ -12,7 +12,11 @@
  * centred, and on COM1 as a VT100/xterm terminal screen, so that a PC without a display shows
  * it too.  Every 40 ms what changed since is drawn; the screen is shown from the time the focus
  * VM's holds anything (a mode other than 3, a character that is not a blank, a colour), and
- * goes back to the console when the focus moves to a VM whose screen is blank.
+ * goes back to the console when the focus moves to a VM whose screen is blank.  What changed is
+ * known without looking at every cell: what INT 10h wrote (vtext_changed), and the video pages
+ * the VM's own code wrote -- their dirty bits (_CopyPageTable), cleared at each look
+ * (_ModifyPageBits), as the DDK's VDD does; once a second every cell is compared all the same,
+ * for a VxD that wrote into a VM's screen through its high linear address.
  */
 #include <stdint.h>
 #include <vmm/vxd.h>
@@ -32,6 +36,8 @@ VMM_IMPORT(_Allocate_Device_CB_Area)
 VMM_IMPORT(_PageAllocate)
 VMM_IMPORT(_MapIntoV86)
 VMM_IMPORT(_Assign_Device_V86_Pages)
+VMM_IMPORT(_CopyPageTable)
+VMM_IMPORT(_ModifyPageBits)
 VMM_IMPORT(Install_IO_Handler)
 VMM_IMPORT(Simulate_IO)
 VMM_IMPORT(Get_Sys_VM_Handle)
@@ -61,6 +67,8 @@ static struct vdraw draw;                       /* the PC's screen, once taken *
 static struct vterm term;                       /* the terminal on COM1 */
 static int took, have_screen, shown;    /* the console's screen taken; drawable; shown */
 static VMHANDLE shown_vm;
+static const uint16_t *shown_cells;             /* the video memory shown (the CRTC's start) */
+static unsigned looks;                          /* refreshes since every cell was compared */
 static char vt_out[32768];
 
 static struct vdd_vm *of(VMHANDLE vm) { return (struct vdd_vm *)((uint8_t *)vm + cb_off); }
@@ -153,6 +161,44 @@ static void unshow(void)
     VMM_Serial_Write("\033[0m\033[2J\033[H", 11);
 }
 
+/* Did the VM's code write any of its V86 pages [page, page + n) since the last look (their dirty
+ * bits, which this clears)?  1 also if they cannot be read. */
+static int pages_written(VMHANDLE vm, uint32_t page, uint32_t n)
+{
+    uint32_t pte[16];
+    if (!_CopyPageTable((((struct cb_s *)vm)->CB_High_Linear >> 12) + page, n, pte, 0))
+        return 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (pte[i] & P_DIRTY) {
+            _ModifyPageBits(vm, page, n, ~P_DIRTY, 0, PG_IGNORE, 0);
+            return 1;
+        }
+    return 0;
+}
+
+/* The cells of view v that can have changed since the last refresh: [*from, *to). */
+static void changed_cells(VMHANDLE vm, struct vdd_vm *d, const struct vtext_view *v,
+                          unsigned *from, unsigned *to)
+{
+    uint32_t lo, hi, start = (uint32_t)((const uint8_t *)v->cells - (d->t.mem + 0xB8000));
+    uint32_t first = start >> 12, last = (start + v->cols * v->rows * 2u - 1) >> 12;
+    vtext_changed(&d->t, &lo, &hi);
+    if (last > 7)                               /* the pages shown: another start, all anew */
+        last = 7;
+    if (pages_written(vm, VRAM_PAGE + first, last + 1 - first) |
+        (d->t.gfx && pages_written(vm, GFX_PAGE, 16)) ||
+        v->cells != shown_cells || ++looks >= 1000 / REFRESH_MS) {
+        lo = 0;
+        hi = VTEXT_VRAM_SIZE;
+        looks = 0;
+        shown_cells = v->cells;
+    }
+    *from = lo > start ? (lo - start) / 2 : 0;
+    *to = hi > start ? (hi - start + 1) / 2 : 0;
+    if (lo >= hi)
+        *from = *to = 0;
+}
+
 static void refresh(uint32_t late, void *ref)
 {
     (void)late, (void)ref;
@@ -178,9 +224,11 @@ static void refresh(uint32_t late, void *ref)
             vterm_invalidate(&term);
             shown_vm = vm;
         }
+        unsigned from, to;
+        changed_cells(vm, d, &v, &from, &to);
         if (have_screen)
-            vdraw_update(&draw, &v, d->t.gfx ? d->t.mem + 0xA0000 : 0);
-        unsigned n = vterm_update(&term, &v, vt_out, sizeof vt_out);
+            vdraw_update_cells(&draw, &v, d->t.gfx ? d->t.mem + 0xA0000 : 0, from, to);
+        unsigned n = vterm_update_cells(&term, &v, vt_out, sizeof vt_out, from, to);
         if (n)
             VMM_Serial_Write(vt_out, n);
     }

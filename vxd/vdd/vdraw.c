@@ -79,6 +79,10 @@ int vdraw_init(struct vdraw *d, volatile uint32_t *fb, uint32_t width, uint32_t 
         d->pal256[i] = pixel(d, vga256(i));
     d->valid = 0;
     d->nib_attr = 0xFFFF;
+    for (unsigned b = 0; b < 256; b++) {
+        d->rowpx[b][0] = d->nib[b >> 4];
+        d->rowpx[b][1] = d->nib[b & 15];
+    }
     return 1;
 }
 
@@ -139,20 +143,75 @@ static void nibbles(struct vdraw *d, uint8_t a, uint32_t sx)
     d->nib_attr = key;
 }
 
-/* n glyph rows from the bits at g (one byte a row; NULL: every pixel lit, the cursor's lines) at
- * p, each scan line two nibbles' pixels from the table, sy times over for the vertical scale:
- * where the next row goes. */
+/* The bits of the cursor's lines: every pixel lit. */
+static const uint8_t solid[32] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+
+/* n glyph rows from the bits at g (one byte a row) at p, each scan line two nibbles' pixels from
+ * the table, sy times over for the vertical scale: where the next row goes.  The VMM's one
+ * drawing loop that runs for every pixel of a cell: on i386 written out (the compiler's loop
+ * kept its pointers on the stack: 85 instructions a row of 32 pixels at scale 2, 48 here, scale
+ * 2's two scan lines unrolled); the C loop is the same and is what the host's tests run. */
 static volatile uint32_t *glyph_rows(const struct vdraw *d, volatile uint32_t *p,
                                      const uint8_t *g, uint32_t n, uint32_t half, uint32_t sy,
                                      uint32_t step)
 {
+#if defined(__i386__)
+    uint32_t k;
+    _Static_assert(sizeof d->rowpx[0] == 8, "two 32-bit pointers a byte (the scale below)");
+    if (!n)
+        return p;
+    __asm__ volatile("    cmpl $2, %[sy]\n\t"
+                     "    je 3f\n\t"
+                     "1:  movzbl (%[g]), %%eax\n\t"
+                     "    incl %[g]\n\t"
+                     "    movl %[sy], %%ecx\n\t"
+                     "    movl %%ecx, %[k]\n\t"
+                     "2:  movl (%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    movl 4(%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    addl %[step], %%edi\n\t"
+                     "    decl %[k]\n\t"
+                     "    jnz 2b\n\t"
+                     "    decl %[n]\n\t"
+                     "    jnz 1b\n\t"
+                     "    jmp 4f\n\t"
+                     /* scale 2, the usual one: each row's two scan lines written out */
+                     "3:  movzbl (%[g]), %%eax\n\t"
+                     "    incl %[g]\n\t"
+                     "    movl (%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    movl 4(%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    addl %[step], %%edi\n\t"
+                     "    movl (%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    movl 4(%[px],%%eax,8), %%esi\n\t"
+                     "    movl %[half], %%ecx\n\t"
+                     "    rep movsl\n\t"
+                     "    addl %[step], %%edi\n\t"
+                     "    decl %[n]\n\t"
+                     "    jnz 3b\n\t"
+                     "4:"
+                     : "+D"(p), [g] "+b"(g), [n] "+m"(n), [k] "=m"(k)
+                     : [px] "d"(d->rowpx), [sy] "m"(sy), [half] "m"(half), [step] "m"(step)
+                     : "eax", "ecx", "esi", "memory", "cc");
+#else
     for (; n; n--) {
-        uint8_t bits = g ? *g++ : 0xFF;
-        const uint32_t *hi = d->nib[bits >> 4], *lo = d->nib[bits & 15];
+        uint8_t bits = *g++;
+        const uint32_t *hi = d->rowpx[bits][0], *lo = d->rowpx[bits][1];
         for (uint32_t k = sy; k; k--)
             p = (volatile uint32_t *)((volatile uint8_t *)copy_px(copy_px(p, hi, half), lo, half) +
                                       step);
     }
+#endif
     return p;
 }
 
@@ -175,8 +234,10 @@ static void cell(struct vdraw *d, unsigned i, uint16_t c, int cursor, const stru
         ce = v->cursor_end < r1 ? v->cursor_end : r1;
     }
     p = glyph_rows(d, p, g + r0, cs - r0, half, sy, step);
-    p = glyph_rows(d, p, 0, ce + 1 - cs, half, sy, step);
-    glyph_rows(d, p, g + ce + 1, r1 - ce, half, sy, step);
+    if (cs <= r1) {
+        p = glyph_rows(d, p, solid, ce + 1 - cs, half, sy, step);
+        glyph_rows(d, p, g + ce + 1, r1 - ce, half, sy, step);
+    }
 }
 
 /* The glyph rows the cursor covers in a cell (CRTC shape start..end, in the font's rows); 0 if
@@ -214,7 +275,13 @@ static unsigned gfx13(struct vdraw *d, const uint8_t *gfx)
 
 unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t *gfx)
 {
-    int text = v->mode <= 3;
+    return vdraw_update_cells(d, v, gfx, 0, VDRAW_MAX_CELLS);
+}
+
+unsigned vdraw_update_cells(struct vdraw *d, const struct vtext_view *v, const uint8_t *gfx,
+                            unsigned from, unsigned to)
+{
+    int text = v->mode <= 3, reset = 0;
     unsigned cols = v->cols, rows = v->rows, n = 0;
     if (text && (!cols || !rows || cols * rows > VDRAW_MAX_CELLS))
         return 0;
@@ -236,9 +303,10 @@ unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t
         for (unsigned i = 0; i < VDRAW_MAX_CELLS; i++)
             d->cells[i] = 0x0000;       /* black on black: any cell the screen holds differs */
         d->valid = 1;
+        reset = 1;
     }
     if (!text)
-        return gfx && v->mode == 0x13 ? gfx13(d, gfx) : 0;
+        return gfx && v->mode == 0x13 && (reset || from < to) ? gfx13(d, gfx) : 0;
     unsigned total = cols * rows, last = d->font_height - 1;
     int cur = v->cursor_row >= 0 ? v->cursor_row * (int)cols + v->cursor_col : -1;
     int was = d->cursor_row >= 0 ? d->cursor_row * (int)cols + d->cursor_col : -1;
@@ -246,14 +314,20 @@ unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t
     const uint16_t *src = v->cells;
     uint16_t *mine = d->cells;
     int force = d->force, cur_done = 0, was_done = 0;
-    unsigned from = 0;
+    unsigned rest;
     d->force = 0;
+    if (reset || force || to > total)
+        to = total;
+    if (reset || force || from > to)
+        from = reset || force ? 0 : to;
+    rest = from;
     if (!force && !((uintptr_t)src & 3) && !((uintptr_t)mine & 3)) {
         /* the pairs of cells that changed, found by one string compare each */
         const uint32_t *a = (const uint32_t *)(const void *)src;
         const uint32_t *b = (const uint32_t *)(const void *)mine;
-        for (unsigned j = first_diff(a, b, total / 2); j < total / 2;
-             j += 1 + first_diff(a + j + 1, b + j + 1, total / 2 - j - 1))
+        unsigned end = from >= to ? from / 2 : (to + 1) / 2 < total / 2 ? (to + 1) / 2 : total / 2;
+        for (unsigned j = from / 2 + first_diff(a + from / 2, b + from / 2, end - from / 2);
+             j < end; j += 1 + first_diff(a + j + 1, b + j + 1, end - j - 1))
             for (unsigned i = 2 * j; i < 2 * j + 2; i++)
                 if (src[i] != mine[i]) {
                     mine[i] = src[i];
@@ -262,9 +336,9 @@ unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t
                     was_done |= (int)i == was;
                     n++;
                 }
-        from = total & ~1u;             /* only an odd last cell is left */
+        rest = 2 * end > from ? 2 * end : from;     /* an odd last cell is left */
     }
-    for (unsigned i = from; i < total; i++) {
+    for (unsigned i = rest; i < to; i++) {
         if (src[i] == mine[i] && !force)
             continue;
         mine[i] = src[i];
@@ -345,6 +419,12 @@ void vterm_invalidate(struct vterm *t) { t->valid = 0; }
 
 unsigned vterm_update(struct vterm *t, const struct vtext_view *v, char *buf, unsigned max)
 {
+    return vterm_update_cells(t, v, buf, max, 0, VDRAW_MAX_CELLS);
+}
+
+unsigned vterm_update_cells(struct vterm *t, const struct vtext_view *v, char *buf, unsigned max,
+                            unsigned from, unsigned to)
+{
     struct out o = { buf, 0, max };
     if (v->mode > 3) {
         if (t->valid && t->cols == 0)
@@ -367,41 +447,44 @@ unsigned vterm_update(struct vterm *t, const struct vtext_view *v, char *buf, un
         t->attr = 0x07;
         t->cursor_row = t->cursor_col = -2;
         t->valid = 1;
+        from = 0;
+        to = VDRAW_MAX_CELLS;
     }
-    for (unsigned r = 0; r < rows; r++)
-        for (unsigned c = 0; c < cols; c++) {
-            unsigned i = r * cols + c;
-            uint16_t cell = v->cells[i];
-            if (cell == t->cells[i])
-                continue;
-            if ((cell & 0xFF) == 0)
-                cell = (uint16_t)((cell & 0xFF00) | ' ');   /* NUL shows as a blank */
-            if (cell == t->cells[i])
-                continue;
-            if (t->row != (int)r || t->col != (int)c) {
-                put(&o, '\033');
-                put(&o, '[');
-                putnum(&o, r + 1);
-                put(&o, ';');
-                putnum(&o, c + 1);
-                put(&o, 'H');
-            }
-            uint8_t a = (uint8_t)(cell >> 8);
-            if (a != t->attr) {
-                puts_(&o, "\033[0;");
-                putnum(&o, (a & 0x08 ? 90u : 30u) + ansi[a & 7]);
-                put(&o, ';');
-                putnum(&o, 40u + ansi[(a >> 4) & 7]);
-                put(&o, 'm');
-                t->attr = a;
-            }
-            utf8(&o, cp437_unicode[cell & 0xFF] < 0x20 ? '?' : cp437_unicode[cell & 0xFF]);
-            t->cells[i] = cell;
-            t->row = (int)r;
-            t->col = (int)c + 1;
-            if (t->col == (int)cols)
-                t->row = t->col = -1;   /* at the margin terminals differ: position anew */
+    if (to > cols * rows)
+        to = cols * rows;
+    for (unsigned i = from; i < to; i++) {
+        uint16_t cell = v->cells[i];
+        if (cell == t->cells[i])
+            continue;
+        if ((cell & 0xFF) == 0)
+            cell = (uint16_t)((cell & 0xFF00) | ' ');   /* NUL shows as a blank */
+        if (cell == t->cells[i])
+            continue;
+        unsigned r = i / cols, c = i % cols;
+        if (t->row != (int)r || t->col != (int)c) {
+            put(&o, '\033');
+            put(&o, '[');
+            putnum(&o, r + 1);
+            put(&o, ';');
+            putnum(&o, c + 1);
+            put(&o, 'H');
         }
+        uint8_t a = (uint8_t)(cell >> 8);
+        if (a != t->attr) {
+            puts_(&o, "\033[0;");
+            putnum(&o, (a & 0x08 ? 90u : 30u) + ansi[a & 7]);
+            put(&o, ';');
+            putnum(&o, 40u + ansi[(a >> 4) & 7]);
+            put(&o, 'm');
+            t->attr = a;
+        }
+        utf8(&o, cp437_unicode[cell & 0xFF] < 0x20 ? '?' : cp437_unicode[cell & 0xFF]);
+        t->cells[i] = cell;
+        t->row = (int)r;
+        t->col = (int)c + 1;
+        if (t->col == (int)cols)
+            t->row = t->col = -1;   /* at the margin terminals differ: position anew */
+    }
     if (v->cursor_row != t->cursor_row || v->cursor_col != t->cursor_col ||
         (v->cursor_row >= 0 && (t->row != v->cursor_row || t->col != v->cursor_col))) {
         if (v->cursor_row >= 0) {

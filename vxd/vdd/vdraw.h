@@ -38,6 +38,8 @@ struct vdraw {
     /* the pixels of a glyph row's nibble in the colours and width last used: 16 x 4 x sx */
     uint32_t nib[16][4 * 8];
     uint16_t nib_attr;                  /* its attribute's colours and width; FFFFh none */
+    const uint32_t *rowpx[256][2];      /* a glyph row's byte: its two nibbles' pixels in nib
+                                         * (pointers into this struct: not to be copied) */
 };
 
 /* d for a framebuffer (masks as the GOP gives them: each one contiguous byte); 0 if unusable. */
@@ -49,6 +51,12 @@ int vdraw_init(struct vdraw *d, volatile uint32_t *fb, uint32_t width, uint32_t 
  * or size changed: then the whole framebuffer is cleared first); gfx is the VM's A0000h memory
  * for mode 13h (NULL otherwise).  The number of cells (or, in mode 13h, rows of pixels) drawn. */
 unsigned vdraw_update(struct vdraw *d, const struct vtext_view *v, const uint8_t *gfx);
+/* The same, when only cells [from, to) of v can differ from what was drawn (the cursor aside; in
+ * mode 13h, from < to: the pixels may have changed): what is outside is not looked at (but for
+ * the other cell of a pair at either end: cells are compared two at a time) -- all of it is,
+ * all the same, after vdraw_invalidate or vdraw_redraw, or when the mode or size changed. */
+unsigned vdraw_update_cells(struct vdraw *d, const struct vtext_view *v, const uint8_t *gfx,
+                            unsigned from, unsigned to);
 void vdraw_invalidate(struct vdraw *d);
 void vdraw_redraw(struct vdraw *d);     /* every cell next time, without clearing first */
 
@@ -64,6 +72,10 @@ struct vterm {
  * number.  The first call after vterm_invalidate clears the terminal and draws every cell that
  * is not blank.  Mode 13h shows as a line saying so. */
 unsigned vterm_update(struct vterm *t, const struct vtext_view *v, char *out, unsigned max);
+/* The same, when only cells [from, to) can differ from what the terminal shows (the cursor
+ * aside): all of them after vterm_invalidate or a change of size. */
+unsigned vterm_update_cells(struct vterm *t, const struct vtext_view *v, char *out, unsigned max,
+                            unsigned from, unsigned to);
 void vterm_invalidate(struct vterm *t);
 
 #endif

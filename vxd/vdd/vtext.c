@@ -51,6 +51,18 @@ static uint8_t *cell(const struct vtext *v, unsigned p, unsigned y, unsigned x)
     return v->mem + VRAM + (off & (VTEXT_VRAM_SIZE - 2));
 }
 
+/* ... that cell, to be written: counted in what the services changed (vtext_changed). */
+static uint8_t *cell_w(struct vtext *v, unsigned p, unsigned y, unsigned x)
+{
+    uint8_t *c = cell(v, p, y, x);
+    uint32_t off = (uint32_t)(c - (v->mem + VRAM));
+    if (off < v->changed_lo)
+        v->changed_lo = off;
+    if (off + 2 > v->changed_hi)
+        v->changed_hi = off + 2;
+    return c;
+}
+
 static void crtc_cursor(struct vtext *v)
 {
     uint8_t *b = bda(v);
@@ -113,6 +125,8 @@ static int set_mode(struct vtext *v, uint8_t mode)
             for (uint32_t i = 0; i < VTEXT_VRAM_SIZE; i += 2)
                 wr16(v->mem + VRAM + i, 0x0720);
     }
+    v->changed_lo = 0;                          /* a new mode: everything to be drawn again */
+    v->changed_hi = VTEXT_VRAM_SIZE;
     set_shape(v, 6, 7);
     crtc_start(v);
     crtc_cursor(v);
@@ -121,6 +135,8 @@ static int set_mode(struct vtext *v, uint8_t mode)
 
 void vtext_reset(struct vtext *v)
 {
+    v->changed_lo = 0;
+    v->changed_hi = VTEXT_VRAM_SIZE;
     for (unsigned i = 0; i < sizeof v->crtc; i++)
         v->crtc[i] = 0;
     v->crtc_index = 0;
@@ -155,7 +171,7 @@ static void scroll(struct vtext *v, int up, unsigned n, uint8_t attr, unsigned t
         unsigned y = up ? top + i : bottom - i;             /* the row written */
         int from = up ? (int)(y + n) : (int)y - (int)n;     /* the row it takes */
         for (unsigned x = left; x <= right; x++) {
-            uint8_t *c = cell(v, p, y, x);
+            uint8_t *c = cell_w(v, p, y, x);
             if (from >= (int)top && from <= (int)bottom) {
                 const uint8_t *s = cell(v, p, (unsigned)from, x);
                 c[0] = s[0];
@@ -191,7 +207,7 @@ static void teletype(struct vtext *v, uint8_t ch, int attr)
         break;
     default:
         if (text_mode(b[B_MODE]) && y < nr && x < nc) {
-            uint8_t *c = cell(v, p, y, x);
+            uint8_t *c = cell_w(v, p, y, x);
             c[0] = ch;
             if (attr >= 0)
                 c[1] = (uint8_t)attr;
@@ -289,7 +305,7 @@ int vtext_int10(struct vtext *v, struct client_regs *r)
         if (!text_mode(b[B_MODE]))
             return 1;
         for (unsigned i = 0; i < n && y < rows(v); i++) {
-            uint8_t *c = cell(v, p, y, x);
+            uint8_t *c = cell_w(v, p, y, x);
             c[0] = al;
             if (ah == 9)
                 c[1] = bl;
@@ -398,4 +414,12 @@ void vtext_view(const struct vtext *v, struct vtext_view *out)
         out->cursor_row = (int)((at - start) / 2 / out->cols);
         out->cursor_col = (int)((at - start) / 2 % out->cols);
     }
+}
+
+void vtext_changed(struct vtext *v, uint32_t *lo, uint32_t *hi)
+{
+    *lo = v->changed_lo;
+    *hi = v->changed_hi;
+    v->changed_lo = VTEXT_VRAM_SIZE;
+    v->changed_hi = 0;
 }

@@ -22,6 +22,7 @@ struct vtext {
     int gfx;                            /* A0000h-AFFFFh is mapped: mode 13h can be set */
     uint8_t crtc_index;
     uint8_t crtc[0x19];                 /* the CRTC's registers 00h-18h */
+    uint32_t changed_lo, changed_hi;    /* the bytes of video memory the services wrote */
 };
 
 /* The display as a PC's is after its POST: mode 3, the screen blank, the cursor at 0,0. */
@@ -45,5 +46,10 @@ struct vtext_view {
     uint8_t cursor_start, cursor_end;   /* its scan lines (CRTC 0Ah, 0Bh) */
 };
 void vtext_view(const struct vtext *v, struct vtext_view *out);
+
+/* The bytes of video memory (offsets from B8000h, [lo, hi): empty if lo >= hi) the services
+ * wrote since the last call -- everything after a reset or a mode set.  What the VM's code
+ * writes itself is not in it: the display learns that from the pages' dirty bits. */
+void vtext_changed(struct vtext *v, uint32_t *lo, uint32_t *hi);
 
 #endif
