@@ -3,7 +3,7 @@
 # them are there.  Uses sudo when not run as root.
 set -eu
 PKGS="make gcc gcc-multilib binutils gnu-efi ovmf mtools fdisk qemu-system-x86 libcriterion-dev
-      console-setup-linux gzip coreutils clang libclang-rt-14-dev nasm bcc elks-libc"
+      console-setup-linux gzip coreutils clang libclang-rt-14-dev nasm bcc elks-libc mbr dosfstools"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -29,7 +29,8 @@
 # and then stop QEMU.  Every QEMU runs under timeout(1) (and a kill -9 fallback), so a hang is a
 # FAIL ("timed out after Ns"), never a stuck test run.
 #
-# Only bash, coreutils, grep, sed, od, dd, timeout, qemu, mtools and sfdisk: no Python.
+# Only bash, coreutils, grep, sed, od, dd, timeout, qemu, mtools, sfdisk, install-mbr (mbr) and
+# mkfs.fat (dosfstools): no Python.
 # shellcheck disable=SC2059,SC2015  # printf formats are built on purpose; ok() never fails
 set -u
 
@@ -42,7 +43,7 @@ QEMU=${QEMU:-qemu-system-x86_64}
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 MKIMAGE=$ROOT/ci/mkimage.sh
-PATH=$PATH:/sbin:/usr/sbin            # sfdisk, for mkimage.sh
+PATH=$PATH:/sbin:/usr/sbin            # sfdisk (for mkimage.sh too), install-mbr, mkfs.fat
 
 BOOT_TIMEOUT=60     # s: one OVMF boot to a verdict takes ~4-8 s under TCG, 5G and -smp 2 included
 ERROR_TIMEOUT=60    # s: a loader error costs a boot plus the loader's 5 s pause
@@ -831,8 +832,10 @@ for i, ch in enumerate('Hello'):
 for i, ch in enumerate('attr'):
     cell(2, 10 + i, ch, 0xFFFF55, 0x0000AA)
 cell(3, 0, 'A', 0xFFFFFF, 0xAA0000)
+for i, ch in enumerate('direct'):
+    cell(5, i, ch, 0x55FF55, 0x000000)
 cell(10, 40, ' ', 0xAAAAAA, 0x000000)
-print(f'the VM screen at scale {scale}: Hello, attr, A and a blank cell as drawn')
+print(f'the VM screen at scale {scale}: Hello, attr, A, direct and a blank cell as drawn')
 PY
 }
 sc_screentest() {
@@ -886,6 +889,57 @@ sc_boottest() {
     local d=$OUT/images/boottest/esp/DOS          # the very images booted here
     expect_seabios_screen boot "$d/fd.img" "$d/hd.img"
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
+}
+
+# Boot code that Debian packages ship and nobody here wrote, booted here and by SeaBIOS from the
+# same image files: a 10 MB hard disk whose MBR is the package mbr's (install-mbr: it prints
+# "MBR", waits 1 s on the BIOS clock -- INT 1Ah, INT 16h AH=01h for a key that would stop it --
+# then loads partition 1's first sector through INT 13h AH=41h/42h) and whose one partition
+# mkfs.fat (dosfstools) formatted: its boot sector, on a disk it did not make bootable, says
+# "This is not a bootable disk ... press any key to try again", waits in INT 16h and reboots
+# through INT 19h.  The diskette's sector (tests/v86/chainmbr.asm) clears the screen -- SeaBIOS
+# has written its banner -- and runs the MBR.  The screens must be identical when the message is
+# up, and again once a key (Enter: a CR on COM1 here, sendkey on SeaBIOS) has rebooted both.
+MBR_TEXT='press any key to try again'
+mbr_images() {      # DIR: fd.img and hd.img
+    dd if=/dev/zero of="$1/fd.img" bs=512 count=2880 status=none &&
+        dd if="$SRC/chainmbr.bin" of="$1/fd.img" conv=notrunc status=none &&
+        dd if=/dev/zero of="$1/hd.img" bs=1M count=10 status=none &&
+        printf 'label: dos\nlabel-id: 0x564d4d32\nstart=2048, type=6\n' | sfdisk -q "$1/hd.img" &&
+        install-mbr --interrupt k --timeout 18 --partition 1 "$1/hd.img" &&
+        mkfs.fat --invariant -F 16 -h 2048 -n VMM32 --offset 2048 "$1/hd.img" 9216
+}
+img_bootmbr() {
+    esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
+    mkdir -p "$1/DOS" && mbr_images "$1/DOS" || return
+    printf "${INI_EXIT}BootTest=1\r\nBootText=$MBR_TEXT\r\nBootScreens=2\r\n[Disks]\r\nA=DOS\\\\FD.IMG\r\nC=DOS\\\\HD.IMG\r\n[boot]\r\nshell=A:\r\n" \
+        > "$1/VMM/SYSTEM.INI"; }
+sc_bootmbr() {
+    local d=$OUT/images/bootmbr/esp/DOS scr=$DIR/seabios-screen.bin
+    serial_term_open || return
+    SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    wait_serial '^v86test: boot mode 03, ' && term_step '\r' '^v86test: boot 2 mode 03, '
+    wait "$QPID"
+    RC=$?
+    serial_term_close
+    clean_logs
+    expect_exit 33
+    # sfdisk ends the partition on a MiB, not a cylinder: no geometry in it, 16 x 63 as SeaBIOS's
+    expect_serial '^INT13: drive C: \(80h\) is DOS/HD\.IMG, 10240 KB, 20 cylinders, 16 heads, 63 sectors a track$'
+    expect_serial_seq '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$' '^v86test: boot mode 03, ' \
+        '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$' '^v86test: boot 2 mode 03, ' \
+        '^v86test: [0-9]+ passed, 0 failed$'
+    seabios_start "$d/fd.img" "$d/hd.img" || return
+    if seabios_wait_text "$MBR_TEXT" "$scr"; then
+        same_screen boot "$scr" "$SB_CURSOR"
+        printf 'sendkey ret\n' >&"$SB_FD"
+        seabios_wait_text "$MBR_TEXT" "$scr" gone && seabios_wait_text "$MBR_TEXT" "$scr" &&
+            same_screen "boot 2" "$scr" "$SB_CURSOR"
+    fi
+    seabios_stop
+    [[ $(grep -ac '^enter handle_19:' "$DIR/seabios.log") == 2 ]] &&
+        ok "SeaBIOS: booted twice through INT 19h (POST's, the boot sector's)" ||
+        fail "SeaBIOS: not two INT 19h in seabios.log"
 }
 
 # Bad disk images: an empty file, one of no diskette size, a missing one, a hard disk under
@@ -1605,53 +1659,111 @@ expect_bios_clock() {
         fail "INT 1Ah: $h:$m:$s and $ticks ticks (${tsecs} s), not from 10:20:30 on, or apart"
     fi
 }
-# The same boot sector (tests/v86/screen.asm) booted by QEMU's own PC BIOS -- SeaBIOS and its
-# VGA BIOS, -machine pc, a floppy; nobody here wrote them -- and run in a V86 VM here on VBIOS and
-# VDD (v86test printed its screen in hex): the two text screens, every character and attribute,
-# and the cursor must be the same.  SeaBIOS's screen is read from the machine, through the
-# QEMU monitor (pmemsave of B8000h), once the sector says it is done (port E9h).
-expect_seabios_screen() {   # [WHAT FLOPPY [HARDDISK]]: our WHAT's screen against SeaBIOS's
-    local what=${1:-screen.asm} fd=${2:-$DIR/seabios-fd.img} hd=${3:-}
-    local scr=$DIR/seabios-screen.bin fifo=$DIR/seabios-mon.fifo
-    local mfd qp i ours theirs row a b cur_ours cur_theirs hdd=()
-    if [[ -z ${2:-} ]]; then
-        dd if=/dev/zero of="$fd" bs=512 count=2880 status=none &&
-            dd if="$SRC/screen.bin" of="$fd" conv=notrunc status=none || { fail "no floppy image"; return; }
-    fi
-    [[ -n $hd ]] && hdd=(-drive "if=ide,format=raw,file=$hd,snapshot=on")
-    rm -f "$fifo" "$scr" "$DIR/seabios-dbg.log"
-    mkfifo "$fifo" || { fail "mkfifo $fifo"; return; }
-    exec {mfd}<>"$fifo"
+# QEMU's own PC BIOS -- SeaBIOS and its VGA BIOS, -machine pc; nobody here wrote them -- booting
+# FLOPPY (and HARDDISK: the same image files booted here), for the differential tests.  Its
+# monitor is on a FIFO (SB_FD); SeaBIOS's own log (port 402h) goes to seabios.log, what the boot
+# code writes to port E9h to seabios-dbg.log.  seabios_screen reads the text screen back,
+# seabios_wait_text polls it, seabios_stop ends QEMU.
+seabios_start() {   # FLOPPY [HARDDISK]
+    local fifo=$DIR/seabios-mon.fifo hdd=()
+    [[ -n ${2:-} ]] && hdd=(-drive "if=ide,format=raw,file=$2,snapshot=on")
+    rm -f "$fifo" "$DIR/seabios-dbg.log" "$DIR/seabios.log"
+    : > "$DIR/seabios-mon.log"
+    mkfifo "$fifo" || { fail "mkfifo $fifo"; return 1; }
+    exec {SB_FD}<>"$fifo"
     timeout -k 5 60 "$QEMU" -machine pc -m 16M -display none -no-reboot -net none -serial none \
-        -drive "if=floppy,format=raw,file=$fd,snapshot=on" "${hdd[@]}" -boot a \
+        -drive "if=floppy,format=raw,file=$1,snapshot=on" "${hdd[@]}" -boot a \
         -chardev "file,id=dbg,path=$DIR/seabios-dbg.log" -device isa-debugcon,iobase=0xe9,chardev=dbg \
+        -chardev "file,id=sb,path=$DIR/seabios.log" -device isa-debugcon,iobase=0x402,chardev=sb \
         -monitor stdio < "$fifo" > "$DIR/seabios-mon.log" 2>&1 &
-    qp=$!
-    for ((i = 0; i < 400; i++)); do
-        [[ $(tail -c 1 "$DIR/seabios-dbg.log" 2>/dev/null) == D ]] && break
+    SB_PID=$!
+}
+seabios_stop() { printf 'quit\n' >&"$SB_FD"; wait "$SB_PID"; exec {SB_FD}>&-; }
+# seabios_screen FILE: the text screen (B8000h, 4000 bytes) into FILE, the cursor (BDA 450h:
+# column, row) into SB_CURSOR; nonzero once QEMU has ended.  The monitor runs its commands in
+# order: once xp's answer is in its log, pmemsave's file is whole.
+seabios_cursors() { grep -ac '0000000000000450: ' "$DIR/seabios-mon.log"; }
+seabios_screen() {
+    local n
+    n=$(seabios_cursors)
+    SB_CURSOR=""
+    printf 'pmemsave 0xb8000 4000 "%s"\nxp /2bx 0x450\n' "$1" >&"$SB_FD"
+    while (( $(seabios_cursors) <= n )); do
+        kill -0 "$SB_PID" 2>/dev/null || return 1
         sleep 0.1
     done
-    printf 'pmemsave 0xb8000 4000 "%s"\nxp /2bx 0x450\nquit\n' "$scr" >&"$mfd"
-    wait "$qp"
-    exec {mfd}>&-
-    [[ -s $scr ]] || { fail "SeaBIOS: no screen read back (the sector did not finish in 40 s?)"; return; }
-    theirs=$(od -An -v -tx1 "$scr" | tr -d ' \n')
-    ours=$(for ((i = 0; i < 25; i++)); do
-        sed -nE "s/^v86test: ${what//./\\.} row $(printf %02u "$i") ([0-9a-f]{320})\$/\1/p" "$DIR/serial.txt"
+    SB_CURSOR=$(tr -d '\r' < "$DIR/seabios-mon.log" |
+        sed -nE 's/.*0000000000000450: (0x[0-9a-f]{2} 0x[0-9a-f]{2}).*/\1/p' | tail -n 1)
+}
+screen_shows() {    # FILE TEXT: whether a row of the text screen in FILE holds TEXT
+    local h row
+    h=$(od -An -v -tx1 "$1" | tr -d ' \n')
+    for ((row = 0; row < 25; row++)); do
+        [[ $(hex_text "${h:row * 320:320}") == *"$2"* ]] && return 0
+    done
+    return 1
+}
+# seabios_wait_text TEXT FILE [gone]: poll the screen (into FILE) until it holds TEXT -- then
+# read it again once the rest of TEXT's line is written -- or, with gone, until it does not.
+seabios_wait_text() {
+    local i want=0
+    [[ ${3:-} == gone ]] && want=1
+    for ((i = 0; i < 200; i++)); do
+        seabios_screen "$2" || break
+        screen_shows "$2" "$1"
+        if (( $? == want )); then
+            (( want )) && return 0
+            sleep 0.2
+            seabios_screen "$2" && return 0
+            break
+        fi
+        sleep 0.2
+    done
+    if (( want )); then fail "SeaBIOS: the screen still showed '$1' after 40 s (or QEMU ended)"
+    else fail "SeaBIOS: the screen did not show '$1' within 40 s (or QEMU ended)"; fi
+    return 1
+}
+# same_screen WHAT FILE CURSOR: the screen v86test printed for WHAT (rows in hex, the cursor)
+# against the one in FILE and CURSOR, every character and attribute.
+same_screen() {
+    local what=$1 ours theirs row a b cur_ours
+    theirs=$(od -An -v -tx1 "$2" | tr -d ' \n')
+    ours=$(for ((row = 0; row < 25; row++)); do
+        sed -nE "s/^v86test: ${what//./\\.} row $(printf %02u "$row") ([0-9a-f]{320})\$/\1/p" "$DIR/serial.txt"
     done | tr -d '\n')
-    (( ${#ours} == 8000 )) || { fail "v86test did not print $what's 25 rows"; return; }
+    (( ${#ours} == 8000 )) || { fail "v86test did not print $what's 25 rows"; return 1; }
     cur_ours=$(sed -nE "s/^v86test: ${what//./\\.} mode 03, cursor ([0-9a-f]{2}) ([0-9a-f]{2})\$/0x\1 0x\2/p" "$DIR/serial.txt")
-    cur_theirs=$(tr -d '\r' < "$DIR/seabios-mon.log" | sed -nE 's/.*0000000000000450: (0x[0-9a-f]{2} 0x[0-9a-f]{2}).*/\1/p' | tail -n 1)
     for ((row = 0; row < 25; row++)); do
         a=${ours:row * 320:320} b=${theirs:row * 320:320}
         if [[ $a != "$b" ]]; then
             fail "$what: row $row differs from SeaBIOS's: here |$(hex_text "$a")| $(hex_attrs "$a"), SeaBIOS |$(hex_text "$b")| $(hex_attrs "$b")"
-            return
+            return 1
         fi
     done
-    [[ -n $cur_ours && $cur_ours == "$cur_theirs" ]] ||
-        { fail "$what: the cursor (column, row) here '$cur_ours', SeaBIOS '$cur_theirs'"; return; }
+    [[ -n $cur_ours && $cur_ours == "$3" ]] ||
+        { fail "$what: the cursor (column, row) here '$cur_ours', SeaBIOS '$3'"; return 1; }
     ok "$what: the 80x25 screen and the cursor ($cur_ours) as SeaBIOS draws them"
+}
+# The same boot sector (tests/v86/screen.asm) booted by SeaBIOS and run in a V86 VM here on VBIOS
+# and VDD (v86test printed its screen in hex): the two text screens, every character and
+# attribute, and the cursor must be the same.  SeaBIOS's screen is read once the sector says it
+# is done (port E9h).
+expect_seabios_screen() {   # [WHAT FLOPPY [HARDDISK]]: our WHAT's screen against SeaBIOS's
+    local what=${1:-screen.asm} fd=${2:-$DIR/seabios-fd.img} scr=$DIR/seabios-screen.bin i
+    if [[ -z ${2:-} ]]; then
+        dd if=/dev/zero of="$fd" bs=512 count=2880 status=none &&
+            dd if="$SRC/screen.bin" of="$fd" conv=notrunc status=none || { fail "no floppy image"; return; }
+    fi
+    rm -f "$scr"
+    seabios_start "$fd" "${3:-}" || return
+    for ((i = 0; i < 400; i++)); do
+        [[ $(tail -c 1 "$DIR/seabios-dbg.log" 2>/dev/null) == D ]] && break
+        sleep 0.1
+    done
+    seabios_screen "$scr"
+    seabios_stop
+    [[ -s $scr ]] || { fail "SeaBIOS: no screen read back (the sector did not finish in 40 s?)"; return; }
+    same_screen "$what" "$scr" "$SB_CURSOR"
 }
 hex_text() {    # HEX-CELLS: their characters
     local h=$1 s="" i c
@@ -1996,6 +2108,7 @@ scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario vkd-keys    kbdtest     sc_kbdtest
 scenario vdd-screen  screentest  sc_screentest
 scenario int13-boot  boottest    sc_boottest
+scenario int13-mbr   bootmbr     sc_bootmbr
 scenario int13-bad   bootbad     sc_bootbad
 scenario int13-nosig bootnosig   sc_bootnosig
 scenario int13-nodisk bootnodisk sc_bootnodisk
@@ -2054,7 +2167,7 @@ fi
 
 [[ -f $ESP/EFI/BOOT/BOOTX64.EFI && -f $ESP/VMM/VMM32.VXD && -f $VMM ]] ||
     die "$ESP/EFI/BOOT/BOOTX64.EFI, $ESP/VMM/VMM32.VXD or $VMM is missing: run 'make all build/test/VMM32.VXD' first"
-for t in "$QEMU" timeout mformat mmd mcopy sfdisk od dd; do
+for t in "$QEMU" timeout mformat mmd mcopy sfdisk install-mbr mkfs.fat od dd; do
     command -v "$t" >/dev/null || die "$t not found (make deps installs what is missing)"
 done
 [[ -r $OVMF_CODE && -r $OVMF_VARS ]] || die "OVMF not found: $OVMF_CODE, $OVMF_VARS"
@@ -2068,7 +2181,8 @@ rm -rf "$SRC" && mkdir -p "$SRC" &&
     mkdir -p "$SRC/shipped" && cp -r "$ESP"/. "$SRC/shipped/" &&
     mkdir -p "$SRC/vxd" "$SRC/testvxd" && cp "$ESP"/VMM/VXD/*.VXD "$SRC/vxd/" &&
     cp "$ROOT"/build/testvxd/*/*.VXD "$SRC/testvxd/" &&
-    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/vmm/font.c "$SRC/" &&
+    cp "$ROOT"/build/v86/screen.bin "$ROOT"/build/v86/disktest.bin "$ROOT"/build/v86/chainmbr.bin \
+        "$ROOT"/build/vmm/font.c "$SRC/" &&
     mkdir -p "$SRC/dos" && cp "$ROOT"/build/dos/*.COM "$ROOT"/tests/dos/*.bat "$ROOT"/tests/dos/*.txt "$SRC/dos/" ||
     die "cannot copy the binaries to $SRC"
 

@@ -16,8 +16,10 @@
 #include "vmm/int.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
+#include "vmm/vxd.h"
 #include "console/console.h"
 #include "lib/string.h"
+#include "boot/ini.h"
 #include "x86/x86.h"
 
 static struct selftest T = { "v86test", 0, 0 };
@@ -617,6 +619,21 @@ static void test_vdd(void)
     CHECK(vram[0] == 'H' && m[0x449] == 3,
           "the VM's own video memory and BDA");
     CHECK(screen_row_is(vram, 24, 0, "bottom", 0x70), "row 24: AH=09h's attribute kept");
+    CHECK(screen_row_is(vram, 5, 0, "direct", 0x0A), "row 5: written straight into B8000h");
+    /* The page tables say what the VM's code wrote (the CPU's dirty bits), not VDD's INT 10h:
+     * B8000h's page dirty (row 5), B9000h's not; cleared, it stays present and writable.  Only
+     * when VDD does not draw this VM (its refresh clears the focus VM's bits itself). */
+    uint32_t pte[2], hl = ((struct cb_s *)p->vm)->CB_High_Linear >> 12;
+    if (Get_Execution_Focus() != p->vm) {
+        CHECK(_CopyPageTable(hl + 0xB8, 2, pte, 0) && (pte[0] & P_DIRTY) && !(pte[1] & P_DIRTY),
+              "_CopyPageTable: the page the program wrote is dirty, the next one is not");
+        CHECK(_ModifyPageBits(p->vm, 0xB8, 2, ~P_DIRTY, 0, PG_IGNORE, 0) &&
+              _CopyPageTable(hl + 0xB8, 2, pte, 0) && !(pte[0] & P_DIRTY) &&
+              (pte[0] & (P_PRES | P_WRITE | P_USER)) == (P_PRES | P_WRITE | P_USER),
+              "_ModifyPageBits cleared P_DIRTY, and only it");
+        CHECK(!_ModifyPageBits(p->vm, 0xB8, 1, ~0u, P_DIRTY, PG_IGNORE, 0),
+              "_ModifyPageBits refuses to set P_DIRTY");
+    }
     for (unsigned y = 0; y < 25; y++) {
         char line[81];
         unsigned n = 0;
@@ -843,36 +860,77 @@ void v86dos_run(void)
     selftest_end(&T);
 }
 
+/* Whether the focus VM's screen shows text: 1 (*m its memory), 0 not, -1 once a VM was made and
+ * none but the system VM is left (the boot VM is gone, maybe before the first look: a disk that
+ * fails ends it within milliseconds). */
+static int focus_shows(const char *text, const uint8_t **m)
+{
+    VMHANDLE vm = Get_Execution_Focus();
+    if (!vm || vm == Get_Sys_VM_Handle())
+        return vm_ids_issued() > 1 && vm_count() == 1 ? -1 : 0;
+    const uint8_t *s = vm_mem(vm) + 0xB8000;
+    size_t n = strlen(text);
+    for (unsigned i = 0; i + 2 * n <= 4000; i += 2) {
+        size_t k = 0;
+        while (k < n && s[i + 2 * k] == (uint8_t)text[k])
+            k++;
+        if (k == n) {
+            *m = vm_mem(vm);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* focus_shows until it answers want or -1, for up to ms; its last answer. */
+static int wait_shows(const char *text, int want, unsigned ms, const uint8_t **m)
+{
+    int r = focus_shows(text, m);
+    for (unsigned t = 0; t < ms && r != want && r >= 0; t += 50) {
+        thread_sleep(50);
+        r = focus_shows(text, m);
+    }
+    return r;
+}
+
 /* [Debug] BootTest=1: the boot VM SHELL starts (the focus VM) runs what INT13 boots; once its
- * screen says END, its rows are printed in hex for the harness to compare with SeaBIOS's. */
+ * screen shows [Debug] BootText= (END by default: the boot sector written here says it; boot
+ * code written elsewhere has its own last words), its rows are printed in hex for the harness to
+ * compare with SeaBIOS's.  BootScreens=N (1 to 9, 1 by default): N such screens, each after the
+ * first once the text has left the screen and come back (the harness types a key in between,
+ * and the boot code reboots through INT 19h). */
 void v86boot_run(void)
 {
-    kprintf("v86test: boot: start\n");
-    const uint8_t *m = 0;
-    int ended = 0;
-    for (unsigned t = 0; t < 30000 && !m && !ended; t += 50) {
-        VMHANDLE vm = Get_Execution_Focus();
-        if (vm && vm != Get_Sys_VM_Handle()) {
-            const uint8_t *s = vm_mem(vm) + 0xB8000;
-            for (unsigned i = 0; i + 4 < 4000; i += 2)
-                if (s[i] == 'E' && s[i + 2] == 'N' && s[i + 4] == 'D')
-                    m = vm_mem(vm);
-        } else if (vm_ids_issued() > 1 && vm_count() == 1) {
-            /* a VM was made and none but the system VM is left: the boot VM is gone, maybe
-             * before this first looked (a disk that fails ends it within milliseconds) */
-            ended = 1;
-        }
-        if (!m && !ended)
-            thread_sleep(50);
+    const char *text = Get_Profile_String("Debug", "BootText", "END");
+    unsigned long screens;
+    if (ini_parse_uint(Get_Profile_String("Debug", "BootScreens", "1"), &screens) ||
+        screens < 1 || screens > 9) {
+        kprintf("v86test: boot: [Debug] BootScreens= is not 1 to 9; one screen\n");
+        screens = 1;
     }
-    /* the harness decides: SeaBIOS's screen (int13-boot) or the report of the VM's end */
-    if (!m)
-        kprintf("v86test: boot: %s\n", ended ? "the boot VM ended before its screen said END"
-                                               : "no boot VM's screen said END within 30 s");
-    if (m) {
-        thread_sleep(100);
+    kprintf("v86test: boot: start\n");
+    for (unsigned i = 1; i <= screens; i++) {
+        const uint8_t *m = 0;
+        int r = i > 1 ? wait_shows(text, 0, 30000, &m) : 0;     /* the text leaves first */
+        if (r == 1) {
+            kprintf("v86test: boot: the screen still said %s 30 s after screen %u\n", text,
+                    i - 1);
+            break;
+        }
+        if (r == 0)
+            r = wait_shows(text, 1, 30000, &m);
+        /* the harness decides: SeaBIOS's screen (int13-boot) or the report of the VM's end */
+        if (r < 0)
+            kprintf("v86test: boot: the boot VM ended before its screen said %s\n", text);
+        if (r == 0)
+            kprintf("v86test: boot: no boot VM's screen said %s within 30 s\n", text);
+        if (r != 1)
+            break;
+        thread_sleep(100);              /* the rest of the line the text is on */
         kprintf("\n");                 /* COM1 also has the VM's screen: a line of our own */
-        print_screen("boot", m);
+        char name[] = "boot N";
+        name[5] = (char)('0' + i);
+        print_screen(i > 1 ? name : "boot", m);
     }
     selftest_end(&T);
 }

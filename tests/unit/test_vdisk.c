@@ -123,9 +123,13 @@ Test(vdisk, refusals)
 Test(vdisk, hard_disk_geometry_from_the_mbr)
 {
     uint8_t *e = himg + 446;
-    e[4] = 0x06;                        /* a FAT16 partition ending at head 31, sector 32 */
-    e[5] = 31;
+    e[4] = 0x06;                        /* a FAT16 partition ending at cylinder 19, head 31, */
+    e[5] = 31;                          /* sector 32: LBA 32 to 20479, the last of the disk */
     e[6] = 32;
+    e[7] = 19;
+    e[8] = 32;
+    e[12] = 0xE0;                       /* 20448 sectors */
+    e[13] = 0x4F;
     himg[510] = 0x55;
     himg[511] = 0xAA;
     const char *why;
@@ -134,6 +138,13 @@ Test(vdisk, hard_disk_geometry_from_the_mbr)
     cr_assert_eq(d.heads, 32);
     cr_assert_eq(d.spt, 32);
     cr_assert_eq(d.cylinders, 20);
+    e[5] = 70;                          /* sfdisk's: 10 MB ends at 1/70/5 read as 255 x 63 */
+    e[6] = 5;
+    e[7] = 1;
+    cr_assert(vdisk_init(&d, 0x80, himg, 10u << 20, &why));
+    cr_assert(d.heads == 16 && d.spt == 63 && d.cylinders == 20,
+              "an end that is no cylinder's: 16 x 63, as SeaBIOS (%u/%u/%u)", d.cylinders,
+              d.heads, d.spt);
     cr_assert(vdisk_init(&d, 0x80, himg + 512, 10u << 20, &why));
     cr_assert_eq(d.heads, 16, "no MBR: 16 heads");
     cr_assert_eq(d.spt, 63);

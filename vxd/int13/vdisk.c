@@ -62,13 +62,19 @@ int vdisk_init(struct vdisk *d, uint8_t drive, uint8_t *data, uint32_t size, con
     d->heads = 16;
     d->spt = 63;
     const uint8_t *mbr = data;
-    if (mbr[510] == 0x55 && mbr[511] == 0xAA)       /* FDISK's geometry: a partition's end */
+    /* FDISK's geometry: a partition that ends on a cylinder's last sector tells the heads and
+     * the sectors a track -- when its end's CHS, read with them, is its end's LBA: a partition
+     * ending elsewhere (sfdisk's end on a MiB) tells nothing, and the size's 16 x 63 stays, as
+     * in QEMU's and SeaBIOS's guess. */
+    if (mbr[510] == 0x55 && mbr[511] == 0xAA)
         for (unsigned i = 0; i < 4; i++) {
             const uint8_t *e = mbr + 446 + i * 16;
-            uint8_t heads = (uint8_t)(e[5] + 1u), spt = e[6] & 0x3F;
-            if (e[4] && e[5] && spt) {
-                d->heads = heads;
-                d->spt = spt;
+            uint32_t heads = e[5] + 1u, spt = e[6] & 0x3Fu, cyl = e[7] | (e[6] & 0xC0u) << 2;
+            uint32_t end = (uint32_t)(e[8] | e[9] << 8 | e[10] << 16) + ((uint32_t)e[11] << 24) +
+                           (uint32_t)(e[12] | e[13] << 8 | e[14] << 16) + ((uint32_t)e[15] << 24) - 1;
+            if (e[4] && e[5] && spt && (cyl * heads + heads - 1) * spt + spt - 1 == end) {
+                d->heads = (uint8_t)heads;
+                d->spt = (uint8_t)spt;
                 break;
             }
         }

@@ -432,19 +432,20 @@ static void unowned(VMHANDLE vm, struct client_regs *r, unsigned n)
 /* The call back of every stub: the service, then its arithmetic flags into the FLAGS image the
  * INT (or PUSHF; CALL FAR) left on the VM's stack, where the stub's IRET takes them from.  A
  * K_HOOK stub's call comes from the BIOS's own code, with no INT frame: the handler's flags are
- * its own. */
+ * its own.  A handler that sends the VM elsewhere returns through no frame: after INT 19h, SS:SP+4
+ * is the boot sector's bytes 4-5 (0000:7C04), which the flags used to overwrite. */
 static void service(VMHANDLE vm, void *ref, struct client_regs *r)
 {
     unsigned n = (unsigned)(uintptr_t)ref;
     if (n == RESET)
         no_boot(vm, r, "a restart (the reset vector, F000:FFF0)", 0);
+    uint32_t cs = r->cs, ip = r->eip, flags = seg_off(r->ss, (r->esp + 4) & 0xFFFF);
     if (handlers[n & 0xFF])
         handlers[n & 0xFF](vm, r);
     else
         unowned(vm, r, n & 0xFF);
-    if (n & HOOK)
+    if ((n & HOOK) || r->cs != cs || r->eip != ip)
         return;
-    uint32_t flags = seg_off(r->ss, (r->esp + 4) & 0xFFFF);
     if (vm_ram(vm, flags, 2, 1)) {
         uint8_t *p = vm_mem(vm) + flags;
         put16(p, (uint16_t)((get16(p) & ~ARITH) | (r->eflags & ARITH)));
