@@ -695,6 +695,39 @@ sc_vxd_debug() {
         '^\.mem$' '^pages: [0-9]+ blocks, ' '^frames: [0-9]+ of 4 KB in '
 }
 
+# The DEBUG console on COM2, a PC's second port (a FIFO here): the VMM's log is there too, and
+# what is typed there is the console's -- COM1 stays the focus VM's keyboard and screen, and
+# none of the VM's screen reaches COM2.
+sc_vxd_debug_com2() {
+    local fd drain log
+    rm -f "$DIR/com2.in" "$DIR/com2.out"
+    mkfifo "$DIR/com2.in" "$DIR/com2.out" || { fail "mkfifo"; return; }
+    exec {fd}<>"$DIR/com2.in"
+    cat "$DIR/com2.out" > "$DIR/com2.log" &
+    drain=$!
+    qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M -chardev "pipe,id=ser1,path=$DIR/com2" \
+        -serial chardev:ser1
+    if wait_serial '^VMM ready$' && wait_serial 'C:\\>'; then
+        printf '.vxd\r.vm\r.end\r' >&"$fd"
+        wait_serial "^DEBUG: unknown command '\\.end'" && qemu_stop
+    fi
+    exec {fd}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    log=$(clean_log "$DIR/com2.log")
+    expect_serial '^console: serial COM2 debugcon framebuffer$'
+    expect_serial '^DEBUG: debug console on COM1 and COM2 \(\.\? lists the commands\)$'
+    expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: [0-9]+ devices$' '^\.vm$' \
+        '^sched: VM 1: time-slice priority [0-9]+, ' '^dos: VM 2 runs C:\\COMMAND\.COM$'
+    grep -q "VKD: COM1 is the DEBUG console's" "$DIR/serial.txt" &&
+        fail "COM1 was switched to the DEBUG console: COM2's keys went there?"
+    for re in '^VMM ready$' '^\.vxd$' '^vxd: [0-9]+ devices$' '^\.vm$' "^DEBUG: unknown command '\\.end'"; do
+        grep -Eq -e "$re" <<< "$log" && ok "COM2: /$re/" || fail "COM2 lacks /$re/"
+    done
+    grep -qF 'C:\>' <<< "$log" && fail "COM2 shows the VM's screen (its prompt C:\>)" ||
+        ok "COM2: no VM screen on it"
+}
+
 # A 100 KB paste into the DEBUG console (issue 15: it used to take 80-160 bytes a second): 2,497
 # lines of 40 characters typed at once on COM1, then .vm -- every line answered, in order, none
 # lost (VKD takes COM1 by IRQ 4 from the UART's FIFO, QEMU holds back what does not fit); the
@@ -2105,6 +2138,7 @@ scenario vxd-nullcall nullcall    sc_nullcall
 scenario vxd-dynamic vxd-dynamic sc_vxd_dynamic
 scenario debug-paste   shipped     sc_debug_paste
 scenario vxd-debug   vxd-debug   sc_vxd_debug
+scenario debug-com2  shipped     sc_vxd_debug_com2
 scenario vkd-keys    kbdtest     sc_kbdtest
 scenario vdd-screen  screentest  sc_screentest
 scenario int13-boot  boottest    sc_boottest

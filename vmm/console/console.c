@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #define COM1        0x3F8
+#define COM2        0x2F8   /* where the PC has one: the log too, for the DEBUG console there */
 #define UART_THR    0       /* transmit holding register */
 #define UART_IER    1
 #define UART_FCR    2
@@ -18,7 +19,7 @@
 #define DEBUGCON    0xE9
 #define THRE_SPINS  100000  /* ~10 ms at any plausible port speed: then give the byte up */
 
-static int have_serial, have_debugcon, have_fb;
+static int have_serial, have_com2, have_debugcon, have_fb;
 static int fb_taken;                    /* VDD shows a VM's screen there: fbcon keeps the text */
 static struct vmm_screen screen;
 static const struct console_lock *lock;
@@ -26,18 +27,18 @@ extern const unsigned font_height;
 extern const uint8_t font_cp437[256][32];
 
 /* A 16550 has a scratch register; an absent port reads back 0xFF. */
-static int serial_probe_init(void)
+static int serial_probe_init(uint16_t port)
 {
-    outb(COM1 + UART_SCR, 0x5A);
-    if (inb(COM1 + UART_SCR) != 0x5A || inb(COM1 + UART_LSR) == 0xFF)
+    outb(port + UART_SCR, 0x5A);
+    if (inb(port + UART_SCR) != 0x5A || inb(port + UART_LSR) == 0xFF)
         return 0;
-    outb(COM1 + UART_IER, 0x00);    /* polled: no interrupts */
-    outb(COM1 + UART_LCR, 0x80);    /* DLAB: divisor 1 = 115200 baud */
-    outb(COM1 + 0, 1);
-    outb(COM1 + 1, 0);
-    outb(COM1 + UART_LCR, 0x03);    /* 8N1 */
-    outb(COM1 + UART_FCR, 0x07);    /* FIFOs on and cleared */
-    outb(COM1 + UART_MCR, 0x03);    /* DTR, RTS; OUT2 off keeps the IRQ line quiet */
+    outb(port + UART_IER, 0x00);    /* polled: no interrupts */
+    outb(port + UART_LCR, 0x80);    /* DLAB: divisor 1 = 115200 baud */
+    outb(port + 0, 1);
+    outb(port + 1, 0);
+    outb(port + UART_LCR, 0x03);    /* 8N1 */
+    outb(port + UART_FCR, 0x07);    /* FIFOs on and cleared */
+    outb(port + UART_MCR, 0x03);    /* DTR, RTS; OUT2 off keeps the IRQ line quiet */
     return 1;
 }
 
@@ -46,17 +47,22 @@ static int serial_probe_init(void)
  * COM1 (console_serial_write), left the cursor mid-line starts on a line of its own. */
 static int serial_at_bol = 1, log_at_bol = 1;
 
+static void port_putc(uint16_t port, char c)
+{
+    for (unsigned i = 0; i < THRE_SPINS && !(inb(port + UART_LSR) & LSR_THRE); i++)
+        cpu_pause();
+    outb(port + UART_THR, (uint8_t)c);
+}
 static void serial_putc(char c)
 {
-    for (unsigned i = 0; i < THRE_SPINS && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
-        cpu_pause();
-    outb(COM1 + UART_THR, (uint8_t)c);
+    port_putc(COM1, c);
     serial_at_bol = c == '\n';
 }
 
 void console_init_early(void)
 {
-    have_serial = serial_probe_init();
+    have_serial = serial_probe_init(COM1);
+    have_com2 = serial_probe_init(COM2);
     /* QEMU's and Bochs' debugcon read back 0xE9; an empty ISA port reads 0xFF. */
     have_debugcon = inb(DEBUGCON) == DEBUGCON;
 }
@@ -158,6 +164,11 @@ static void write_out(const char *s, size_t n)
                 serial_putc('\r');
             serial_putc(s[i]);
         }
+        if (have_com2) {                /* the log only: a VM's screen stays on COM1 */
+            if (s[i] == '\n')
+                port_putc(COM2, '\r');
+            port_putc(COM2, s[i]);
+        }
         if (have_debugcon)
             outb(DEBUGCON, (uint8_t)s[i]);
     }
@@ -201,9 +212,18 @@ void console_drop_fb(void) { have_fb = 0; }
 
 const char *console_sinks(void)
 {
-    static const char *const s[8] = {
-        "none", "serial", "debugcon", "serial debugcon", "framebuffer", "serial framebuffer",
-        "debugcon framebuffer", "serial debugcon framebuffer",
-    };
-    return s[have_serial | have_debugcon << 1 | (have_fb && !fb_taken) << 2];
+    static char out[48];
+    const char *parts[4] = { have_serial ? "serial" : 0, have_com2 ? "COM2" : 0,
+                             have_debugcon ? "debugcon" : 0, have_fb && !fb_taken ? "framebuffer" : 0 };
+    size_t n = 0;
+    for (unsigned i = 0; i < 4; i++) {         /* 32 characters at most */
+        if (!parts[i])
+            continue;
+        if (n)
+            out[n++] = ' ';
+        for (const char *p = parts[i]; *p; p++)
+            out[n++] = *p;
+    }
+    out[n] = 0;
+    return n ? out : "none";
 }

@@ -3,7 +3,9 @@
  * commands.  It polls COM1 every 20 ms (a global time-out: the VMM's console owns the port's
  * output, this device only reads) -- unless the keyboard's VKD takes the line
  * (DEBUG_Take_Input) to share it between the focus VM and this console, and hands over what is
- * typed here (DEBUG_Input) -- echoes what is typed, and runs a line when Enter comes:
+ * typed here (DEBUG_Input) -- and COM2 where the PC has one (the VMM's log goes there too, never
+ * a VM's screen: a second terminal that is always the console's); it echoes what is typed, and
+ * runs a line when Enter comes:
  *
  *   .vm     VMs and their threads: priorities, CPU time, switches   (also .t); and for each
  *           DOS VM (DOSMGR's) the programs it runs
@@ -32,12 +34,14 @@ VMM_IMPORT(_Debug_Printf_Service)
 int VMM_Debug_Dump(const char *what);           /* the VMM's, linked by name: 0 if unknown */
 
 #define COM1     0x3F8
+#define COM2     0x2F8
 #define LSR_DR   0x01u
 #define POLL_MS  20
 
 static char line[64];
 static unsigned len;
 static int taken;                               /* VKD reads COM1 and hands us our bytes */
+static int com2;                                /* COM2 is there: read it too */
 
 static void run(void)
 {
@@ -83,19 +87,27 @@ static void input(char c)
     }
 }
 
+/* What came on port (nothing if no UART answers there). */
+static void drain(uint16_t port)
+{
+    for (int n = 0; n < 64; n++) {
+        uint8_t lsr = inb(port + 5);
+        if (lsr == 0xFF || !(lsr & LSR_DR))     /* no UART, or nothing received */
+            break;
+        input((char)inb(port));
+    }
+}
+
 static void poll(uint32_t late_ms, void *ref)
 {
     (void)late_ms;
     (void)ref;
-    if (taken)
-        return;                                 /* VKD reads the line now */
-    for (int n = 0; n < 64; n++) {
-        uint8_t lsr = inb(COM1 + 5);
-        if (lsr == 0xFF || !(lsr & LSR_DR))     /* no UART, or nothing received */
-            break;
-        input((char)inb(COM1));
-    }
-    Set_Global_Time_Out(poll, POLL_MS, 0);
+    if (!taken)
+        drain(COM1);                            /* else VKD reads the line */
+    if (com2)
+        drain(COM2);
+    if (!taken || com2)
+        Set_Global_Time_Out(poll, POLL_MS, 0);
 }
 
 static uint32_t get_version(void) { return 0x0400; }
@@ -107,13 +119,18 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
     (void)vm;
     (void)arg;
     if (msg == INIT_COMPLETE) {
-        if (inb(COM1 + 5) == 0xFF) {
+        int com1 = inb(COM1 + 5) != 0xFF;
+        com2 = inb(COM2 + 5) != 0xFF;
+        if (!com1 && !com2) {
             Out_Debug_String("DEBUG: no serial port; the debug console is off\n");
             return 0;
         }
-        if (!taken)
+        if (!taken || com2)
             Set_Global_Time_Out(poll, POLL_MS, 0);
-        Out_Debug_String("DEBUG: debug console on COM1 (.? lists the commands)\n");
+        Out_Debug_String(com1 && com2 ? "DEBUG: debug console on COM1 and COM2 (.? lists the "
+                                        "commands)\n"
+                         : com1       ? "DEBUG: debug console on COM1 (.? lists the commands)\n"
+                                      : "DEBUG: debug console on COM2 (.? lists the commands)\n");
     }
     return 0;
 }
