@@ -40,7 +40,7 @@ VMM_SRCS   := vmm/main.c vmm/exit.c vmm/refuse.c \
               vmm/x86/watchdog.c \
               vmm/int/int.c vmm/int/fault.c vmm/int/io.c vmm/int/timer.c vmm/int/hook.c vmm/int/iotrap.c \
               vmm/sched/thread.c vmm/sched/sem.c vmm/sched/mutex.c vmm/sched/event.c vmm/sched/vm.c \
-              vmm/sched/policy.c \
+              vmm/sched/policy.c vmm/sched/fpu.c \
               $(NONREENTRANT_SRCS) vmm/mem/list.c vmm/mem/listsvc.c \
               vmm/console/console.c vmm/console/fbcon.c \
               vmm/boot/boot.c vmm/boot/bootinfo_check.c vmm/boot/symbols.c vmm/boot/sysini.c \

@@ -10,6 +10,7 @@
 #include "int/int.h"
 #include "int/timer.h"
 #include "sched/sched.h"
+#include "sched/fpu.h"
 #include "vmm/thread.h"
 #include "vmm/vm.h"
 #include "console/console.h"
@@ -106,6 +107,7 @@ void vmm_main(uint32_t magic, uint32_t bootinfo_phys)
     if (vm_init() || thread_init(settings.min_timeslice) ||
         event_init())
         vmm_exit(VMM_EXIT_BADBOOT);         /* the boot flow becomes thread 1; idle, events */
+    fpu_init();                             /* every thread its own FPU, switched lazily */
     if (v86_init(settings.conv_kb))         /* every VM's V86 space, the monitor, break points */
         vmm_exit(VMM_EXIT_BADBOOT);
     boot_step("VMs, threads, V86");

@@ -56,6 +56,7 @@ PROGRAM(vddtest);
 PROGRAM(screen);
 PROGRAM(timer);
 PROGRAM(kbd);
+PROGRAM(fpu);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -447,6 +448,23 @@ static void test_shares(void)
           s[2] <= 270, "50/25/25 within 2 points");
     for (unsigned i = 0; i < 3; i++)
         finish(p[i]);
+}
+
+/* The FPU is each VM's own: two VMs loading their own values and yielding to each other 500
+ * times each find theirs every time (fpu.asm), the FPU switched lazily at #NM. */
+static void test_fpu(void)
+{
+    struct run *a = start(&fpu, 100), *b = start(&fpu, 100);
+    CHECK(a && b, "two VMs using the FPU at once");
+    if (!a || !b)
+        return;
+    int done = wait_done(a, 5000) && wait_done(b, 5000);
+    CHECK(done && a->failed == 0 && b->failed == 0 && a->passed == 2 && b->passed == 2,
+          "each found its own ST0 and control word after every switch");
+    kprintf("v86test: fpu: two VMs, 500 switches each: %u and %u checks passed, %u and %u "
+            "failed\n", a->passed, b->passed, a->failed, b->failed);
+    finish(a);
+    finish(b);
 }
 
 /* A program that crashes ends its VM, reported, while another VM goes on counting. */
@@ -952,6 +970,7 @@ void v86test_run(void)
     test_timer();
     test_screen();
     test_idle();
+    test_fpu();
     test_shares();
     test_crash(&crashud, 2000);
     test_crash(&crashss, 2000);

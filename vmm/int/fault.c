@@ -5,6 +5,7 @@
 #pragma GCC optimize("omit-frame-pointer")   /* on the V86 trap path; see mem/heap.c */
 #include "int/fault.h"
 #include "int/int.h"
+#include "sched/fpu.h"
 #include "mem/page.h"
 #include "boot/symbols.h"
 #include "console/console.h"
@@ -17,6 +18,8 @@ volatile uint32_t fault_v86_due;
 
 static int fault_offer(uint32_t v, struct client_regs *r)
 {
+    if (v == 7 && fpu_fault())                  /* #NM: the FPU is the running thread's now */
+        return 1;
     if (v == 14 && page_table_fault(r, read_cr2()))     /* the PTE window: page tables on demand */
         return 1;
     if (fault_inside_nonreentrant(r)) {         /* nothing else may enter them half-way */

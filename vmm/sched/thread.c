@@ -1,6 +1,7 @@
 /* Threads: see sched/thread.h and include/vmm/thread.h. */
 #include "int/fault.h"
 #include "sched/sched.h"
+#include "sched/fpu.h"
 #include "vmm/thread.h"
 #include "vmm/int.h"
 #include "int/int.h"
@@ -62,6 +63,7 @@ static void unlink_all(struct thread *t)
 static void discard(struct thread *t)
 {
     unlink_all(t);
+    fpu_forget(t);
     t->magic = 0;
     if (t->stack_top)
         kstack_destroy(t->stack_top, t->stack_pages);
@@ -112,6 +114,7 @@ void thread_switch_now(void)
             page_context_load(next->vm->context);   /* another VM: its private arena */
         if (vm_v86_local_vms)
             vm_v86->switch_to(prev->vm, next->vm);  /* its V86 side: its own I/O traps */
+        fpu_switch(next);                   /* TS on unless it owns the FPU (a VM's V86 thread) */
     }
     next->run_start = now;
     next->switches++;

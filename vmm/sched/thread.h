@@ -53,6 +53,8 @@ struct thread {
     void *guard;                    /* its innermost guarded call into a VxD (vxd/guard.c) */
     uint32_t wait_caller;           /* blocked or sleeping: who called the service that waits */
     uint8_t wait_aborted;           /* its wait was cut short (thread_abort_wait) */
+    uint8_t fpu_used;               /* fpu holds its FPU state (sched/fpu.c) */
+    uint8_t fpu[528];               /* its FPU state while another thread owns the FPU */
 };
 
 /* The top of every thread's ring-0 stack is kept for the client frame of the V86 code the thread
