@@ -144,9 +144,7 @@ static void nibbles(struct vdraw *d, uint8_t a, uint32_t sx)
 }
 
 /* The bits of the cursor's lines: every pixel lit. */
-static const uint8_t solid[32] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+static const uint8_t solid[32] = { [0 ... 31] = 0xFF };
 
 /* n glyph rows from the bits at g (one byte a row) at p, each scan line two nibbles' pixels from
  * the table, sy times over for the vertical scale: where the next row goes.  The VMM's one
