@@ -158,20 +158,18 @@ static void write_out(const char *s, size_t n)
     }
     if (n)
         log_at_bol = s[n - 1] == '\n';
-    for (size_t i = 0; i < n; i++) {
-        if (have_serial) {
-            if (s[i] == '\n')
-                serial_putc('\r');
-            serial_putc(s[i]);
-        }
-        if (have_com2) {                /* the log only: a VM's screen stays on COM1 */
-            if (s[i] == '\n')
-                port_putc(COM2, '\r');
-            port_putc(COM2, s[i]);
-        }
-        if (have_debugcon)
-            outb(DEBUGCON, (uint8_t)s[i]);
+    for (size_t i = 0; have_serial && i < n; i++) {
+        if (s[i] == '\n')
+            serial_putc('\r');
+        serial_putc(s[i]);
     }
+    for (size_t i = 0; have_com2 && i < n; i++) {   /* the log only: a VM's screen is COM1's */
+        if (s[i] == '\n')
+            port_putc(COM2, '\r');
+        port_putc(COM2, s[i]);
+    }
+    for (size_t i = 0; have_debugcon && i < n; i++)
+        outb(DEBUGCON, (uint8_t)s[i]);
     if (have_fb)
         fbcon_write(s, n);
 }
