@@ -1813,7 +1813,7 @@ sc_v86test() {      # MACHINE CPU
     boot_exit "$BOOT_TIMEOUT" -machine "$1" -m 512M -icount shift=7,sleep=off "${cpu[@]}" \
         -rtc base=2026-12-04T10:20:30
     expect_exit 33
-    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 20 entry points, '
+    expect_serial '^VBIOS: the BIOS at F000:0000 for every VM: 22 entry points, '
     # biostest (tests/v86/biostest.asm): the VM's own memory map, and the RTC QEMU was given
     expect_serial_seq '^v86test: biostest says: E820 00000000 0009fc00 00000001$' \
         '^v86test: biostest says: E820 0009fc00 00000400 00000002$' \

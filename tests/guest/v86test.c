@@ -57,6 +57,7 @@ PROGRAM(screen);
 PROGRAM(timer);
 PROGRAM(kbd);
 PROGRAM(fpu);
+PROGRAM(fpuerr);
 
 /* ---- what the programs report ----------------------------------------------------------- */
 
@@ -971,6 +972,7 @@ void v86test_run(void)
     test_screen();
     test_idle();
     test_fpu();
+    run_program(&fpuerr, 2);            /* an FPU error: INT 75h, INT 02h, as on a PC */
     test_shares();
     test_crash(&crashud, 2000);
     test_crash(&crashss, 2000);

@@ -9,7 +9,8 @@
  *        then INT 6 through the VM's IVT (whose default ends the VM)
  *   #PF  a Hook_V86_Page handler maps the page; else the VM ends
  *   other exceptions (#DE #DB #BP #OF #BR #NM #SS ...): Hook_V86_Fault, then the VM's IVT, as a
- *        CPU in real mode delivers them
+ *        CPU in real mode delivers them -- but #MF, the FPU's error, as a PC delivers it: IRQ 13
+ *        (FERR#), INT 75h, not INT 10h (the video BIOS's vector)
  *
  * A fault the VM cannot take (its stack unusable, nothing mapped where it must be) ends the VM
  * with a report naming it, CS:IP and the bytes there -- never the system.  On the way back into
@@ -95,7 +96,7 @@ static int exception(struct v86_space *s, struct client_regs *r, unsigned n)
                   n < 15 ? exc_names[n] : "exception");
         v86_crash(r, what);
     }
-    reflect(s, r, n);
+    reflect(s, r, n == 16 ? 0x75 : n);
     return 1;
 }
 

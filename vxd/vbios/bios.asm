@@ -61,6 +61,8 @@ dir_start:
     DIR 08h, K_CODE, e_int08, 0
     DIR 09h, K_HOOK, e_int09, s_kbd
     DIR 1Ch, K_CODE, dummy_iret, 0
+    DIR 02h, K_CODE, dummy_iret, 0      ; NMI: nothing to report here (a PC's checks parity)
+    DIR 75h, K_CODE, int75, 0           ; IRQ 13: the FPU's error
     DIR 1Eh, K_DATA, diskette_params, 0
     DIR 1Fh, K_DATA, font8x8_high, 0
     DIR 43h, K_DATA, font8x8, 0
@@ -82,6 +84,21 @@ STUB s_int1a
 STUB s_reset
 s_kbd:  call 0:0                        ; INT 09h's call of VKD (a near call here, a far one on)
         ret
+
+; INT 75h (IRQ 13: the FPU's error; in a VM the VMM's #MF, which a PC turns into IRQ 13 through
+; FERR#): as a PC/AT's BIOS -- port F0h (the FPU's busy latch cleared: here VBIOS clears the
+; error, so that the instruction goes on when no handler of the program does), the EOI to both
+; 8259s, then INT 02h, where programs look for FPU errors.
+int75:
+    push ax
+    xor al, al
+    out 0F0h, al
+    mov al, 20h
+    out 0A0h, al
+    out 20h, al
+    pop ax
+    int 02h
+    iret
 
 ; INT 08h (IRQ 0, 18.2 times a second): the tick count at 40:6C, the midnight flag at 40:70
 ; when it reaches a day (1800B0h ticks), INT 1Ch, then the EOI -- as on a PC.

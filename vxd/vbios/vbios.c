@@ -19,6 +19,7 @@
 #include <vmm/vmmsvc.h>
 #include <vmm/vm.h>
 #include <vmm/page.h>
+#include <vmm/int.h>
 #include <vmm/thread.h>
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
@@ -35,6 +36,7 @@ VMM_IMPORT(Set_V86_A20)
 VMM_IMPORT(Get_V86_A20)
 VMM_IMPORT(Get_VM_Last_V86_Page)
 VMM_IMPORT(thread_sleep)
+VMM_IMPORT(Install_IO_Handler)
 
 #define printf _Debug_Printf_Service
 
@@ -505,6 +507,18 @@ static int fonts(void)
     return 1;
 }
 
+/* Port F0h, the FPU's busy latch on a PC/AT (INT 75h writes it): the running VM's FPU error
+ * cleared, as IGNNE# lets a PC's FPU go on.  The VM's FPU state is the one loaded (the VMM
+ * switches it at #NM, also for this instruction), the one FPU instruction a VxD may run. */
+static uint32_t fpu_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
+                         struct client_regs *r)
+{
+    (void)vm, (void)port, (void)data, (void)r;
+    if (type & Output)
+        __asm__ volatile("fnclex");
+    return 0xFF;
+}
+
 static int init(void)
 {
     uint32_t size = (uint32_t)(_binary_bios_bin_end - _binary_bios_bin_start);
@@ -538,6 +552,10 @@ static int init(void)
         }
         put16(bios + dir[i].stub + 1, (uint16_t)cb);            /* call far seg:off */
         put16(bios + dir[i].stub + 3, (uint16_t)(cb >> 16));
+    }
+    if (!Install_IO_Handler(0xF0, fpu_port)) {
+        printf("VBIOS: port F0h (the FPU's) is another device's\n");
+        return 1;
     }
     handlers[0x11] = int11;
     handlers[0x12] = int12;
