@@ -58,7 +58,7 @@ static const char *const log_lines[] = {
     "frames: metadata 3056 KB = 0.29 % of RAM",
     "pages: 7 blocks, 1 descriptor pages, 4 page tables made; arenas free: system 195120, shared "
     "262144, private 523264 pages",
-    "VBIOS: the BIOS at F000:0000 for every VM: 22 entry points, services of INT 11h 12h 14h 15h "
+    "VBIOS: the BIOS at F000:0000 for every VM: 23 entry points, services of INT 11h 12h 14h 15h "
     "17h 18h 19h 1Ah",
     "INT13: drive C: (80h) is HD.IMG, 1024 KB, 2 cylinders, 16 heads, 63 sectors a track",
     "INT13: 1 disk; writes to them stay in memory until the machine restarts",

@@ -439,13 +439,17 @@ Test(dos, ctrl_c_waiting_stops_output_but_not_06h)
     call(0x0200);
     cr_assert_eq(brks, 1);
     cr_assert_eq(mem[0x41A], 0x1E);
+    bios_key(0x0000);                                   /* Ctrl+Break's 0000h: the same */
+    call(0x0200);
+    cr_assert_eq(brks, 2);
+    cr_assert_eq(mem[0x41A], 0x20, "the Break taken from the BIOS's buffer");
     bios_key(0x2E03);                                   /* BREAK OFF: other calls do not look */
     call(0x3000);
-    cr_assert_eq(brks, 1);
+    cr_assert_eq(brks, 2);
     r.edx = 1;
     call(0x3301);                                       /* BREAK ON: every call does */
     call(0x3000);
-    cr_assert_eq(brks, 2);
+    cr_assert_eq(brks, 3);
 }
 
 Test(dos, ctrl_c_without_a_handler_ends_the_program)

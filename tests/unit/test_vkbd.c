@@ -165,6 +165,27 @@ Test(vkbd, pause_is_ignored)
     cr_assert_eq(vkbd_bios_scan(mem, 0x1E), 0x1E61);
 }
 
+/* Ctrl+Break (Ctrl, then Pause with Ctrl: E0 46 E0 C6): the buffer's keys dropped, 0000h in
+ * their place, 40:71h's bit 7, and VKBD_BREAK for INT 09h to call INT 1Bh; Scroll Lock without
+ * Ctrl is the lock. */
+Test(vkbd, ctrl_break_empties_the_buffer_and_queues_0000)
+{
+    scans((const uint8_t[]){ 0x1E, 0x9E, 0x30, 0xB0 }, 4);        /* a, b waiting */
+    cr_assert_eq(vkbd_bios_scan(mem, 0x1D), 0);
+    cr_assert_eq(vkbd_bios_scan(mem, 0xE0), 0);
+    cr_assert_eq(vkbd_bios_scan(mem, 0x46), VKBD_BREAK);
+    cr_assert_eq(vkbd_bios_scan(mem, 0xE0), 0);
+    cr_assert_eq(vkbd_bios_scan(mem, 0xC6), 0, "its break code: nothing");
+    cr_assert_eq(vkbd_bios_scan(mem, 0x9D), 0);
+    uint16_t k[4];
+    cr_assert_eq(drain(k, 4), 1, "a and b dropped");
+    cr_assert_eq(k[0], 0x0000);
+    cr_assert_eq(mem[0x471] & 0x80, 0x80);
+    cr_assert_eq(mem[0x417] & 0x10, 0, "Scroll Lock untouched");
+    cr_assert_eq(vkbd_bios_scan(mem, 0x46), 0, "without Ctrl: the lock");
+    cr_assert_eq(mem[0x417] & 0x10, 0x10);
+}
+
 Test(vkbd, terminal_printable_and_enter)
 {
     uint16_t k[32];

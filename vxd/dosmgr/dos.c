@@ -2062,12 +2062,14 @@ static void int21(struct dos *d, struct client_regs *r)
 
 /* ---- Ctrl-C ---------------------------------------------------------------------------------- */
 
-/* A Ctrl-C waiting in the BIOS's keyboard buffer (40:1A head, 40:1C tail, 40:80-40:82 its
- * bounds) is taken out of it: 1.  A look at the VM's memory, not a call: output stays cheap. */
+/* A Ctrl-C (03h) or a Ctrl+Break (the BIOS's 0000h) waiting in the BIOS's keyboard buffer (40:1A
+ * head, 40:1C tail, 40:80-40:82 its bounds) is taken out of it: 1.  A look at the VM's memory,
+ * not a call: output stays cheap. */
 static int break_waiting(struct dos *d)
 {
     uint16_t head = rd16(d, 0x41A), tail = rd16(d, 0x41C), lo = rd16(d, 0x480), hi = rd16(d, 0x482);
-    if (head == tail || lo >= hi || head < lo || head + 2 > hi || d->mem[0x400 + head] != 3)
+    if (head == tail || lo >= hi || head < lo || head + 2 > hi ||
+        (d->mem[0x400 + head] != 3 && rd16(d, 0x400u + head) != 0))
         return 0;
     head = (uint16_t)(head + 2 >= hi ? lo : head + 2);
     wr16(d, 0x41A, head);

@@ -168,6 +168,8 @@ static int con_in(void *ctx, int wait)
     }
     uint32_t k = bios(0x16, 0x0000, 0, 0, 0, 0, 0);
     uint8_t c = (uint8_t)k;
+    if ((k & 0xFFFF) == 0)
+        return 3;                                       /* Ctrl+Break's 0000h: DOS's ^C */
     if (c == 0 || c == 0xE0)
         v->scan = (int)(k >> 8);
     return c;

@@ -61,6 +61,7 @@ dir_start:
     DIR 08h, K_CODE, e_int08, 0
     DIR 09h, K_HOOK, e_int09, s_kbd
     DIR 1Ch, K_CODE, dummy_iret, 0
+    DIR 1Bh, K_CODE, dummy_iret, 0      ; Ctrl+Break: nothing until a program (or DOS) hooks it
     DIR 02h, K_CODE, dummy_iret, 0      ; NMI: nothing to report here (a PC's checks parity)
     DIR 75h, K_CODE, int75, 0           ; IRQ 13: the FPU's error
     DIR 1Eh, K_DATA, diskette_params, 0
@@ -127,7 +128,8 @@ int08:
 
 ; INT 09h (IRQ 1): the scan code from port 60h, through the keyboard intercept (INT 15h
 ; AH=4Fh: CF clear means consumed), to the keyboard's VxD, which keeps the shift states and the
-; buffer in the BDA as a PC's BIOS does; then the EOI.
+; buffer in the BDA as a PC's BIOS does; then the EOI -- and for Ctrl+Break (the VxD's CF), as
+; the AT's BIOS, INT 1Bh after the EOI.
 int09:
     push ax
     in al, 60h
@@ -136,6 +138,13 @@ int09:
     int 15h
     jnc .eoi
     call s_kbd
+    jnc .eoi
+    cli
+    mov al, 20h
+    out 20h, al
+    int 1Bh                             ; Ctrl+Break: the program's handler, or the BIOS's IRET
+    pop ax
+    iret
 .eoi:
     cli
     mov al, 20h

@@ -12,6 +12,7 @@
 #define KB_TAIL    0x41Cu
 #define KB_START   0x480u
 #define KB_END     0x482u
+#define KB_BREAK   0x471u               /* bit 7: Ctrl+Break was pressed */
 #define KB_FLAG3   0x496u               /* 101-key, RAlt, RCtrl, last was E0, last was E1 */
 #define KB_LEDS    0x497u
 
@@ -203,8 +204,18 @@ uint32_t vkbd_bios_scan(uint8_t *mem, uint8_t scan)
     case 0x45:
     case 0x46: {
         uint8_t act = code == 0x3A ? F_CAPS : code == 0x45 ? F_NUM : F_SCROLL;
+        if (code == 0x46 && (f & F_CTRL) && !brk) {
+            /* Ctrl+Break (the 101-key keyboard's E0 46, the 84-key's Ctrl+ScrollLock): as the
+             * AT's BIOS, the buffer emptied, 40:71h's bit 7 set, a 0000h key word queued --
+             * and INT 09h calls INT 1Bh */
+            wr16(mem, KB_HEAD, rd16(mem, KB_START));
+            wr16(mem, KB_TAIL, rd16(mem, KB_START));
+            mem[KB_BREAK] |= 0x80;
+            queue(mem, 0x0000);
+            return VKBD_BREAK;
+        }
         if (e0 && code == 0x46)
-            return 0;                   /* Ctrl+Break: not here */
+            return 0;                   /* Ctrl+Break's break code */
         if (brk)
             f1 &= (uint8_t)~act;
         else if (!(f1 & act)) {

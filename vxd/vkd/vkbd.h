@@ -24,7 +24,10 @@
 
 /* Scan code `scan` through the BIOS's translation, on the VM's memory `mem` (its V86 space from
  * linear 0): the shift states updated, the key (if any) queued.  The key word queued, 0 if the
- * code queues none (a break, a shift key, a prefix), FFFFFFFFh if the buffer was full. */
+ * code queues none (a break, a shift key, a prefix), FFFFFFFFh if the buffer was full,
+ * VKBD_BREAK for Ctrl+Break (the buffer emptied, 0000h queued, 40:71h bit 7 set): the BIOS's
+ * INT 09h then calls INT 1Bh. */
+#define VKBD_BREAK 0x10000u
 uint32_t vkbd_bios_scan(uint8_t *mem, uint8_t scan);
 
 /* The BIOS's keyboard state in the BDA as a PC's POST leaves it: an empty 16-key buffer at

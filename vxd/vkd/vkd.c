@@ -127,10 +127,15 @@ static uint32_t kbc_port(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t dat
     return in;
 }
 
-/* The BIOS's INT 09h, once INT 15h AH=4Fh let the scan code in AL through. */
+/* The BIOS's INT 09h, once INT 15h AH=4Fh let the scan code in AL through; CF set: Ctrl+Break,
+ * for which it calls INT 1Bh. */
 static void int09(VMHANDLE vm, struct client_regs *r)
 {
-    vkbd_bios_scan((uint8_t *)((struct cb_s *)vm)->CB_High_Linear, (uint8_t)r->eax);
+    if (vkbd_bios_scan((uint8_t *)((struct cb_s *)vm)->CB_High_Linear, (uint8_t)r->eax) ==
+        VKBD_BREAK)
+        r->eflags |= 1u;
+    else
+        r->eflags &= ~1u;
 }
 
 /* ---- the keys' sources -------------------------------------------------------------------- */
