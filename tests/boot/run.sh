@@ -215,6 +215,9 @@ QEMU_STDIN=/dev/null
 # the guest reads) and ser.out (drained into serial.log by the scenario).
 qemu_args() {   # QEMU-EXTRA...: the full command line in Q
     if [[ -n ${SERIAL_PIPE:-} ]]; then SERIAL=(-chardev "pipe,id=ser0,path=$DIR/ser" -serial chardev:ser0)
+    elif [[ -n ${SERIAL_TELNET:-} ]]; then    # a telnet server on that port: a terminal's BREAK
+        SERIAL=(-chardev "socket,id=ser0,host=127.0.0.1,port=$SERIAL_TELNET,server=on,wait=off,telnet=on"
+                -serial chardev:ser0)
     else SERIAL=(-serial "file:$DIR/serial.log"); fi
     Q=("$QEMU" -no-reboot -net none -display none
        -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
@@ -225,9 +228,9 @@ qemu_args() {   # QEMU-EXTRA...: the full command line in Q
        -device isa-debug-exit,iobase=0xf4,iosize=4
        -pidfile "$DIR/qemu.pid" "$@")
 }
-# Strip CRs and the firmware's ANSI escapes: OUT/NAME/serial.txt and debugcon.txt are what the
-# checks read.
-clean_log() { [[ -f $1 ]] && tr -d '\r' < "$1" 2>/dev/null | sed -E 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1b[()][0-9A-Z]//g'; }
+# Strip CRs (and the NULs a telnet line sends after them) and the firmware's ANSI escapes:
+# OUT/NAME/serial.txt and debugcon.txt are what the checks read.
+clean_log() { [[ -f $1 ]] && tr -d '\r\000' < "$1" 2>/dev/null | sed -E 's/\x1b\[[0-9;?=]*[A-Za-z]//g; s/\x1b[()][0-9A-Z]//g'; }
 clean_logs() {
     clean_log "$DIR/serial.log" > "$DIR/serial.txt"
     clean_log "$DIR/debugcon.log" > "$DIR/debugcon.txt"
@@ -804,6 +807,37 @@ sc_kbdtest() {
         '^v86test: kbd says: key 011b$' '^v86test: kbd: 4 checks passed, 0 failed; 16 lines$' \
         '^v86test: [0-9]+ passed, 0 failed$'
     expect_no_serial '^v86test: .*FAIL'
+}
+
+# Ctrl+Break from the serial terminal: a BREAK on the line (a terminal's "send break"; here
+# telnet's IAC BRK to QEMU's telnet server for COM1, which the UART shows as a break) is
+# Ctrl+Break -- kbd.asm reads the BIOS's 0000h key and its INT 1Bh is called once -- then Esc.
+sc_kbd_break() {
+    local port fd drain i
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SERIAL_TELNET=$port qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    for ((i = 0; i < 50; i++)); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null && break
+        sleep 0.2
+    done
+    [[ -n ${fd:-} ]] || { qemu_stop; fail "no telnet connection to COM1 on port $port"; return; }
+    cat <&"$fd" > "$DIR/serial.log" &
+    drain=$!
+    if wait_serial '^v86test: kbd: type now$'; then
+        printf '\377\363' >&"$fd"                 # IAC BRK
+        wait_serial '^v86test: kbd says: key 0000$' && printf '\033' >&"$fd"
+        wait "$QPID"
+        RC=$?
+    else
+        qemu_stop
+    fi
+    exec {fd}>&-
+    kill "$drain" 2>/dev/null
+    clean_logs
+    expect_exit 33
+    expect_serial_seq '^v86test: kbd: type now$' '^v86test: kbd says: key 0000$' \
+        '^v86test: kbd says: key 011b$' '^v86test: kbd: 4 checks passed, 0 failed; 3 lines$' \
+        '^v86test: [0-9]+ passed, 0 failed$'
 }
 
 # The display (VDD): vddtest.asm's screen as the focus VM's.  QEMU's screendump of the PC's
@@ -2143,6 +2177,7 @@ scenario debug-paste   shipped     sc_debug_paste
 scenario vxd-debug   vxd-debug   sc_vxd_debug
 scenario debug-com2  shipped     sc_vxd_debug_com2
 scenario vkd-keys    kbdtest     sc_kbdtest
+scenario vkd-break   kbdtest     sc_kbd_break
 scenario vdd-screen  screentest  sc_screentest
 scenario int13-boot  boottest    sc_boottest
 scenario int13-mbr   bootmbr     sc_bootmbr

@@ -11,8 +11,9 @@
  *   - the PC's 8042, where the ACPI FADT says there is one (or is too old to say): its IRQ 1,
  *     scan codes of set 1 (the controller translates), and
  *   - the serial terminal on COM1: its IRQ 4 (and a 50 ms poll, in case an edge is lost); the
- *     bytes a VT100/xterm sends become key strokes (vkbd.c).  Ctrl-] switches the terminal
- *     between the focus VM and the DEBUG console (DEBUG_Take_Input / DEBUG_Input).
+ *     bytes a VT100/xterm sends become key strokes (vkbd.c), and a BREAK on the line (a
+ *     terminal's "send break") Ctrl+Break.  Ctrl-] switches the terminal between the focus VM
+ *     and the DEBUG console (DEBUG_Take_Input / DEBUG_Input).
  * Both interrupt handlers only queue bytes; a global event decodes them and feeds the focus
  * VM's controller in thread context.
  */
@@ -59,6 +60,7 @@ int VMM_Has_8042(void);                         /* the VMM's, linked by name: th
 
 #define COM1        0x3F8
 #define LSR_DR      0x01u
+#define LSR_BI      0x10u                       /* a BREAK on the line (its byte: 00h) */
 #define ESCAPE      0x1Du                       /* Ctrl-]: the terminal to DEBUG and back */
 #define POLL_MS     50
 
@@ -74,6 +76,7 @@ static struct vkbd_vt vt;
 /* Bytes from the interrupt handlers to the event: source << 8 | byte. */
 #define SRC_8042 0x100u
 #define SRC_COM1 0x200u
+#define SRC_BREAK 0x400u                        /* a terminal's BREAK: Ctrl+Break */
 static uint16_t ring[256];
 static volatile uint8_t rhead, rtail;
 static volatile int scheduled;
@@ -270,6 +273,12 @@ static void process(void *ref)
         uint8_t b = (uint8_t)e, scan[16];
         if (e & SRC_8042) {
             key_to_focus(&b, 1);
+        } else if (e & SRC_BREAK) {
+            static const uint8_t ctrl_break[] = { 0x1D, 0xE0, 0x46, 0xE0, 0xC6, 0x9D };
+            for (unsigned i = 0; i < sizeof ctrl_break; i++)
+                scan[i] = ctrl_break[i];
+            if (!to_debug)
+                key_to_focus(scan, sizeof ctrl_break);
         } else if (b == ESCAPE && have_debug) {
             to_debug = !to_debug;
             VMHANDLE vm = Get_Execution_Focus();
@@ -318,7 +327,8 @@ static void drain_com1(void)
         uint8_t lsr = inb(COM1 + 5);
         if (lsr == 0xFF || !(lsr & LSR_DR))
             break;
-        queue_byte((uint16_t)(SRC_COM1 | inb(COM1)));
+        uint8_t b = inb(COM1);
+        queue_byte(lsr & LSR_BI ? SRC_BREAK : (uint16_t)(SRC_COM1 | b));
     }
 }
 
