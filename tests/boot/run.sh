@@ -817,7 +817,7 @@ sc_kbd_break() {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     SERIAL_TELNET=$port qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     for ((i = 0; i < 50; i++)); do
-        exec {fd}<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null && break
+        { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break   # (not yet listening)
         sleep 0.2
     done
     [[ -n ${fd:-} ]] || { qemu_stop; fail "no telnet connection to COM1 on port $port"; return; }
