@@ -22,8 +22,6 @@
 #include "vmm/vm.h"
 #include "../../vxd/vdd/vdraw.h"
 
-extern const uint8_t _binary_keybench_bin_start[], _binary_keybench_bin_end[];
-
 static struct vdraw d;
 static struct vterm t;
 static uint16_t cells[80 * 25];
@@ -134,10 +132,7 @@ void drawbench_run(void)
     bench_print("vdd_draw_screen", &screen);
     /* a VM whose video pages' dirty bits are read, as VDD reads the focus VM's (the program
      * waits in INT 16h: it writes nothing) */
-    struct v86_start st = { _binary_keybench_bin_start,
-                            (uint32_t)(_binary_keybench_bin_end - _binary_keybench_bin_start),
-                            0x1000, 0x1000, 0, 0x1000, 0xFFFE, 100 };
-    VMHANDLE vm = Create_V86_VM(&st);
+    VMHANDLE vm = keybench_vm();
     uint32_t vram = vm ? (((struct cb_s *)vm)->CB_High_Linear >> 12) + 0xB8 : 0, pte[8];
     vterm_update(&t, &v, out, sizeof out);
     for (unsigned k = 0; vm && k < 256; k++) {

@@ -29,16 +29,21 @@ extern const uint8_t _binary_keybench_bin_start[], _binary_keybench_bin_end[];
 
 struct keyrow { uint32_t count, key, tsc_lo, tsc_hi; };
 
+VMHANDLE keybench_vm(void)
+{
+    struct v86_start st = { _binary_keybench_bin_start,
+                            (uint32_t)(_binary_keybench_bin_end - _binary_keybench_bin_start),
+                            0x1000, 0x1000, 0, 0x1000, 0xFFFE, 100 };
+    return Create_V86_VM(&st);
+}
+
 void keybench_run(void)
 {
     if (!Get_DDB(VKD_DEVICE_ID, 0) || inb(COM1 + 5) == 0xFF) {
         kprintf("bench: key_com1_int16: VKD.VXD not loaded, or no COM1\n");
         return;
     }
-    struct v86_start st = { _binary_keybench_bin_start,
-                            (uint32_t)(_binary_keybench_bin_end - _binary_keybench_bin_start),
-                            0x1000, 0x1000, 0, 0x1000, 0xFFFE, 100 };
-    VMHANDLE vm = Create_V86_VM(&st);
+    VMHANDLE vm = keybench_vm();
     if (!vm || !Set_Execution_Focus(vm)) {
         kprintf("bench: key_com1_int16: no VM for the program, or no focus for it\n");
         return;

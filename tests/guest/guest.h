@@ -6,6 +6,7 @@
  */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
+#include <stdint.h>
 
 void selftests_run(void);   /* tests/guest/selftest.c */
 
@@ -29,6 +30,7 @@ void vxdbench_run(void);    /* tests/bench/vxdbench.c: VXDLDR and the dynalink *
 void dosbench_run(void);    /* tests/bench/dosbench.c: INT 21h as a DOS program sees it */
 void v86bench_run(void);    /* tests/bench/v86bench.c: the V86 monitor's round trips */
 void keybench_run(void);    /* tests/bench/keybench.c: a COM1 byte to INT 16h's return */
+uint32_t keybench_vm(void); /* ... its program's VM (a handle): waits in INT 16h, writes nothing */
 void drawbench_run(void);   /* tests/bench/drawbench.c: VDD's drawing on the framebuffer */
 
 #endif

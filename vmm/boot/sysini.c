@@ -108,8 +108,10 @@ void sysini_load(void)
     uint32_t port = 0;
     if (setting(&ix, "Debug", "ExitPort", 1, 0xFFFF, "a port number", &port))
         vmm_exit_port = (uint16_t)port;
+    flag(&ix, "BootTimes", &settings.boot_times);       /* any build's */
+    /* the test build's suites and benchmarks */
     static const struct { const char *key; uint8_t *out; } flags[] = {
-        { "Bench", &settings.bench }, { "BootTimes", &settings.boot_times },
+        { "Bench", &settings.bench },
         { "PageTest", &settings.page_test }, { "IntTest", &settings.int_test },
         { "SchedTest", &settings.sched_test }, { "TimeTest", &settings.time_test },
         { "VxdTest", &settings.vxd_test }, { "V86Test", &settings.v86_test },
@@ -117,8 +119,11 @@ void sysini_load(void)
         { "ScreenTest", &settings.screen_test }, { "BootTest", &settings.boot_test },
         { "DosTest", &settings.dos_test }, { "KeyBench", &settings.key_bench },
     };
-    for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    int test_only = 0;
+    for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         flag(&ix, flags[i].key, flags[i].out);
+        test_only |= *flags[i].out;
+    }
     setting(&ix, "Debug", "SchedStats", 10, 3600000, "a period of 10..3600000 ms",
             &settings.sched_stats);
     setting(&ix, "386Enh", "MinTimeSlice", 1, 10000, "a time of 1..10000 ms",
@@ -134,10 +139,7 @@ void sysini_load(void)
         kprintf("%s: [Debug] BootFault=%s: a deliberate fault follows 'VMM ready'\n", SYSINI,
                 shown);
     }
-    if (!selftests_run && (settings.bench || settings.page_test || settings.int_test ||
-                           settings.sched_test || settings.time_test || settings.vxd_test || settings.v86_test ||
-                           settings.v86_spin || settings.kbd_test || settings.screen_test || settings.boot_test || settings.dos_test || settings.key_bench ||
-                           settings.boot_fault[0]))
+    if (!selftests_run && (test_only || settings.boot_fault[0]))
         kprintf("%s: [Debug] Bench=, PageTest=, IntTest=, SchedTest=, TimeTest=, VxdTest=, V86Test= and BootFault= "
                 "need the test build of VMM32.VXD (build/test/, which make test boots); "
                 "ignored\n", SYSINI);

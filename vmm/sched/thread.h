@@ -11,6 +11,7 @@
 #define SCHED_THREAD_H
 #include <stdint.h>
 #include "sched/policy.h"
+#include "sched/fpu.h"
 
 struct client_regs;
 struct thread;
@@ -54,7 +55,7 @@ struct thread {
     uint32_t wait_caller;           /* blocked or sleeping: who called the service that waits */
     uint8_t wait_aborted;           /* its wait was cut short (thread_abort_wait) */
     uint8_t fpu_used;               /* fpu holds its FPU state (sched/fpu.c) */
-    uint8_t fpu[528];               /* its FPU state while another thread owns the FPU */
+    uint8_t fpu[FPU_AREA];          /* its FPU state while another thread owns the FPU */
 };
 
 /* The top of every thread's ring-0 stack is kept for the client frame of the V86 code the thread

@@ -287,19 +287,17 @@ uint32_t _ModifyPageBits(VMHANDLE vm, uint32_t vm_page, uint32_t npages, uint32_
         if (!(bit_and & P_PRES) && !page_hooks[vm_page + i])
             return refused("_ModifyPageBits", CALLER, "page %xh made not present has no "
                            "Hook_V86_Page handler", vm_page + i);
-    for (uint32_t i = 0; i < npages; i++) {
-        uint64_t e = pt_get(s, vm_page + i);
+    for (uint32_t p = vm_page; p < vm_page + npages; p++) {
+        uint64_t e = pt_get(s, p);
         uint64_t d = bit_and & P_DIRTY ? e & PTE_D : 0;    /* the CPU's dirty bit, kept or not */
-        if ((bit_and & P_AVAIL) == P_AVAIL && !bit_or) {   /* only P_DIRTY: the entry as it is */
-            uint64_t n = (e & ~(uint64_t)PTE_D) | d;
-            if (n != e)
-                pt_set(s, vm_page + i, n);
-            continue;
-        }
         uint32_t bits = (e & PTE_P ? P_PRES : 0) | (e & PTE_W ? P_WRITE : 0) | P_USER;
-        v86_page_bits(s, vm_page + i, (bits & bit_and) | bit_or);
-        if (d && (pt_get(s, vm_page + i) & PTE_P))
-            pt_set(s, vm_page + i, pt_get(s, vm_page + i) | d);
+        if (((bits & bit_and) | bit_or) != bits) {
+            v86_page_bits(s, p, (bits & bit_and) | bit_or);     /* the entry anew, D clear */
+            e = pt_get(s, p);
+        }
+        uint64_t n = e & PTE_P ? (e & ~(uint64_t)PTE_D) | d : e;
+        if (n != e)
+            pt_set(s, p, n);
     }
     return 1;
 }
