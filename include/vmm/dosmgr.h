@@ -18,7 +18,8 @@
 #define DOSMGR_Get_Version_Ord  0x0000
 #define DOSMGR_Start_VM_Ord     0x0001
 #define DOSMGR_Get_Programs_Ord 0x0002
-#define DOSMGR_SERVICE_COUNT    3
+#define DOSMGR_Start_Sys_VM_Ord 0x0003
+#define DOSMGR_SERVICE_COUNT    4
 
 uint32_t DOSMGR_Get_Version(void);          /* 0100h */
 /* DOSMGR_Start_VM: a new VM (time-slice priority weight, 1..10000, with the focus; half of it in
@@ -31,5 +32,9 @@ VMHANDLE DOSMGR_Start_VM(const char *program, const char *tail, uint32_t weight)
  * C:\GAMES\X.EXE"), NUL-terminated in buf (cap bytes, cut if longer); 0 for a VM that is not
  * one of DOSMGR's. */
 uint32_t DOSMGR_Get_Programs(VMHANDLE vm, char *buf, uint32_t cap);
+/* DOSMGR_Start_Sys_VM: the same in the system VM, which must run no V86 code (at its Sys_VM_Init,
+ * or after VM_V86_RESET); when the program ends the system ends (Exit_System: a shell's EXIT
+ * there is the system's end).  The system VM's handle, or 0 (the reason printed). */
+VMHANDLE DOSMGR_Start_Sys_VM(const char *program, const char *tail);
 
 #endif

@@ -208,6 +208,11 @@ struct v86_start {
     uint32_t weight;
 };
 VMHANDLE Create_V86_VM(const struct v86_start *start);
+/* Create_V86_Thread: the same start in a VM that exists and runs no V86 code -- the system VM,
+ * at its Sys_VM_Init or after its V86 code ended (VM_V86_RESET) -- its thread given the VM's
+ * time-slice priority (start->weight unused).  Its thread handle, or 0 (the reason printed).  A
+ * crash of that code ends the thread, not the system VM. */
+uint32_t Create_V86_Thread(VMHANDLE vm, const struct v86_start *start);
 /* The VM's client register structure (CB_Client_Pointer): its V86 state while its code is not
  * running (in a fault, a hook, a call back, a control message); NULL for a VM that runs none. */
 struct client_regs *Get_VM_Client(VMHANDLE vm);

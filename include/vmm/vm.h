@@ -43,6 +43,12 @@ struct cb_s {
 #define TERMINATE_THREAD        0x001Fu
 #define THREAD_NOT_EXECUTEABLE  0x0020u
 #define DESTROY_THREAD          0x0021u
+/* VMM32's own (the DDK's range for private system messages): the V86 code of a VM that stays --
+ * the system VM's -- ended by a crash (arg: VNE_CRASHED).  Its thread is gone, the VMM's V86 state
+ * of the VM (pending virtual interrupts, nested executions, A20) is back to its start, the IVT
+ * and the VM's own conventional memory are zeros; each device puts its virtual hardware for the
+ * VM back to its power-on state, as at VM_Critical_Init, ready for Create_V86_Thread. */
+#define VM_V86_RESET            0x70000000u
 /* VM_Not_Executeable flags (the second argument) */
 #define VNE_CRASHED             0x0001u
 #define VNE_NUKED               0x0002u
@@ -70,7 +76,9 @@ uint32_t Destroy_VM(VMHANDLE vm);
 uint32_t Suspend_VM(VMHANDLE vm);           /* VM_Suspend: its threads stop being scheduled */
 uint32_t Resume_VM(VMHANDLE vm);            /* VM_Resume (may fail): they run again */
 /* Crash_Cur_VM: the calling thread's VM is marked crashed and destroyed by the event thread
- * (VM_Not_Executeable with VNE_CRASHED); the call does not return.  Fatal in the system VM. */
+ * (VM_Not_Executeable with VNE_CRASHED); the call does not return.  In the system VM, from the
+ * thread that runs its V86 code: that thread ends and the VM stays (VM_V86_RESET); from any
+ * other thread of the system VM it is fatal. */
 __attribute__((noreturn)) void Crash_Cur_VM(void);
 /* Exit_System (VMM32's own): the system ends as Windows 95's did -- its boot thread sends
  * System_Exit and Sys_Critical_Exit to every device (last in init order first), says so and

@@ -721,7 +721,7 @@ sc_vxd_debug_com2() {
     expect_serial '^console: serial COM2 debugcon framebuffer$'
     expect_serial '^DEBUG: debug console on COM1 and COM2 \(\.\? lists the commands\)$'
     expect_serial_seq '^VMM ready$' '^\.vxd$' '^vxd: [0-9]+ devices$' '^\.vm$' \
-        '^sched: VM 1: time-slice priority [0-9]+, ' '^dos: VM 2 runs C:\\COMMAND\.COM$'
+        '^sched: VM 1: time-slice priority [0-9]+, ' '^dos: VM 1 runs C:\\COMMAND\.COM$'
     grep -q "VKD: COM1 is the DEBUG console's" "$DIR/serial.txt" &&
         fail "COM1 was switched to the DEBUG console: COM2's keys went there?"
     for re in '^VMM ready$' '^\.vxd$' '^vxd: [0-9]+ devices$' '^\.vm$' "^DEBUG: unknown command '\\.end'"; do
@@ -954,7 +954,7 @@ sc_boottest() {
     expect_serial '^INT13: drive A: \(00h\) is DOS/FD\.IMG, 1440 KB, 80 cylinders, 2 heads, 18 sectors a track$'
     expect_serial '^INT13: drive C: \(80h\) is DOS/HD\.IMG, 10240 KB, 20 cylinders, 16 heads, 63 sectors a track$'
     expect_serial '^INT13: 2 disks; writes to them stay in memory until the machine restarts$'
-    expect_serial_seq '^SHELL: a new VM boots drive 00h \(\[boot\] shell=\), with the focus$' \
+    expect_serial_seq '^SHELL: the system VM boots drive 00h \(\[boot\] shell=\)$' \
         '^INT13: VM [0-9]+ boots drive 00h \(DOS/FD\.IMG\)$'
     local d=$OUT/images/boottest/esp/DOS          # the very images booted here
     expect_seabios_screen boot "$d/fd.img" "$d/hd.img"
@@ -1014,7 +1014,8 @@ sc_bootmbr() {
 
 # Bad disk images: an empty file, one of no diskette size, a missing one, a hard disk under
 # 64 KB -- each named with the reason, no drive made -- and a boot sector that executes an
-# invalid instruction: its VM ends with the report, the system stays up (the suite's exit).
+# invalid instruction: the system VM's V86 code ends with the report, the system stays up (the
+# suite's exit), and SHELL would give the VM a new command shell (there is none on this disk).
 img_bootbad() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     mkdir -p "$1/DOS"
@@ -1035,14 +1036,18 @@ sc_bootbad() {
     expect_serial '^INT13: \[Disks\] C=: DOS/MISSING\.IMG was not loaded or is empty '
     expect_serial '^INT13: \[Disks\] D=: DOS/TINY\.IMG \(4096 bytes\): it is smaller than 64 KB: no hard disk; no drive D:$'
     expect_serial '^INT13: drive A: \(00h\) is DOS/UD\.IMG, 1440 KB, '
-    expect_serial_seq '^SHELL: a new VM boots drive 00h ' '^INT13: VM [0-9]+ boots drive 00h \(DOS/UD\.IMG\)$' \
-        '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at 0000:7c00 '
-    expect_serial '^v86test: boot: the boot VM ended before its screen said END$'
+    expect_serial_seq '^SHELL: the system VM boots drive 00h ' '^INT13: VM [0-9]+ boots drive 00h \(DOS/UD\.IMG\)$' \
+        '^v86: VM 1.s V86 code ended: #UD invalid opcode, and the program has no handler for INT 06h at 0000:7c00 ' \
+        '^Crash_Cur_VM: the V86 code of VM 1 \(the system VM\) crashed ' \
+        '^SHELL: the system VM gets a new command shell, C:\\COMMAND\.COM$' \
+        '^DOSMGR_Start_Sys_VM: C:\\COMMAND\.COM is not a file on drive C: \(the boot partition\); nothing started$' \
+        '^SHELL: the system VM runs nothing \(the reason above\)$'
+    expect_serial '^v86test: boot: the boot crashed before the screen said END$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
 # A hard disk of garbage (no 55AAh) and a shell= drive with no disk: each the PC BIOS's message
-# on the VM's screen and the console; the boot VM ends, the system stays up.
+# on the VM's screen and the console; the system VM's boot ends, the system stays up.
 img_bootnosig() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     yes 'not a boot sector' | head -c 1048576 > "$1/GARBAGE.IMG"
@@ -1050,9 +1055,9 @@ img_bootnosig() {
 sc_bootnosig() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
     expect_exit 33
-    expect_serial_seq '^SHELL: a new VM boots drive 80h ' \
+    expect_serial_seq '^SHELL: the system VM boots drive 80h ' \
         "^INT13: VM [0-9]+: Boot failed: not a bootable disk \(no 55AAh at the end of the hard disk's first sector\)$" \
-        '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+        '^v86test: boot: the boot crashed before the screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
 }
 img_bootnodisk() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
@@ -1061,9 +1066,9 @@ sc_bootnodisk() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
     expect_exit 33
     expect_serial '^INT13: no disks \(\[Disks\] in SYSTEM\.INI names none\)$'
-    expect_serial_seq '^SHELL: a new VM boots drive 80h ' \
+    expect_serial_seq '^SHELL: the system VM boots drive 80h ' \
         '^INT13: VM [0-9]+: No bootable device -- the drive to boot has no disk ' \
-        '^v86test: boot: the boot VM ended before its screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+        '^v86test: boot: the boot crashed before the screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
 }
 
 # DOS: DOSMGR runs [boot] shell='s program from drive C: (the boot partition), which checks INT 21h
@@ -1078,11 +1083,12 @@ sc_dos() {
     expect_exit 33
     expect_serial '^loader: drive C: [0-9]+ files and directories, '
     expect_serial '^DOSMGR: drive C: is the boot partition, [0-9]+ files and directories in '
-    expect_serial_seq '^SHELL: a new VM runs C:\\DOSTEST\.COM \(\[boot\] shell=\), with the focus$' \
-        '^DOSMGR: VM [0-9]+ runs C:\\DOSTEST\.COM with ARG1 ARG2$'
+    expect_serial_seq '^SHELL: the system VM runs C:\\DOSTEST\.COM \(\[boot\] shell=\)$' \
+        '^DOSMGR: VM 1 runs C:\\DOSTEST\.COM with ARG1 ARG2$'
     expect_serial '^DOSMGR: a corrupt or truncated \.EXE header: C:\\BAD\.EXE \(VM [0-9]+\)$'
     expect_serial '^DOSMGR: INT 21h AH=73h is not provided here; '
-    expect_serial '^DOSMGR: VM [0-9]+: C:\\DOSTEST\.COM ended \(exit code 0\); the VM ends$'
+    expect_serial_seq '^DOSMGR: VM 1: C:\\DOSTEST\.COM ended \(exit code 0\); the system ends$' \
+        "^v86test: dos: the system ends: the system VM's program ended$"
     expect_serial '^v86test: dos: 78 checks passed, 0 failed; it made 78$'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
@@ -1099,9 +1105,9 @@ img_dos_shell() {
 sc_dos_shell() {
     boot_exit "$BOOT_TIMEOUT" -machine q35 -m 512M
     expect_exit 33
-    expect_serial_seq '^SHELL: a new VM runs C:\\COMMAND\.COM \(\[boot\] shell=\), with the focus$' \
-        '^DOSMGR: VM [0-9]+ runs C:\\COMMAND\.COM with /C SHELLTST a b c$' \
-        '^DOSMGR: VM [0-9]+: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$'
+    expect_serial_seq '^SHELL: the system VM runs C:\\COMMAND\.COM \(\[boot\] shell=\)$' \
+        '^DOSMGR: VM 1 runs C:\\COMMAND\.COM with /C SHELLTST a b c$' \
+        '^DOSMGR: VM 1: C:\\COMMAND\.COM ended \(exit code 0\); the system ends$'
     expect_no_serial 'v86test: dos says:'               # a line CHKOUT found different
     expect_serial "^v86test: dos: $(grep -c '' "$SRC/dos/expect.txt" | awk '{print $1 + 1}') checks passed, 0 failed; it made "
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
@@ -1148,13 +1154,13 @@ sc_dos_break() {
 
 # A busy VM in the background and idle ones, while the focus VM types (issue 14's "a
 # background VM's counter goes on while the focus VM types; an idle VM uses under 1 % of the
-# CPU"): START runs LOOP.COM /SPIN (tests/dos/loop.asm: a counting loop, no calls) in VM 3,
-# Alt+F11 opens a shell in VM 4, whose START runs LOOP.COM /POLL (INT 16h AH=01h for ever) in
-# VM 5; Alt+F12 brings the focus round to VM 2, whose shell is then typed into between two
+# CPU"): START runs LOOP.COM /SPIN (tests/dos/loop.asm: a counting loop, no calls) in VM 2,
+# Alt+F11 opens a shell in VM 3, whose START runs LOOP.COM /POLL (INT 16h AH=01h for ever) in
+# VM 4; Alt+F12 brings the focus round to VM 1 (the system VM), whose shell is then typed into between two
 # snapshots of the DEBUG console's .vm (the scheduler's own CPU account).  Between them LOOP
-# /SPIN's VM got at least half the CPU, VM 4's shell (waiting for a key in the background) and
-# VM 5's poller (idle by VBIOS's count of empty looks) under 1 % each, and what was typed ran
-# (TYPE shows what the ECHOs wrote).  Then START C:\COMMAND.COM /C ECHO ...: its VM (6) says
+# /SPIN's VM got at least half the CPU, VM 3's shell (waiting for a key in the background) and
+# VM 4's poller (idle by VBIOS's count of empty looks) under 1 % each, and what was typed ran
+# (TYPE shows what the ECHOs wrote).  Then START C:\COMMAND.COM /C ECHO ...: its VM (5) says
 # "[Finished: press a key ...]" and waits.
 img_dos_bg() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
@@ -1164,45 +1170,45 @@ img_dos_bg() {
 vm_cpu() { awk -v n="$1" -v vm="$2" '/^sched: [0-9]+ threads at/ {k++} k == n && $0 ~ "^sched: VM " vm ":" {print $(NF - 2); exit}' "$DIR/serial.txt"; }
 vm_at() { awk -v n="$1" '/^sched: [0-9]+ threads at/ {k++; if (k == n) {print $(NF - 1); exit}}' "$DIR/serial.txt"; }
 finished_kept() {
-    if clean_log "$DIR/serial.log" | grep -q '^DOSMGR: VM 6: '; then
-        fail "VM 6 ended before a key was pressed on its last screen"; return 1
+    if clean_log "$DIR/serial.log" | grep -q '^DOSMGR: VM 5: '; then
+        fail "VM 5 ended before a key was pressed on its last screen"; return 1
     fi
-    ok "VM 6's program ended; its screen stays until a key is pressed"
+    ok "VM 5's program ended; its screen stays until a key is pressed"
 }
 sc_dos_bg() {
     local t spin idle poll
     serial_term_open || return
     SERIAL_PIPE=1 qemu_start $((BOOT_TIMEOUT * 2)) -machine q35 -m 512M
     wait_serial '^VMM ready$' && sleep 2 &&
-        term_step 'START C:\\LOOP.COM /SPIN\r' '^DOSMGR: VM 3 runs C:\\LOOP\.COM with /SPIN$' &&
-        term_step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
-        term_step 'START C:\\LOOP.COM /POLL\r' '^DOSMGR: VM 5 runs C:\\LOOP\.COM with /POLL$' &&
-        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
-        term_step '\035.vm\r' '^dos: VM 5 runs ' &&
-        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        term_step 'START C:\\LOOP.COM /SPIN\r' '^DOSMGR: VM 2 runs C:\\LOOP\.COM with /SPIN$' &&
+        term_step '\033[23;3~' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
+        term_step 'START C:\\LOOP.COM /POLL\r' '^DOSMGR: VM 4 runs C:\\LOOP\.COM with /POLL$' &&
+        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 1's\$" &&
+        term_step '\035.vm\r' '^dos: VM 4 runs ' &&
+        term_step '\035' "^VKD: COM1 is VM 1's keyboard again" &&
         term_step 'ECHO one>>OUT.TXT\r' 'ECHOone>>OUT\.TXT' &&
         term_step 'ECHO two>>OUT.TXT\r' 'ECHOtwo>>OUT\.TXT' &&
         term_step 'DIR\r' 'bytesfree' &&
         term_step 'ECHO three>>OUT.TXT\r' 'ECHOthree>>OUT\.TXT' &&
-        term_step '\035.vm\r' '^dos: VM 5 runs ' 2 &&
-        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" 2 &&
+        term_step '\035.vm\r' '^dos: VM 4 runs ' 2 &&
+        term_step '\035' "^VKD: COM1 is VM 1's keyboard again" 2 &&
         term_step 'TYPE OUT.TXT\r' 'TYPE ?OUT\.TXT *one *two *three' &&    # blanks only where cells changed
         term_step 'START C:\\COMMAND.COM /C ECHO fin-test\r' '\[Finished: ?press ?a ?key ?to ?close ?this ?VM\]' &&
-        sleep 1 && finished_kept && term_step 'x' '^DOSMGR: VM 6: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        sleep 1 && finished_kept && term_step 'x' '^DOSMGR: VM 5: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
         qemu_stop
     serial_term_close
     clean_logs
     t=$(( $(vm_at 2) - $(vm_at 1) ))
-    spin=$(( ($(vm_cpu 2 3) - $(vm_cpu 1 3)) / 10 ))      # per cent of t (us / ms / 10)
-    idle=$(( ($(vm_cpu 2 4) - $(vm_cpu 1 4)) * 10 / t ))   # per ten thousand (us * 10 / ms)
-    (( t > 0 && spin / t >= 50 )) && ok "LOOP's VM in the background got $((spin / t)) % of the CPU while VM 2 was typed into" ||
+    spin=$(( ($(vm_cpu 2 2) - $(vm_cpu 1 2)) / 10 ))      # per cent of t (us / ms / 10)
+    idle=$(( ($(vm_cpu 2 3) - $(vm_cpu 1 3)) * 10 / t ))   # per ten thousand (us * 10 / ms)
+    (( t > 0 && spin / t >= 50 )) && ok "LOOP's VM in the background got $((spin / t)) % of the CPU while VM 1 was typed into" ||
         fail "LOOP's VM got $((t > 0 ? spin / t : 0)) % of the CPU over $t ms, not 50 % or more"
     (( t > 0 && idle < 100 )) && ok "the idle shell's VM used $idle/10000 of the CPU (under 1 %)" ||
         fail "the idle shell's VM used $idle/10000 of the CPU over $t ms, not under 1 %"
-    poll=$(( ($(vm_cpu 2 5) - $(vm_cpu 1 5)) * 10 / t ))
+    poll=$(( ($(vm_cpu 2 4) - $(vm_cpu 1 4)) * 10 / t ))
     (( t > 0 && poll < 100 )) && ok "the VM polling INT 16h AH=01h used $poll/10000 of the CPU (under 1 %)" ||
         fail "the VM polling INT 16h AH=01h used $poll/10000 of the CPU over $t ms, not under 1 %"
-    expect_serial '^dos: VM 3 runs C:\\LOOP\.COM$'
+    expect_serial '^dos: VM 2 runs C:\\LOOP\.COM$'
 }
 
 # Keys typed while the shell's program is busy for seconds (LOOP.COM /BUSY: 8 s reading no key)
@@ -1218,18 +1224,19 @@ sc_dos_typeahead() {
         term_step 'ECHO typed-ahead-while-busy-0123456789\r' 'busy ?done' &&
         wait_serial 'ECHO ?typed-ahead-while-busy-0123456789' &&
         term_step 'LOOP /BUSY\r' 'busy-0123456789.*looping ?/BUSY' &&
-        term_step 'ECHO abcdefghijklmnopqrstuvwxyz\035' "^VKD: [0-9]+ keys VM 2 did not take dropped: Ctrl-\\] was behind them\$" &&
+        term_step 'ECHO abcdefghijklmnopqrstuvwxyz\035' "^VKD: [0-9]+ keys VM 1 did not take dropped: Ctrl-\\] was behind them\$" &&
         wait_serial "^VKD: COM1 is the DEBUG console's now" &&
-        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
+        term_step '\035' "^VKD: COM1 is VM 1's keyboard again" &&
         qemu_stop
     serial_term_close
     clean_logs
 }
 
 # Several DOS VMs, driven from the terminal on COM1 as a user would: the command shell starts by
-# itself (no [boot] shell=); START opens VM 3, Alt+F12 (xterm's ESC [24;3~) gives VM 2 the focus
-# back, Alt+F11 (ESC [23;3~) opens VM 4; EXIT in each ends it and the focus goes to another; the
-# DEBUG console's .vm in between lists the VMs that are left; EXIT in the last one ends the system.
+# itself in the system VM (no [boot] shell=); START opens VM 2, Alt+F12 (xterm's ESC [24;3~)
+# gives VM 1 the focus back, Alt+F11 (ESC [23;3~) opens VM 3; EXIT in VM 3 ends it and the focus
+# goes to another; the DEBUG console's .vm lists the VMs that are left; Alt+F12 to VM 2, whose
+# EXIT ends it; EXIT in the system VM's shell ends the system.
 img_dos_vms() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
@@ -1238,34 +1245,36 @@ sc_dos_vms() {
     serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
     wait_serial '^VMM ready$' && sleep 2 &&
-        term_step 'START\r' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
+        term_step 'START\r' '^DOSMGR: VM 2 runs C:\\COMMAND\.COM$' &&
+        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 1's\$" &&
+        term_step '\033[23;3~' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' &&
+        term_step 'EXIT\r' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
+        term_step '\035.vm\r' '^dos: VM 2 runs ' &&
+        term_step '\035' "^VKD: COM1 is VM 1's keyboard again" &&
         term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 2's\$" &&
-        term_step '\033[23;3~' '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' &&
-        term_step 'EXIT\r' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        term_step '\035.vm\r' '^dos: VM 3 runs ' &&
-        term_step '\035' "^VKD: COM1 is VM 2's keyboard again" &&
         term_step 'EXIT\r' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$' &&
-        term_step 'EXIT\r' '^VMM: the system has ended \(EXIT in the last DOS VM\): it is now safe to turn off your computer$' &&
+        term_step 'EXIT\r' "^VMM: the system has ended \\(EXIT in the system VM's shell\\): it is now safe to turn off your computer\$" &&
         qemu_stop
     serial_term_close
     clean_logs
-    expect_serial_seq '^SHELL: a new VM runs C:\\COMMAND\.COM \(the command shell: no \[boot\] shell=\), with the focus$' \
-        '^DOSMGR: VM 2 runs C:\\COMMAND\.COM with /P$' '^VMM ready$' \
-        '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' "^VKD: the keyboard and the screen are VM 2's\$" \
-        '^DOSMGR: VM 4 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 4: C:\\COMMAND\.COM ended ' \
-        '^sched: VM 2: ' '^sched: VM 3: ' '^dos: VM 2 runs C:\\COMMAND\.COM$' \
-        '^dos: VM 3 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
-        '^DOSMGR: VM 3: C:\\COMMAND\.COM ended ' '^DOSMGR: EXIT in the last DOS VM; the system ends$' \
-        '^VMM: the system has ended \(EXIT in the last DOS VM\): it is now safe to turn off your computer$'
-    expect_no_serial '^sched: VM 4: '
+    expect_serial_seq '^SHELL: the system VM runs C:\\COMMAND\.COM \(the command shell: no \[boot\] shell=\)$' \
+        '^DOSMGR: VM 1 runs C:\\COMMAND\.COM with /P$' '^VMM ready$' \
+        '^DOSMGR: VM 2 runs C:\\COMMAND\.COM$' "^VKD: the keyboard and the screen are VM 1's\$" \
+        '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' '^DOSMGR: VM 3: C:\\COMMAND\.COM ended ' \
+        '^sched: VM 1: ' '^sched: VM 2: ' '^dos: VM 1 runs C:\\COMMAND\.COM$' \
+        '^dos: VM 2 runs C:\\COMMAND\.COM$' "^VKD: the keyboard and the screen are VM 2's\$" \
+        '^DOSMGR: VM 2: C:\\COMMAND\.COM ended ' \
+        '^DOSMGR: VM 1: C:\\COMMAND\.COM ended \(exit code 0\); the system ends$' \
+        "^VMM: the system has ended \\(EXIT in the system VM's shell\\): it is now safe to turn off your computer\$"
+    expect_no_serial '^sched: VM 3: '
 }
 
 # DOS programs that crash (tests/dos/crash.asm): from the shell's AUTOEXEC.BAT, START runs four,
 # each in a VM of its own -- an invalid opcode, a divide by zero, a spin with interrupts off, and
 # one that writes over its own IVT and calls INT 21h; the first three end their VMs with the
-# VMM's report and DOSMGR's line naming the program, and the shell's VM (2) goes on: the DEBUG
-# console's .vm lists it and none of those three.  Alone (dos-crash-alone): the boot VM's program
-# crashes and no DOS VM is left, so a new command shell starts.
+# VMM's report and DOSMGR's line naming the program, and the shell's VM (the system VM, 1) goes
+# on: the DEBUG console's .vm lists it and none of those three.  Alone (dos-crash-alone): the
+# system VM's program ([boot] shell=) crashes; the system VM stays and gets a new command shell.
 img_dos_crash() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
@@ -1281,31 +1290,34 @@ sc_dos_crash() {
        wait_serial '^v86: VM [0-9]+ ended: #UD invalid opcode'; then
         sleep 1
         printf '\035.vm\r' >&"$SER_FD"
-        wait_serial '^sched: VM 2: ' && sleep 1 && qemu_stop
+        wait_serial '^sched: VM 1: ' && sleep 1 && qemu_stop
     fi
     serial_term_close
     clean_logs
-    for n in 3 4 5 6; do expect_serial "^DOSMGR: VM $n runs C:\\\\CRASH\\.COM with (UD|DE|CLI|IVT)\$"; done
+    for n in 2 3 4 5; do expect_serial "^DOSMGR: VM $n runs C:\\\\CRASH\\.COM with (UD|DE|CLI|IVT)\$"; done
     expect_serial '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at [0-9a-f]{4}:[0-9a-f]{4} '
     expect_serial '^v86: VM [0-9]+ ended: #DE divide error, and the program has no handler for INT 00h'
     expect_serial '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s \(a spin after CLI\)'
     n=$(clean_log "$DIR/serial.log" | grep -c '^DOSMGR: VM [0-9]* was running C:\\CRASH\.COM when it crashed$')
     [[ $n -ge 3 ]] && ok "DOSMGR named the program of $n crashed VMs" ||
         fail "DOSMGR named the program of $n crashed VMs, not 3 or more"
-    expect_serial '^sched: VM 2: '
-    expect_no_serial '^sched: VM [345]: '
-    expect_no_serial 'no DOS VM is left'
+    expect_serial '^dos: VM 1 runs C:\\COMMAND\.COM$'
+    expect_no_serial '^sched: VM [234]: '
+    expect_no_serial '^SHELL: the system VM gets a new command shell'
 }
 img_dos_crash_alone() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
     printf '[boot]\r\nshell=C:\\CRASH.COM UD\r\n' > "$1/VMM/SYSTEM.INI"; }
 sc_dos_crash_alone() {
-    boot_until "$BOOT_TIMEOUT" '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$' -machine q35 -m 512M
-    expect_serial_seq '^DOSMGR: VM 2 runs C:\\CRASH\.COM with UD$' \
-        '^v86: VM 2 ended: #UD invalid opcode' \
-        '^DOSMGR: VM 2 was running C:\\CRASH\.COM when it crashed$' \
-        '^DOSMGR: no DOS VM is left; a new command shell starts$' '^DOSMGR: VM 3 runs C:\\COMMAND\.COM$'
+    boot_until "$BOOT_TIMEOUT" 'C:\\>' -machine q35 -m 512M
+    expect_serial_seq '^DOSMGR: VM 1 runs C:\\CRASH\.COM with UD$' \
+        "^v86: VM 1's V86 code ended: #UD invalid opcode" \
+        '^Crash_Cur_VM: the V86 code of VM 1 \(the system VM\) crashed ' \
+        '^DOSMGR: VM 1 was running C:\\CRASH\.COM when it crashed$' \
+        '^SHELL: the system VM gets a new command shell, C:\\COMMAND\.COM$' \
+        '^DOSMGR: VM 1 runs C:\\COMMAND\.COM$'
+    expect_no_serial '^VMM: fatal|^Crash_Cur_VM in the system VM'
 }
 
 # Bad input through the shell: a .COM over 64 KB, a truncated MZ header, a relocation outside
@@ -1339,7 +1351,7 @@ sc_dos_bad() {
     expect_serial '^DOSMGR: an \.EXE relocation outside its image: C:\\BADREL\.EXE \(VM [0-9]+\)$'
     expect_no_serial 'v86test: dos says:'
     expect_serial "^v86test: dos: $(grep -c '' "$SRC/dos/bad.txt" | awk '{print $1 + 1}') checks passed, 0 failed; it made "
-    expect_serial '^DOSMGR: VM [0-9]+: C:\\COMMAND\.COM ended \(exit code 0\); the VM ends$'
+    expect_serial '^DOSMGR: VM 1: C:\\COMMAND\.COM ended \(exit code 0\); the system ends$'
 }
 
 # d. Fault reports: SYSTEM.INI BootFault=KIND faults right after "VMM ready".
@@ -1656,9 +1668,11 @@ sc_tofault() {
 # VxDs that fault in every other kind of call the VMM makes into a VxD (tests/vxd/guards.c, one
 # file a kind): an idle procedure, a thread, an NMI handler (the monitor sends the NMI after
 # 'VMM ready'; at interrupt level the device is unloaded by an event), a not-critical procedure,
-# an I/O-trap handler and a VM-message procedure (SHELL's VM).  Each is reported with the file,
-# the kind of call and the place, its device unloaded (by an event), and the system goes on: SHELL's VM runs
-# the shell, the scheduler's account keeps coming.  Each of them used to halt the system.
+# an I/O-trap handler and a VM-message procedure (Create_VM of the VM Alt+F11 opens, the key
+# sent through the monitor).  Each is reported with the file, the kind of call and the place,
+# its device unloaded (by an event), and the system goes on: the system VM runs the shell, the
+# new VM is made all the same, the scheduler's account keeps coming.  Each of them used to halt
+# the system.
 img_guards() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     for k in IDLE THREAD NMI NOTCRIT IO VMCTL; do cp "$SRC/testvxd/G$k.VXD" "$1/VMM/VXD/"; done
@@ -1670,6 +1684,8 @@ sc_guards() {
     monitor_wait '^vxd: GIDLE\.VXD: fault 14 ' || return
     printf 'nmi\n' >&"$MON_FD"
     monitor_wait '^vxd: GNMI\.VXD: 1 hooks, handlers, events or threads of its removed$' || return
+    printf 'sendkey alt-f11\n' >&"$MON_FD"
+    monitor_wait '^DOSMGR: VM 2 runs C:.COMMAND\.COM$' || return
     monitor_wait '^sched: [0-9]+ threads at [0-9]+ ms$' || return
     monitor_quit 'quit\n'
     for k in 'IDLE idle procedure' 'THREAD thread' 'NMI NMI handler' 'NOTCRIT not-critical procedure' \
@@ -1683,7 +1699,8 @@ sc_guards() {
     expect_serial "^vxd: GIO\.VXD: fault 14 \(#PF page fault\) in its I/O-trap handler, $at; unloaded$"
     expect_serial '^GIO: the word read 0000ffff$'
     expect_serial "^vxd: GVMCTL\.VXD: fault 14 \(#PF page fault\) in its VMM_Register_Control procedure, $at; unloaded$"
-    expect_serial '^DOSMGR: VM [0-9]+ runs C:.COMMAND\.COM'
+    expect_serial_seq '^DOSMGR: VM 1 runs C:.COMMAND\.COM with /P$' '^GVMCTL: my VM-message procedure runs' \
+        '^DOSMGR: VM 2 runs C:.COMMAND\.COM$'
     expect_no_serial 'system halted|fatal exception'
 }
 sc_schedstats() {

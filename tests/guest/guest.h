@@ -18,7 +18,7 @@ void vxdtest_run(void);     /* [Debug] VxdTest=1: VXDLDR and the dynalink (needs
 void v86test_run(void);     /* [Debug] V86Test=1: V86 VMs running tests/v86's programs */
 void v86spin_run(void);     /* [Debug] V86Spin=1: a V86 VM left spinning (for QEMU's monitor) */
 void v86dos_run(void);      /* [Debug] DosTest=1: the checks of the DOS program SHELL runs */
-void v86boot_run(void);     /* [Debug] BootTest=1: the boot VM's screen, for the harness */
+void v86boot_run(void);     /* [Debug] BootTest=1: the system VM's boot screen, for the harness */
 void v86screen_run(void);   /* [Debug] ScreenTest=1: a VM's screen shown, for the harness */
 void v86kbd_run(void);      /* [Debug] KbdTest=1: a VM reading the keys the harness types */
 

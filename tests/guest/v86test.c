@@ -21,6 +21,7 @@
 #include "lib/string.h"
 #include "boot/ini.h"
 #include "x86/x86.h"
+#include "vmm.h"
 
 static struct selftest T = { "v86test", 0, 0 };
 #define CHECK(cond, what) SELFTEST_CHECK(&T, cond, what)
@@ -491,6 +492,61 @@ static void test_crash(const struct program *prog, uint32_t wait_ms)
     finish(b);
 }
 
+/* The system VM's V86 code, started as SHELL starts it (Create_V86_Thread): flags.asm runs to its
+ * end; a second start while it is there is refused; ended (as a spin after CLI is: the VMM's
+ * kill at its next resume), the VM stays and what the code left is gone (VM_V86_RESET: its
+ * image zeroed, VBIOS's BDA again); flags.asm started there again passes every check. */
+static int sys_run(struct run *p, const struct v86_start *st)
+{
+    memset(p, 0, sizeof *p);
+    p->name = "sysvm";
+    p->vm = Get_Sys_VM_Handle();
+    uint32_t t = Create_V86_Thread(p->vm, st);
+    int ok = t && wait_done(p, 5000) && p->failed == 0 && p->passed == 15 && p->exit_code == 0;
+    kprintf("v86test: sysvm: %u checks passed, %u failed, exit %u\n", p->passed, p->failed,
+            p->exit_code);
+    return ok;
+}
+static int sys_end(void)
+{
+    struct v86_space *s = vm_system()->v86;
+    uint32_t resets = v86_code_resets;
+    {
+        INTS_OFF();
+        s->kill = "v86test ends it";
+        v86_update_due(s);
+    }
+    for (unsigned t = 0; t < 2000 && v86_code_resets == resets; t += 10)
+        thread_sleep(10);
+    return v86_code_resets == resets + 1;
+}
+static void test_sys_vm(void)
+{
+    VMHANDLE sys = Get_Sys_VM_Handle();
+    struct v86_start st = { flags.start, (uint32_t)(flags.end - flags.start), 0x1000, 0x1000, 0,
+                            0x1000, 0xFFFE, 100 };
+    unsigned i = 0;
+    while (i < MAX_VMS && runs[i].vm)
+        i++;
+    CHECK(i < MAX_VMS && !Get_VM_Client(sys), "the system VM runs no V86 code (no shell here)");
+    if (i == MAX_VMS || Get_VM_Client(sys))
+        return;
+    struct run *p = &runs[i];
+    CHECK(sys_run(p, &st), "flags.asm ran in the system VM, every check passed");
+    CHECK(!Create_V86_Thread(sys, &st), "a second start refused while its code is there");
+    CHECK(sys_end(), "its code ended: one VM_V86_RESET");
+    const uint8_t *m = vm_mem(sys);
+    unsigned nonzero = 0;
+    for (uint32_t k = 0; k < st.size; k++)
+        nonzero += m[0x10000 + k] != 0;
+    CHECK(Validate_VM_Handle(sys) && !Get_VM_Client(sys) && nonzero == 0 &&
+          m[0x41A] == 0x1E && m[0x41C] == 0x1E && m[0x480] == 0x1E,
+          "the system VM stays, its code gone, its memory zeroed, the BDA VBIOS's again");
+    CHECK(sys_run(p, &st), "flags.asm ran in the system VM again, every check passed");
+    CHECK(sys_end(), "its code ended again");
+    p->vm = 0;
+}
+
 /* An unloaded VxD's call back (v86_purge, as the VxD manager's unload calls it): a VM that
  * still calls it is ended, reported, and the procedure -- freed code, had the VxD gone -- never
  * runs. */
@@ -846,10 +902,11 @@ static uint32_t ready(VMHANDLE vm, uint32_t type, uint32_t port, uint32_t data,
     return 0x5A;                        /* report.inc's WAIT_SUITE: the ports are trapped */
 }
 
-/* [Debug] DosTest=1: the DOS program SHELL started in the boot VM (tests/dos/dostest.asm) reports
- * its checks through the ports every V86 test program uses, once it sees them trapped (port E3h,
- * report.inc's WAIT_SUITE: it starts before this runs); once its VM is gone, the count it made is
- * compared with the ones that came. */
+/* [Debug] DosTest=1: the DOS program SHELL started in the system VM (tests/dos/dostest.asm)
+ * reports its checks through the ports every V86 test program uses, once it sees them trapped
+ * (port E3h, report.inc's WAIT_SUITE: it starts before this runs); once it has ended -- and with
+ * it the system (Exit_System) -- and every other VM is gone, the count it made is compared with
+ * the ones that came. */
 void v86dos_run(void)
 {
     kprintf("v86test: dos: start\n");
@@ -858,13 +915,16 @@ void v86dos_run(void)
           Install_IO_Handler(0xE2, report) && Install_IO_Handler(0xE3, ready),
           "the report ports trapped");
     unsigned t = 0;
-    for (; t < 120000 && !(vm_ids_issued() > 1 && vm_count() == 1); t += 50)
+    for (; t < 120000 && !(exit_why[0] && vm_count() == 1); t += 50)
         thread_sleep(50);
     struct run *p = 0;
     for (unsigned i = 0; i < MAX_VMS; i++)
         if (runs[i].name && !strcmp(runs[i].name, "dos"))
             p = &runs[i];
-    CHECK(t < 120000, "the DOS VMs ended within 120 s");
+    CHECK(t < 120000, "the system VM's program ended the system within 120 s, the other VMs "
+          "gone");
+    if (exit_why[0])
+        kprintf("v86test: dos: the system ends: %s\n", exit_why);
     CHECK(p != 0, "the DOS program reported");
     if (p) {
         kprintf("v86test: dos: %u checks passed, %u failed; it made %u\n", p->passed, p->failed,
@@ -879,14 +939,15 @@ void v86dos_run(void)
     selftest_end(&T);
 }
 
-/* Whether the focus VM's screen shows text: 1 (*m its memory), 0 not, -1 once a VM was made and
- * none but the system VM is left (the boot VM is gone, maybe before the first look: a disk that
- * fails ends it within milliseconds). */
+/* Whether the focus VM's screen shows text: 1 (*m its memory), 0 not, -1 once the system VM's
+ * boot has crashed (maybe before the first look: a disk that fails ends it within milliseconds). */
 static int focus_shows(const char *text, const uint8_t **m)
 {
     VMHANDLE vm = Get_Execution_Focus();
-    if (!vm || vm == Get_Sys_VM_Handle())
-        return vm_ids_issued() > 1 && vm_count() == 1 ? -1 : 0;
+    if (v86_code_resets)
+        return -1;
+    if (!vm)
+        return 0;
     const uint8_t *s = vm_mem(vm) + 0xB8000;
     size_t n = strlen(text);
     for (unsigned i = 0; i + 2 * n <= 4000; i += 2) {
@@ -912,7 +973,7 @@ static int wait_shows(const char *text, int want, unsigned ms, const uint8_t **m
     return r;
 }
 
-/* [Debug] BootTest=1: the boot VM SHELL starts (the focus VM) runs what INT13 boots; once its
+/* [Debug] BootTest=1: the system VM (the focus VM) runs what INT13 boots; once its
  * screen shows [Debug] BootText= (END by default: the boot sector written here says it; boot
  * code written elsewhere has its own last words), its rows are printed in hex for the harness to
  * compare with SeaBIOS's.  BootScreens=N (1 to 9, 1 by default): N such screens, each after the
@@ -940,9 +1001,9 @@ void v86boot_run(void)
             r = wait_shows(text, 1, 30000, &m);
         /* the harness decides: SeaBIOS's screen (int13-boot) or the report of the VM's end */
         if (r < 0)
-            kprintf("v86test: boot: the boot VM ended before its screen said %s\n", text);
+            kprintf("v86test: boot: the boot crashed before the screen said %s\n", text);
         if (r == 0)
-            kprintf("v86test: boot: no boot VM's screen said %s within 30 s\n", text);
+            kprintf("v86test: boot: the screen did not say %s within 30 s\n", text);
         if (r != 1)
             break;
         thread_sleep(100);              /* the rest of the line the text is on */
@@ -978,6 +1039,7 @@ void v86test_run(void)
     test_crash(&crashss, 2000);
     test_crash(&crashpg, 2000);
     test_crash(&crashcli, 8000);
+    test_sys_vm();
     test_gone();
     test_local();
     test_many();

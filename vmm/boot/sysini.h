@@ -19,8 +19,8 @@ struct vmm_settings {
     uint8_t v86_spin;           /* [Debug] V86Spin=1: a V86 VM left spinning (monitor-v86-state) */
     uint8_t kbd_test;           /* [Debug] KbdTest=1: a VM reading keys the harness types */
     uint8_t screen_test;        /* [Debug] ScreenTest=1: a VM's screen shown for a screendump */
-    uint8_t boot_test;          /* [Debug] BootTest=1: the boot VM's screen, for SeaBIOS's */
-    uint8_t dos_test;           /* [Debug] DosTest=1: the boot VM's DOS program's checks */
+    uint8_t boot_test;          /* [Debug] BootTest=1: the system VM's boot screen, for SeaBIOS's */
+    uint8_t dos_test;           /* [Debug] DosTest=1: the system VM's DOS program's checks */
     uint32_t sched_stats;       /* [Debug] SchedStats=ms: CPU time per VM and thread, every ms */
     uint32_t min_timeslice;     /* [386Enh] MinTimeSlice=: ms, the time-slice granularity (20) */
     uint32_t win_fg, win_bg;    /* [386Enh] WinTimeSlice=fg,bg: the system VM's (100,50) */

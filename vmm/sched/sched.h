@@ -40,6 +40,7 @@ struct vm_v86_ops {
     int  (*create)(struct vm *vm);
     void (*destroy)(struct vm *vm);
     void (*switch_to)(struct vm *from, struct vm *to);
+    int  (*crash_code)(struct vm *vm, uint32_t caller);     /* Crash_Cur_VM in the system VM */
 };
 extern const struct vm_v86_ops *vm_v86;
 /* VMs with I/O trapping of their own (Enable/Disable_Local_Trapping): while there are none, a

@@ -257,7 +257,7 @@ void Crash_Cur_VM(void)
 {
     irq_disable();
     struct vm *v = thread_cur->vm;
-    if (v == &sys_vm) {
+    if (v == &sys_vm && !(vm_v86 && vm_v86->crash_code(v, CALLER))) {
         kprintf("Crash_Cur_VM in the system VM (caller %08x): nothing can go on\n", CALLER);
         vmm_exit(VMM_EXIT_FATAL);
     }

@@ -61,13 +61,15 @@ uint32_t Validate_Client_Ptr(const struct client_regs *r)
     return 0;
 }
 
-/* The current VM's client state, for a service; NULL (refused) if the caller's VM runs none. */
+/* The current VM's client state, for a service; NULL (refused) unless the caller is the thread
+ * that runs the VM's V86 code (the system VM's other threads, the event thread among them, are
+ * not). */
 static struct client_regs *cur(const char *svc, uint32_t caller, struct v86_space **sp)
 {
     struct v86_space *s = v86_current();
-    struct client_regs *r = s ? v86_client(s) : 0;
+    struct client_regs *r = s && s->thread == thread_cur ? v86_client(s) : 0;
     if (!r)
-        refused(svc, caller, "the current VM runs no V86 code");
+        refused(svc, caller, "the calling thread runs no V86 code");
     *sp = s;
     return r;
 }

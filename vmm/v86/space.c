@@ -173,6 +173,16 @@ int v86_space_create(struct vm *vm)
     return 0;
 }
 
+void v86_space_reset(struct v86_space *s)
+{
+    uint8_t *m = (uint8_t *)s->window;
+    memset(m, 0, 0x1000);                       /* the IVT, the BDA, up to the global pages */
+    memset(m + (first_page << 12), 0, (s->last + 1 - first_page) << 12);
+    ivt_init(s);
+    if (s->a20)
+        v86_set_a20(s, 0);
+}
+
 void v86_space_destroy(struct vm *vm)
 {
     struct v86_space *s = vm->v86;

@@ -75,6 +75,9 @@ struct v86_space {
 int  v86_space_create(struct vm *vm);           /* vm->v86; 0, or -1 (reason printed) */
 extern uint32_t v86_conv_last;                  /* a new VM's last conventional page */
 void v86_space_destroy(struct vm *vm);
+/* s's memory as a new VM's: the IVT at the VMM's break points, zeros from 0400h to the global
+ * pages and in the VM's own pages to the end of its conventional memory; A20 off. */
+void v86_space_reset(struct v86_space *s);
 /* Maps frame (0: nothing) at V86 page p of s, in both views; writable or read-only to the VM. */
 void v86_map(struct v86_space *s, uint32_t p, uint64_t frame, int writable);
 /* The VM's view of page p changes: P_PRES / P_WRITE / P_USER bits (the frame stays). */
@@ -120,6 +123,7 @@ void v86_wake(struct v86_space *s);             /* its thread out of HLT */
  * no more global V86 memory) */
 int  v86_init(uint32_t conv_kb);                /* conv_kb: each VM's conventional memory */
 void v86_init_done(void);
+extern uint32_t v86_code_resets;                /* VM_V86_RESETs sent (the system VM's crashes) */
 
 /* exec.c: the client state and nested execution.  v86_pop_far: IP, CS (and FLAGS for an IRET
  * frame) off the VM's stack, then SP += extra; 0, and nothing changed, if the stack cannot. */

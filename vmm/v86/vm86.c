@@ -39,33 +39,113 @@ static void v86_thread(void *arg)
     trap_resume(r);             /* a request made before it ran: delivered at its first trap */
 }
 
-VMHANDLE Create_V86_VM(const struct v86_start *st)
+/* What is wrong with st for svc (the reason printed), or 0: an image inside 0500h-0FFFh (above
+ * the IVT and the BDA, below the global pages) or inside the VM's own pages, up to the end of
+ * its conventional memory; check_weight: Create_V86_VM's weight too. */
+static int bad_start(const char *svc, uint32_t caller, const struct v86_start *st,
+                     int check_weight)
 {
     uint32_t at = st ? (uint32_t)st->load_seg << 4 : 0;
-    /* the VM's own memory: 0500h-0FFFh (above the IVT and the BDA, below the global pages) or
-     * from its first own page to the end of its conventional memory */
     int low = at >= 0x500 && st && st->size <= 0x1000 - at;
-    if (!st || !st->image || !st->size || st->weight < 1 || st->weight > 10000 ||
+    int weight_bad = check_weight && (st->weight < 1 || st->weight > 10000);
+    if (!st || !st->image || !st->size || weight_bad ||
         (!low && (at < (_GetFirstV86Page() << 12) || at + st->size > (v86_conv_last + 1) << 12)))
-        return refused("Create_V86_VM", CALLER, "no image, a weight outside 1..10000, or %u "
-                       "bytes at %04x:0000 outside the VM's conventional memory",
-                       st ? st->size : 0, st ? st->load_seg : 0);
+        return refused(svc, caller, "no image, a weight outside 1..10000, or %u bytes at "
+                       "%04x:0000 outside the VM's conventional memory", st ? st->size : 0,
+                       st ? st->load_seg : 0), 1;
+    return 0;
+}
+
+/* st's image into vm's memory, and the thread that runs it; the thread, or NULL. */
+static struct thread *start_thread(struct vm *vm, const struct v86_start *st)
+{
+    struct v86_space *s = vm->v86;              /* every VM has one (vm_create) */
+    memcpy(s->mon.mem + ((uint32_t)st->load_seg << 4), st->image, st->size);
+    s->start = *st;
+    s->thread = (struct thread *)thread_create_in(vm, v86_thread, s, CUR_RUN_VM_BOOST,
+                                                   vm->weight);
+    return s->thread;
+}
+
+VMHANDLE Create_V86_VM(const struct v86_start *st)
+{
+    if (bad_start("Create_V86_VM", CALLER, st, 1))
+        return 0;
     VMHANDLE h = Create_VM(st->weight);
     if (!h)
         return refused("Create_V86_VM", CALLER, "Create_VM failed (the reason above)");
     INTS_OFF();
-    struct vm *vm = vm_of(h);
-    struct v86_space *s = vm->v86;              /* every VM has one (vm_create) */
-    memcpy(s->mon.mem + at, st->image, st->size);
-    s->start = *st;
-    struct thread *t = (struct thread *)thread_create_in(vm, v86_thread, s, CUR_RUN_VM_BOOST,
-                                                          vm->weight);
-    if (!t) {
+    if (!start_thread(vm_of(h), st)) {
         Destroy_VM(h);
         return refused("Create_V86_VM", CALLER, "no thread for the VM");
     }
-    s->thread = t;
     return h;
+}
+
+uint32_t Create_V86_Thread(VMHANDLE h, const struct v86_start *st)
+{
+    if (bad_start("Create_V86_Thread", CALLER, st, 0))
+        return 0;
+    INTS_OFF();
+    struct vm *vm = vm_of(h);
+    if (!vm || !vm->v86 || vm->v86->thread ||
+        (vm->cb.CB_VM_Status & (VMSTAT_NOT_EXECUTEABLE | VMSTAT_CLOSING)))
+        return refused("Create_V86_Thread", CALLER, "%08x is not a VM, or one that runs V86 "
+                       "code already or is ending", h);
+    struct thread *t = start_thread(vm, st);
+    if (!t)
+        return refused("Create_V86_Thread", CALLER, "no thread for the VM");
+    return (uint32_t)t;
+}
+
+/* What the VMM holds for s's V86 code -- virtual interrupts and call backs due, nested
+ * executions, break points and returns -- forgotten: the VM goes, or its code ends. */
+static void forget(struct v86_space *s)
+{
+    s->kill = 0;
+    s->irr = 0;
+    s->nie = 0;
+    s->intr = 0;
+    v86_update_due(s);
+    v86_nest_forget(s);
+    v86_break_forget(s->vm);
+}
+
+/* ---- a crash in a VM that stays (the system VM) -------------------------------------------- */
+
+uint32_t v86_code_resets;
+
+/* The event after it: the thread goes, the VM's V86 state and memory back to a new VM's, and
+ * the devices told (VM_V86_RESET), theirs too. */
+static void code_reset(void *ref)
+{
+    struct v86_space *s = ref;
+    {
+        INTS_OFF();
+        if (s->thread)
+            VMMTerminateThread((THREADHANDLE)s->thread);
+        s->thread = 0;
+        s->vm->cb.CB_Client_Pointer = 0;        /* it was on that thread's stack */
+        s->halted = s->hung = s->cli_seen = 0;
+        forget(s);
+        v86_space_reset(s);
+        v86_code_resets++;
+    }
+    vm_send(VM_V86_RESET, s->vm, VNE_CRASHED);
+}
+
+/* Crash_Cur_VM in a VM that stays: 0 unless the caller is the thread that runs vm's V86 code;
+ * else that thread waits, never woken, for the event that ends it. */
+static int crash_code(struct vm *vm, uint32_t caller)
+{
+    struct v86_space *s = vm->v86;
+    if (!s || !s->thread || s->thread != thread_cur)
+        return 0;
+    kprintf("Crash_Cur_VM: the V86 code of VM %u (the system VM) crashed (caller %08x); it "
+            "ends, the VM stays\n", vm->cb.CB_VMID, caller);
+    Schedule_Global_Event(code_reset, s);
+    thread_block_self();
+    return 1;                                   /* not reached */
 }
 
 /* ---- the VM hooks --------------------------------------------------------------------------- */
@@ -75,16 +155,9 @@ static int vm_create(struct vm *vm) { return v86_space_create(vm); }
 static void vm_destroy(struct vm *vm)
 {
     struct v86_space *s = vm->v86;
-    if (s->due) {
-        s->kill = 0;
-        s->irr = 0;
-        s->nie = 0;
-        v86_update_due(s);
-    }
+    forget(s);
     if (s->nlocal)
         vm_v86_local_vms--;
-    v86_nest_forget(s);
-    v86_break_forget(vm);
     v86_space_destroy(vm);
 }
 
@@ -98,7 +171,7 @@ static void vm_switch(struct vm *from, struct vm *to)
         io_bit(to->v86->local[i].port, to->v86->local[i].trap);
 }
 
-static const struct vm_v86_ops ops = { vm_create, vm_destroy, vm_switch };
+static const struct vm_v86_ops ops = { vm_create, vm_destroy, vm_switch, crash_code };
 
 /* ---- local trapping ------------------------------------------------------------------------- */
 

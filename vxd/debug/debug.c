@@ -63,10 +63,12 @@ static void run(void)
     if (vm_cmd && Get_DDB(DOSMGR_DEVICE_ID, 0)) {
         VMHANDLE sys = Get_Sys_VM_Handle();
         char progs[160];
-        for (VMHANDLE vm = Get_Next_VM_Handle(sys); vm && vm != sys; vm = Get_Next_VM_Handle(vm))
+        VMHANDLE vm = sys;
+        do                                      /* the system VM first, as .vm lists them */
             if (DOSMGR_Get_Programs(vm, progs, sizeof progs))
                 _Debug_Printf_Service("dos: VM %u runs %s\n", ((struct cb_s *)vm)->CB_VMID,
                                       progs[0] ? progs : "(no program yet)");
+        while ((vm = Get_Next_VM_Handle(vm)) != 0 && vm != sys);
     }
 }
 

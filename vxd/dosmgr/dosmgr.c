@@ -11,6 +11,9 @@
  * and INT 20h-2Fh pointed at stubs in its DOS data area -- `call far <call back>; iret`, as
  * VBIOS's -- so a program that hooks INT 21h and chains to the old vector reaches DOSMGR the
  * same way.  Its first code is boot.asm, which EXECs the program; when that ends the VM ends.
+ * The system VM gets the same from DOSMGR_Start_Sys_VM (SHELL's [boot] shell=), its V86 code
+ * started with Create_V86_Thread: when its program ends the system ends (Exit_System); when it
+ * crashes the VM stays (VM_V86_RESET), and SHELL gives it a new command shell.
  * DOS's console is the VM's BIOS: keys through INT 16h (a wait there is HLT: no CPU), output
  * through INT 10h AH=0Eh (VDD), the clock through INT 1Ah (VBIOS) -- each a nested execution in
  * the VM, so the VM's own hooks on those vectors see them as under DOS.
@@ -35,6 +38,7 @@ VMM_IMPORT(Get_Profile_String)
 VMM_IMPORT(Allocate_V86_Call_Back)
 VMM_IMPORT(_Allocate_Device_CB_Area)
 VMM_IMPORT(Create_V86_VM)
+VMM_IMPORT(Create_V86_Thread)
 VMM_IMPORT(Save_Client_State)
 VMM_IMPORT(Restore_Client_State)
 VMM_IMPORT(Begin_Nest_V86_Exec)
@@ -76,7 +80,7 @@ struct dvm {                                    /* a DOS VM */
     VMHANDLE vm;
     int scan;                                   /* an extended key's scan code still to give */
     uint16_t brk_sp;                            /* SP of the INT 21h a Ctrl-C abandoned */
-    int exit_asked;                             /* its shell's EXIT: the last VM ends the system */
+    int exit_asked;                             /* its shell's EXIT (for the message) */
     int keep_screen;                            /* STARTed to run something: its end waits a key */
     char program[80];
 };
@@ -96,9 +100,7 @@ static const char *start_tail;                  /* ... its command tail (NULL: n
 static uint32_t start_weight, start_id;         /* ... its weight; the ID VM_Init saw */
 static int start_keep;                          /* ... for START: its screen kept at its end */
 static unsigned ndos;                           /* DOS VMs there are */
-static int shell_lost;                          /* the last one crashed: a new shell comes */
-#define SHELL_PROGRAM "C:\\COMMAND.COM"
-static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight);
+static VMHANDLE start(VMHANDLE in, const char *program, const char *tail, uint32_t weight);
 
 static struct dvm **slot(VMHANDLE vm) { return (struct dvm **)((uint8_t *)vm + cb_off); }
 static uint8_t *vm_mem(VMHANDLE vm) { return (uint8_t *)((struct cb_s *)vm)->CB_High_Linear; }
@@ -237,10 +239,16 @@ __attribute__((noreturn)) static void ended(struct dvm *v)
         con_in(v, 1);
         v->scan = -1;
     }
-    printf("DOSMGR: VM %u: %s ended (exit code %u%s); the VM ends\n", vmid(v->vm), v->program,
-           code & 0xFF, code >> 8 == 1 ? ", Ctrl-C" : code >> 8 == 3 ? ", resident" : "");
+    int sys = v->vm == Get_Sys_VM_Handle();
+    printf("DOSMGR: VM %u: %s ended (exit code %u%s); the %s ends\n", vmid(v->vm), v->program,
+           code & 0xFF, code >> 8 == 1 ? ", Ctrl-C" : code >> 8 == 3 ? ", resident" : "",
+           sys ? "system" : "VM");
     _LeaveMutex(lock);
-    Schedule_Global_Event(end_vm, (void *)(uintptr_t)v->vm);
+    if (!sys)
+        Schedule_Global_Event(end_vm, (void *)(uintptr_t)v->vm);
+    else                                /* as Windows 95's shell: its end is the system's */
+        Exit_System(v->exit_asked ? "EXIT in the system VM's shell" : "the system VM's "
+                    "program ended");
     for (;;)
         Wait_Semaphore(never, 0);
 }
@@ -358,8 +366,9 @@ static int vm_init(VMHANDLE vm)
     ndos++;
     /* Here, not after Create_V86_VM returns: by then the VM's thread may have run its program,
      * crashed, the VM ended and its handle been reused.  As a PIF's defaults: the weight given
-     * with the focus, half of it behind. */
-    Set_VM_Time_Slice_Priority(vm, start_weight, start_weight > 1 ? start_weight / 2 : 1);
+     * with the focus, half of it behind (the system VM's is WinTimeSlice='s). */
+    if (vm != Get_Sys_VM_Handle())
+        Set_VM_Time_Slice_Priority(vm, start_weight, start_weight > 1 ? start_weight / 2 : 1);
     start_id = vmid(vm);
     printf("DOSMGR: VM %u runs %s%s%s\n", start_id, start_program, start_tail ? " with" : "",
            start_tail ? start_tail : "");
@@ -375,21 +384,12 @@ static VMHANDLE next_dos_vm(VMHANDLE vm)
     return 0;
 }
 
-static void respawn(void *ref)
-{
-    (void)ref;
-    VMHANDLE vm = start_vm(SHELL_PROGRAM, 0, 100);
-    if (vm)
-        Set_Execution_Focus(vm);
-}
-
 static void vm_gone(VMHANDLE vm)
 {
     struct dvm *v = *slot(vm);
     if (!v)
         return;
-    int exit_asked = v->exit_asked;
-    if (Get_Execution_Focus() == vm) {                  /* the keyboard and screen: to the next */
+    if (Get_Execution_Focus() == vm && vm != Get_Sys_VM_Handle()) {     /* to the next */
         VMHANDLE n = next_dos_vm(vm);
         if (n)
             Set_Execution_Focus(n);
@@ -399,14 +399,7 @@ static void vm_gone(VMHANDLE vm)
     _LeaveMutex(lock);
     *slot(vm) = 0;
     _HeapFree(v, 0);
-    if (!--ndos && shell_lost) {                        /* no DOS VM left, the last crashed */
-        shell_lost = 0;
-        printf("DOSMGR: no DOS VM is left; a new command shell starts\n");
-        Schedule_Global_Event(respawn, 0);
-    } else if (!ndos && exit_asked) {
-        printf("DOSMGR: EXIT in the last DOS VM; the system ends\n");
-        Exit_System("EXIT in the last DOS VM");
-    }
+    ndos--;
 }
 
 /* A VM's end by a crash: which program did it (the VMM's report above said what). */
@@ -417,7 +410,6 @@ static void vm_crashed(VMHANDLE vm)
         return;
     const char *p = dos_program(&v->dos);
     printf("DOSMGR: VM %u was running %s when it crashed\n", vmid(vm), *p ? p : v->program);
-    shell_lost = 1;
 }
 
 /* A VM started for a V86 API call, from a global event (not from the calling VM's thread). */
@@ -444,7 +436,7 @@ static void start_event(void *ref)
 {
     struct start_req *q = ref;
     start_keep = runs_something(q);
-    VMHANDLE n = start_vm(q->program, q->tail[0] ? q->tail : 0, 100);
+    VMHANDLE n = start(0, q->program, q->tail[0] ? q->tail : 0, 100);
     start_keep = 0;
     if (n)
         Set_Execution_Focus(n);
@@ -454,8 +446,7 @@ static void start_event(void *ref)
 /* The V86 API (INT 2Fh AX=1684h BX=0015h, then a far call): AH=00h the version in AX; AH=01h a
  * new VM running the command line at DS:DX (a program and its tail; ASCIIZ), given the focus as
  * soon as it exists (a line on the console if it cannot be made); AH=02h the user typed EXIT in
- * the VM's top shell, which ends now: if no other DOS VM is left then, the system ends
- * (Exit_System).  CF on failure. */
+ * the VM's top shell, which ends now (the system VM's: the system ends).  CF on failure. */
 static void v86_api(VMHANDLE vm, struct client_regs *r)
 {
     uint8_t ah = (uint8_t)(r->eax >> 8);
@@ -496,8 +487,10 @@ static void v86_api(VMHANDLE vm, struct client_regs *r)
     }
 }
 
-static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
+/* program (tail) in a new VM (in: 0) or in the system VM, which runs no V86 code (in: it). */
+static VMHANDLE start(VMHANDLE in, const char *program, const char *tail, uint32_t weight)
 {
+    const char *svc = in ? "DOSMGR_Start_Sys_VM" : "DOSMGR_Start_VM";
     uint32_t size = (uint32_t)(_binary_boot_bin_end - _binary_boot_bin_start);
     uint8_t image[0x400];
     uint32_t plen = 0, tlen = 0;
@@ -506,8 +499,8 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
     while (tail && tail[tlen])
         tlen++;
     if (!program || !plen || plen > 0x7F || tlen > 126 || size != sizeof image) {
-        printf("DOSMGR_Start_VM: a program path of 1..127 characters and a tail of at most 126, "
-               "please (\"%s\")\n", program ? program : "(none)");
+        printf("%s: a program path of 1..127 characters and a tail of at most 126, please "
+               "(\"%s\")\n", svc, program ? program : "(none)");
         return 0;
     }
     uint32_t dir, node;
@@ -518,8 +511,8 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
     int is_file = n && !(n->attr & DOSFS_ATTR_DIR);
     _LeaveMutex(lock);
     if (!is_file) {
-        printf("DOSMGR_Start_VM: %s is not a file on drive C: (the boot partition); no VM\n",
-               program);
+        printf("%s: %s is not a file on drive C: (the boot partition); %s\n", svc, program,
+               in ? "nothing started" : "no VM");
         return 0;
     }
     for (uint32_t i = 0; i < size; i++)
@@ -533,10 +526,19 @@ static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
     image[0x81 + tlen] = 0x0D;
     struct v86_start st = { image, size, DOS_BOOT_SEG, DOS_BOOT_SEG, 0, DOS_BOOT_SEG, 0x400,
                             weight };
-    creating = 1;
     start_program = program;
     start_tail = tlen ? tail : 0;
     start_weight = weight;
+    if (in) {                                   /* its VM_Init was long ago: DOS set up here */
+        if (vm_init(in))
+            return 0;
+        if (!Create_V86_Thread(in, &st)) {
+            vm_gone(in);
+            return 0;
+        }
+        return in;
+    }
+    creating = 1;
     VMHANDLE vm = Create_V86_VM(&st);
     creating = 0;
     /* Its thread may have run already: the program ended, the VM with it, and the handle may
@@ -611,11 +613,23 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
     case DESTROY_VM:
         vm_gone((VMHANDLE)vm);
         return 0;
+    case VM_V86_RESET:                          /* the system VM's program crashed */
+        vm_crashed((VMHANDLE)vm);
+        vm_gone((VMHANDLE)vm);
+        return 0;
     }
     return 0;
 }
 
 static uint32_t get_version(void) { return 0x0100; }
+static VMHANDLE start_vm(const char *program, const char *tail, uint32_t weight)
+{
+    return start(0, program, tail, weight);
+}
+static VMHANDLE start_sys_vm(const char *program, const char *tail)
+{
+    return start(Get_Sys_VM_Handle(), program, tail, 100);
+}
 
 static uint32_t get_programs(VMHANDLE vm, char *buf, uint32_t cap)
 {
@@ -639,6 +653,7 @@ static uint32_t services[DOSMGR_SERVICE_COUNT] = {
     [DOSMGR_Get_Version_Ord] = (uint32_t)get_version,
     [DOSMGR_Start_VM_Ord] = (uint32_t)start_vm,
     [DOSMGR_Get_Programs_Ord] = (uint32_t)get_programs,
+    [DOSMGR_Start_Sys_VM_Ord] = (uint32_t)start_sys_vm,
 };
 
 DECLARE_VIRTUAL_DEVICE(DOSMGR_DDB, "DOSMGR  ", 4, 0, control, DOSMGR_DEVICE_ID, DOSMGR_INIT_ORDER,

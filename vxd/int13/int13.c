@@ -6,7 +6,7 @@
  *     A=DOS\FLOPPY.IMG        BIOS drive 00h (B= 01h): a diskette image of an IBM size
  *     C=DOS\HARDDISK.IMG      BIOS drive 80h (D= 81h): a hard-disk image, an MBR or not
  *     [boot]
- *     shell=A:                what the boot VM boots: a drive, or an image's path (then it is
+ *     shell=A:                what the system VM boots: a drive, or an image's path (then it is
  *                             A: if it has a diskette's size, else C:); a .COM or .EXE path
  *                             is a DOS program, DOSMGR's to run
  *
@@ -246,6 +246,7 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         vm_setup(Get_Sys_VM_Handle());
         return 0;
     case VM_CRITICAL_INIT:
+    case VM_V86_RESET:
         vm_setup((VMHANDLE)vm);
         return 0;
     }

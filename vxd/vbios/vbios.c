@@ -182,14 +182,10 @@ static void rtc_write(int date, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 
 /* ---- a VM's BIOS: the image, the vectors, the data areas ------------------------------------ */
 
-static int vm_setup(VMHANDLE vm)
+/* The VM's IVT entries, BDA and EBDA as a PC's BIOS leaves them (a new VM's, or one whose V86
+ * code starts again: VM_V86_RESET). */
+static void vm_reset(VMHANDLE vm)
 {
-    if (!_MapIntoV86(hbios, vm, BIOS_PAGE, BIOS_PAGES, 0, 0) ||
-        !_ModifyPageBits(vm, BIOS_PAGE, BIOS_PAGES, ~P_WRITE, 0, PG_IGNORE, 0)) {
-        printf("VBIOS: VM %u: cannot map the BIOS at F0000 (the reason above)\n",
-               ((struct cb_s *)vm)->CB_VMID);
-        return 1;
-    }
     uint8_t *m = vm_mem(vm);
     for (unsigned i = 0; i < ndir; i++)
         if (dir[i].kind != K_RESET)
@@ -220,6 +216,17 @@ static int vm_setup(VMHANDLE vm)
     put16(bda + 0x82, 0x3E);
     bda[0x96] = 0x10;                           /* a 101-key keyboard */
     ebda[0] = EBDA_KB;
+}
+
+static int vm_setup(VMHANDLE vm)
+{
+    if (!_MapIntoV86(hbios, vm, BIOS_PAGE, BIOS_PAGES, 0, 0) ||
+        !_ModifyPageBits(vm, BIOS_PAGE, BIOS_PAGES, ~P_WRITE, 0, PG_IGNORE, 0)) {
+        printf("VBIOS: VM %u: cannot map the BIOS at F0000 (the reason above)\n",
+               ((struct cb_s *)vm)->CB_VMID);
+        return 1;
+    }
+    vm_reset(vm);
     return 0;
 }
 
@@ -580,6 +587,9 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         return vm_setup(Get_Sys_VM_Handle());
     case VM_CRITICAL_INIT:
         return vm_setup((VMHANDLE)vm);
+    case VM_V86_RESET:
+        vm_reset((VMHANDLE)vm);
+        return 0;
     }
     return 0;
 }

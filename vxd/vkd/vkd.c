@@ -464,6 +464,7 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         vm = Get_Sys_VM_Handle();
         /* fall through */
     case VM_CRITICAL_INIT:
+    case VM_V86_RESET:
         v8042_reset(&of((VMHANDLE)vm)->k);
         of((VMHANDLE)vm)->raised = 0;
         return 0;

@@ -120,6 +120,7 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         vm = Get_Sys_VM_Handle();
         /* fall through */
     case VM_CRITICAL_INIT:
+    case VM_V86_RESET:
         vpic_reset(of((VMHANDLE)vm), 0x08, 0x70, BIOS_MASTER_IMR, BIOS_SLAVE_IMR);
         return 0;
     }

@@ -211,6 +211,10 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
     case DESTROY_VM:
         vm_end((VMHANDLE)vm);
         return 0;
+    case VM_V86_RESET:
+        vm_end((VMHANDLE)vm);
+        vm_setup((VMHANDLE)vm);
+        return 0;
     }
     return 0;
 }
