@@ -1273,8 +1273,11 @@ sc_dos_vms() {
 # each in a VM of its own -- an invalid opcode, a divide by zero, a spin with interrupts off, and
 # one that writes over its own IVT and calls INT 21h; the first three end their VMs with the
 # VMM's report and DOSMGR's line naming the program, and the shell's VM (the system VM, 1) goes
-# on: the DEBUG console's .vm lists it and none of those three.  Alone (dos-crash-alone): the
-# system VM's program ([boot] shell=) crashes; the system VM stays and gets a new command shell.
+# on: the DEBUG console's .vm lists it and none of those three.  In the system VM
+# (dos-crash-sys): its AUTOEXEC.BAT STARTs LOOP.COM /SPIN in VM 2 (which takes the focus), then
+# runs CRASH.COM UD itself: the system VM's code ends, the VM stays and gets a new command shell
+# (Alt+F12 back to it: its prompt, VER answered), and VM 2 goes on (its CPU account grows between
+# two .vm).
 img_dos_crash() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
@@ -1305,19 +1308,37 @@ sc_dos_crash() {
     expect_no_serial '^sched: VM [234]: '
     expect_no_serial '^SHELL: the system VM gets a new command shell'
 }
-img_dos_crash_alone() {
+img_dos_crash_sys() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
-    cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
-    printf '[boot]\r\nshell=C:\\CRASH.COM UD\r\n' > "$1/VMM/SYSTEM.INI"; }
-sc_dos_crash_alone() {
-    boot_until "$BOOT_TIMEOUT" 'C:\\>' -machine q35 -m 512M
-    expect_serial_seq '^DOSMGR: VM 1 runs C:\\CRASH\.COM with UD$' \
+    cp "$SRC/dos/crash.COM" "$1/CRASH.COM"; cp "$SRC/dos/loop.COM" "$1/LOOP.COM"
+    printf '@ECHO OFF\r\nSTART C:\\LOOP.COM /SPIN\r\nC:\\CRASH.COM UD\r\n' > "$1/AUTOEXEC.BAT"
+    printf '[386Enh]\r\n' > "$1/VMM/SYSTEM.INI"; }
+sc_dos_crash_sys() {
+    local spin
+    serial_term_open || return
+    SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
+    wait_serial '^SHELL: the system VM gets a new command shell' && sleep 1 &&
+        term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 1's\$" &&
+        wait_serial 'C:\\>' &&
+        term_step '\035.vm\r' '^dos: VM 2 runs ' &&
+        term_step '.vm\r' '^dos: VM 2 runs ' 2 &&
+        term_step '\035' "^VKD: COM1 is VM 1's keyboard again" &&
+        term_step 'VER\r' 'VMM32 ?DOS ?version ?5\.00 ?\(DOSMGR\)' &&
+        qemu_stop
+    serial_term_close
+    clean_logs
+    expect_serial_seq '^DOSMGR: VM 1 runs C:\\COMMAND\.COM with /P$' \
+        '^DOSMGR: VM 2 runs C:\\LOOP\.COM with /SPIN$' \
         "^v86: VM 1's V86 code ended: #UD invalid opcode" \
         '^Crash_Cur_VM: the V86 code of VM 1 \(the system VM\) crashed ' \
         '^DOSMGR: VM 1 was running C:\\CRASH\.COM when it crashed$' \
         '^SHELL: the system VM gets a new command shell, C:\\COMMAND\.COM$' \
-        '^DOSMGR: VM 1 runs C:\\COMMAND\.COM$'
-    expect_no_serial '^VMM: fatal|^Crash_Cur_VM in the system VM'
+        '^DOSMGR: VM 1 runs C:\\COMMAND\.COM$' '^dos: VM 1 runs C:\\COMMAND\.COM$' \
+        '^dos: VM 2 runs C:\\LOOP\.COM$'
+    spin=$(( $(vm_cpu 2 2) - $(vm_cpu 1 2) ))
+    (( spin > 0 )) && ok "VM 2 went on after the system VM's crash ($spin us of CPU between two .vm)" ||
+        fail "VM 2 got no CPU between two .vm after the system VM's crash"
+    expect_no_serial 'Crash_Cur_VM in the system VM|fatal exception|system halted'
 }
 
 # Bad input through the shell: a .COM over 64 KB, a truncated MZ header, a relocation outside
@@ -2208,7 +2229,7 @@ scenario dos-break    dos_break   sc_dos_break
 scenario dos-bg       dos_bg      sc_dos_bg
 scenario dos-typeahead dos_bg     sc_dos_typeahead
 scenario dos-crash    dos_crash   sc_dos_crash
-scenario dos-crash-alone dos_crash_alone sc_dos_crash_alone
+scenario dos-crash-sys   dos_crash_sys   sc_dos_crash_sys
 scenario dos-bad       dos_bad     sc_dos_bad
 scenario monitor-mce        inttest-idle sc_mce
 scenario sched-stats           schedstats sc_schedstats
