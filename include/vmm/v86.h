@@ -213,6 +213,11 @@ VMHANDLE Create_V86_VM(const struct v86_start *start);
  * time-slice priority (start->weight unused).  Its thread handle, or 0 (the reason printed).  A
  * crash of that code ends the thread, not the system VM. */
 uint32_t Create_V86_Thread(VMHANDLE vm, const struct v86_start *start);
+/* Get_VM_Crash_Report: why the VM's V86 code ended in a crash the VMM found, and where ("#UD
+ * invalid opcode, and the program has no handler for INT 06h at 0206:011c"), for the devices
+ * told of it (VM_Not_Executeable with VNE_CRASHED, VM_V86_RESET); "" if none (a VxD's
+ * Crash_Cur_VM says its own why).  Kept until the VM goes or its code starts again. */
+const char *Get_VM_Crash_Report(VMHANDLE vm);
 /* The VM's client register structure (CB_Client_Pointer): its V86 state while its code is not
  * running (in a fault, a hook, a call back, a control message); NULL for a VM that runs none. */
 struct client_regs *Get_VM_Client(VMHANDLE vm);

@@ -1037,10 +1037,12 @@
 #define Get_VM_Last_V86_Page_Ord        0x7F0D
 #define Exit_System_Ord                 0x7F0E
 #define Create_V86_Thread_Ord           0x7F0F
+#define Get_VM_Crash_Report_Ord         0x7F10
 #define VMM32_EXT_SERVICE_LIST(X) \
     X(Test_Event_Timed_Out) X(thread_sleep) X(Get_Clock_NS) X(Create_VM) X(Destroy_VM) \
     X(VMMCreateThreadInVM) X(Set_VM_Time_Slice_Priority) X(VMM_Register_Control) \
     X(VMM_Unregister_Control) X(Create_V86_VM) X(Get_VM_Client) X(Set_V86_A20) \
-    X(Get_V86_A20) X(Get_VM_Last_V86_Page) X(Exit_System) X(Create_V86_Thread)
+    X(Get_V86_A20) X(Get_VM_Last_V86_Page) X(Exit_System) X(Create_V86_Thread) \
+    X(Get_VM_Crash_Report)
 
 #endif /* VMM_VMMSVC_H */

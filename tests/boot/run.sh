@@ -1277,7 +1277,8 @@ sc_dos_vms() {
 # (dos-crash-sys): its AUTOEXEC.BAT STARTs LOOP.COM /SPIN in VM 2 (which takes the focus), then
 # runs CRASH.COM UD itself: the system VM's code ends, the VM stays and gets a new command shell
 # (Alt+F12 back to it: its prompt, VER answered), and VM 2 goes on (its CPU account grows between
-# two .vm).
+# two .vm).  The screen (COM1's mirror here) says what happened: DOSMGR's message through VDD,
+# the program and the VMM's report.
 img_dos_crash() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"; cp "$SRC/shipped/COMMAND.COM" "$1/"
     cp "$SRC/dos/crash.COM" "$1/CRASH.COM"
@@ -1298,6 +1299,7 @@ sc_dos_crash() {
     serial_term_close
     clean_logs
     for n in 2 3 4 5; do expect_serial "^DOSMGR: VM $n runs C:\\\\CRASH\\.COM with (UD|DE|CLI|IVT)\$"; done
+    expect_serial 'VM *[2-5] *has *crashed.*C:\\CRASH\.COM *crashed: *(#UD|#DE|it *ran *with *interrupts)'
     expect_serial '^v86: VM [0-9]+ ended: #UD invalid opcode, and the program has no handler for INT 06h at [0-9a-f]{4}:[0-9a-f]{4} '
     expect_serial '^v86: VM [0-9]+ ended: #DE divide error, and the program has no handler for INT 00h'
     expect_serial '^v86: VM [0-9]+ ended: it ran with interrupts disabled for 5 s \(a spin after CLI\)'
@@ -1317,7 +1319,10 @@ sc_dos_crash_sys() {
     local spin
     serial_term_open || return
     SERIAL_PIPE=1 qemu_start "$BOOT_TIMEOUT" -machine q35 -m 512M
-    wait_serial '^SHELL: the system VM gets a new command shell' && sleep 1 &&
+    wait_serial '^SHELL: the system VM gets a new command shell' &&
+        wait_serial 'The *system *VM *\(VM *1\) *had *a *crash' &&
+        wait_serial 'C:\\CRASH\.COM *crashed: *#UD *invalid *opcode, *and *the *program *has *no *handler *for *INT *06h *at *[0-9a-f]{4}:011c\.' &&
+        wait_serial 'The *system *VM *gets *a *new *command *shell; *the *other *VMs *go *on\.' &&
         term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 1's\$" &&
         wait_serial 'C:\\>' &&
         term_step '\035.vm\r' '^dos: VM 2 runs ' &&

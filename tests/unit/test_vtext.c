@@ -318,3 +318,60 @@ Test(vtext, crtc_ports_move_the_cursor)
     cr_assert_eq(w.cursor_row, 5);
     cr_assert_eq(w.cursor_col, 0);
 }
+
+/* The message screen: its text read back from a row of cells. */
+static void row_text(const uint16_t *cells, unsigned row, char *out)
+{
+    for (unsigned c = 0; c < 80; c++)
+        out[c] = (char)(cells[row * 80 + c] & 0xFF);
+    out[80] = 0;
+    for (int c = 79; c >= 0 && out[c] == ' '; c--)
+        out[c] = 0;
+}
+
+Test(vtext, a_message_screen_wraps_its_words)
+{
+    uint16_t cells[80 * 25];
+    char line[81];
+    memset(cells, 0xAB, sizeof cells);
+    vtext_message(cells, "VM 2 crashed",
+                  "VM 2 was running C:\\CRASH.COM, which crashed: #UD invalid opcode, and the "
+                  "program has no handler for INT 06h at 0206:011c.\nThe other VMs go on.");
+    for (unsigned i = 0; i < 80 * 25; i++)
+        if (i / 80 != VTEXT_MSG_TOP)
+            cr_assert_eq(cells[i] >> 8, 0x1F, "cell %u: attribute %02x", i, cells[i] >> 8);
+    row_text(cells, VTEXT_MSG_TOP, line);
+    cr_assert_str_eq(line, "                                  VM 2 crashed");
+    cr_assert_eq(cells[VTEXT_MSG_TOP * 80 + 33], 0x7100 | ' ', "the title's box starts blank");
+    cr_assert_eq(cells[VTEXT_MSG_TOP * 80 + 34], 0x7100 | 'V');
+    row_text(cells, VTEXT_MSG_TOP + 1, line);
+    cr_assert_str_eq(line, "");
+    row_text(cells, VTEXT_MSG_TOP + 2, line);
+    cr_assert_str_eq(line, "      VM 2 was running C:\\CRASH.COM, which crashed: #UD invalid opcode,");
+    row_text(cells, VTEXT_MSG_TOP + 3, line);
+    cr_assert_str_eq(line, "      and the program has no handler for INT 06h at 0206:011c.");
+    row_text(cells, VTEXT_MSG_TOP + 4, line);
+    cr_assert_str_eq(line, "      The other VMs go on.");
+}
+
+Test(vtext, a_message_too_long_stops_above_the_last_rows)
+{
+    uint16_t cells[80 * 25];
+    char text[2000], line[81];
+    for (unsigned i = 0; i < sizeof text - 1; i++)
+        text[i] = i % 10 == 9 ? ' ' : 'x';
+    text[sizeof text - 1] = 0;
+    vtext_message(cells, 0, text);
+    row_text(cells, 22, line);
+    cr_assert_eq(strlen(line), 6 + 6 * 10 - 1, "row 22: six words of 9, from column 6: %s", line);
+    for (unsigned r = 23; r < 25; r++) {
+        row_text(cells, r, line);
+        cr_assert_str_eq(line, "", "row %u empty", r);
+    }
+    vtext_message(cells, "T", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+                              "abcdefghijklmnopqrstuvwxyz");
+    row_text(cells, VTEXT_MSG_TOP + 2, line);
+    cr_assert_str_eq(line, "      abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+                           "abcdefghijklmnop",
+                     "a word longer than a row is cut: %s", line);
+}

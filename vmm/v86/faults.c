@@ -50,6 +50,9 @@ void v86_crash(struct client_regs *r, const char *what)
     for (unsigned i = 0; i < 8 && s && lin + i < V86_SPACE && v86_page_ok(s->present, lin + i); i++)
         n += (unsigned)ksnprintf(bytes + n, sizeof bytes - n, " %02x", s->mon.mem[lin + i]);
     bytes[n] = 0;
+    if (s)
+        ksnprintf(s->crash, sizeof s->crash, "%s at %04x:%04x", what, r->cs & 0xFFFF,
+                  r->eip & 0xFFFF);
     kprintf("v86: VM %u%s: %s at %04x:%04x (bytes%s), SS:SP %04x:%04x\n",
             thread_cur->vm->cb.CB_VMID, thread_cur->vm == vm_system() ? "'s V86 code ended" :
             " ended", what, r->cs & 0xFFFF, r->eip & 0xFFFF,

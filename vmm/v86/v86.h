@@ -69,6 +69,7 @@ struct v86_space {
     uint8_t nlocal;
     struct { uint16_t port; uint8_t trap; } local[16];  /* Enable/Disable_Local_Trapping */
     uint8_t assigned_local[V86_PAGES];  /* _Assign_Device_V86_Pages for this VM alone */
+    char crash[112];                /* why its V86 code last ended, and where (v86_crash) */
 };
 
 /* space.c */

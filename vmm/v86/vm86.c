@@ -62,6 +62,7 @@ static struct thread *start_thread(struct vm *vm, const struct v86_start *st)
     struct v86_space *s = vm->v86;              /* every VM has one (vm_create) */
     memcpy(s->mon.mem + ((uint32_t)st->load_seg << 4), st->image, st->size);
     s->start = *st;
+    s->crash[0] = 0;
     s->thread = (struct thread *)thread_create_in(vm, v86_thread, s, CUR_RUN_VM_BOOST,
                                                    vm->weight);
     return s->thread;
@@ -96,6 +97,13 @@ uint32_t Create_V86_Thread(VMHANDLE h, const struct v86_start *st)
     if (!t)
         return refused("Create_V86_Thread", CALLER, "no thread for the VM");
     return (uint32_t)t;
+}
+
+const char *Get_VM_Crash_Report(VMHANDLE vm)
+{
+    INTS_OFF();
+    struct v86_space *s = v86_of(vm);
+    return s ? s->crash : "";
 }
 
 /* What the VMM holds for s's V86 code -- virtual interrupts and call backs due, nested

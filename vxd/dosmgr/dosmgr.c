@@ -26,6 +26,7 @@
 #include <vmm/heap.h>
 #include <vmm/thread.h>
 #include <vmm/dosmgr.h>
+#include <vmm/vdd.h>
 #include "boot/drivec.h"
 #include "dos.h"
 #include "dosfs.h"
@@ -64,6 +65,9 @@ VMM_IMPORT(Set_VM_Time_Slice_Priority)
 VMM_IMPORT(Simulate_Int)
 VMM_IMPORT(Exit_System)
 VMM_IMPORT(Validate_VM_Handle)
+VMM_IMPORT(Get_VM_Crash_Report)
+VMM_IMPORT(Get_DDB)
+VDD_IMPORT(VDD_Show_Message)
 
 #define printf _Debug_Printf_Service
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -402,14 +406,45 @@ static void vm_gone(VMHANDLE vm)
     ndos--;
 }
 
-/* A VM's end by a crash: which program did it (the VMM's report above said what). */
+/* s appended to b (cap bytes, NUL-terminated) from offset o; the new end. */
+static unsigned append(char *b, unsigned o, unsigned cap, const char *s)
+{
+    while (*s && o + 1 < cap)
+        b[o++] = *s++;
+    b[o] = 0;
+    return o;
+}
+
+/* A VM's end by a crash: which program did it, on the console (the VMM's report above said
+ * what) and on the screen, with what the VMM found (VDD's message screen, 8 s). */
+#define CRASH_MSG_MS 8000u
 static void vm_crashed(VMHANDLE vm)
 {
     struct dvm *v = *slot(vm);
     if (!v)
         return;
-    const char *p = dos_program(&v->dos);
-    printf("DOSMGR: VM %u was running %s when it crashed\n", vmid(vm), *p ? p : v->program);
+    const char *p = dos_program(&v->dos), *why = Get_VM_Crash_Report(vm);
+    p = *p ? p : v->program;
+    printf("DOSMGR: VM %u was running %s when it crashed\n", vmid(vm), p);
+    if (!Get_DDB(VDD_DEVICE_ID, 0))
+        return;
+    char title[40], text[400], id[12];
+    unsigned n = 0, k = sizeof id - 1, o;
+    id[k] = 0;
+    for (uint32_t x = vmid(vm); n == 0 || x; x /= 10, n++)
+        id[--k] = (char)('0' + x % 10);
+    int sys = vm == Get_Sys_VM_Handle();
+    o = append(title, 0, sizeof title, sys ? "The system VM (VM " : "VM ");
+    o = append(title, o, sizeof title, id + k);
+    append(title, o, sizeof title, sys ? ") had a crash" : " has crashed");
+    o = append(text, 0, sizeof text, p);
+    o = append(text, o, sizeof text, " crashed: ");
+    o = append(text, o, sizeof text, *why ? why : "a virtual device ended it (the console says "
+                                                  "why)");
+    o = append(text, o, sizeof text, ".\n\n");
+    append(text, o, sizeof text, sys ? "The system VM gets a new command shell; the other VMs "
+                                       "go on." : "The VM has been ended; the other VMs go on.");
+    VDD_Show_Message(title, text, CRASH_MSG_MS);
 }
 
 /* A VM started for a V86 API call, from a global event (not from the calling VM's thread). */

@@ -28,6 +28,8 @@
 #include <vmm/vbios.h>
 #include <vmm/screen.h>
 #include <vmm/thread.h>
+#include <vmm/vdd.h>
+#include <vmm/port.h>
 #include "vtext.h"
 #include "vdraw.h"
 
@@ -49,8 +51,6 @@ VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 
 #define printf _Debug_Printf_Service
 
-#define VDD_DEVICE_ID   0x000Au                 /* the DDK's */
-#define VDD_INIT_ORDER  0x20000000u             /* after VBIOS */
 #define VRAM_PAGE       0xB8u
 #define GFX_PAGE        0xA0u
 
@@ -68,6 +68,9 @@ static struct vterm term;                       /* the terminal on COM1 */
 static int took, have_screen, shown;    /* the console's screen taken; drawable; shown */
 static VMHANDLE shown_vm;
 static const uint16_t *shown_cells;             /* the video memory shown (the CRTC's start) */
+static uint16_t msg_cells[80 * 25];             /* VDD_Show_Message's screen ... */
+static uint32_t msg_left;                       /* ... for so many ms more (0: none) */
+static int msg_new;                             /* ... not drawn yet */
 static unsigned looks;                          /* refreshes since every cell was compared */
 static char vt_out[32768];
 
@@ -199,9 +202,65 @@ static void changed_cells(VMHANDLE vm, struct vdd_vm *d, const struct vtext_view
         *from = *to = 0;
 }
 
+/* The PC's screen taken from the console (once), for what VDD shows. */
+static void take_screen(void)
+{
+    if (shown)
+        return;
+    struct vmm_screen s;
+    took = VMM_Screen_Take(&s);
+    have_screen = took && vdraw_init(&draw, s.base, s.width, s.height, s.pitch, s.red_mask,
+                                     s.green_mask, s.blue_mask, s.font, s.font_height);
+    shown = 1;
+    shown_vm = 0;
+}
+
+/* VDD_Show_Message's screen, while it lasts: 1 if it is shown (drawn once), 0 if none. */
+static int show_message(void)
+{
+    uint32_t fl = vxd_ints_off();
+    int fresh = msg_new, left = msg_left != 0;
+    msg_new = 0;
+    if (left)
+        msg_left = msg_left > REFRESH_MS ? msg_left - REFRESH_MS : 0;
+    vxd_ints_restore(fl);
+    if (!left)
+        return 0;
+    if (fresh) {
+        struct vtext_view v = { 3, 80, 25, msg_cells, -1, -1, 0x20, 0 };
+        take_screen();
+        vdraw_invalidate(&draw);
+        vterm_invalidate(&term);
+        if (have_screen)
+            vdraw_update_cells(&draw, &v, 0, 0, 80 * 25);
+        unsigned n = vterm_update_cells(&term, &v, vt_out, sizeof vt_out, 0, 80 * 25);
+        if (n)
+            VMM_Serial_Write(vt_out, n);
+    }
+    shown_vm = 0;                               /* the focus VM's screen anew after it */
+    shown_cells = 0;
+    return 1;
+}
+
+static uint32_t show_message_svc(const char *title, const char *text, uint32_t ms)
+{
+    if (!title && !text)
+        return 0;
+    uint32_t fl = vxd_ints_off();
+    vtext_message(msg_cells, title, text);
+    msg_left = ms > 60000 ? 60000 : ms;
+    msg_new = msg_left != 0;
+    vxd_ints_restore(fl);
+    return 1;
+}
+
 static void refresh(uint32_t late, void *ref)
 {
     (void)late, (void)ref;
+    if (show_message()) {
+        Set_Global_Time_Out(refresh, REFRESH_MS, 0);
+        return;
+    }
     VMHANDLE vm = Get_Execution_Focus();
     struct vdd_vm *d = vm && Get_VM_Client(vm) ? of(vm) : 0;     /* a VM that runs V86 code */
     struct vtext_view v;
@@ -210,15 +269,7 @@ static void refresh(uint32_t late, void *ref)
     if (!d || !d->t.mem || !worth_showing(&v)) {
         unshow();
     } else {
-        if (!shown) {
-            struct vmm_screen s;
-            took = VMM_Screen_Take(&s);
-            have_screen = took && vdraw_init(&draw, s.base, s.width, s.height, s.pitch,
-                                             s.red_mask, s.green_mask, s.blue_mask, s.font,
-                                             s.font_height);
-            shown = 1;
-            shown_vm = 0;
-        }
+        take_screen();
         if (vm != shown_vm) {
             vdraw_invalidate(&draw);
             vterm_invalidate(&term);
@@ -273,4 +324,12 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
     return 0;
 }
 
-DECLARE_VIRTUAL_DEVICE(VDD_DDB, "VDD     ", 4, 0, control, VDD_DEVICE_ID, VDD_INIT_ORDER, 0, 0);
+static uint32_t get_version(void) { return 0x0100; }
+
+static uint32_t services[VDD_SERVICE_COUNT] = {
+    [VDD_Get_Version_Ord] = (uint32_t)get_version,
+    [VDD_Show_Message_Ord] = (uint32_t)show_message_svc,
+};
+
+DECLARE_VIRTUAL_DEVICE(VDD_DDB, "VDD     ", 4, 0, control, VDD_DEVICE_ID, VDD_INIT_ORDER,
+                       services, VDD_SERVICE_COUNT);

@@ -423,3 +423,45 @@ void vtext_changed(struct vtext *v, uint32_t *lo, uint32_t *hi)
     v->changed_lo = VTEXT_VRAM_SIZE;
     v->changed_hi = 0;
 }
+
+void vtext_message(uint16_t *cells, const char *title, const char *text)
+{
+    enum { COLS = 80, ROWS = 25, LEFT = 6, RIGHT = 74, LAST = 22 };
+    const uint16_t blank = 0x1F00 | ' ';
+    for (unsigned i = 0; i < COLS * ROWS; i++)
+        cells[i] = blank;
+    unsigned n = 0;
+    while (title && title[n] && n < COLS - 2)
+        n++;
+    uint16_t *t = cells + VTEXT_MSG_TOP * COLS + (COLS - (n + 2)) / 2;
+    for (unsigned i = 0; i < n + 2; i++)
+        t[i] = (uint16_t)(0x7100 | (i && i <= n ? (uint8_t)title[i - 1] : ' '));
+    unsigned row = VTEXT_MSG_TOP + 2, col = LEFT;
+    for (const char *w = text ? text : ""; *w && row <= LAST;) {
+        if (*w == '\n') {
+            row++;
+            col = LEFT;
+            w++;
+            continue;
+        }
+        if (*w == ' ') {
+            w++;
+            if (col > LEFT)
+                col++;
+            continue;
+        }
+        unsigned len = 0;
+        while (w[len] && w[len] != ' ' && w[len] != '\n')
+            len++;
+        if (col > LEFT && col + len > RIGHT) {      /* the word on the next row */
+            row++;
+            col = LEFT;
+            if (row > LAST)
+                break;
+        }
+        for (unsigned i = 0; i < len; i++, col++)
+            if (col < RIGHT)
+                cells[row * COLS + col] = (uint16_t)(0x1F00 | (uint8_t)w[i]);
+        w += len;
+    }
+}

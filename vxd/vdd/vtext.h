@@ -52,4 +52,11 @@ void vtext_view(const struct vtext *v, struct vtext_view *out);
  * writes itself is not in it: the display learns that from the pages' dirty bits. */
 void vtext_changed(struct vtext *v, uint32_t *lo, uint32_t *hi);
 
+/* A message screen, as Windows 95's text-mode messages: 80 x 25 cells of white on blue, title
+ * (inverse, centred) on row VTEXT_MSG_TOP, text from two rows below it, column 6, its words
+ * wrapped before column 74 and a new row at each '\n'; what does not fit above row 23 is left
+ * out, a word longer than a row is cut. */
+#define VTEXT_MSG_TOP   7
+void vtext_message(uint16_t *cells, const char *title, const char *text);
+
 #endif
