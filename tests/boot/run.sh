@@ -1043,11 +1043,13 @@ sc_bootbad() {
         '^DOSMGR_Start_Sys_VM: C:\\COMMAND\.COM is not a file on drive C: \(the boot partition\); nothing started$' \
         '^SHELL: the system VM runs nothing \(the reason above\)$'
     expect_serial '^v86test: boot: the boot crashed before the screen said END$'
+    expect_serial 'The *system *VM *had *a *crash.*The *code *booted *from *drive *00h *crashed: *#UD *invalid *opcode'
     expect_serial '^v86test: [0-9]+ passed, 0 failed$'
 }
 
 # A hard disk of garbage (no 55AAh) and a shell= drive with no disk: each the PC BIOS's message
-# on the VM's screen and the console; the system VM's boot ends, the system stays up.
+# on the screen (VDD's message screen, read on COM1) and the console; the system VM's boot ends,
+# the system stays up.
 img_bootnosig() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
     yes 'not a boot sector' | head -c 1048576 > "$1/GARBAGE.IMG"
@@ -1058,6 +1060,7 @@ sc_bootnosig() {
     expect_serial_seq '^SHELL: the system VM boots drive 80h ' \
         "^INT13: VM [0-9]+: Boot failed: not a bootable disk \(no 55AAh at the end of the hard disk's first sector\)$" \
         '^v86test: boot: the boot crashed before the screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+    expect_serial "VM *1 *cannot *boot.*Boot *failed: *not *a *bootable *disk *\\(no *55AAh *at *the *end *of *the *hard *disk's *first *sector\\)"
 }
 img_bootnodisk() {
     esp_base "$1"; cp "$SRC"/vxd/*.VXD "$1/VMM/VXD/"
@@ -1069,6 +1072,7 @@ sc_bootnodisk() {
     expect_serial_seq '^SHELL: the system VM boots drive 80h ' \
         '^INT13: VM [0-9]+: No bootable device -- the drive to boot has no disk ' \
         '^v86test: boot: the boot crashed before the screen said END$' '^v86test: [0-9]+ passed, 0 failed$'
+    expect_serial 'VM *1 *cannot *boot.*No *bootable *device *-- *the *drive *to *boot *has *no *disk'
 }
 
 # DOS: DOSMGR runs [boot] shell='s program from drive C: (the boot partition), which checks INT 21h

@@ -442,8 +442,18 @@ static void vm_crashed(VMHANDLE vm)
     o = append(text, o, sizeof text, *why ? why : "a virtual device ended it (the console says "
                                                   "why)");
     o = append(text, o, sizeof text, ".\n\n");
-    append(text, o, sizeof text, sys ? "The system VM gets a new command shell; the other VMs "
-                                       "go on." : "The VM has been ended; the other VMs go on.");
+    if (sys) {                                  /* what SHELL does next */
+        uint32_t dir, node;
+        char name[11];
+        _EnterMutex(lock, 0);
+        int shell = !dosfs_resolve(&drive, DOSFS_ROOT, "C:\\COMMAND.COM", 0, &dir, name, &node);
+        _LeaveMutex(lock);
+        append(text, o, sizeof text, shell ? "The system VM gets a new command shell; the other "
+                                             "VMs go on." : "The system VM runs nothing now "
+                                             "(drive C: has no COMMAND.COM); the other VMs go on.");
+    } else {
+        append(text, o, sizeof text, "The VM has been ended; the other VMs go on.");
+    }
     VDD_Show_Message(title, text, CRASH_MSG_MS);
 }
 

@@ -23,6 +23,7 @@
 #include <vmm/v86.h>
 #include <vmm/vbios.h>
 #include <vmm/int13.h>
+#include <vmm/vdd.h>
 #include "boot/drivec.h"
 #include "vdisk.h"
 
@@ -33,6 +34,8 @@ VMM_IMPORT(Get_V86_A20)
 VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Enable_VM_Ints)
 VMM_IMPORT(Crash_Cur_VM)
+VMM_IMPORT(Get_DDB)
+VDD_IMPORT(VDD_Show_Message)
 VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 
 void *VMM_Module_Map(const char *name, uint32_t *size);     /* the VMM's, linked by name */
@@ -128,16 +131,23 @@ static void int13(VMHANDLE vm, struct client_regs *r)
 
 /* ---- booting ------------------------------------------------------------------------------ */
 
-/* A message on the VM's screen (row 0 on, as a BIOS's text) and the console. */
+/* A message on the console and on the screen (VDD's message screen: the VM's own ends with its
+ * code, as the boot does now). */
 static void say_on_screen(VMHANDLE vm, const char *msg)
 {
-    uint8_t *screen = vm_mem(vm) + 0xB8000;
-    unsigned i = 0;
-    for (; msg[i] && i < 80 * 25; i++) {
-        screen[i * 2] = (uint8_t)msg[i];
-        screen[i * 2 + 1] = 0x07;
-    }
+    char title[24] = "VM ", digits[8];
+    unsigned n = 0, o = 3;
     printf("INT13: VM %u: %s\n", vmid(vm), msg);
+    if (!Get_DDB(VDD_DEVICE_ID, 0))
+        return;
+    for (unsigned id = vmid(vm); n == 0 || id; id /= 10)
+        digits[n++] = (char)('0' + id % 10);
+    while (n)
+        title[o++] = digits[--n];
+    for (const char *t = " cannot boot"; *t; t++)
+        title[o++] = *t;
+    title[o] = 0;
+    VDD_Show_Message(title, msg, 8000);
 }
 
 static void int19(VMHANDLE vm, struct client_regs *r)

@@ -22,6 +22,7 @@
 #include <vmm/thread.h>
 #include <vmm/int13.h>
 #include <vmm/dosmgr.h>
+#include <vmm/vdd.h>
 
 VMM_IMPORT(Out_Debug_String)
 VMM_IMPORT(_Debug_Printf_Service)
@@ -30,6 +31,8 @@ VMM_IMPORT(Create_V86_Thread)
 VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_System_Time)
 VMM_IMPORT(Schedule_Global_Event)
+VMM_IMPORT(Get_VM_Crash_Report)
+VDD_IMPORT(VDD_Show_Message)
 
 INT13_IMPORT(INT13_Get_Boot_Drive)
 DOSMGR_IMPORT(DOSMGR_Start_Sys_VM)
@@ -71,6 +74,8 @@ static int run_program(void)
     return 1;
 }
 
+static uint32_t booted = 0xFFFFFFFFu;   /* the drive the system VM's code booted from, or none */
+
 static void boot(void)
 {
     static const uint8_t code[] = { 0xCD, 0x19, 0xFA, 0xF4, 0xEB, 0xFD };  /* int 19h; cli; hlt */
@@ -82,9 +87,36 @@ static void boot(void)
     struct v86_start st = { code, sizeof code, 0x1000, 0x1000, 0, 0x0000, 0x7C00, 100 };
     /* said before it runs: once it does, it may run (and INT13 speak) before we go on */
     _Debug_Printf_Service("SHELL: the system VM boots drive %02xh ([boot] shell=)\n", drive);
-    if (!Create_V86_Thread(Get_Sys_VM_Handle(), &st))
+    if (Create_V86_Thread(Get_Sys_VM_Handle(), &st))
+        booted = drive;
+    else
         _Debug_Printf_Service("SHELL: the system VM cannot boot drive %02xh (the reason "
                               "above)\n", drive);
+}
+
+/* The code booted crashed (DOSMGR tells of its own programs' crashes, INT13 of a boot that
+ * failed): said on the screen too, with the VMM's report. */
+static void boot_crashed(void)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *why = Get_VM_Crash_Report(Get_Sys_VM_Handle());
+    char text[320];
+    unsigned o = 0;
+    if (booted == 0xFFFFFFFFu || !*why || !Get_DDB(VDD_DEVICE_ID, 0))
+        return;
+    for (const char *s = "The code booted from drive "; *s; s++)
+        text[o++] = *s;
+    text[o++] = hex[booted >> 4 & 15];
+    text[o++] = hex[booted & 15];
+    for (const char *s = "h crashed: "; *s; s++)
+        text[o++] = *s;
+    for (const char *s = why; *s && o < 200; s++)
+        text[o++] = *s;
+    for (const char *s = ".\n\nThe system VM gets the command shell, if drive C: has one "
+                         "(C:\\COMMAND.COM)."; *s; s++)
+        text[o++] = *s;
+    text[o] = 0;
+    VDD_Show_Message("The system VM had a crash", text, 8000);
 }
 
 /* ---- a crash in the system VM -------------------------------------------------------------- */
@@ -123,6 +155,8 @@ static int shell_control(uint32_t msg, uint32_t vm, uint32_t arg)
             boot();
         Out_Debug_String("VMM ready\n");        /* the last line of the boot: input may come now */
     } else if (msg == VM_V86_RESET && vm == Get_Sys_VM_Handle()) {
+        boot_crashed();
+        booted = 0xFFFFFFFFu;
         Schedule_Global_Event(new_shell, 0);    /* once every device has put the VM back */
     }
     return 0;
