@@ -165,6 +165,11 @@ uint32_t Unhook_Device_Service(uint32_t service, void *proc);
 /* Out_Debug_String: a line (or part of one) on the console; _Debug_Printf_Service: formatted. */
 void     Out_Debug_String(const char *s);
 void     _Debug_Printf_Service(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* _Sprintf: fmt formatted into buf (%s %c %d %u %x %X %p, widths, '-', '0', precision, l and
+ * ll); the characters written, the NUL apart.  The DDK's has no bound: VMM32's writes at most
+ * VMM_SPRINTF_MAX bytes, the NUL included, and cuts what is longer. */
+#define VMM_SPRINTF_MAX 512u
+uint32_t _Sprintf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* System_Control: message to every VxD in init order (the VM and thread messages as the VMM
  * sends them); Directed_Sys_Control: to one.  0 if every control procedure succeeded. */
 uint32_t System_Control(uint32_t msg, uint32_t vm, uint32_t arg);

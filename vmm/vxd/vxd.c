@@ -778,6 +778,15 @@ void _Debug_Printf_Service(const char *fmt, ...)
     Out_Debug_String(buf);
 }
 
+uint32_t _Sprintf(char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, VMM_SPRINTF_MAX, fmt, ap);
+    va_end(ap);
+    return n < 0 ? 0 : n >= (int)VMM_SPRINTF_MAX ? VMM_SPRINTF_MAX - 1 : (uint32_t)n;
+}
+
 /* The slot a dynalink dword names, or NULL with why. */
 static uint32_t *service_slot(uint32_t dword, const char **why)
 {

@@ -67,6 +67,7 @@ VMM_IMPORT(Exit_System)
 VMM_IMPORT(Validate_VM_Handle)
 VMM_IMPORT(Get_VM_Crash_Report)
 VMM_IMPORT(Get_DDB)
+VMM_IMPORT(_Sprintf)
 VDD_IMPORT(VDD_Show_Message)
 
 #define printf _Debug_Printf_Service
@@ -406,15 +407,6 @@ static void vm_gone(VMHANDLE vm)
     ndos--;
 }
 
-/* s appended to b (cap bytes, NUL-terminated) from offset o; the new end. */
-static unsigned append(char *b, unsigned o, unsigned cap, const char *s)
-{
-    while (*s && o + 1 < cap)
-        b[o++] = *s++;
-    b[o] = 0;
-    return o;
-}
-
 /* A VM's end by a crash: which program did it, on the console (the VMM's report above said
  * what) and on the screen, with what the VMM found (VDD's message screen, 8 s). */
 #define CRASH_MSG_MS 8000u
@@ -428,32 +420,20 @@ static void vm_crashed(VMHANDLE vm)
     printf("DOSMGR: VM %u was running %s when it crashed\n", vmid(vm), p);
     if (!Get_DDB(VDD_DEVICE_ID, 0))
         return;
-    char title[40], text[400], id[12];
-    unsigned n = 0, k = sizeof id - 1, o;
-    id[k] = 0;
-    for (uint32_t x = vmid(vm); n == 0 || x; x /= 10, n++)
-        id[--k] = (char)('0' + x % 10);
-    int sys = vm == Get_Sys_VM_Handle();
-    o = append(title, 0, sizeof title, sys ? "The system VM (VM " : "VM ");
-    o = append(title, o, sizeof title, id + k);
-    append(title, o, sizeof title, sys ? ") had a crash" : " has crashed");
-    o = append(text, 0, sizeof text, p);
-    o = append(text, o, sizeof text, " crashed: ");
-    o = append(text, o, sizeof text, *why ? why : "a virtual device ended it (the console says "
-                                                  "why)");
-    o = append(text, o, sizeof text, ".\n\n");
+    int sys = vm == Get_Sys_VM_Handle(), shell = 0;
     if (sys) {                                  /* what SHELL does next */
         uint32_t dir, node;
         char name[11];
         _EnterMutex(lock, 0);
-        int shell = !dosfs_resolve(&drive, DOSFS_ROOT, "C:\\COMMAND.COM", 0, &dir, name, &node);
+        shell = !dosfs_resolve(&drive, DOSFS_ROOT, "C:\\COMMAND.COM", 0, &dir, name, &node);
         _LeaveMutex(lock);
-        append(text, o, sizeof text, shell ? "The system VM gets a new command shell; the other "
-                                             "VMs go on." : "The system VM runs nothing now "
-                                             "(drive C: has no COMMAND.COM); the other VMs go on.");
-    } else {
-        append(text, o, sizeof text, "The VM has been ended; the other VMs go on.");
     }
+    char title[VMM_SPRINTF_MAX], text[VMM_SPRINTF_MAX];
+    _Sprintf(title, sys ? "The system VM (VM %u) had a crash" : "VM %u has crashed", vmid(vm));
+    _Sprintf(text, "%s crashed: %.200s.\n\n%s; the other VMs go on.", p,
+             *why ? why : "a virtual device ended it (the console says why)",
+             !sys ? "The VM has been ended" : shell ? "The system VM gets a new command shell"
+             : "The system VM runs nothing now (drive C: has no COMMAND.COM)");
     VDD_Show_Message(title, text, CRASH_MSG_MS);
 }
 

@@ -35,6 +35,7 @@ VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Enable_VM_Ints)
 VMM_IMPORT(Crash_Cur_VM)
 VMM_IMPORT(Get_DDB)
+VMM_IMPORT(_Sprintf)
 VDD_IMPORT(VDD_Show_Message)
 VBIOS_IMPORT(VBIOS_Set_Int_Handler)
 
@@ -135,18 +136,11 @@ static void int13(VMHANDLE vm, struct client_regs *r)
  * code, as the boot does now). */
 static void say_on_screen(VMHANDLE vm, const char *msg)
 {
-    char title[24] = "VM ", digits[8];
-    unsigned n = 0, o = 3;
+    char title[VMM_SPRINTF_MAX];
     printf("INT13: VM %u: %s\n", vmid(vm), msg);
     if (!Get_DDB(VDD_DEVICE_ID, 0))
         return;
-    for (unsigned id = vmid(vm); n == 0 || id; id /= 10)
-        digits[n++] = (char)('0' + id % 10);
-    while (n)
-        title[o++] = digits[--n];
-    for (const char *t = " cannot boot"; *t; t++)
-        title[o++] = *t;
-    title[o] = 0;
+    _Sprintf(title, "VM %u cannot boot", vmid(vm));
     VDD_Show_Message(title, msg, 8000);
 }
 

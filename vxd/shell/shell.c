@@ -32,6 +32,7 @@ VMM_IMPORT(Get_Sys_VM_Handle)
 VMM_IMPORT(Get_System_Time)
 VMM_IMPORT(Schedule_Global_Event)
 VMM_IMPORT(Get_VM_Crash_Report)
+VMM_IMPORT(_Sprintf)
 VDD_IMPORT(VDD_Show_Message)
 
 INT13_IMPORT(INT13_Get_Boot_Drive)
@@ -98,24 +99,12 @@ static void boot(void)
  * failed): said on the screen too, with the VMM's report. */
 static void boot_crashed(void)
 {
-    static const char hex[] = "0123456789abcdef";
     const char *why = Get_VM_Crash_Report(Get_Sys_VM_Handle());
-    char text[320];
-    unsigned o = 0;
+    char text[VMM_SPRINTF_MAX];
     if (booted == 0xFFFFFFFFu || !*why || !Get_DDB(VDD_DEVICE_ID, 0))
         return;
-    for (const char *s = "The code booted from drive "; *s; s++)
-        text[o++] = *s;
-    text[o++] = hex[booted >> 4 & 15];
-    text[o++] = hex[booted & 15];
-    for (const char *s = "h crashed: "; *s; s++)
-        text[o++] = *s;
-    for (const char *s = why; *s && o < 200; s++)
-        text[o++] = *s;
-    for (const char *s = ".\n\nThe system VM gets the command shell, if drive C: has one "
-                         "(C:\\COMMAND.COM)."; *s; s++)
-        text[o++] = *s;
-    text[o] = 0;
+    _Sprintf(text, "The code booted from drive %02xh crashed: %.200s.\n\nThe system VM gets the "
+             "command shell, if drive C: has one (C:\\COMMAND.COM).", booted, why);
     VDD_Show_Message("The system VM had a crash", text, 8000);
 }
 
