@@ -1305,7 +1305,7 @@ void shell(void)
         nl();
         say("VMM32 DOS 5.00 -- drive C: is the boot partition, in memory: what you change on it");
         say("lasts until the machine restarts.  Alt+F11 (or START) opens another DOS VM, Alt+F12");
-        say("switches between them; EXIT ends this one (in the last one, the system).");
+        say("switches between them; EXIT ends this VM (in VM 1, the system VM: the system).");
     }
     if (perm && exists("C:\\AUTOEXEC.BAT")) run_batch("C:\\AUTOEXEC.BAT", "C:\\AUTOEXEC.BAT", "", 1);
     prompt_loop();

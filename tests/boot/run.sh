@@ -1327,6 +1327,7 @@ sc_dos_crash_sys() {
         wait_serial 'The *system *VM *\(VM *1\) *had *a *crash' &&
         wait_serial 'C:\\CRASH\.COM *crashed: *#UD *invalid *opcode, *and *the *program *has *no *handler *for *INT *06h *at *[0-9a-f]{4}:011c\.' &&
         wait_serial 'The *system *VM *gets *a *new *command *shell; *the *other *VMs *go *on\.' &&
+        wait_serial '^DOSMGR: VM 1 runs C:\\COMMAND\.COM$' && sleep 1 &&    # the message comes first
         term_step '\033[24;3~' "^VKD: the keyboard and the screen are VM 1's\$" &&
         wait_serial 'C:\\>' &&
         term_step '\035.vm\r' '^dos: VM 2 runs ' &&

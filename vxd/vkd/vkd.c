@@ -169,6 +169,8 @@ static void hotkey(uint8_t key)
             printf("VKD: the keyboard and the screen are VM %u's\n", vmid(n));
             return;
         }
+    printf("VKD: Alt+F12: no other VM runs V86 code; the keyboard and the screen stay VM %u's\n",
+           cur ? vmid(cur) : 0);
 }
 
 /* The scan codes without the hotkeys' (acted on); how many are left. */
