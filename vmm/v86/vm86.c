@@ -47,7 +47,7 @@ static int bad_start(const char *svc, uint32_t caller, const struct v86_start *s
 {
     uint32_t at = st ? (uint32_t)st->load_seg << 4 : 0;
     int low = at >= 0x500 && st && st->size <= 0x1000 - at;
-    int weight_bad = check_weight && (st->weight < 1 || st->weight > 10000);
+    int weight_bad = st && check_weight && (st->weight < 1 || st->weight > 10000);
     if (!st || !st->image || !st->size || weight_bad ||
         (!low && (at < (_GetFirstV86Page() << 12) || at + st->size > (v86_conv_last + 1) << 12)))
         return refused(svc, caller, "no image, a weight outside 1..10000, or %u bytes at "
@@ -147,7 +147,7 @@ static void code_reset(void *ref)
 static int crash_code(struct vm *vm, uint32_t caller)
 {
     struct v86_space *s = vm->v86;
-    if (!s || !s->thread || s->thread != thread_cur)
+    if (!s || s->thread != thread_cur)
         return 0;
     kprintf("Crash_Cur_VM: the V86 code of VM %u (the system VM) crashed (caller %08x); it "
             "ends, the VM stays\n", vm->cb.CB_VMID, caller);

@@ -316,8 +316,7 @@ static int control(uint32_t msg, uint32_t vm, uint32_t arg)
         return vm_setup(Get_Sys_VM_Handle());
     case VM_CRITICAL_INIT:
         return vm_setup((VMHANDLE)vm);
-    case VM_V86_RESET:                          /* its video memory stays its own */
-        of((VMHANDLE)vm)->t.gfx = 0;
+    case VM_V86_RESET:                          /* its video memory (A0000h too) stays mapped */
         vtext_reset(&of((VMHANDLE)vm)->t);
         return 0;
     }
